@@ -1,0 +1,454 @@
+//! Model stage: located trees → Kubernetes objects (typed for the kinds the rules read,
+//! metadata only for every other kind), each with the node it came from.
+
+mod de;
+
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{Pod, Service};
+use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::de::DeserializeOwned;
+
+pub use de::{decode, DecodeError, Decoded, Note};
+
+use crate::parse::{self, find_unrendered_template, Limits, NodeId, Problem, ProblemKind, Tree};
+use crate::source::{SourceText, Span};
+
+/// `apiVersion`, `kind`, namespace and name: how findings and reports name an object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct ObjectRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// The typed form of the kinds the rules read.
+#[derive(Clone, Debug)]
+pub enum TypedObject {
+    Ingress(Box<Ingress>),
+    IngressClass(Box<IngressClass>),
+    Service(Box<Service>),
+    Deployment(Box<Deployment>),
+    DaemonSet(Box<DaemonSet>),
+    StatefulSet(Box<StatefulSet>),
+    ReplicaSet(Box<ReplicaSet>),
+    Pod(Box<Pod>),
+    /// Any other kind, CRDs included: metadata only.
+    Generic(Box<ObjectMeta>),
+}
+
+/// One Kubernetes object: a document, or an item of a `List`.
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub reference: ObjectRef,
+    /// Index into the file's documents.
+    pub document: usize,
+    /// The object's mapping node in the file's tree.
+    pub node: NodeId,
+    /// Served from an API version removed from Kubernetes (read with today's schema).
+    pub removed_api: bool,
+    pub typed: TypedObject,
+}
+
+impl Object {
+    pub fn metadata(&self) -> &ObjectMeta {
+        match &self.typed {
+            TypedObject::Ingress(o) => &o.metadata,
+            TypedObject::IngressClass(o) => &o.metadata,
+            TypedObject::Service(o) => &o.metadata,
+            TypedObject::Deployment(o) => &o.metadata,
+            TypedObject::DaemonSet(o) => &o.metadata,
+            TypedObject::StatefulSet(o) => &o.metadata,
+            TypedObject::ReplicaSet(o) => &o.metadata,
+            TypedObject::Pod(o) => &o.metadata,
+            TypedObject::Generic(meta) => meta,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub span: Span,
+    pub helm_source: Option<String>,
+}
+
+/// Everything read from one file.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub source: Arc<SourceText>,
+    pub tree: Tree,
+    pub documents: Vec<Document>,
+    pub objects: Vec<Object>,
+    pub problems: Vec<Problem>,
+    /// Documents with no `apiVersion`/`kind` (values files, CI configs): skipped, counted.
+    pub skipped_documents: usize,
+}
+
+/// API versions of Ingress and IngressClass removed in Kubernetes 1.22.
+pub const REMOVED_INGRESS_APIS: [&str; 2] = ["extensions/v1beta1", "networking.k8s.io/v1beta1"];
+
+/// Parses and models one file. Never panics on any input; problems are located findings.
+pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
+    let source = Arc::new(source);
+    let text: &str = &source.text;
+    let parsed = parse::parse(text, limits);
+    let parses = !parsed
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Syntax);
+    if let Some(range) = find_unrendered_template(text, parses) {
+        let problem = Problem::new(
+            ProblemKind::TemplateUnrendered,
+            Span::new(range.start, range.end),
+            "unrendered Go template action: this file is a Helm template, not a manifest; it was skipped",
+        )
+        .with_help("render it first (`helm template RELEASE CHART -f values.yaml > rendered.yaml`) and check the output");
+        return LoadedFile {
+            source: source.clone(),
+            tree: Tree::default(),
+            documents: Vec::new(),
+            objects: Vec::new(),
+            problems: vec![problem],
+            skipped_documents: 0,
+        };
+    }
+    let mut file = LoadedFile {
+        source: source.clone(),
+        tree: parsed.tree,
+        documents: Vec::new(),
+        objects: Vec::new(),
+        problems: parsed.problems,
+        skipped_documents: 0,
+    };
+    for (index, document) in parsed.documents.into_iter().enumerate() {
+        file.documents.push(Document {
+            span: document.span,
+            helm_source: document.helm_source,
+        });
+        let Some(root) = document.root else { continue };
+        let before = file.objects.len();
+        model_node(&mut file, index, root, 0);
+        if file.objects.len() == before && !is_blank(&file.tree, root) {
+            file.skipped_documents += 1;
+        }
+    }
+    file
+}
+
+fn is_blank(tree: &Tree, node: NodeId) -> bool {
+    tree.string(node).is_none() && tree.scalar(node).is_some()
+}
+
+/// Lists nest (`kind: List` of `*List`s is legal); more than this is hostile.
+const MAX_LIST_DEPTH: usize = 4;
+
+fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize) {
+    let tree = &file.tree;
+    if !tree.is_mapping(node) {
+        return;
+    }
+    let api_version = tree.get(node, "apiVersion").and_then(|e| tree.string(e.value));
+    let kind = tree.get(node, "kind").and_then(|e| tree.string(e.value));
+    let (Some(api_version), Some(kind)) = (api_version, kind) else {
+        return;
+    };
+    let (api_version, kind) = (api_version.to_string(), kind.to_string());
+    if kind.ends_with("List") {
+        if let Some(items) = tree.get(node, "items") {
+            if depth < MAX_LIST_DEPTH {
+                for item in tree.items(items.value).to_vec() {
+                    model_node(file, document, item, depth + 1);
+                }
+            }
+            return;
+        }
+    }
+    let removed_api = REMOVED_INGRESS_APIS.contains(&api_version.as_str())
+        && matches!(kind.as_str(), "Ingress" | "IngressClass");
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let typed = match (group, kind.as_str()) {
+        ("networking.k8s.io" | "extensions", "Ingress") => {
+            decode_kind(file, document, node, removed_api, TypedObject::Ingress)
+        }
+        ("networking.k8s.io", "IngressClass") => decode_kind(file, document, node, removed_api, TypedObject::IngressClass),
+        ("", "Service") if api_version == "v1" => {
+            decode_kind(file, document, node, false, TypedObject::Service)
+        }
+        ("", "Pod") if api_version == "v1" => {
+            decode_kind(file, document, node, false, TypedObject::Pod)
+        }
+        ("apps", "Deployment") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::Deployment),
+        ("apps", "DaemonSet") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::DaemonSet),
+        ("apps", "StatefulSet") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::StatefulSet),
+        ("apps", "ReplicaSet") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::ReplicaSet),
+        _ => None,
+    };
+    let typed = match typed {
+        Some(typed) => typed,
+        None => {
+            let metadata = file.tree.get(node, "metadata").map(|e| e.value);
+            let meta = match metadata {
+                Some(meta_node) => {
+                    let mut decoded = decode::<ObjectMeta>(&file.tree, meta_node);
+                    let value = decoded.value.take().unwrap_or_default();
+                    record(file, document, node, decoded);
+                    value
+                }
+                None => ObjectMeta::default(),
+            };
+            TypedObject::Generic(Box::new(meta))
+        }
+    };
+    let object = Object {
+        reference: ObjectRef {
+            api_version,
+            kind,
+            namespace: None,
+            name: String::new(),
+        },
+        document,
+        node,
+        removed_api,
+        typed,
+    };
+    let meta = object.metadata();
+    let reference = ObjectRef {
+        namespace: meta.namespace.clone().filter(|n| !n.is_empty()),
+        name: meta
+            .name
+            .clone()
+            .or_else(|| meta.generate_name.clone())
+            .unwrap_or_default(),
+        ..object.reference.clone()
+    };
+    file.objects.push(Object { reference, ..object });
+}
+
+/// Decodes a known kind. Removed API versions are read with today's schema: the API version
+/// is passed over, and so are the fields only the old schema had.
+fn decode_kind<T: DeserializeOwned>(
+    file: &mut LoadedFile,
+    document: usize,
+    node: NodeId,
+    removed_api: bool,
+    wrap: fn(Box<T>) -> TypedObject,
+) -> Option<TypedObject> {
+    let target = if removed_api {
+        without_api_version(&mut file.tree, node)
+    } else {
+        node
+    };
+    let mut decoded = decode::<T>(&file.tree, target);
+    if removed_api {
+        decoded
+            .notes
+            .retain(|n| !matches!(n, Note::UnknownField { .. }));
+    }
+    let value = decoded.value.take();
+    record(file, document, node, decoded);
+    value.map(|v| wrap(Box::new(v)))
+}
+
+/// A copy of a mapping node without its `apiVersion` entry (children are shared).
+fn without_api_version(tree: &mut Tree, node: NodeId) -> NodeId {
+    let entries: Vec<parse::Entry> = tree
+        .entries(node)
+        .iter()
+        .filter(|e| tree.scalar(e.key) != Some("apiVersion"))
+        .copied()
+        .collect();
+    let span = tree.span(node);
+    tree.push(parse::NodeKind::Mapping(entries), span)
+}
+
+/// Turns decoding errors and notes into located `schema-mismatch` problems.
+fn record<T>(file: &mut LoadedFile, document: usize, object: NodeId, decoded: Decoded<T>) {
+    let tree = &file.tree;
+    let kind = tree
+        .get(object, "kind")
+        .and_then(|e| tree.string(e.value))
+        .unwrap_or("object")
+        .to_string();
+    for error in decoded.errors {
+        let node = error.node.unwrap_or(object);
+        let path = tree.path_to(object, node).unwrap_or_default();
+        let at = if path.is_empty() { String::new() } else { format!("`{path}`: ") };
+        file.problems.push(
+            Problem::new(
+                ProblemKind::SchemaMismatch,
+                tree.span(node),
+                format!("{at}{} ({kind}); the field was read as absent", error.message),
+            )
+            .in_document(document),
+        );
+    }
+    for note in decoded.notes {
+        let problem = match note {
+            Note::UnknownField { key } => {
+                let name = tree.scalar(key).unwrap_or_default();
+                let path = tree.path_to(object, key).unwrap_or_default();
+                Problem::new(
+                    ProblemKind::SchemaMismatch,
+                    tree.span(key),
+                    format!("unknown field `{path}`: {kind} has no field `{name}`; Kubernetes drops it, `kubectl apply` (strict validation) rejects it"),
+                )
+                .with_help("check the spelling and the indentation of this key")
+            }
+            Note::NotAString { node } => {
+                let value = tree.scalar(node).unwrap_or_default();
+                let path = tree.path_to(object, node).unwrap_or_default();
+                let read_as = parse::resolve_plain(value).type_name();
+                Problem::new(
+                    ProblemKind::SchemaMismatch,
+                    tree.span(node),
+                    format!("`{path}` takes a string, but Kubernetes reads the plain scalar `{value}` as a {read_as} (YAML 1.1) and rejects the object"),
+                )
+                .with_help(format!("quote it: \"{value}\""))
+            }
+        };
+        file.problems.push(problem.in_document(document));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Position;
+
+    fn load(text: &str) -> LoadedFile {
+        load_file(SourceText::new("t.yaml", text), Limits::default())
+    }
+
+    fn at(file: &LoadedFile, kind: ProblemKind) -> Vec<(Position, String)> {
+        file.problems
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| (file.source.position(p.span.start as usize), p.message.clone()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn multi_document_with_helm_source_and_lists() {
+        let file = load(
+            "---\n# Source: chart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: ns}\n---\n# values, not an object\nreplicas: 3\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: c}\n",
+        );
+        assert!(file.problems.is_empty(), "{:?}", file.problems);
+        let names: Vec<_> = file.objects.iter().map(|o| o.reference.to_string()).collect();
+        assert_eq!(names, ["Service ns/a", "ConfigMap b", "Deployment c"]);
+        assert_eq!(file.skipped_documents, 1);
+        assert_eq!(file.documents[0].helm_source.as_deref(), Some("chart/templates/svc.yaml"));
+        assert_eq!(file.documents[1].helm_source, None);
+        assert!(matches!(file.objects[2].typed, TypedObject::Deployment(_)));
+        assert!(matches!(file.objects[1].typed, TypedObject::Generic(_)));
+    }
+
+    #[test]
+    fn syntax_error_recovers_at_next_document() {
+        let file = load("apiVersion: v1\nkind: Service\nmetadata: {name: a\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n");
+        let syntax = at(&file, ProblemKind::Syntax);
+        assert_eq!(syntax.len(), 1);
+        assert_eq!(syntax[0].0.line, 3, "{syntax:?}");
+        assert_eq!(file.objects.len(), 1);
+        assert_eq!(file.objects[0].reference.name, "b");
+    }
+
+    #[test]
+    fn duplicate_keys_point_at_both() {
+        let file = load("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n");
+        let problem = file.problems.iter().find(|p| p.kind == ProblemKind::DuplicateKey).unwrap();
+        assert_eq!(file.source.position(problem.span.start as usize), Position { line: 5, column: 3 });
+        assert_eq!(file.source.position(problem.related[0].0.start as usize).line, 4);
+        assert_eq!(file.objects[0].reference.name, "b");
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut text = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            text.push_str(&format!("l{i}: &l{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        let file = load(&text);
+        assert_eq!(at(&file, ProblemKind::Unreadable).len(), 1, "{:?}", file.problems);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let text = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let file = load(&text);
+        assert_eq!(at(&file, ProblemKind::Unreadable).len(), 1, "{:?}", file.problems);
+    }
+
+    #[test]
+    fn wrong_type_is_located_and_the_rest_still_reads() {
+        let file = load("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  type: LoadBalancer\n  loadBalancerIP: 203.0.113.1\n  ports:\n  - port: eighty\n  - port: 443\n");
+        let mismatches = at(&file, ProblemKind::SchemaMismatch);
+        assert_eq!(mismatches.len(), 1, "{mismatches:?}");
+        assert_eq!(mismatches[0].0, Position { line: 8, column: 11 });
+        assert!(mismatches[0].1.contains("`spec.ports[0].port`"), "{}", mismatches[0].1);
+        let TypedObject::Service(service) = &file.objects[0].typed else { panic!() };
+        let spec = service.spec.as_ref().unwrap();
+        assert_eq!(spec.load_balancer_ip.as_deref(), Some("203.0.113.1"));
+        // `port` is required: the entry stays, with the field at its default.
+        let ports = spec.ports.as_ref().unwrap();
+        assert_eq!((ports[0].port, ports[1].port), (0, 443));
+    }
+
+    #[test]
+    fn kubernetes_yaml_1_1_reading() {
+        let file = load("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {enabled: true}\nspec:\n  automountServiceAccountToken: yes\n  nodeSelectr: {a: b}\n  containers:\n  - name: c\n    env: [{name: X, value: on}]\n  volumes:\n  - name: v\n    configMap: {name: x, defaultMode: 0644}\n");
+        let mismatches = at(&file, ProblemKind::SchemaMismatch);
+        let lines: Vec<usize> = mismatches.iter().map(|m| m.0.line).collect();
+        assert_eq!(lines, [5, 8, 11], "{mismatches:?}");
+        assert!(mismatches[1].1.contains("unknown field `spec.nodeSelectr`"));
+        let TypedObject::Pod(pod) = &file.objects[0].typed else { panic!() };
+        let spec = pod.spec.as_ref().unwrap();
+        assert_eq!(spec.automount_service_account_token, Some(true));
+        let mode = spec.volumes.as_ref().unwrap()[0].config_map.as_ref().unwrap().default_mode;
+        assert_eq!(mode, Some(420));
+    }
+
+    #[test]
+    fn removed_ingress_api_still_reads() {
+        let file = load("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: i\n  annotations: {kubernetes.io/ingress.class: nginx}\nspec:\n  backend: {serviceName: s, servicePort: 80}\n");
+        assert!(file.problems.is_empty(), "{:?}", file.problems);
+        assert!(file.objects[0].removed_api);
+        assert!(matches!(file.objects[0].typed, TypedObject::Ingress(_)));
+    }
+
+    #[test]
+    fn merge_keys_apply_and_explicit_keys_win() {
+        let file = load("base: &b {name: x, namespace: ns}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  <<: *b\n  name: real\n");
+        assert_eq!(file.objects[0].reference.name, "real");
+        assert_eq!(file.objects[0].reference.namespace.as_deref(), Some("ns"));
+    }
+
+    #[test]
+    fn unrendered_templates_skip_the_file() {
+        let file = load("apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n");
+        assert_eq!(at(&file, ProblemKind::TemplateUnrendered)[0].0, Position { line: 4, column: 9 });
+        assert!(file.objects.is_empty());
+    }
+
+    #[test]
+    fn json_reads_with_positions() {
+        let file = load("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Service\",\n\t\"metadata\": {\"name\": \"j\"},\n\t\"spec\": {\"loadBalancerIP\": \"1.2.3.4\"}\n}\n");
+        assert!(file.problems.is_empty(), "{:?}", file.problems);
+        let entry = file.tree.lookup_keys(file.objects[0].node, &["spec", "loadBalancerIP"]).unwrap();
+        assert_eq!(file.source.position(file.tree.span(entry.key).start as usize), Position { line: 5, column: 11 });
+    }
+}

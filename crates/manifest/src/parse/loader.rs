@@ -1,0 +1,403 @@
+//! Events → located trees. Recovers at the next document after a syntax error, finds
+//! duplicate keys, and bounds alias expansion and nesting so hostile input stays cheap.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, Parser, ScanError};
+
+use super::tree::{Entry, NodeId, NodeKind, ScalarStyle, Tree};
+use super::{Problem, ProblemKind};
+use crate::source::Span;
+
+/// Bounds that keep hostile input cheap.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Nodes reachable through aliases in one document ("billion laughs" guard).
+    pub alias_expansion: u64,
+    /// Nested collections.
+    pub nesting: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            alias_expansion: 100_000,
+            nesting: 128,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ParsedDocument {
+    /// `None` for an empty document (a lone `---`) or one abandoned after an error.
+    pub root: Option<NodeId>,
+    pub span: Span,
+    /// The `# Source: chart/templates/x.yaml` comment `helm template` writes before it.
+    pub helm_source: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ParsedFile {
+    pub tree: Tree,
+    pub documents: Vec<ParsedDocument>,
+    pub problems: Vec<Problem>,
+}
+
+enum Frame {
+    Sequence {
+        id: NodeId,
+        items: Vec<NodeId>,
+    },
+    Mapping {
+        id: NodeId,
+        entries: Vec<Entry>,
+        key: Option<NodeId>,
+    },
+}
+
+impl Frame {
+    fn id(&self) -> NodeId {
+        match self {
+            Frame::Sequence { id, .. } | Frame::Mapping { id, .. } => *id,
+        }
+    }
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    limits: Limits,
+    file: ParsedFile,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, NodeId>,
+    /// Nodes each node stands for once aliases are expanded (saturating).
+    expanded: Vec<u64>,
+    alias_expansion: u64,
+    document: Option<ParsedDocument>,
+    /// Set once a document hit a bound: its remaining events are skipped.
+    abandoned: bool,
+}
+
+/// Parses a whole file: every document that can be read, and a problem for each that cannot.
+pub fn parse(text: &str, limits: Limits) -> ParsedFile {
+    let options = granit_parser::options! {
+        block_nesting_limit: limits.nesting,
+        flow_nesting_limit: limits.nesting,
+        emit_comments: false,
+    };
+    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut builder = Builder {
+        text,
+        limits,
+        file: ParsedFile::default(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: Vec::new(),
+        alias_expansion: 0,
+        document: None,
+        abandoned: false,
+    };
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((event, span))) => {
+                let span = byte_span(&span.start, &span.end);
+                if let Err(problem) = builder.event(event, span) {
+                    builder.abandon(problem);
+                    if !matches!(parser.proceed_next_document(), Ok(true)) {
+                        break;
+                    }
+                }
+            }
+            Some(Err(error)) => {
+                builder.abandon(syntax_problem(text, &error));
+                if !matches!(parser.proceed_next_document(), Ok(true)) {
+                    break;
+                }
+            }
+        }
+    }
+    builder.file
+}
+
+fn byte_span(start: &granit_parser::Marker, end: &granit_parser::Marker) -> Span {
+    let start = start.byte_offset().unwrap_or(start.index());
+    let end = end.byte_offset().unwrap_or(end.index());
+    Span::new(start, end)
+}
+
+fn syntax_problem(text: &str, error: &ScanError) -> Problem {
+    let marker = error.marker();
+    let mut at = marker.byte_offset().unwrap_or(marker.index()).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let message = error.kind().to_string();
+    let kind = if ["nesting", "nested", "recursion limit"].iter().any(|m| message.contains(m)) {
+        ProblemKind::Unreadable
+    } else {
+        ProblemKind::Syntax
+    };
+    Problem::new(kind, Span::new(at, end), message)
+}
+
+impl Builder<'_> {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Problem> {
+        match event {
+            Event::DocumentStart(..) => {
+                self.document = Some(ParsedDocument {
+                    root: None,
+                    span,
+                    helm_source: None,
+                });
+                self.abandoned = false;
+                self.alias_expansion = 0;
+                self.anchors.clear();
+            }
+            Event::DocumentEnd => self.finish_document(span.end as usize),
+            _ if self.abandoned => {}
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    granit_parser::ScalarStyle::Plain => ScalarStyle::Plain,
+                    granit_parser::ScalarStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+                    granit_parser::ScalarStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    granit_parser::ScalarStyle::Literal => ScalarStyle::Literal,
+                    _ => ScalarStyle::Folded,
+                };
+                let tag = tag
+                    .filter(|t| t.handle() == "tag:yaml.org,2002:")
+                    .map(|t| t.suffix().into());
+                let id = self.push(
+                    NodeKind::Scalar {
+                        value: value.into_owned().into_boxed_str(),
+                        style,
+                        tag,
+                    },
+                    span,
+                    1,
+                );
+                self.anchor(anchor, id);
+                self.attach(id)?;
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                let id = self.push(NodeKind::Sequence(Vec::new()), span, 1);
+                self.anchor(anchor, id);
+                self.open(
+                    Frame::Sequence {
+                        id,
+                        items: Vec::new(),
+                    },
+                    span,
+                )?;
+            }
+            Event::MappingStart(_, anchor, _) => {
+                let id = self.push(NodeKind::Mapping(Vec::new()), span, 1);
+                self.anchor(anchor, id);
+                self.open(
+                    Frame::Mapping {
+                        id,
+                        entries: Vec::new(),
+                        key: None,
+                    },
+                    span,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close()?,
+            Event::Alias(anchor) => {
+                let Some(&target) = self.anchors.get(&anchor) else {
+                    return Err(Problem::new(ProblemKind::Syntax, span, "alias to an unknown anchor"));
+                };
+                if self.stack.iter().any(|f| f.id() == target) {
+                    return Err(Problem::new(
+                        ProblemKind::Unreadable,
+                        span,
+                        "recursive alias: the alias refers to a collection that contains it",
+                    ));
+                }
+                let size = self.expanded[target as usize];
+                self.alias_expansion = self.alias_expansion.saturating_add(size);
+                if self.alias_expansion > self.limits.alias_expansion {
+                    return Err(Problem::new(
+                        ProblemKind::Unreadable,
+                        span,
+                        format!(
+                            "alias expansion over the bound: this document's aliases stand for more than {} nodes (a \"billion laughs\" input?)",
+                            self.limits.alias_expansion
+                        ),
+                    ));
+                }
+                let id = self.push(NodeKind::Alias(target), span, size);
+                self.attach(id)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, kind: NodeKind, span: Span, expanded: u64) -> NodeId {
+        self.expanded.push(expanded);
+        self.file.tree.push(kind, span)
+    }
+
+    fn anchor(&mut self, anchor: usize, id: NodeId) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, id);
+        }
+    }
+
+    fn open(&mut self, frame: Frame, span: Span) -> Result<(), Problem> {
+        if self.stack.len() >= self.limits.nesting {
+            return Err(Problem::new(
+                ProblemKind::Unreadable,
+                span,
+                format!("nesting over the bound of {} levels", self.limits.nesting),
+            ));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn attach(&mut self, id: NodeId) -> Result<(), Problem> {
+        let size = self.expanded[id as usize];
+        match self.stack.last_mut() {
+            None => {
+                if let Some(document) = &mut self.document {
+                    document.root = Some(id);
+                }
+            }
+            Some(Frame::Sequence { id: parent, items }) => {
+                items.push(id);
+                let parent = *parent as usize;
+                self.expanded[parent] = self.expanded[parent].saturating_add(size);
+            }
+            Some(Frame::Mapping {
+                id: parent,
+                entries,
+                key,
+            }) => {
+                match key.take() {
+                    None => *key = Some(id),
+                    Some(k) => entries.push(Entry { key: k, value: id }),
+                }
+                let parent = *parent as usize;
+                self.expanded[parent] = self.expanded[parent].saturating_add(size);
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), Problem> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let (id, kind, last_child) = match frame {
+            Frame::Sequence { id, items } => {
+                let last = items.last().copied();
+                (id, NodeKind::Sequence(items), last)
+            }
+            Frame::Mapping { id, entries, .. } => {
+                let entries = self.drop_duplicate_keys(entries);
+                let last = entries.last().map(|e| e.value);
+                (id, NodeKind::Mapping(entries), last)
+            }
+        };
+        let tree = &mut self.file.tree;
+        // A block collection's end event sits at the next token; end it at its last child
+        // so that labels do not run into the following lines.
+        if let Some(last) = last_child {
+            let end = tree.node(last).span.end;
+            let node = &mut tree.nodes[id as usize];
+            if node.span.end > end || node.span.end < node.span.start {
+                node.span.end = end;
+            }
+        }
+        tree.nodes[id as usize].kind = kind;
+        self.attach(id)
+    }
+
+    /// Reports every repeated key and keeps the last occurrence, as Kubernetes' decoder would
+    /// if it did not reject the object outright.
+    fn drop_duplicate_keys(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        if entries.len() < 2 {
+            return entries;
+        }
+        let tree = &self.file.tree;
+        let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        let mut duplicates = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            let Some(key) = tree.scalar(entry.key) else { continue };
+            if key == "<<" {
+                continue;
+            }
+            if let Some(previous) = last_index.insert(key, index) {
+                duplicates.push((previous, index, key.to_string()));
+            }
+        }
+        if duplicates.is_empty() {
+            return entries;
+        }
+        let mut keep = vec![true; entries.len()];
+        for (previous, index, key) in duplicates {
+            keep[previous] = false;
+            let mut problem = Problem::new(
+                ProblemKind::DuplicateKey,
+                tree.span(entries[index].key),
+                format!("duplicate key `{key}`: kubectl rejects the object (\"mapping key already defined\")"),
+            )
+            .with_help("keep one of the two entries; until then tools disagree on which value wins");
+            problem
+                .related
+                .push((tree.span(entries[previous].key), format!("`{key}` first defined here")));
+            problem.document = Some(self.file.documents.len());
+            self.file.problems.push(problem);
+        }
+        entries
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(entry, keep)| keep.then_some(entry))
+            .collect()
+    }
+
+    fn finish_document(&mut self, end: usize) {
+        if let Some(mut document) = self.document.take() {
+            document.span.end = Span::new(0, end).end.max(document.span.start);
+            if self.abandoned {
+                document.root = None;
+            }
+            document.helm_source = self.helm_source_before(&document);
+            self.file.documents.push(document);
+        }
+        self.stack.clear();
+        self.abandoned = false;
+    }
+
+    /// Drops the partial document and records why.
+    fn abandon(&mut self, problem: Problem) {
+        let index = self.file.documents.len();
+        self.file.problems.push(problem.in_document(index));
+        let end = self.file.problems.last().map_or(0, |p| p.span.end as usize);
+        self.abandoned = true;
+        self.finish_document(end);
+        if let Some(document) = self.file.documents.last_mut() {
+            document.root = None;
+        }
+    }
+
+    fn helm_source_before(&self, document: &ParsedDocument) -> Option<String> {
+        let from = self
+            .file
+            .documents
+            .last()
+            .map_or(0, |d| d.span.end as usize)
+            .min(self.text.len());
+        let to = document
+            .root
+            .map_or(document.span.end, |root| self.file.tree.span(root).start) as usize;
+        let region = self.text.get(from..to.max(from))?;
+        region
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix("# Source: "))
+            .last()
+            .map(|s| s.trim().to_string())
+    }
+}

@@ -1,0 +1,239 @@
+//! The located node tree: an arena of nodes, each with its byte span.
+//!
+//! The tree is the path → position index: rules name a path, `lookup` returns the key and
+//! value spans. Aliases stay references (never copied), so a document costs memory in
+//! proportion to its text, however many times its anchors are used.
+
+use std::borrow::Cow;
+
+use crate::source::Span;
+
+pub type NodeId = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub key: NodeId,
+    pub value: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Scalar {
+        value: Box<str>,
+        style: ScalarStyle,
+        /// An explicit tag such as `!!str`, as its suffix (`str`).
+        tag: Option<Box<str>>,
+    },
+    Sequence(Vec<NodeId>),
+    Mapping(Vec<Entry>),
+    Alias(NodeId),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+/// All nodes of one file; documents name their root.
+#[derive(Clone, Debug, Default)]
+pub struct Tree {
+    pub(crate) nodes: Vec<Node>,
+}
+
+/// A YAML merge key (`<<: *defaults`).
+const MERGE_KEY: &str = "<<";
+
+impl Tree {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub(crate) fn push(&mut self, kind: NodeKind, span: Span) -> NodeId {
+        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
+        self.nodes.push(Node { kind, span });
+        id
+    }
+
+    /// Follows aliases to the node they stand for.
+    pub fn resolve(&self, mut id: NodeId) -> NodeId {
+        // Aliases only point backwards at finished nodes, so this ends; the bound is a guard.
+        for _ in 0..64 {
+            match self.node(id).kind {
+                NodeKind::Alias(target) => id = target,
+                _ => return id,
+            }
+        }
+        id
+    }
+
+    pub fn span(&self, id: NodeId) -> Span {
+        self.node(id).span
+    }
+
+    /// The text of a scalar node (after following aliases).
+    pub fn scalar(&self, id: NodeId) -> Option<&str> {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A scalar read as a string the way Kubernetes would: `null`/`~`/empty plain → `None`.
+    pub fn string(&self, id: NodeId) -> Option<&str> {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+                ..
+            } if matches!(&**value, "" | "~" | "null" | "Null" | "NULL") => None,
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A sequence's items (after following aliases); empty for anything else.
+    pub fn items(&self, id: NodeId) -> &[NodeId] {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Sequence(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn is_mapping(&self, id: NodeId) -> bool {
+        matches!(self.node(self.resolve(id)).kind, NodeKind::Mapping(_))
+    }
+
+    /// A mapping's entries with merge keys applied: explicit keys first, then merged ones
+    /// that no explicit key overrides (YAML merge-key semantics, as go-yaml applies them).
+    pub fn entries(&self, id: NodeId) -> Cow<'_, [Entry]> {
+        let NodeKind::Mapping(entries) = &self.node(self.resolve(id)).kind else {
+            return Cow::Borrowed(&[]);
+        };
+        if !entries.iter().any(|e| self.is_merge_key(e.key)) {
+            return Cow::Borrowed(entries);
+        }
+        let mut merged: Vec<Entry> = entries
+            .iter()
+            .filter(|e| !self.is_merge_key(e.key))
+            .copied()
+            .collect();
+        for merge in entries.iter().filter(|e| self.is_merge_key(e.key)) {
+            let value = self.resolve(merge.value);
+            let sources: Vec<NodeId> = match &self.node(value).kind {
+                NodeKind::Sequence(items) => items.clone(),
+                _ => vec![value],
+            };
+            for source in sources {
+                let source = self.resolve(source);
+                // Nested merges in the source were applied when it was read the same way;
+                // one level here is what the builder's alias budget accounts for.
+                if let NodeKind::Mapping(source_entries) = &self.node(source).kind {
+                    for entry in source_entries {
+                        let key = self.scalar(entry.key);
+                        if !merged.iter().any(|m| key.is_some() && self.scalar(m.key) == key) {
+                            merged.push(*entry);
+                        }
+                    }
+                }
+            }
+        }
+        Cow::Owned(merged)
+    }
+
+    fn is_merge_key(&self, key: NodeId) -> bool {
+        matches!(&self.node(key).kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, .. } if &**value == MERGE_KEY)
+    }
+
+    /// The entry of a mapping under a scalar key.
+    pub fn get(&self, map: NodeId, key: &str) -> Option<Entry> {
+        self.entries(map)
+            .iter()
+            .rev()
+            .find(|e| self.scalar(e.key) == Some(key))
+            .copied()
+    }
+
+    /// Walks a path of mapping keys and sequence indexes; returns the last step's entry
+    /// (for an index step the key is the item itself).
+    pub fn lookup(&self, root: NodeId, path: &[PathStep<'_>]) -> Option<Entry> {
+        let mut current = Entry {
+            key: root,
+            value: root,
+        };
+        for step in path {
+            current = match *step {
+                PathStep::Key(key) => self.get(current.value, key)?,
+                PathStep::Index(index) => {
+                    let item = *self.items(current.value).get(index)?;
+                    Entry {
+                        key: item,
+                        value: item,
+                    }
+                }
+            };
+        }
+        Some(current)
+    }
+
+    /// The path from `root` to `target` (`spec.ports[0].port`), for messages. The search is
+    /// bounded, so an alias-heavy document cannot make it expensive.
+    pub fn path_to(&self, root: NodeId, target: NodeId) -> Option<String> {
+        let mut stack = vec![(root, String::new())];
+        let mut budget = 200_000usize;
+        while let Some((node, path)) = stack.pop() {
+            if node == target {
+                return Some(path);
+            }
+            budget = budget.checked_sub(1)?;
+            match &self.node(self.resolve(node)).kind {
+                NodeKind::Mapping(entries) => {
+                    for entry in entries.iter().rev() {
+                        let key = self.scalar(entry.key).unwrap_or("?");
+                        let child = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+                        if entry.key == target {
+                            return Some(child);
+                        }
+                        stack.push((entry.value, child));
+                    }
+                }
+                NodeKind::Sequence(items) => {
+                    for (index, item) in items.iter().enumerate().rev() {
+                        stack.push((*item, format!("{path}[{index}]")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Convenience: a path of mapping keys only (`["spec", "loadBalancerIP"]`).
+    pub fn lookup_keys(&self, root: NodeId, keys: &[&str]) -> Option<Entry> {
+        let path: Vec<PathStep<'_>> = keys.iter().map(|k| PathStep::Key(k)).collect();
+        self.lookup(root, &path)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}

@@ -1,0 +1,142 @@
+//! Source text with a line-start index: byte spans → 1-based line and column.
+
+use std::sync::Arc;
+
+/// A byte range in one source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Span {
+            start: clamp(start),
+            end: clamp(end.max(start)),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A 1-based line and column; columns count Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A file's text (or a lossless stand-in for unreadable input) and where each line starts.
+#[derive(Debug)]
+pub struct SourceText {
+    /// The path as given on the command line, `/`-separated; `-` or `--stdin-filename` for stdin.
+    pub name: String,
+    pub text: Arc<str>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceText {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceText {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        SourceText {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 0-based line holding `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+        self.line_starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    pub fn line_start(&self, line_index: usize) -> usize {
+        self.line_starts
+            .get(line_index)
+            .map_or(self.text.len(), |&s| s as usize)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte range of a 0-based line, without its line break.
+    pub fn line_range(&self, line_index: usize) -> std::ops::Range<usize> {
+        let start = self.line_start(line_index);
+        let mut end = self.line_start(line_index + 1).min(self.text.len());
+        let bytes = self.text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let line = self.line_index(offset);
+        let start = self.line_start(line);
+        Position {
+            line: line + 1,
+            column: self.text[start..offset].chars().count() + 1,
+        }
+    }
+
+    /// The byte offset of a 1-based line and column (clamped to the text).
+    pub fn offset_of(&self, position: Position) -> usize {
+        let range = self.line_range(position.line.saturating_sub(1));
+        let line = &self.text[range.clone()];
+        let within = line
+            .char_indices()
+            .nth(position.column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+        range.start + within
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_characters() {
+        let source = SourceText::new("a.yaml", "a: 1\nbé: x\n");
+        assert_eq!(source.position(0), Position { line: 1, column: 1 });
+        let x = source.text.find('x').unwrap();
+        assert_eq!(source.position(x), Position { line: 2, column: 5 });
+        assert_eq!(source.offset_of(Position { line: 2, column: 5 }), x);
+        assert_eq!(source.line_range(1), 5..11);
+    }
+
+    #[test]
+    fn offsets_past_the_end_clamp() {
+        let source = SourceText::new("a.yaml", "abc");
+        assert_eq!(source.position(99), Position { line: 1, column: 4 });
+    }
+}
