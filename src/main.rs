@@ -1,1 +1,23 @@
-fn main(){}
+use std::process::ExitCode;
+
+use clap::Parser;
+use ingress_lint::cli::{run, Cli, Outcome};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // clap's own exit codes: 0 for --help/--version, 2 for usage errors.
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    match run(cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("ingress-lint: error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -108,7 +108,7 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         .problems
         .iter()
         .any(|p| p.kind == ProblemKind::Syntax);
-    if let Some(range) = find_unrendered_template(text, parses) {
+    if let Some(range) = find_unrendered_template(text, parses.then_some(&parsed.tree)) {
         let problem = Problem::new(
             ProblemKind::TemplateUnrendered,
             Span::new(range.start, range.end),
@@ -159,7 +159,9 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
     if !tree.is_mapping(node) {
         return;
     }
-    let api_version = tree.get(node, "apiVersion").and_then(|e| tree.string(e.value));
+    let api_version = tree
+        .get(node, "apiVersion")
+        .and_then(|e| tree.string(e.value));
     let kind = tree.get(node, "kind").and_then(|e| tree.string(e.value));
     let (Some(api_version), Some(kind)) = (api_version, kind) else {
         return;
@@ -182,17 +184,27 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
         ("networking.k8s.io" | "extensions", "Ingress") => {
             decode_kind(file, document, node, removed_api, TypedObject::Ingress)
         }
-        ("networking.k8s.io", "IngressClass") => decode_kind(file, document, node, removed_api, TypedObject::IngressClass),
+        ("networking.k8s.io", "IngressClass") => {
+            decode_kind(file, document, node, removed_api, TypedObject::IngressClass)
+        }
         ("", "Service") if api_version == "v1" => {
             decode_kind(file, document, node, false, TypedObject::Service)
         }
         ("", "Pod") if api_version == "v1" => {
             decode_kind(file, document, node, false, TypedObject::Pod)
         }
-        ("apps", "Deployment") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::Deployment),
-        ("apps", "DaemonSet") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::DaemonSet),
-        ("apps", "StatefulSet") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::StatefulSet),
-        ("apps", "ReplicaSet") if api_version == "apps/v1" => decode_kind(file, document, node, false, TypedObject::ReplicaSet),
+        ("apps", "Deployment") if api_version == "apps/v1" => {
+            decode_kind(file, document, node, false, TypedObject::Deployment)
+        }
+        ("apps", "DaemonSet") if api_version == "apps/v1" => {
+            decode_kind(file, document, node, false, TypedObject::DaemonSet)
+        }
+        ("apps", "StatefulSet") if api_version == "apps/v1" => {
+            decode_kind(file, document, node, false, TypedObject::StatefulSet)
+        }
+        ("apps", "ReplicaSet") if api_version == "apps/v1" => {
+            decode_kind(file, document, node, false, TypedObject::ReplicaSet)
+        }
         _ => None,
     };
     let typed = match typed {
@@ -233,7 +245,10 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
             .unwrap_or_default(),
         ..object.reference.clone()
     };
-    file.objects.push(Object { reference, ..object });
+    file.objects.push(Object {
+        reference,
+        ..object
+    });
 }
 
 /// Decodes a known kind. Removed API versions are read with today's schema: the API version
@@ -284,12 +299,19 @@ fn record<T>(file: &mut LoadedFile, document: usize, object: NodeId, decoded: De
     for error in decoded.errors {
         let node = error.node.unwrap_or(object);
         let path = tree.path_to(object, node).unwrap_or_default();
-        let at = if path.is_empty() { String::new() } else { format!("`{path}`: ") };
+        let at = if path.is_empty() {
+            String::new()
+        } else {
+            format!("`{path}`: ")
+        };
         file.problems.push(
             Problem::new(
                 ProblemKind::SchemaMismatch,
                 tree.span(node),
-                format!("{at}{} ({kind}); the field was read as absent", error.message),
+                format!(
+                    "{at}{} ({kind}); the field was read as absent",
+                    error.message
+                ),
             )
             .in_document(document),
         );
@@ -335,7 +357,12 @@ mod tests {
         file.problems
             .iter()
             .filter(|p| p.kind == kind)
-            .map(|p| (file.source.position(p.span.start as usize), p.message.clone()))
+            .map(|p| {
+                (
+                    file.source.position(p.span.start as usize),
+                    p.message.clone(),
+                )
+            })
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect()
@@ -347,10 +374,17 @@ mod tests {
             "---\n# Source: chart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: ns}\n---\n# values, not an object\nreplicas: 3\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: c}\n",
         );
         assert!(file.problems.is_empty(), "{:?}", file.problems);
-        let names: Vec<_> = file.objects.iter().map(|o| o.reference.to_string()).collect();
+        let names: Vec<_> = file
+            .objects
+            .iter()
+            .map(|o| o.reference.to_string())
+            .collect();
         assert_eq!(names, ["Service ns/a", "ConfigMap b", "Deployment c"]);
         assert_eq!(file.skipped_documents, 1);
-        assert_eq!(file.documents[0].helm_source.as_deref(), Some("chart/templates/svc.yaml"));
+        assert_eq!(
+            file.documents[0].helm_source.as_deref(),
+            Some("chart/templates/svc.yaml")
+        );
         assert_eq!(file.documents[1].helm_source, None);
         assert!(matches!(file.objects[2].typed, TypedObject::Deployment(_)));
         assert!(matches!(file.objects[1].typed, TypedObject::Generic(_)));
@@ -369,9 +403,21 @@ mod tests {
     #[test]
     fn duplicate_keys_point_at_both() {
         let file = load("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n");
-        let problem = file.problems.iter().find(|p| p.kind == ProblemKind::DuplicateKey).unwrap();
-        assert_eq!(file.source.position(problem.span.start as usize), Position { line: 5, column: 3 });
-        assert_eq!(file.source.position(problem.related[0].0.start as usize).line, 4);
+        let problem = file
+            .problems
+            .iter()
+            .find(|p| p.kind == ProblemKind::DuplicateKey)
+            .unwrap();
+        assert_eq!(
+            file.source.position(problem.span.start as usize),
+            Position { line: 5, column: 3 }
+        );
+        assert_eq!(
+            file.source
+                .position(problem.related[0].0.start as usize)
+                .line,
+            4
+        );
         assert_eq!(file.objects[0].reference.name, "b");
     }
 
@@ -379,18 +425,32 @@ mod tests {
     fn alias_bomb_is_bounded() {
         let mut text = String::from("a: &a [x,x,x,x,x,x,x,x,x,x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
             text.push_str(&format!("l{i}: &l{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
         }
         let file = load(&text);
-        assert_eq!(at(&file, ProblemKind::Unreadable).len(), 1, "{:?}", file.problems);
+        assert_eq!(
+            at(&file, ProblemKind::Unreadable).len(),
+            1,
+            "{:?}",
+            file.problems
+        );
     }
 
     #[test]
     fn deep_nesting_is_bounded() {
         let text = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
         let file = load(&text);
-        assert_eq!(at(&file, ProblemKind::Unreadable).len(), 1, "{:?}", file.problems);
+        assert_eq!(
+            at(&file, ProblemKind::Unreadable).len(),
+            1,
+            "{:?}",
+            file.problems
+        );
     }
 
     #[test]
@@ -398,9 +458,21 @@ mod tests {
         let file = load("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  type: LoadBalancer\n  loadBalancerIP: 203.0.113.1\n  ports:\n  - port: eighty\n  - port: 443\n");
         let mismatches = at(&file, ProblemKind::SchemaMismatch);
         assert_eq!(mismatches.len(), 1, "{mismatches:?}");
-        assert_eq!(mismatches[0].0, Position { line: 8, column: 11 });
-        assert!(mismatches[0].1.contains("`spec.ports[0].port`"), "{}", mismatches[0].1);
-        let TypedObject::Service(service) = &file.objects[0].typed else { panic!() };
+        assert_eq!(
+            mismatches[0].0,
+            Position {
+                line: 8,
+                column: 11
+            }
+        );
+        assert!(
+            mismatches[0].1.contains("`spec.ports[0].port`"),
+            "{}",
+            mismatches[0].1
+        );
+        let TypedObject::Service(service) = &file.objects[0].typed else {
+            panic!()
+        };
         let spec = service.spec.as_ref().unwrap();
         assert_eq!(spec.load_balancer_ip.as_deref(), Some("203.0.113.1"));
         // `port` is required: the entry stays, with the field at its default.
@@ -415,10 +487,16 @@ mod tests {
         let lines: Vec<usize> = mismatches.iter().map(|m| m.0.line).collect();
         assert_eq!(lines, [5, 8, 11], "{mismatches:?}");
         assert!(mismatches[1].1.contains("unknown field `spec.nodeSelectr`"));
-        let TypedObject::Pod(pod) = &file.objects[0].typed else { panic!() };
+        let TypedObject::Pod(pod) = &file.objects[0].typed else {
+            panic!()
+        };
         let spec = pod.spec.as_ref().unwrap();
         assert_eq!(spec.automount_service_account_token, Some(true));
-        let mode = spec.volumes.as_ref().unwrap()[0].config_map.as_ref().unwrap().default_mode;
+        let mode = spec.volumes.as_ref().unwrap()[0]
+            .config_map
+            .as_ref()
+            .unwrap()
+            .default_mode;
         assert_eq!(mode, Some(420));
     }
 
@@ -440,7 +518,10 @@ mod tests {
     #[test]
     fn unrendered_templates_skip_the_file() {
         let file = load("apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n");
-        assert_eq!(at(&file, ProblemKind::TemplateUnrendered)[0].0, Position { line: 4, column: 9 });
+        assert_eq!(
+            at(&file, ProblemKind::TemplateUnrendered)[0].0,
+            Position { line: 4, column: 9 }
+        );
         assert!(file.objects.is_empty());
     }
 
@@ -448,7 +529,17 @@ mod tests {
     fn json_reads_with_positions() {
         let file = load("{\n\t\"apiVersion\": \"v1\",\n\t\"kind\": \"Service\",\n\t\"metadata\": {\"name\": \"j\"},\n\t\"spec\": {\"loadBalancerIP\": \"1.2.3.4\"}\n}\n");
         assert!(file.problems.is_empty(), "{:?}", file.problems);
-        let entry = file.tree.lookup_keys(file.objects[0].node, &["spec", "loadBalancerIP"]).unwrap();
-        assert_eq!(file.source.position(file.tree.span(entry.key).start as usize), Position { line: 5, column: 11 });
+        let entry = file
+            .tree
+            .lookup_keys(file.objects[0].node, &["spec", "loadBalancerIP"])
+            .unwrap();
+        assert_eq!(
+            file.source
+                .position(file.tree.span(entry.key).start as usize),
+            Position {
+                line: 5,
+                column: 11
+            }
+        );
     }
 }

@@ -127,13 +127,19 @@ fn byte_span(start: &granit_parser::Marker, end: &granit_parser::Marker) -> Span
 
 fn syntax_problem(text: &str, error: &ScanError) -> Problem {
     let marker = error.marker();
-    let mut at = marker.byte_offset().unwrap_or(marker.index()).min(text.len());
+    let mut at = marker
+        .byte_offset()
+        .unwrap_or(marker.index())
+        .min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
     }
     let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     let message = error.kind().to_string();
-    let kind = if ["nesting", "nested", "recursion limit"].iter().any(|m| message.contains(m)) {
+    let kind = if ["nesting", "nested", "recursion limit"]
+        .iter()
+        .any(|m| message.contains(m))
+    {
         ProblemKind::Unreadable
     } else {
         ProblemKind::Syntax
@@ -205,7 +211,11 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => self.close()?,
             Event::Alias(anchor) => {
                 let Some(&target) = self.anchors.get(&anchor) else {
-                    return Err(Problem::new(ProblemKind::Syntax, span, "alias to an unknown anchor"));
+                    return Err(Problem::new(
+                        ProblemKind::Syntax,
+                        span,
+                        "alias to an unknown anchor",
+                    ));
                 };
                 if self.stack.iter().any(|f| f.id() == target) {
                     return Err(Problem::new(
@@ -325,7 +335,9 @@ impl Builder<'_> {
         let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
         let mut duplicates = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
-            let Some(key) = tree.scalar(entry.key) else { continue };
+            let Some(key) = tree.scalar(entry.key) else {
+                continue;
+            };
             if key == "<<" {
                 continue;
             }
@@ -345,9 +357,10 @@ impl Builder<'_> {
                 format!("duplicate key `{key}`: kubectl rejects the object (\"mapping key already defined\")"),
             )
             .with_help("keep one of the two entries; until then tools disagree on which value wins");
-            problem
-                .related
-                .push((tree.span(entries[previous].key), format!("`{key}` first defined here")));
+            problem.related.push((
+                tree.span(entries[previous].key),
+                format!("`{key}` first defined here"),
+            ));
             problem.document = Some(self.file.documents.len());
             self.file.problems.push(problem);
         }
@@ -392,12 +405,13 @@ impl Builder<'_> {
             .min(self.text.len());
         let to = document
             .root
-            .map_or(document.span.end, |root| self.file.tree.span(root).start) as usize;
+            .map_or(document.span.end, |root| self.file.tree.span(root).start)
+            as usize;
         let region = self.text.get(from..to.max(from))?;
         region
             .lines()
             .filter_map(|line| line.trim_start().strip_prefix("# Source: "))
-            .last()
+            .next_back()
             .map(|s| s.trim().to_string())
     }
 }

@@ -103,9 +103,8 @@ fn is_float_syntax(s: &str) -> bool {
     };
     let digits = mantissa.chars().filter(char::is_ascii_digit).count();
     let dots = mantissa.chars().filter(|&c| c == '.').count();
-    let mantissa_ok = digits > 0
-        && dots <= 1
-        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let mantissa_ok =
+        digits > 0 && dots <= 1 && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.');
     let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
@@ -135,8 +134,14 @@ mod tests {
         assert_eq!(resolve_plain("1_000"), Resolved::Int(1000));
         assert_eq!(resolve_plain("-80"), Resolved::Int(-80));
         assert_eq!(resolve_plain("0"), Resolved::Int(0));
-        assert_eq!(resolve_plain("18446744073709551615"), Resolved::UInt(u64::MAX));
-        assert_eq!(resolve_plain("18446744073709551616"), Resolved::Float(18446744073709551616.0));
+        assert_eq!(
+            resolve_plain("18446744073709551615"),
+            Resolved::UInt(u64::MAX)
+        );
+        assert_eq!(
+            resolve_plain("18446744073709551616"),
+            Resolved::Float(18446744073709551616.0)
+        );
         assert_eq!(resolve_plain("089"), Resolved::Float(89.0));
     }
 
@@ -146,7 +151,17 @@ mod tests {
         assert_eq!(resolve_plain("1e3"), Resolved::Float(1000.0));
         assert_eq!(resolve_plain("~"), Resolved::Null);
         assert_eq!(resolve_plain(""), Resolved::Null);
-        for s in ["1.2.3", "v1", "10.0.0.1", "80/TCP", "-", ".", "1e", "2024-01-01", "+"] {
+        for s in [
+            "1.2.3",
+            "v1",
+            "10.0.0.1",
+            "80/TCP",
+            "-",
+            ".",
+            "1e",
+            "2024-01-01",
+            "+",
+        ] {
             assert_eq!(resolve_plain(s), Resolved::String, "{s}");
         }
     }

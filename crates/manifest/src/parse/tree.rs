@@ -148,7 +148,10 @@ impl Tree {
                 if let NodeKind::Mapping(source_entries) = &self.node(source).kind {
                     for entry in source_entries {
                         let key = self.scalar(entry.key);
-                        if !merged.iter().any(|m| key.is_some() && self.scalar(m.key) == key) {
+                        if !merged
+                            .iter()
+                            .any(|m| key.is_some() && self.scalar(m.key) == key)
+                        {
                             merged.push(*entry);
                         }
                     }
@@ -207,7 +210,11 @@ impl Tree {
                 NodeKind::Mapping(entries) => {
                     for entry in entries.iter().rev() {
                         let key = self.scalar(entry.key).unwrap_or("?");
-                        let child = if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+                        let child = if path.is_empty() {
+                            key.to_string()
+                        } else {
+                            format!("{path}.{key}")
+                        };
                         if entry.key == target {
                             return Some(child);
                         }

@@ -1,0 +1,136 @@
+//! Command-line arguments (SPEC §1).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::findings::Severity;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ingress-lint",
+    version,
+    about = "Offline static analyzer and compatibility linter for moving a Kubernetes cluster from one ingress controller to another",
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests and report findings; the exit code is for CI
+    #[command(visible_alias = "lint")]
+    Check(CheckArgs),
+    /// Print a rule's documentation, or list all rules
+    Explain {
+        /// A rule id, e.g. load-balancer-ip-deprecated
+        rule: Option<String>,
+    },
+}
+
+/// Where manifests come from (shared by every command that reads them).
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files or directories (walked for .yaml/.yml/.json, honouring .gitignore); `-` for stdin
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Remove paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also walk hidden files and directories
+    #[arg(long)]
+    pub hidden: bool,
+    /// The name stdin input gets in findings
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Skip files larger than this many bytes (input-unreadable)
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Namespace of objects that name none
+    #[arg(long, value_name = "NS", default_value = "default")]
+    pub namespace: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Load-balancer implementations `--provider` accepts (facts in `rules/providers.yaml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    Gke,
+    Eks,
+    Aks,
+    Digitalocean,
+    Metallb,
+    Cilium,
+    KubeVip,
+    Openstack,
+    Oracle,
+    Hetzner,
+    Linode,
+}
+
+impl ProviderArg {
+    pub fn id(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Exit 1 when no Kubernetes object was found
+    #[arg(long)]
+    pub fail_if_no_objects: bool,
+    /// The load-balancer implementation, for load-balancer-ip-deprecated advice
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
+    /// Colour the human output
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}

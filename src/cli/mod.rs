@@ -1,0 +1,71 @@
+//! The command line: clap definitions and dispatch. `main.rs` only maps the outcome to an
+//! exit code.
+
+mod args;
+mod check;
+mod explain;
+
+use std::io::{IsTerminal, Write};
+
+pub use args::{Cli, Command};
+
+/// What a command asks the process to exit with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing at or above `--fail-on`.
+    Clean,
+    /// Findings at or above `--fail-on`, or no object with `--fail-if-no-objects`.
+    Failed,
+}
+
+/// A usage error: bad arguments, unreadable config, a PATH that does not exist (exit code 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Explain { rule } => {
+            let text = explain::explain(rule.as_deref())?;
+            write_out(None, &text)?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// Writes a report to `--output FILE` or stdout.
+pub(crate) fn write_out(output: Option<&std::path::Path>, text: &str) -> Result<(), UsageError> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| UsageError(format!("--output {}: {e}", path.display()))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush());
+            Ok(())
+        }
+    }
+}
+
+/// Whether to colour: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
+pub(crate) fn use_color(choice: args::ColorChoice, writing_to_file: bool) -> bool {
+    match choice {
+        args::ColorChoice::Always => true,
+        args::ColorChoice::Never => false,
+        args::ColorChoice::Auto => {
+            !writing_to_file
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Input stage: which files to read (paths, directories walked with `.gitignore` honoured,
+//! stdin) and reading them with a size cap and a UTF-8 check.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+/// Extensions read when walking a directory; a file named explicitly is read whatever its name.
+pub const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+#[derive(Clone, Debug)]
+pub struct InputOptions {
+    pub hidden: bool,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+    pub stdin_filename: Option<String>,
+}
+
+/// One input to read, with the name findings print for it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    File { display: String, path: PathBuf },
+    Stdin { display: String },
+}
+
+impl Input {
+    pub fn display(&self) -> &str {
+        match self {
+            Input::File { display, .. } | Input::Stdin { display } => display,
+        }
+    }
+}
+
+/// Why the inputs cannot even be listed: a usage error (exit code 2).
+#[derive(Debug)]
+pub enum InputError {
+    NotFound(String),
+    BadGlob(String, globset::Error),
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::NotFound(path) => write!(f, "{path}: no such file or directory"),
+            InputError::BadGlob(glob, error) => write!(f, "--exclude {glob}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Lists the inputs under `paths` (default `.`), sorted and without duplicates.
+pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, InputError> {
+    let exclude = exclude_set(&options.exclude)?;
+    let default = [".".to_string()];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut inputs = Vec::new();
+    for given in paths {
+        if given == "-" {
+            let display = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
+            inputs.push(Input::Stdin { display });
+            continue;
+        }
+        let path = Path::new(given);
+        let metadata = std::fs::metadata(path).map_err(|_| InputError::NotFound(given.clone()))?;
+        if !metadata.is_dir() {
+            let display = display_path(path);
+            if !exclude.is_match(&display) {
+                inputs.push(Input::File {
+                    display,
+                    path: path.to_path_buf(),
+                });
+            }
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .hidden(!options.hidden)
+            .require_git(false)
+            .git_global(false)
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            // An unreadable directory entry is skipped by the walker; the files it can list
+            // are still checked.
+            let Ok(entry) = entry else { continue };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let entry_path = entry.path();
+            let extension = entry_path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default();
+            if !MANIFEST_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str()) {
+                continue;
+            }
+            let display = display_path(entry_path);
+            if exclude.is_match(&display) {
+                continue;
+            }
+            inputs.push(Input::File {
+                display,
+                path: entry_path.to_path_buf(),
+            });
+        }
+    }
+    inputs.sort();
+    inputs.dedup();
+    Ok(inputs)
+}
+
+fn exclude_set(globs: &[String]) -> Result<GlobSet, InputError> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(Glob::new(glob).map_err(|e| InputError::BadGlob(glob.clone(), e))?);
+        // `vendor` and `vendor/` also exclude everything below.
+        let below = format!("{}/**", glob.trim_end_matches('/'));
+        builder.add(Glob::new(&below).map_err(|e| InputError::BadGlob(glob.clone(), e))?);
+    }
+    builder
+        .build()
+        .map_err(|e| InputError::BadGlob(globs.join(", "), e))
+}
+
+/// The path as given, `/`-separated, without a leading `./`.
+fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    match text.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadError {
+    Io(String),
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    /// Not UTF-8: the text up to the first bad byte, and that byte's offset.
+    NotUtf8 {
+        valid_prefix: String,
+        offset: usize,
+    },
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(error) => write!(f, "cannot read the file: {error}"),
+            ReadError::TooLarge { size, limit } => write!(
+                f,
+                "the file is {size} bytes, over the size cap of {limit} bytes (--max-file-size); it was skipped"
+            ),
+            ReadError::NotUtf8 { offset, .. } => write!(
+                f,
+                "invalid UTF-8 at byte {offset}: Kubernetes manifests must be UTF-8; the file was skipped"
+            ),
+        }
+    }
+}
+
+/// Reads one input, with the size cap applied before the bytes are held.
+pub fn read(input: &Input, max_file_size: u64) -> Result<String, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io(e.to_string());
+    let mut bytes = Vec::new();
+    match input {
+        Input::File { path, .. } => {
+            let file = std::fs::File::open(path).map_err(io)?;
+            let size = file.metadata().map_err(io)?.len();
+            if size > max_file_size {
+                return Err(ReadError::TooLarge {
+                    size,
+                    limit: max_file_size,
+                });
+            }
+            file.take(max_file_size + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+        }
+        Input::Stdin { .. } => {
+            std::io::stdin()
+                .lock()
+                .take(max_file_size + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
+        }
+    }
+    if bytes.len() as u64 > max_file_size {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit: max_file_size,
+        });
+    }
+    String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let mut bytes = error.into_bytes();
+        bytes.truncate(offset);
+        ReadError::NotUtf8 {
+            valid_prefix: String::from_utf8(bytes).unwrap_or_default(),
+            offset,
+        }
+    })
+}

@@ -1,0 +1,82 @@
+//! The facts the rules consult, compiled in from `rules/*.yaml`: data with its sources,
+//! not code. Adding a provider (or, later, a controller) touches `rules/` only.
+
+mod providers;
+
+use std::sync::OnceLock;
+
+use manifest::model::decode;
+use manifest::parse::{parse, Limits, ProblemKind};
+use serde::de::DeserializeOwned;
+
+pub use providers::{Provider, ProviderAnnotation, Providers};
+
+/// Everything in `rules/`, read once.
+#[derive(Debug)]
+pub struct Knowledge {
+    pub providers: Providers,
+}
+
+/// The embedded knowledge. The files are part of the binary and a test reads every one of
+/// them, so a failure here is a build defect, never an input problem.
+pub fn knowledge() -> &'static Knowledge {
+    static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
+    KNOWLEDGE.get_or_init(|| match read_all() {
+        Ok(knowledge) => knowledge,
+        Err(error) => panic!("embedded rules/ data is invalid: {error}"),
+    })
+}
+
+fn read_all() -> Result<Knowledge, String> {
+    Ok(Knowledge {
+        providers: read_data(
+            "rules/providers.yaml",
+            include_str!("../../rules/providers.yaml"),
+        )?,
+    })
+}
+
+/// Reads one embedded data file with the same located reader as manifests, so that an error
+/// names its line.
+fn read_data<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, String> {
+    let parsed = parse(text, Limits::default());
+    let source = manifest::SourceText::new(name, text);
+    let at = |offset: u32| {
+        let p = source.position(offset as usize);
+        format!("{name}:{}:{}", p.line, p.column)
+    };
+    if let Some(problem) = parsed
+        .problems
+        .iter()
+        .find(|p| p.kind != ProblemKind::SchemaMismatch)
+    {
+        return Err(format!("{}: {}", at(problem.span.start), problem.message));
+    }
+    let root = parsed
+        .documents
+        .first()
+        .and_then(|d| d.root)
+        .ok_or_else(|| format!("{name}: empty"))?;
+    let decoded = decode::<T>(&parsed.tree, root);
+    if let Some(error) = decoded.errors.first() {
+        let offset = error.node.map_or(0, |n| parsed.tree.span(n).start);
+        return Err(format!("{}: {}", at(offset), error.message));
+    }
+    if let Some(manifest::model::Note::UnknownField { key }) = decoded.notes.first() {
+        return Err(format!(
+            "{}: unknown field",
+            at(parsed.tree.span(*key).start)
+        ));
+    }
+    decoded.value.ok_or_else(|| format!("{name}: unreadable"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_data_reads() {
+        read_all().unwrap();
+    }
+}

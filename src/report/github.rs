@@ -1,0 +1,48 @@
+//! `--format github`: GitHub Actions workflow commands, one line per finding, so findings
+//! show as annotations on the pull request's diff.
+
+use std::fmt::Write as _;
+
+use super::resolve;
+use crate::findings::{Finding, Severity};
+use crate::load::Loaded;
+
+/// Workflow-command data escaping (`%`, CR, LF; and `,` `:` in properties).
+fn escape(text: &str, property: bool) -> String {
+    let mut out = text
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
+}
+
+pub fn github(loaded: &Loaded, findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for finding in findings.iter().filter(|f| f.suppressed.is_none()) {
+        let at = resolve(&loaded.files, &finding.location);
+        let level = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = finding.message.clone();
+        if let Some(help) = &finding.help {
+            let _ = write!(message, "\nhelp: {help}");
+        }
+        let _ = writeln!(
+            out,
+            "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape(at.file, true),
+            at.start.line,
+            at.start.column,
+            at.end.line,
+            at.end.column,
+            escape(&format!("ingress-lint {}", finding.rule), true),
+            escape(&message, false)
+        );
+    }
+    out
+}

@@ -1,0 +1,185 @@
+//! `--format human`: rendered diagnostics with the source snippet, a caret under the node,
+//! related locations and help; then a summary line.
+
+use std::fmt::Write as _;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
+
+use super::source::IndexedSource;
+use super::{resolve, Summary};
+use crate::findings::{Finding, Severity};
+use crate::load::Loaded;
+
+struct Rendered<'a> {
+    finding: &'a Finding,
+    source: IndexedSource,
+    labels: Vec<LabeledSpan>,
+    others: Vec<Rendered<'a>>,
+    message: String,
+}
+
+impl std::fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        (!self.finding.rule.is_empty())
+            .then(|| Box::new(self.finding.rule) as Box<dyn std::fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        let finding = self.finding;
+        let mut help = String::new();
+        if let Some(text) = &finding.help {
+            help.push_str(text);
+        }
+        if let Some(reason) = &finding.suppressed {
+            let _ = write!(
+                help,
+                "{}suppressed ({reason})",
+                if help.is_empty() { "" } else { "\n" }
+            );
+        }
+        (!help.is_empty()).then(|| Box::new(help) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.others.is_empty())
+            .then(|| Box::new(self.others.iter().map(|o| o as &dyn Diagnostic)) as Box<_>)
+    }
+}
+
+fn rendered<'a>(loaded: &'a Loaded, finding: &'a Finding) -> Rendered<'a> {
+    let file = finding.location.file;
+    let source = IndexedSource(loaded.files[file].source.clone());
+    let span = finding.location.span;
+    let where_ = resolve(&loaded.files, &finding.location);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some("here".into()),
+        (span.start as usize, span.len()),
+    )];
+    let mut others = Vec::new();
+    for related in &finding.related {
+        let at = (
+            related.location.span.start as usize,
+            related.location.span.len(),
+        );
+        if related.location.file == file {
+            labels.push(LabeledSpan::new_with_span(
+                Some(related.message.clone()),
+                at,
+            ));
+        } else {
+            let other = resolve(&loaded.files, &related.location);
+            others.push(Rendered {
+                finding: &RELATED,
+                source: IndexedSource(loaded.files[related.location.file].source.clone()),
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    Some(related.message.clone()),
+                    at,
+                )],
+                others: Vec::new(),
+                message: format!(
+                    "related: {}:{}:{}",
+                    other.file, other.start.line, other.start.column
+                ),
+            });
+        }
+    }
+    // The snippet header carries `file:line:column`; a file with no text to show gets it here.
+    let mut message = if loaded.files[file].source.text.is_empty() {
+        format!(
+            "{}:{}:{}: {}",
+            where_.file, where_.start.line, where_.start.column, finding.message
+        )
+    } else {
+        finding.message.clone()
+    };
+    if let Some(source) = &finding.helm_source {
+        let _ = write!(message, " [helm: {source}]");
+    }
+    Rendered {
+        finding,
+        source,
+        labels,
+        others,
+        message,
+    }
+}
+
+/// The stand-in finding behind a related location in another file (rendered as advice).
+static RELATED: Finding = Finding {
+    rule: "",
+    severity: Severity::Info,
+    message: String::new(),
+    location: crate::findings::Location {
+        file: 0,
+        span: manifest::Span { start: 0, end: 0 },
+    },
+    related: Vec::new(),
+    help: None,
+    object: None,
+    helm_source: None,
+    suppressed: None,
+};
+
+pub fn human(loaded: &Loaded, findings: &[Finding], color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(120)
+        .with_wrap_lines(false);
+    let mut out = String::new();
+    for finding in findings {
+        let diagnostic = rendered(loaded, finding);
+        if handler.render_report(&mut out, &diagnostic).is_err() {
+            let _ = writeln!(out, "{diagnostic}");
+        }
+        out.push('\n');
+    }
+    let summary = Summary::new(loaded, findings);
+    let _ = writeln!(
+        out,
+        "{} error(s), {} warning(s), {} info; {} suppressed — {} file(s), {} document(s), {} object(s), {} non-Kubernetes document(s) skipped",
+        summary.findings.error,
+        summary.findings.warning,
+        summary.findings.info,
+        summary.suppressed,
+        summary.files,
+        summary.documents,
+        summary.objects,
+        summary.skipped_documents
+    );
+    out
+}

@@ -1,0 +1,75 @@
+//! Report stage: one file per output format. Every format reads the same sorted findings.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+mod source;
+
+use manifest::{LoadedFile, Position};
+
+use crate::findings::{Finding, Location, Severity};
+use crate::load::Loaded;
+
+pub use github::github;
+pub use human::human;
+pub use json::json;
+pub use sarif::sarif;
+
+/// Counts for the summary line and the JSON `summary`.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub documents: usize,
+    pub objects: usize,
+    pub skipped_documents: usize,
+    pub findings: Counts,
+    pub suppressed: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Counts {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+impl Summary {
+    pub fn new(loaded: &Loaded, findings: &[Finding]) -> Summary {
+        let mut summary = Summary {
+            files: loaded.files.len(),
+            documents: loaded.documents(),
+            objects: loaded.objects(),
+            skipped_documents: loaded.skipped_documents(),
+            ..Summary::default()
+        };
+        for finding in findings {
+            if finding.suppressed.is_some() {
+                summary.suppressed += 1;
+                continue;
+            }
+            match finding.severity {
+                Severity::Error => summary.findings.error += 1,
+                Severity::Warning => summary.findings.warning += 1,
+                Severity::Info => summary.findings.info += 1,
+            }
+        }
+        summary
+    }
+}
+
+/// A location as file name and 1-based start and end positions.
+pub(crate) struct Resolved<'a> {
+    pub file: &'a str,
+    pub start: Position,
+    pub end: Position,
+}
+
+pub(crate) fn resolve<'a>(files: &'a [LoadedFile], location: &Location) -> Resolved<'a> {
+    let source = &files[location.file].source;
+    Resolved {
+        file: &source.name,
+        start: source.position(location.span.start as usize),
+        end: source.position(location.span.end as usize),
+    }
+}

@@ -1,0 +1,217 @@
+//! What a rule sees: every loaded file and object, the knowledge, and the options.
+
+use manifest::parse::{Entry, PathStep};
+use manifest::{LoadedFile, Object, ObjectRef, Span};
+
+use crate::findings::{Finding, Location, Severity};
+use crate::knowledge::{knowledge, Knowledge};
+use crate::load::Loaded;
+
+use super::RuleInfo;
+
+/// Options that change what rules report.
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    /// `--provider`: the load-balancer implementation, when the user knows it.
+    pub provider: Option<String>,
+    /// `--namespace`: the namespace of objects that name none.
+    pub namespace: String,
+    /// Rules turned off.
+    pub disabled: Vec<String>,
+}
+
+pub struct Context<'a> {
+    pub files: &'a [LoadedFile],
+    pub knowledge: &'static Knowledge,
+    pub options: &'a RuleOptions,
+}
+
+/// One object with the file it came from.
+#[derive(Clone, Copy)]
+pub struct ObjectView<'a> {
+    pub file_index: usize,
+    pub file: &'a LoadedFile,
+    pub object: &'a Object,
+    namespace: &'a str,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(loaded: &'a Loaded, options: &'a RuleOptions) -> Context<'a> {
+        Context {
+            files: &loaded.files,
+            knowledge: knowledge(),
+            options,
+        }
+    }
+
+    pub fn objects(&self) -> impl Iterator<Item = ObjectView<'a>> + '_ {
+        let namespace = self.options.namespace.as_str();
+        self.files
+            .iter()
+            .enumerate()
+            .flat_map(move |(file_index, file)| {
+                file.objects.iter().map(move |object| ObjectView {
+                    file_index,
+                    file,
+                    object,
+                    namespace,
+                })
+            })
+    }
+}
+
+impl<'a> ObjectView<'a> {
+    /// The reference with the default namespace filled in for namespaced kinds.
+    pub fn reference(&self) -> ObjectRef {
+        let mut reference = self.object.reference.clone();
+        if reference.namespace.is_none() && !is_cluster_scoped(&reference.kind) {
+            reference.namespace = Some(self.namespace.to_string());
+        }
+        reference
+    }
+
+    pub fn namespace(&self) -> &'a str {
+        self.object
+            .reference
+            .namespace
+            .as_deref()
+            .unwrap_or(self.namespace)
+    }
+
+    /// The entry (key and value nodes) at a path below the object.
+    pub fn lookup(&self, path: &[PathStep<'_>]) -> Option<Entry> {
+        self.file.tree.lookup(self.object.node, path)
+    }
+
+    /// The span of the key at a path of mapping keys, else of the object.
+    pub fn key_span(&self, keys: &[&str]) -> Span {
+        self.file
+            .tree
+            .lookup_keys(self.object.node, keys)
+            .map_or_else(|| self.object_span(), |e| self.file.tree.span(e.key))
+    }
+
+    pub fn value_span(&self, keys: &[&str]) -> Span {
+        self.file
+            .tree
+            .lookup_keys(self.object.node, keys)
+            .map_or_else(|| self.object_span(), |e| self.file.tree.span(e.value))
+    }
+
+    /// Where to point at the object as a whole: its `kind` key.
+    pub fn object_span(&self) -> Span {
+        let tree = &self.file.tree;
+        tree.get(self.object.node, "kind")
+            .map_or_else(|| tree.span(self.object.node), |e| tree.span(e.key))
+    }
+
+    /// The span of an annotation's key.
+    pub fn annotation_span(&self, key: &str) -> Span {
+        self.key_span(&["metadata", "annotations", key])
+    }
+
+    pub fn location(&self, span: Span) -> Location {
+        Location {
+            file: self.file_index,
+            span,
+        }
+    }
+
+    /// A finding about this object at `span`, with its reference and Helm source.
+    pub fn finding(&self, info: &RuleInfo, span: Span, message: impl Into<String>) -> Finding {
+        self.finding_with(info, info.default_severity, span, message)
+    }
+
+    pub fn finding_with(
+        &self,
+        info: &RuleInfo,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
+        let mut finding = Finding::new(info.id, severity, self.location(span), message);
+        finding.object = Some(self.reference());
+        finding.helm_source = self
+            .file
+            .documents
+            .get(self.object.document)
+            .and_then(|d| d.helm_source.clone());
+        finding
+    }
+}
+
+/// Kinds with no namespace, among those the rules name.
+fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "IngressClass"
+            | "Namespace"
+            | "Node"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "PriorityClass"
+            | "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "APIService"
+            | "GatewayClass"
+            | "IngressClassParams"
+    )
+}
+
+impl Context<'_> {
+    /// Findings for the bad-input problems of one kind that loading recorded.
+    pub fn problem_findings(
+        &self,
+        kind: manifest::ProblemKind,
+        info: &RuleInfo,
+        out: &mut Vec<Finding>,
+    ) {
+        for (file_index, file) in self.files.iter().enumerate() {
+            for problem in file.problems.iter().filter(|p| p.kind == kind) {
+                let location = Location {
+                    file: file_index,
+                    span: problem.span,
+                };
+                let mut finding = Finding::new(
+                    info.id,
+                    info.default_severity,
+                    location,
+                    problem.message.clone(),
+                );
+                finding.help = problem.help.clone();
+                if let Some(document) = problem.document {
+                    finding.helm_source = file
+                        .documents
+                        .get(document)
+                        .and_then(|d| d.helm_source.clone());
+                    let mut objects = file.objects.iter().filter(|o| o.document == document);
+                    if let (Some(object), None) = (objects.next(), objects.next()) {
+                        finding.object = Some(
+                            ObjectView {
+                                file_index,
+                                file,
+                                object,
+                                namespace: &self.options.namespace,
+                            }
+                            .reference(),
+                        );
+                    }
+                }
+                for (span, message) in &problem.related {
+                    finding = finding.related(
+                        Location {
+                            file: file_index,
+                            span: *span,
+                        },
+                        message.clone(),
+                        None,
+                    );
+                }
+                out.push(finding);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Rules stage: one file per rule, each with its documentation as the file's doc comment
+//! (what `explain` prints); `registry.rs` lists them all. Rules run once over everything
+//! loaded; suppressions and severity choices apply after all rules ran, then findings sort.
+
+mod context;
+mod registry;
+mod suppress;
+
+mod default_ingress_class_multiple;
+mod helm_template_unrendered;
+mod ingress_api_removed;
+mod ingress_class_annotation_deprecated;
+mod ingress_class_mismatch;
+mod input_unreadable;
+mod load_balancer_ip_deprecated;
+mod schema_mismatch;
+mod yaml_duplicate_key;
+mod yaml_syntax;
+
+pub use context::{Context, ObjectView, RuleOptions};
+pub use registry::{find, registry};
+
+use crate::findings::{Finding, Severity};
+use crate::load::Loaded;
+
+/// What every rule declares about itself.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub default_severity: Severity,
+    /// The rule file's source; `doc()` extracts its `//!` comment.
+    source: &'static str,
+}
+
+impl RuleInfo {
+    pub const fn new(
+        id: &'static str,
+        default_severity: Severity,
+        source: &'static str,
+    ) -> RuleInfo {
+        RuleInfo {
+            id,
+            default_severity,
+            source,
+        }
+    }
+
+    /// The rule's documentation: its file's `//!` doc comment (what, why, example, fix).
+    pub fn doc(&self) -> String {
+        self.source
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+            .map(|line| {
+                line.strip_prefix("//! ")
+                    .unwrap_or(line.trim_start_matches("//!"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The first sentence of the documentation.
+    pub fn summary(&self) -> String {
+        let doc = self.doc();
+        let first = doc
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .replace('\n', " ");
+        first.trim().to_string()
+    }
+}
+
+/// `RuleInfo` for the rule in the calling file; the doc comment is read from that file.
+macro_rules! rule_info {
+    ($id:literal, $severity:ident) => {
+        $crate::rules::RuleInfo::new(
+            $id,
+            $crate::findings::Severity::$severity,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", file!())),
+        )
+    };
+}
+pub(crate) use rule_info;
+
+pub trait Rule: Sync {
+    fn info(&self) -> RuleInfo;
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>);
+}
+
+/// Runs every rule over everything loaded and returns the findings sorted by file, line,
+/// column and rule, with suppressions marked.
+pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
+    let context = Context::new(loaded, options);
+    let mut findings = Vec::new();
+    for rule in registry() {
+        let info = rule.info();
+        if options.disabled.iter().any(|d| d == info.id) {
+            continue;
+        }
+        rule.check(&context, &mut findings);
+    }
+    suppress::apply(&context, &mut findings);
+    findings.sort_by(|a, b| {
+        (
+            a.location.file,
+            a.location.span.start,
+            a.rule,
+            &a.message,
+            a.location.span.end,
+        )
+            .cmp(&(
+                b.location.file,
+                b.location.span.start,
+                b.rule,
+                &b.message,
+                b.location.span.end,
+            ))
+    });
+    findings.dedup();
+    findings
+}

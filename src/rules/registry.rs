@@ -1,0 +1,51 @@
+//! Every rule, in the order `explain` lists them. Adding a rule: one file and one line here.
+
+use super::*;
+
+static RULES: &[&dyn Rule] = &[
+    &yaml_syntax::YamlSyntax,
+    &yaml_duplicate_key::YamlDuplicateKey,
+    &input_unreadable::InputUnreadable,
+    &helm_template_unrendered::HelmTemplateUnrendered,
+    &schema_mismatch::SchemaMismatch,
+    &ingress_api_removed::IngressApiRemoved,
+    &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,
+    &ingress_class_mismatch::IngressClassMismatch,
+    &default_ingress_class_multiple::DefaultIngressClassMultiple,
+    &load_balancer_ip_deprecated::LoadBalancerIpDeprecated,
+];
+
+pub fn registry() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.info().id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut ids: Vec<&str> = registry().iter().map(|r| r.info().id).collect();
+        for rule in registry() {
+            let info = rule.info();
+            assert!(
+                info.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                info.id
+            );
+            let doc = info.doc();
+            for section in ["## Why", "## Example", "## Fix"] {
+                assert!(doc.contains(section), "{}: doc lacks {section}", info.id);
+            }
+            assert!(!info.summary().is_empty(), "{}", info.id);
+        }
+        ids.sort();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(before, ids.len());
+    }
+}

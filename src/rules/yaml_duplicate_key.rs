@@ -1,0 +1,33 @@
+//! A mapping has the same key twice.
+//!
+//! ## Why
+//! kubectl rejects the object ("mapping key already defined"), while other tools silently keep
+//! one of the two values: what you review is not what runs. The finding points at the second
+//! key; the first is the related location.
+//!
+//! ## Example
+//! ```yaml
+//! metadata:
+//!   annotations:
+//!     nginx.ingress.kubernetes.io/proxy-body-size: 8m
+//!     nginx.ingress.kubernetes.io/proxy-body-size: 64m
+//! ```
+//!
+//! ## Fix
+//! Keep one entry with the value you mean.
+use crate::findings::Finding;
+use manifest::ProblemKind;
+
+use super::{rule_info, Context, Rule, RuleInfo};
+
+pub struct YamlDuplicateKey;
+
+impl Rule for YamlDuplicateKey {
+    fn info(&self) -> RuleInfo {
+        rule_info!("yaml-duplicate-key", Warning)
+    }
+
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
+        context.problem_findings(ProblemKind::DuplicateKey, &self.info(), out);
+    }
+}
