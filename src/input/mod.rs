@@ -144,9 +144,10 @@ pub enum ReadError {
         size: u64,
         limit: u64,
     },
-    /// Not UTF-8: the text up to the first bad byte, and that byte's offset.
+    /// Not UTF-8: the text with bad bytes replaced (for display only), and the first bad
+    /// byte's offset.
     NotUtf8 {
-        valid_prefix: String,
+        lossy_text: String,
         offset: usize,
     },
 }
@@ -201,10 +202,8 @@ pub fn read(input: &Input, max_file_size: u64) -> Result<String, ReadError> {
     }
     String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
-        let mut bytes = error.into_bytes();
-        bytes.truncate(offset);
         ReadError::NotUtf8 {
-            valid_prefix: String::from_utf8(bytes).unwrap_or_default(),
+            lossy_text: String::from_utf8_lossy(error.as_bytes()).into_owned(),
             offset,
         }
     })

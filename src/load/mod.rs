@@ -40,20 +40,20 @@ fn load_one(input: &Input, max_file_size: u64) -> LoadedFile {
     match input::read(input, max_file_size) {
         Ok(text) => manifest::load_file(SourceText::new(name, text), Limits::default()),
         Err(error) => {
-            // Keep what can be shown: the valid prefix of a non-UTF-8 file locates the bad byte.
-            let (text, at) = match &error {
+            // A non-UTF-8 file is shown with U+FFFD in place of the bad bytes; the first one
+            // (3 bytes in the lossy text, at the same offset) is the finding's location.
+            let (text, span) = match error {
                 ReadError::NotUtf8 {
-                    valid_prefix,
+                    ref lossy_text,
                     offset,
-                } => (valid_prefix.clone(), *offset),
-                _ => (String::new(), 0),
+                } => (
+                    lossy_text.clone(),
+                    Span::new(offset, offset + '\u{FFFD}'.len_utf8()),
+                ),
+                _ => (String::new(), Span::new(0, 0)),
             };
             let source = SourceText::new(name, text);
-            let problem = Problem::new(
-                ProblemKind::Unreadable,
-                Span::new(at, at),
-                error.to_string(),
-            );
+            let problem = Problem::new(ProblemKind::Unreadable, span, error.to_string());
             LoadedFile {
                 source: std::sync::Arc::new(source),
                 tree: Default::default(),

@@ -109,7 +109,7 @@ pub fn parse(text: &str, limits: Limits) -> ParsedFile {
                 }
             }
             Some(Err(error)) => {
-                builder.abandon(syntax_problem(text, &error));
+                builder.abandon(syntax_problem(text, &error, limits));
                 if !matches!(parser.proceed_next_document(), Ok(true)) {
                     break;
                 }
@@ -125,7 +125,7 @@ fn byte_span(start: &granit_parser::Marker, end: &granit_parser::Marker) -> Span
     Span::new(start, end)
 }
 
-fn syntax_problem(text: &str, error: &ScanError) -> Problem {
+fn syntax_problem(text: &str, error: &ScanError, limits: Limits) -> Problem {
     let marker = error.marker();
     let mut at = marker
         .byte_offset()
@@ -136,15 +136,20 @@ fn syntax_problem(text: &str, error: &ScanError) -> Problem {
     }
     let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     let message = error.kind().to_string();
-    let kind = if ["nesting", "nested", "recursion limit"]
+    if ["nesting", "nested", "recursion limit"]
         .iter()
         .any(|m| message.contains(m))
     {
-        ProblemKind::Unreadable
-    } else {
-        ProblemKind::Syntax
-    };
-    Problem::new(kind, Span::new(at, end), message)
+        return Problem::new(
+            ProblemKind::Unreadable,
+            Span::new(at, end),
+            format!(
+                "collections nested deeper than the bound of {} levels ({message})",
+                limits.nesting
+            ),
+        );
+    }
+    Problem::new(ProblemKind::Syntax, Span::new(at, end), message)
 }
 
 impl Builder<'_> {
@@ -208,7 +213,7 @@ impl Builder<'_> {
                     span,
                 )?;
             }
-            Event::SequenceEnd | Event::MappingEnd => self.close()?,
+            Event::SequenceEnd | Event::MappingEnd => self.close(span)?,
             Event::Alias(anchor) => {
                 let Some(&target) = self.anchors.get(&anchor) else {
                     return Err(Problem::new(
@@ -296,7 +301,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn close(&mut self) -> Result<(), Problem> {
+    fn close(&mut self, end_event: Span) -> Result<(), Problem> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
@@ -312,16 +317,22 @@ impl Builder<'_> {
             }
         };
         let tree = &mut self.file.tree;
-        // A block collection's end event sits at the next token; end it at its last child
-        // so that labels do not run into the following lines.
-        if let Some(last) = last_child {
-            let end = tree.node(last).span.end;
-            let node = &mut tree.nodes[id as usize];
-            if node.span.end > end || node.span.end < node.span.start {
-                node.span.end = end;
-            }
-        }
-        tree.nodes[id as usize].kind = kind;
+        // A flow collection ends at its closing bracket. A block collection's end event sits
+        // at the next token, possibly lines below: end it at its last child instead, so that
+        // the span covers the collection and labels do not run into the following lines.
+        let closes_flow = matches!(
+            self.text.as_bytes().get(end_event.start as usize),
+            Some(b'}' | b']')
+        );
+        let node = &mut tree.nodes[id as usize];
+        let end = if closes_flow {
+            end_event.end
+        } else {
+            last_child.map_or(node.span.end, |last| tree.nodes[last as usize].span.end)
+        };
+        let node = &mut tree.nodes[id as usize];
+        node.span.end = end.max(node.span.start);
+        node.kind = kind;
         self.attach(id)
     }
 

@@ -1,0 +1,445 @@
+//! `check` end to end: bad input, output formats, exit codes, input selection.
+
+mod common;
+
+use common::{located, run, run_with, scratch};
+
+fn loc(rule: &str, file: &str, line: u64, column: u64) -> (String, String, u64, u64) {
+    (rule.to_string(), file.to_string(), line, column)
+}
+
+#[test]
+fn every_bad_input_class_is_a_located_finding_and_the_rest_is_checked() {
+    let run = run(&["check", "fixtures/bad-input", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let b = "fixtures/bad-input/";
+    assert_eq!(
+        located(&run),
+        [
+            loc("input-unreadable", &format!("{b}alias-bomb.yaml"), 6, 45),
+            loc("input-unreadable", &format!("{b}deep-nesting.yaml"), 5, 135),
+            loc(
+                "yaml-duplicate-key",
+                &format!("{b}duplicate-key.yaml"),
+                7,
+                5
+            ),
+            loc(
+                "helm-template-unrendered",
+                &format!("{b}helm-template.yaml"),
+                4,
+                9
+            ),
+            loc("input-unreadable", &format!("{b}invalid-utf8.yaml"), 6, 11),
+            loc(
+                "load-balancer-ip-deprecated",
+                &format!("{b}list.json"),
+                9,
+                40
+            ),
+            loc("ingress-api-removed", &format!("{b}list.json"), 12, 21),
+            loc(
+                "schema-mismatch",
+                &format!("{b}schema-mismatch.yaml"),
+                6,
+                33
+            ),
+            loc(
+                "schema-mismatch",
+                &format!("{b}schema-mismatch.yaml"),
+                8,
+                13
+            ),
+            loc(
+                "schema-mismatch",
+                &format!("{b}schema-mismatch.yaml"),
+                15,
+                7
+            ),
+            loc(
+                "schema-mismatch",
+                &format!("{b}schema-mismatch.yaml"),
+                22,
+                18
+            ),
+            loc("yaml-syntax", &format!("{b}syntax.yaml"), 5, 11),
+            // The document after the syntax error is still checked.
+            loc(
+                "load-balancer-ip-deprecated",
+                &format!("{b}syntax.yaml"),
+                13,
+                3
+            ),
+        ]
+    );
+    let summary = &run.json()["summary"];
+    assert_eq!(summary["files"], 9);
+    // The values file is skipped and counted; the objects after the alias bomb, the
+    // syntax error and in the List are kept.
+    assert_eq!(summary["skipped_documents"], 1);
+    assert_eq!(summary["objects"], 6);
+}
+
+#[test]
+fn the_duplicate_key_names_the_first_occurrence() {
+    let run = run(&[
+        "check",
+        "fixtures/bad-input/duplicate-key.yaml",
+        "--format",
+        "json",
+    ]);
+    let finding = &run.json()["findings"][0];
+    assert_eq!(finding["related"][0]["line"], 6);
+    assert_eq!(finding["related"][0]["column"], 5);
+}
+
+#[test]
+fn real_invalid_files_of_the_corpus_are_yaml_syntax_findings() {
+    let run = run(&["check", "fixtures/corpus/ingresses", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        located(&run),
+        [
+            loc(
+                "yaml-syntax",
+                "fixtures/corpus/ingresses/Azure__application-gateway-kubernetes-ingress/docs/examples/guestbook/ing-guestbook-other.yaml",
+                15,
+                17
+            ),
+            loc(
+                "yaml-syntax",
+                "fixtures/corpus/ingresses/voyagermesh__voyager/docs/examples/ingress/pod-placement/ingress-w-node-selector.yaml",
+                19,
+                17
+            ),
+        ]
+    );
+}
+
+#[test]
+fn chart_renders_parse_without_syntax_findings() {
+    let run = run(&[
+        "check",
+        "fixtures/corpus",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(run.code, 0);
+    let bad: Vec<_> = located(&run)
+        .into_iter()
+        .filter(|(rule, file, ..)| {
+            [
+                "yaml-syntax",
+                "input-unreadable",
+                "helm-template-unrendered",
+            ]
+            .contains(&rule.as_str())
+                && !file.starts_with("fixtures/corpus/ingresses/")
+        })
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    let summary = &run.json()["summary"];
+    assert_eq!(summary["files"], 95);
+}
+
+#[test]
+fn json_output_validates_against_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("output.schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for path in ["fixtures", "fixtures/bad-input", "fixtures/demo"] {
+        let run = run(&["check", path, "--format", "json"]);
+        let output = run.json();
+        let errors: Vec<String> = validator
+            .iter_errors(&output)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:?}");
+        assert!(!output["findings"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn output_is_deterministic_at_any_thread_count() {
+    let one = run_with(
+        &["check", "fixtures", "--format", "json"],
+        None,
+        &[("RAYON_NUM_THREADS", "1")],
+    );
+    let two = run_with(
+        &["check", "fixtures", "--format", "json"],
+        None,
+        &[("RAYON_NUM_THREADS", "2")],
+    );
+    assert_eq!(one.stdout, two.stdout);
+    let findings = one.json()["findings"].as_array().unwrap().clone();
+    let keys: Vec<(String, u64, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "findings are ordered by file, line, column");
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let ip = "fixtures/suppress/suppressed.yaml";
+    assert_eq!(
+        run(&["check", ip]).code,
+        0,
+        "a warning does not fail by default"
+    );
+    assert_eq!(run(&["check", ip, "--fail-on", "warning"]).code, 1);
+    assert_eq!(
+        run(&["check", "fixtures/bad-input", "--fail-on", "never"]).code,
+        0
+    );
+    assert_eq!(run(&["check", "fixtures/bad-input"]).code, 1);
+    let missing = run(&["check", "fixtures/no-such-dir"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .contains("fixtures/no-such-dir: no such file or directory"),
+        "{}",
+        missing.stderr
+    );
+    assert_eq!(run(&["check", "--format", "yaml"]).code, 2);
+}
+
+#[test]
+fn fail_if_no_objects_catches_a_wrong_folder() {
+    let values = "fixtures/bad-input/values.yaml";
+    assert_eq!(run(&["check", values]).code, 0);
+    let run = run(&["check", values, "--fail-if-no-objects"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no Kubernetes object"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn suppressed_findings_are_kept_marked_and_do_not_fail() {
+    let run = run(&[
+        "check",
+        "fixtures/suppress",
+        "--format",
+        "json",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(run.code, 1, "the unsuppressed one still fails");
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    let marks: Vec<(u64, bool)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["suppressed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(marks, [(10, true), (19, true), (27, false)]);
+    assert!(findings[0]["suppression_reason"]
+        .as_str()
+        .unwrap()
+        .contains("MetalLB pool pinned"));
+    assert_eq!(json["summary"]["suppressed"], 2);
+    assert_eq!(json["summary"]["findings"]["warning"], 1);
+}
+
+#[test]
+fn stdin_is_read_and_named() {
+    let text = std::fs::read("fixtures/suppress/suppressed.yaml").unwrap();
+    let run = run_with(
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "svc.yaml",
+            "--format",
+            "json",
+        ],
+        Some(&text),
+        &[],
+    );
+    assert_eq!(run.code, 0);
+    assert_eq!(located(&run)[0].1, "svc.yaml");
+    let unnamed = run_with(&["check", "-", "--format", "json"], Some(&text), &[]);
+    assert_eq!(located(&unnamed)[0].1, "-");
+}
+
+#[test]
+fn walking_honours_gitignore_hidden_exclude_and_extensions() {
+    let dir = scratch("walk");
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: LoadBalancer, loadBalancerIP: 203.0.113.1}\n";
+    for file in [
+        "a.yaml",
+        "b.yml",
+        "c.json",
+        "vendor/v.yaml",
+        ".hidden/h.yaml",
+        "skip/s.yaml",
+        "notes.txt",
+    ] {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = if file.ends_with(".json") {
+            r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "j"}, "spec": {"loadBalancerIP": "203.0.113.2"}}"#
+        } else {
+            service
+        };
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(dir.join(".gitignore"), "vendor/\n").unwrap();
+    let dir_arg = dir.to_str().unwrap();
+    let files = |extra: &[&str]| {
+        let mut args = vec!["check", dir_arg, "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = run(&args);
+        let mut files: Vec<String> = located(&run)
+            .into_iter()
+            .map(|(_, file, ..)| file.rsplit_once("/walk/").unwrap().1.to_string())
+            .collect();
+        files.dedup();
+        files
+    };
+    assert_eq!(files(&[]), ["a.yaml", "b.yml", "c.json", "skip/s.yaml"]);
+    assert_eq!(
+        files(&["--hidden"]),
+        [".hidden/h.yaml", "a.yaml", "b.yml", "c.json", "skip/s.yaml"]
+    );
+    assert_eq!(
+        files(&["--exclude", "**/skip", "--exclude", "*.json"]),
+        ["a.yaml", "b.yml"]
+    );
+    // A file named explicitly is read whatever its extension.
+    let txt = dir.join("notes.txt");
+    let run = run(&["check", txt.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(located(&run).len(), 1);
+}
+
+#[test]
+fn files_over_the_size_cap_are_skipped_with_a_finding() {
+    let run = run(&[
+        "check",
+        "fixtures/suppress/suppressed.yaml",
+        "--max-file-size",
+        "100",
+        "--format",
+        "json",
+    ]);
+    let findings = located(&run);
+    assert_eq!(
+        findings,
+        [loc(
+            "input-unreadable",
+            "fixtures/suppress/suppressed.yaml",
+            1,
+            1
+        )]
+    );
+    assert!(run.json()["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("over the size cap of 100 bytes"));
+}
+
+#[test]
+fn output_file_and_color() {
+    let dir = scratch("output");
+    let out = dir.join("report.json");
+    let run1 = run(&[
+        "check",
+        "fixtures/suppress",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run1.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(written["version"], 1);
+
+    let plain = run(&["check", "fixtures/suppress"]);
+    assert!(
+        !plain.stdout.contains('\u{1b}'),
+        "not a terminal: no colour"
+    );
+    let forced = run(&["check", "fixtures/suppress", "--color", "always"]);
+    assert!(forced.stdout.contains('\u{1b}'));
+    let never = run_with(
+        &["check", "fixtures/suppress", "--color", "never"],
+        None,
+        &[("NO_COLOR", "1")],
+    );
+    assert!(!never.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn github_and_sarif_formats() {
+    let github = run(&[
+        "check",
+        "fixtures/bad-input/list.json",
+        "--format",
+        "github",
+    ]);
+    let first = github.stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("::warning file=fixtures/bad-input/list.json,line=9,col=40,endLine=9,endColumn=56,title=ingress-lint load-balancer-ip-deprecated::Service web/json-lb"),
+        "{first}"
+    );
+    let sarif = run(&[
+        "check",
+        "fixtures/bad-input/duplicate-key.yaml",
+        "--format",
+        "sarif",
+    ]);
+    let log = sarif.json();
+    assert_eq!(log["version"], "2.1.0");
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "yaml-duplicate-key");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        7
+    );
+    assert_eq!(
+        result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        6
+    );
+    assert_eq!(log["runs"][0]["columnKind"], "unicodeCodePoints");
+}
+
+#[test]
+fn provider_sharpens_the_load_balancer_ip_advice() {
+    let run = run(&[
+        "check",
+        "fixtures/suppress",
+        "--provider",
+        "metallb",
+        "--format",
+        "json",
+    ]);
+    let help = run.json()["findings"][2]["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(help.starts_with("MetalLB: replace it with the annotation `metallb.io/loadBalancerIPs: \"203.0.113.42\"`"), "{help}");
+    assert!(
+        help.contains("https://github.com/metallb/metallb"),
+        "{help}"
+    );
+}
