@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod findings;
+pub mod fuzzing;
 pub mod input;
 pub mod knowledge;
 pub mod load;

@@ -169,7 +169,7 @@ impl std::fmt::Display for ReadError {
 }
 
 /// Reads one input, with the size cap applied before the bytes are held.
-pub fn read(input: &Input, max_file_size: u64) -> Result<String, ReadError> {
+pub fn read(input: &Input, max_file_size: u64) -> Result<Vec<u8>, ReadError> {
     let io = |e: std::io::Error| ReadError::Io(e.to_string());
     let mut bytes = Vec::new();
     match input {
@@ -200,6 +200,11 @@ pub fn read(input: &Input, max_file_size: u64) -> Result<String, ReadError> {
             limit: max_file_size,
         });
     }
+    Ok(bytes)
+}
+
+/// Decodes the bytes read; manifests are UTF-8.
+pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         ReadError::NotUtf8 {

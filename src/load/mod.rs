@@ -36,8 +36,13 @@ pub fn load(inputs: &[Input], max_file_size: u64) -> Loaded {
 }
 
 fn load_one(input: &Input, max_file_size: u64) -> LoadedFile {
-    let name = input.display().to_string();
-    match input::read(input, max_file_size) {
+    load_bytes(input.display(), input::read(input, max_file_size))
+}
+
+/// Loads one input's bytes (or the reason they could not be read) under a display name.
+pub fn load_bytes(name: &str, bytes: Result<Vec<u8>, ReadError>) -> LoadedFile {
+    let name = name.to_string();
+    match bytes.and_then(input::decode) {
         Ok(text) => manifest::load_file(SourceText::new(name, text), Limits::default()),
         Err(error) => {
             // A non-UTF-8 file is shown with U+FFFD in place of the bad bytes; the first one

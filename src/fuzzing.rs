@@ -1,0 +1,53 @@
+//! The entry point of the fuzz target (`fuzz/`): everything after the file system, on
+//! arbitrary bytes — decoding, parsing, modelling, every rule and every report format.
+
+use crate::load::{load_bytes, Loaded};
+use crate::report;
+use crate::rules::{self, RuleOptions};
+
+/// Runs the whole pipeline on one input; returns the total length of the reports so that
+/// nothing is optimised away.
+pub fn check_bytes(data: &[u8]) -> usize {
+    let loaded = Loaded {
+        files: vec![load_bytes("fuzz.yaml", Ok(data.to_vec()))],
+    };
+    let options = RuleOptions {
+        namespace: "default".into(),
+        ..RuleOptions::default()
+    };
+    let findings = rules::run(&loaded, &options);
+    report::human(&loaded, &findings, false).len()
+        + report::json(&loaded, &findings).len()
+        + report::sarif(&loaded, &findings).len()
+        + report::github(&loaded, &findings).len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_bytes;
+
+    /// Inputs that once broke a YAML tool somewhere; each must come back with a report.
+    #[test]
+    fn hostile_inputs_do_not_panic() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"\xff\xfe\x00",
+            b"&a [*a]",
+            b"a: &a [*a, *a]\nb: *a\n",
+            b"- [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+            b"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: List, items: [{apiVersion: v1, kind: Service}]}]}]}]}]\n",
+            b"apiVersion: v1\nkind: Service\nmetadata: [1]\nspec: {ports: {a: b}, loadBalancerIP: [x]}\n",
+            b"apiVersion: v1\nkind: Service\nmetadata: {name: x, annotations: {a: {b: c}}}\nspec: {loadBalancerIP: 1.2.3.4}\n",
+            b"? [a, b]\n: c\napiVersion: v1\nkind: Pod\n",
+            b"apiVersion: v1\nkind: Pod\nspec:\n  <<: [*x]\n",
+            b"{{ .Values.x }}\n{{",
+            b"apiVersion: v1\nkind: Service\n\xc3",
+            b"--- !!binary\nAAAA\n--- &x\n*x\n",
+            b"apiVersion: 18446744073709551616\nkind: .nan\n",
+            b"\t- a\n\t- b",
+        ];
+        for case in cases {
+            check_bytes(case);
+        }
+    }
+}
