@@ -1,6 +1,7 @@
 //! The facts the rules consult, compiled in from `rules/*.yaml`: data with its sources,
 //! not code. Adding a provider (or, later, a controller) touches `rules/` only.
 
+mod controllers;
 mod providers;
 
 use std::sync::OnceLock;
@@ -9,12 +10,21 @@ use manifest::model::decode;
 use manifest::parse::{parse, Limits, ProblemKind};
 use serde::de::DeserializeOwned;
 
+pub use controllers::{template_settings, Condition, Controller, Image, ListenPort, Setting};
 pub use providers::{Provider, ProviderAnnotation, Providers};
 
 /// Everything in `rules/`, read once.
 #[derive(Debug)]
 pub struct Knowledge {
     pub providers: Providers,
+    /// Known ingress controllers, sorted by id.
+    pub controllers: Vec<Controller>,
+}
+
+impl Knowledge {
+    pub fn controller(&self, id: &str) -> Option<&Controller> {
+        self.controllers.iter().find(|c| c.id == id)
+    }
 }
 
 /// The embedded knowledge. The files are part of the binary and a test reads every one of
@@ -27,12 +37,42 @@ pub fn knowledge() -> &'static Knowledge {
     })
 }
 
+/// Every `rules/controllers/*.yaml`, compiled in.
+macro_rules! controller_files {
+    ($($name:literal),* $(,)?) => {
+        [$((concat!("rules/controllers/", $name, ".yaml"), include_str!(concat!("../../rules/controllers/", $name, ".yaml")))),*]
+    };
+}
+
+const CONTROLLER_FILES: [(&str, &str); 14] = controller_files!(
+    "aws-alb",
+    "azure-agic",
+    "cilium",
+    "contour",
+    "emissary",
+    "f5-nginx",
+    "gce",
+    "haproxy",
+    "haproxy-ingress",
+    "ingress-nginx",
+    "istio",
+    "kong",
+    "skipper",
+    "traefik",
+);
+
 fn read_all() -> Result<Knowledge, String> {
+    let mut controllers = CONTROLLER_FILES
+        .iter()
+        .map(|(name, text)| read_data::<Controller>(name, text))
+        .collect::<Result<Vec<_>, _>>()?;
+    controllers.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Knowledge {
         providers: read_data(
             "rules/providers.yaml",
             include_str!("../../rules/providers.yaml"),
         )?,
+        controllers,
     })
 }
 
@@ -78,5 +118,21 @@ mod tests {
     #[test]
     fn embedded_data_reads() {
         read_all().unwrap();
+    }
+
+    #[test]
+    fn every_controller_file_is_compiled_in() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/controllers");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut compiled: Vec<String> = CONTROLLER_FILES
+            .iter()
+            .map(|(name, _)| name.trim_start_matches("rules/controllers/").to_string())
+            .collect();
+        compiled.sort();
+        assert_eq!(on_disk, compiled);
     }
 }

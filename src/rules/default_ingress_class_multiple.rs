@@ -46,7 +46,11 @@ pub fn is_default_class(view: &ObjectView<'_>) -> bool {
 
 impl Rule for DefaultIngressClassMultiple {
     fn info(&self) -> RuleInfo {
-        rule_info!("default-ingress-class-multiple", Warning)
+        rule_info!(
+            "default-ingress-class-multiple",
+            Warning,
+            "default_ingress_class_multiple.rs"
+        )
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

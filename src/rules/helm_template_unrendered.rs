@@ -24,7 +24,11 @@ pub struct HelmTemplateUnrendered;
 
 impl Rule for HelmTemplateUnrendered {
     fn info(&self) -> RuleInfo {
-        rule_info!("helm-template-unrendered", Warning)
+        rule_info!(
+            "helm-template-unrendered",
+            Warning,
+            "helm_template_unrendered.rs"
+        )
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

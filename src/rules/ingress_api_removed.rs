@@ -29,7 +29,7 @@ pub struct IngressApiRemoved;
 
 impl Rule for IngressApiRemoved {
     fn info(&self) -> RuleInfo {
-        rule_info!("ingress-api-removed", Error)
+        rule_info!("ingress-api-removed", Error, "ingress_api_removed.rs")
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

@@ -27,7 +27,11 @@ pub struct IngressClassAnnotationDeprecated;
 
 impl Rule for IngressClassAnnotationDeprecated {
     fn info(&self) -> RuleInfo {
-        rule_info!("ingress-class-annotation-deprecated", Warning)
+        rule_info!(
+            "ingress-class-annotation-deprecated",
+            Warning,
+            "ingress_class_annotation_deprecated.rs"
+        )
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

@@ -27,7 +27,7 @@ pub struct IngressClassMismatch;
 
 impl Rule for IngressClassMismatch {
     fn info(&self) -> RuleInfo {
-        rule_info!("ingress-class-mismatch", Error)
+        rule_info!("ingress-class-mismatch", Error, "ingress_class_mismatch.rs")
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

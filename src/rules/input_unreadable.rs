@@ -25,7 +25,7 @@ pub struct InputUnreadable;
 
 impl Rule for InputUnreadable {
     fn info(&self) -> RuleInfo {
-        rule_info!("input-unreadable", Error)
+        rule_info!("input-unreadable", Error, "input_unreadable.rs")
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

@@ -30,7 +30,11 @@ pub struct LoadBalancerIpDeprecated;
 
 impl Rule for LoadBalancerIpDeprecated {
     fn info(&self) -> RuleInfo {
-        rule_info!("load-balancer-ip-deprecated", Warning)
+        rule_info!(
+            "load-balancer-ip-deprecated",
+            Warning,
+            "load_balancer_ip_deprecated.rs"
+        )
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

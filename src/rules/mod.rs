@@ -70,13 +70,15 @@ impl RuleInfo {
     }
 }
 
-/// `RuleInfo` for the rule in the calling file; the doc comment is read from that file.
+/// `RuleInfo` for the rule in the calling file, named as the last argument: the path is
+/// resolved relative to that file, so the doc comment is read from the rule's own source
+/// (`file!()` cannot serve: it is absolute when the crate is built as a dependency).
 macro_rules! rule_info {
-    ($id:literal, $severity:ident) => {
+    ($id:literal, $severity:ident, $file:literal) => {
         $crate::rules::RuleInfo::new(
             $id,
             $crate::findings::Severity::$severity,
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", file!())),
+            include_str!($file),
         )
     };
 }

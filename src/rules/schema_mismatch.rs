@@ -28,7 +28,7 @@ pub struct SchemaMismatch;
 
 impl Rule for SchemaMismatch {
     fn info(&self) -> RuleInfo {
-        rule_info!("schema-mismatch", Warning)
+        rule_info!("schema-mismatch", Warning, "schema_mismatch.rs")
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

@@ -24,7 +24,7 @@ pub struct YamlDuplicateKey;
 
 impl Rule for YamlDuplicateKey {
     fn info(&self) -> RuleInfo {
-        rule_info!("yaml-duplicate-key", Warning)
+        rule_info!("yaml-duplicate-key", Warning, "yaml_duplicate_key.rs")
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

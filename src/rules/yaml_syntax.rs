@@ -25,7 +25,7 @@ pub struct YamlSyntax;
 
 impl Rule for YamlSyntax {
     fn info(&self) -> RuleInfo {
-        rule_info!("yaml-syntax", Error)
+        rule_info!("yaml-syntax", Error, "yaml_syntax.rs")
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {

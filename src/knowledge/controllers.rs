@@ -1,0 +1,350 @@
+//! Ingress controllers (`rules/controllers/<id>.yaml`): how to recognise one in a workload,
+//! which settings (flags, env vars) it reads with their defaults, the class sets it serves,
+//! when it takes class-less Ingresses, the ports it listens on, its annotation prefixes.
+//! Detection code is written once over this data; adding a controller touches `rules/` only.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Controller {
+    /// The controller id of SPEC §1 (`ingress-nginx`, `traefik`, …).
+    pub id: String,
+    pub name: String,
+    /// `maintained` or `retired`.
+    pub lifecycle: String,
+    #[serde(default)]
+    pub lifecycle_note: Option<String>,
+    /// `in-cluster` (pods carry the traffic) or `cloud` (the controller provisions cloud load
+    /// balancers).
+    pub traffic: String,
+    pub images: Vec<Image>,
+    /// Pod-template labels a workload must also carry (glob values), e.g. Istio's gateways.
+    #[serde(default)]
+    pub require_labels: std::collections::BTreeMap<String, String>,
+    /// Typical pod labels, for reference.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Traefik reads flag names case-insensitively.
+    #[serde(default)]
+    pub flags_case_insensitive: bool,
+    pub settings: Vec<Setting>,
+    pub providers: Vec<Provider>,
+    pub publishes_status_when: Vec<Condition>,
+    #[serde(default)]
+    pub listen_ports: Vec<ListenPort>,
+    /// Flags naming listen addresses, `*` standing for any name (`--entrypoints.*.address`).
+    #[serde(default)]
+    pub listen_flag_patterns: Vec<String>,
+    pub annotation_prefixes: Vec<String>,
+    /// The setting that moves the annotation prefix (ingress-nginx `--annotations-prefix`).
+    #[serde(default)]
+    pub annotation_prefix_setting: Option<String>,
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Repository path without registry, tag or digest; a mirror matches on this suffix.
+    pub path: String,
+    /// `controller` (reads Ingresses) or `data-plane` (carries traffic for a controller).
+    pub role: String,
+    /// Arguments one of which the container must have (Contour's `serve`).
+    #[serde(default)]
+    pub requires_args: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    pub name: String,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// `string` (default), `bool`, `port` (a number) or `address` (`host:port`).
+    #[serde(default = "string_type", rename = "type")]
+    pub kind: String,
+    pub default: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+fn string_type() -> String {
+    "string".into()
+}
+
+/// One class set a workload serves (Traefik runs two).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub name: String,
+    /// Bool settings any of which enables the provider; empty: always on.
+    #[serde(default)]
+    pub enabled_by: Vec<String>,
+    /// The setting holding the class name; empty when the class cannot be configured.
+    pub class: String,
+    /// Class names served when the class setting is empty (or absent).
+    #[serde(default)]
+    pub default_class_names: Vec<String>,
+    /// IngressClass `spec.controller` values claimed: templates over settings, the first that
+    /// renders wins. `{x}` needs setting x non-empty; `{/x}` adds `/x` only when x is set.
+    pub controller_values: Vec<String>,
+    /// IngressClasses are matched by name, not by `spec.controller`.
+    #[serde(default)]
+    pub match_by_name: bool,
+    /// A bool setting that also matches IngressClasses by name.
+    #[serde(default)]
+    pub class_by_name_when: Option<String>,
+    /// Any of these makes the provider take class-less Ingresses.
+    pub classless_when: Vec<Condition>,
+    /// Annotations naming the class (empty: the annotation is not read).
+    pub annotation_keys: Vec<String>,
+    /// Annotation values served, when not the class names (templates as above).
+    #[serde(default)]
+    pub annotation_values: Vec<String>,
+    /// Which wins when an Ingress has both: `field`, `annotation`, `either`, or
+    /// `annotation-only` (the field is not read at all: GCE).
+    pub precedence: String,
+}
+
+/// A condition over settings; exactly one field is set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    #[serde(default, rename = "true")]
+    pub is_true: Option<String>,
+    #[serde(default, rename = "false")]
+    pub is_false: Option<String>,
+    #[serde(default)]
+    pub empty: Option<String>,
+    #[serde(default)]
+    pub set: Option<String>,
+    /// The controller's own IngressClass is the default class.
+    #[serde(default)]
+    pub own_class_default: bool,
+    #[serde(default)]
+    pub always: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenPort {
+    /// A fixed port, or…
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// …the `port`/`address` setting that holds it.
+    #[serde(default)]
+    pub setting: Option<String>,
+    pub protocol: String,
+    /// Which workload listens: `controller` (default) or `data-plane`.
+    #[serde(default = "controller_role")]
+    pub role: String,
+}
+
+fn controller_role() -> String {
+    "controller".into()
+}
+
+impl Controller {
+    pub fn setting(&self, name: &str) -> Option<&Setting> {
+        self.settings.iter().find(|s| s.name == name)
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.lifecycle == "retired"
+    }
+
+    pub fn is_cloud(&self) -> bool {
+        self.traffic == "cloud"
+    }
+}
+
+impl Condition {
+    /// The setting a condition reads, if any.
+    pub fn setting(&self) -> Option<&str> {
+        [&self.is_true, &self.is_false, &self.empty, &self.set]
+            .into_iter()
+            .flatten()
+            .next()
+            .map(String::as_str)
+    }
+}
+
+/// The setting names a template refers to (`{x}` and `{/x}`).
+pub fn template_settings(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        names.push(rest[open + 1..open + close].trim_start_matches('/'));
+        rest = &rest[open + close + 1..];
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::knowledge::knowledge;
+
+    /// SPEC §1: the controller ids `--to`, `--from` and the output use.
+    const IDS: [&str; 14] = [
+        "aws-alb",
+        "azure-agic",
+        "cilium",
+        "contour",
+        "emissary",
+        "f5-nginx",
+        "gce",
+        "haproxy",
+        "haproxy-ingress",
+        "ingress-nginx",
+        "istio",
+        "kong",
+        "skipper",
+        "traefik",
+    ];
+
+    #[test]
+    fn every_controller_is_complete_consistent_and_sourced() {
+        let controllers = &knowledge().controllers;
+        let mut ids: Vec<&str> = controllers.iter().map(|c| c.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, IDS);
+        for c in controllers {
+            let id = &c.id;
+            assert!(
+                !c.sources.is_empty() && c.sources.iter().all(|s| s.starts_with("https://")),
+                "{id}: sources"
+            );
+            assert!(
+                ["maintained", "retired"].contains(&c.lifecycle.as_str()),
+                "{id}: lifecycle"
+            );
+            assert!(
+                ["in-cluster", "cloud"].contains(&c.traffic.as_str()),
+                "{id}: traffic"
+            );
+            assert!(!c.providers.is_empty(), "{id}: no provider");
+            for image in &c.images {
+                assert!(
+                    ["controller", "data-plane"].contains(&image.role.as_str()),
+                    "{id}: role {}",
+                    image.role
+                );
+                assert!(
+                    !image.path.contains(':') && !image.path.contains('@'),
+                    "{id}: {} has a tag",
+                    image.path
+                );
+            }
+            let mut names: Vec<&str> = c.settings.iter().map(|s| s.name.as_str()).collect();
+            names.sort_unstable();
+            let count = names.len();
+            names.dedup();
+            assert_eq!(count, names.len(), "{id}: duplicate setting");
+            for setting in &c.settings {
+                assert!(
+                    ["string", "bool", "port", "address"].contains(&setting.kind.as_str()),
+                    "{id}: {}",
+                    setting.name
+                );
+                assert!(
+                    !setting.flags.is_empty() || !setting.env.is_empty(),
+                    "{id}: {} is read from nowhere",
+                    setting.name
+                );
+                if setting.kind == "bool" {
+                    assert!(
+                        ["true", "false"].contains(&setting.default.as_str()),
+                        "{id}: {}",
+                        setting.name
+                    );
+                }
+                if setting.kind == "port" {
+                    assert!(
+                        setting.default.parse::<u16>().is_ok(),
+                        "{id}: {}",
+                        setting.name
+                    );
+                }
+            }
+            let known = |name: &str| c.setting(name).is_some();
+            for provider in &c.providers {
+                let p = &provider.name;
+                assert!(
+                    ["field", "annotation", "either", "annotation-only"]
+                        .contains(&provider.precedence.as_str()),
+                    "{id}/{p}"
+                );
+                assert!(
+                    provider.class.is_empty() || known(&provider.class),
+                    "{id}/{p}: class setting"
+                );
+                assert!(
+                    !provider.class.is_empty() || !provider.default_class_names.is_empty(),
+                    "{id}/{p}: serves no class"
+                );
+                assert!(
+                    provider.match_by_name
+                        || !provider.controller_values.is_empty()
+                        || provider.precedence == "annotation-only",
+                    "{id}/{p}: cannot match IngressClasses"
+                );
+                for name in provider
+                    .enabled_by
+                    .iter()
+                    .chain(&provider.class_by_name_when)
+                {
+                    assert!(known(name), "{id}/{p}: {name}");
+                }
+                for template in provider
+                    .controller_values
+                    .iter()
+                    .chain(&provider.annotation_values)
+                {
+                    for name in super::template_settings(template) {
+                        assert!(known(name), "{id}/{p}: template {template}");
+                    }
+                }
+                for condition in &provider.classless_when {
+                    assert!(condition.setting().is_none_or(known), "{id}/{p}: condition");
+                }
+            }
+            for condition in &c.publishes_status_when {
+                assert!(
+                    condition.setting().is_none_or(known),
+                    "{id}: status condition"
+                );
+            }
+            for port in &c.listen_ports {
+                assert!(
+                    port.port.is_some() != port.setting.is_some(),
+                    "{id}: listen port needs a port or a setting"
+                );
+                assert!(
+                    port.setting.as_deref().is_none_or(known),
+                    "{id}: listen setting"
+                );
+                assert!(
+                    ["TCP", "UDP"].contains(&port.protocol.as_str()),
+                    "{id}: protocol"
+                );
+            }
+            assert!(
+                c.annotation_prefix_setting.as_deref().is_none_or(known),
+                "{id}: prefix setting"
+            );
+        }
+    }
+}
