@@ -97,8 +97,12 @@ fn the_duplicate_key_names_the_first_occurrence() {
 fn real_invalid_files_of_the_corpus_are_yaml_syntax_findings() {
     let run = run(&["check", "fixtures/corpus/ingresses", "--format", "json"]);
     assert_eq!(run.code, 1);
+    let syntax: Vec<_> = located(&run)
+        .into_iter()
+        .filter(|(rule, ..)| rule == "yaml-syntax")
+        .collect();
     assert_eq!(
-        located(&run),
+        syntax,
         [
             loc(
                 "yaml-syntax",
@@ -141,7 +145,7 @@ fn chart_renders_parse_without_syntax_findings() {
         .collect();
     assert!(bad.is_empty(), "{bad:?}");
     let summary = &run.json()["summary"];
-    assert_eq!(summary["files"], 95);
+    assert_eq!(summary["files"], 97);
 }
 
 #[test]

@@ -23,6 +23,14 @@ pub enum Command {
     /// Check manifests and report findings; the exit code is for CI
     #[command(visible_alias = "lint")]
     Check(CheckArgs),
+    /// List the ingress controllers, their classes, how each is exposed, and who serves each Ingress
+    Inventory(InventoryArgs),
+    /// List the controllers ingress-lint knows: ids, controller values, default classes, prefixes
+    Controllers {
+        /// Output format
+        #[arg(long, value_enum, default_value = "table")]
+        format: ControllersFormat,
+    },
     /// Print a rule's documentation, or list all rules
     Explain {
         /// A rule id, e.g. load-balancer-ip-deprecated
@@ -59,6 +67,31 @@ pub enum CheckFormat {
     Json,
     Sarif,
     Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ControllersFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: InventoryFormat,
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

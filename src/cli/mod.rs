@@ -3,7 +3,9 @@
 
 mod args;
 mod check;
+mod controllers;
 mod explain;
+mod inventory;
 
 use std::io::{IsTerminal, Write};
 
@@ -33,6 +35,11 @@ impl std::error::Error for UsageError {}
 pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Inventory(args) => inventory::run(&args),
+        Command::Controllers { format } => {
+            write_out(None, &controllers::controllers(format))?;
+            Ok(Outcome::Clean)
+        }
         Command::Explain { rule } => {
             let text = explain::explain(rule.as_deref())?;
             write_out(None, &text)?;

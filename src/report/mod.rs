@@ -2,6 +2,7 @@
 
 mod github;
 mod human;
+pub mod inventory;
 mod json;
 mod sarif;
 mod source;

@@ -1,0 +1,242 @@
+//! IngressClasses, each Ingress's class, and which controllers serve it.
+
+use std::collections::BTreeMap;
+
+use manifest::parse::PathStep;
+use manifest::{Span, TypedObject};
+
+use super::{Claimant, Inventory, ObjectKey, Objects, Tri};
+
+pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
+
+#[derive(Clone, Debug)]
+pub struct ClassEntry {
+    pub key: ObjectKey,
+    pub name: String,
+    /// `spec.controller`.
+    pub controller: Option<String>,
+    pub default: bool,
+    /// Claimants serving it: (controller instance, claimant) indexes.
+    pub served_by: Vec<(usize, usize)>,
+}
+
+/// Where an Ingress's class comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassSource {
+    Spec,
+    Annotation,
+    /// The single default IngressClass (admission writes it into new Ingresses).
+    Default,
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub struct IngressEntry {
+    pub key: ObjectKey,
+    pub class: Option<String>,
+    pub class_source: ClassSource,
+    /// The node the class was read from (`spec.ingressClassName` or the annotation).
+    pub class_span: Option<Span>,
+    pub served_by: Vec<(usize, usize)>,
+    /// Annotation counts by prefix (`nginx.ingress.kubernetes.io` → 3).
+    pub annotation_prefixes: BTreeMap<String, usize>,
+}
+
+pub fn collect(objects: &Objects<'_>) -> Vec<ClassEntry> {
+    objects
+        .iter()
+        .filter_map(|(key, object)| {
+            let TypedObject::IngressClass(class) = &object.typed else {
+                return None;
+            };
+            let default = class
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION))
+                .is_some_and(|v| v == "true");
+            Some(ClassEntry {
+                key,
+                name: object.reference.name.clone(),
+                controller: class.spec.as_ref().and_then(|s| s.controller.clone()),
+                default,
+                served_by: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a claimant serves an IngressClass object.
+pub fn claims(claimant: &Claimant, class: &ClassEntry) -> bool {
+    class
+        .controller
+        .as_ref()
+        .is_some_and(|c| claimant.controller_values.contains(c))
+        || (claimant.match_by_name && claimant.classes.contains(&class.name))
+}
+
+/// `own_class_default`: a claimant whose own IngressClass is the default takes class-less
+/// Ingresses.
+pub fn resolve_classless(inventory: &mut Inventory) {
+    let classes = &inventory.classes;
+    for instance in &mut inventory.controllers {
+        let providers = &instance.controller.providers;
+        for claimant in &mut instance.claimants {
+            let Some(provider) = providers.iter().find(|p| p.name == claimant.provider) else {
+                continue;
+            };
+            if claimant.takes_classless.is_yes()
+                || !provider.classless_when.iter().any(|c| c.own_class_default)
+            {
+                continue;
+            }
+            if let Some(class) = classes.iter().find(|c| c.default && claims(claimant, c)) {
+                claimant.takes_classless = Tri::Yes(format!(
+                    "its IngressClass `{}` is the default class",
+                    class.name
+                ));
+            }
+        }
+    }
+}
+
+/// Resolves each Ingress's class and the claimants serving it, and the claimants of each
+/// IngressClass.
+pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
+    let defaults: Vec<usize> = inventory
+        .classes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.default)
+        .map(|(i, _)| i)
+        .collect();
+    let single_default = (defaults.len() == 1).then(|| &inventory.classes[defaults[0]]);
+    let mut ingresses = Vec::new();
+    for (key, object) in objects.iter() {
+        let TypedObject::Ingress(ingress) = &object.typed else {
+            continue;
+        };
+        let annotations = ingress.metadata.annotations.clone().unwrap_or_default();
+        let field = ingress
+            .spec
+            .as_ref()
+            .and_then(|s| s.ingress_class_name.clone())
+            .filter(|c| !c.is_empty());
+        let annotation = annotations
+            .get(CLASS_ANNOTATION)
+            .filter(|c| !c.is_empty())
+            .cloned();
+        let (class, class_source, class_span) = match (&field, &annotation) {
+            (Some(f), _) => (
+                Some(f.clone()),
+                ClassSource::Spec,
+                objects.value_span(
+                    key,
+                    &[PathStep::Key("spec"), PathStep::Key("ingressClassName")],
+                ),
+            ),
+            (None, Some(a)) => (
+                Some(a.clone()),
+                ClassSource::Annotation,
+                objects.key_span(
+                    key,
+                    &[
+                        PathStep::Key("metadata"),
+                        PathStep::Key("annotations"),
+                        PathStep::Key(CLASS_ANNOTATION),
+                    ],
+                ),
+            ),
+            (None, None) => match single_default {
+                Some(d) => (Some(d.name.clone()), ClassSource::Default, None),
+                None => (None, ClassSource::None, None),
+            },
+        };
+        let mut served_by = Vec::new();
+        for (i, instance) in inventory.controllers.iter().enumerate() {
+            for (c, claimant) in instance.claimants.iter().enumerate() {
+                if serves(
+                    claimant,
+                    field.as_deref(),
+                    &annotations,
+                    &inventory.classes,
+                    single_default,
+                ) {
+                    served_by.push((i, c));
+                }
+            }
+        }
+        let mut annotation_prefixes = BTreeMap::new();
+        for key in annotations.keys() {
+            if let Some((prefix, _)) = key.split_once('/') {
+                *annotation_prefixes.entry(prefix.to_string()).or_insert(0) += 1;
+            }
+        }
+        ingresses.push(IngressEntry {
+            key,
+            class,
+            class_source,
+            class_span,
+            served_by,
+            annotation_prefixes,
+        });
+    }
+    inventory.ingresses = ingresses;
+    for class in &mut inventory.classes {
+        class.served_by = inventory
+            .controllers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, instance)| {
+                instance
+                    .claimants
+                    .iter()
+                    .enumerate()
+                    .map(move |(c, claimant)| (i, c, claimant))
+            })
+            .filter(|(_, _, claimant)| claims(claimant, class))
+            .map(|(i, c, _)| (i, c))
+            .collect();
+    }
+}
+
+/// Whether a claimant serves an Ingress, following the controller's own rules: which of the
+/// field and the annotation it reads first, how it matches IngressClasses, class-less rules.
+fn serves(
+    claimant: &Claimant,
+    field: Option<&str>,
+    annotations: &BTreeMap<String, String>,
+    classes: &[ClassEntry],
+    default_class: Option<&ClassEntry>,
+) -> bool {
+    let annotation = claimant
+        .annotation_keys
+        .iter()
+        .find_map(|k| annotations.get(k))
+        .map(String::as_str)
+        .filter(|v| !v.is_empty());
+    let annotation_matches = |value: &str| claimant.annotation_values.iter().any(|v| v == value);
+    let field_matches = |name: &str| {
+        let mut named = classes.iter().filter(|c| c.name == name).peekable();
+        if named.peek().is_none() {
+            // The IngressClass is not in the input: match the configured class name.
+            claimant.classes.iter().any(|c| c == name)
+        } else {
+            named.any(|class| claims(claimant, class))
+        }
+    };
+    let classless =
+        || claimant.takes_classless.is_yes() || default_class.is_some_and(|d| claims(claimant, d));
+    match (claimant.precedence.as_str(), field, annotation) {
+        ("annotation-only", _, Some(value)) => annotation_matches(value),
+        ("annotation-only", Some(_), None) => false,
+        ("annotation", _, Some(value)) | ("field", None, Some(value)) => annotation_matches(value),
+        ("annotation" | "field", Some(name), _) => field_matches(name),
+        ("either", f, a) if f.is_some() || a.is_some() => {
+            f.is_some_and(field_matches) || a.is_some_and(annotation_matches)
+        }
+        _ => classless(),
+    }
+}

@@ -1,0 +1,517 @@
+//! Detect stage: the inventory, built once over every loaded object. Which ingress
+//! controllers run, the classes each serves, whether it takes class-less Ingresses, how it is
+//! exposed and on which ports it listens; each Ingress's class and the controllers serving
+//! it. Every fact keeps the span it rests on, so rules can point at it.
+
+mod classes;
+mod exposure;
+mod pod;
+pub mod settings;
+
+use std::collections::BTreeMap;
+
+use manifest::parse::PathStep;
+use manifest::{LoadedFile, Object, ObjectRef, Span};
+
+use crate::knowledge::{template_settings, Condition, Controller, Knowledge};
+pub use classes::{ClassEntry, ClassSource, IngressEntry};
+pub use exposure::{Exposure, HostPort, ListenPort, ServiceEntry};
+pub use pod::{pod_of, PodView, WORKLOAD_KINDS};
+use settings::{Resolved, Value};
+
+/// An object by position: file index and index among that file's objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub file: usize,
+    pub index: usize,
+}
+
+/// Yes, no, or unknown — each with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tri {
+    Yes(String),
+    No(String),
+    Unknown(String),
+}
+
+impl Tri {
+    pub fn is_yes(&self) -> bool {
+        matches!(self, Tri::Yes(_))
+    }
+
+    pub fn reason(&self) -> &str {
+        match self {
+            Tri::Yes(r) | Tri::No(r) | Tri::Unknown(r) => r,
+        }
+    }
+}
+
+/// One class set a controller workload serves.
+#[derive(Clone, Debug)]
+pub struct Claimant {
+    pub provider: String,
+    /// Class names served (IngressClass names, annotation values).
+    pub classes: Vec<String>,
+    /// Why the class is unknown, when it is.
+    pub class_unknown: Option<String>,
+    /// IngressClass `spec.controller` values claimed.
+    pub controller_values: Vec<String>,
+    pub annotation_keys: Vec<String>,
+    /// Annotation values served (the class names unless the controller says otherwise).
+    pub annotation_values: Vec<String>,
+    pub precedence: String,
+    /// IngressClasses are matched by name (always, or with a by-name flag).
+    pub match_by_name: bool,
+    pub takes_classless: Tri,
+    /// Where the class comes from (the flag or env var), when it is set.
+    pub class_span: Option<Span>,
+}
+
+/// A workload running a known ingress controller, with the data-plane workloads it drives.
+#[derive(Clone, Debug)]
+pub struct ControllerInstance {
+    pub controller: &'static Controller,
+    pub workload: ObjectKey,
+    pub data_plane: Vec<ObjectKey>,
+    pub images: Vec<String>,
+    pub settings: Vec<Resolved>,
+    pub claimants: Vec<Claimant>,
+    pub exposure: Vec<Exposure>,
+    pub services: Vec<usize>,
+    pub host_ports: Vec<HostPort>,
+    pub listen_ports: Vec<ListenPort>,
+    pub publishes_status: Tri,
+}
+
+impl ControllerInstance {
+    pub fn setting(&self, name: &str) -> Option<&Resolved> {
+        self.settings.iter().find(|s| s.name == name)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub controllers: Vec<ControllerInstance>,
+    pub classes: Vec<ClassEntry>,
+    pub ingresses: Vec<IngressEntry>,
+    pub services: Vec<ServiceEntry>,
+}
+
+/// What the detect stage reads: the loaded files and the default namespace.
+pub struct Objects<'a> {
+    pub files: &'a [LoadedFile],
+    pub namespace: &'a str,
+}
+
+impl<'a> Objects<'a> {
+    pub fn get(&self, key: ObjectKey) -> &'a Object {
+        &self.files[key.file].objects[key.index]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ObjectKey, &'a Object)> + '_ {
+        self.files.iter().enumerate().flat_map(|(file, f)| {
+            f.objects
+                .iter()
+                .enumerate()
+                .map(move |(index, o)| (ObjectKey { file, index }, o))
+        })
+    }
+
+    pub fn namespace(&self, key: ObjectKey) -> &'a str {
+        self.get(key)
+            .reference
+            .namespace
+            .as_deref()
+            .unwrap_or(self.namespace)
+    }
+
+    /// The reference with the default namespace filled in (cluster-scoped kinds keep none).
+    pub fn reference(&self, key: ObjectKey) -> ObjectRef {
+        let mut reference = self.get(key).reference.clone();
+        if reference.namespace.is_none() && reference.kind != "IngressClass" {
+            reference.namespace = Some(self.namespace.to_string());
+        }
+        reference
+    }
+
+    /// The value span at a path below the object.
+    pub fn value_span(&self, key: ObjectKey, path: &[PathStep<'_>]) -> Option<Span> {
+        let file = &self.files[key.file];
+        file.tree
+            .lookup(self.get(key).node, path)
+            .map(|e| file.tree.span(e.value))
+    }
+
+    pub fn key_span(&self, key: ObjectKey, path: &[PathStep<'_>]) -> Option<Span> {
+        let file = &self.files[key.file];
+        file.tree
+            .lookup(self.get(key).node, path)
+            .map(|e| file.tree.span(e.key))
+    }
+
+    /// Where an object is named: its `metadata.name` value, else its `kind` key.
+    pub fn name_span(&self, key: ObjectKey) -> Span {
+        self.value_span(key, &[PathStep::Key("metadata"), PathStep::Key("name")])
+            .or_else(|| self.key_span(key, &[PathStep::Key("kind")]))
+            .unwrap_or_default()
+    }
+}
+
+/// Builds the inventory: once, over everything loaded.
+pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory {
+    let mut inventory = Inventory {
+        classes: classes::collect(objects),
+        services: exposure::collect_services(objects),
+        ..Inventory::default()
+    };
+    let mut data_planes: Vec<(ObjectKey, &'static Controller, String)> = Vec::new();
+    for (key, object) in objects.iter() {
+        let Some(pod) = pod_of(object) else { continue };
+        let mut seen: Vec<&str> = Vec::new();
+        for (index, container) in pod.spec.containers.iter().enumerate() {
+            let Some((controller, image)) = recognise(knowledge, container, &pod) else {
+                continue;
+            };
+            let text = container.image.clone().unwrap_or_default();
+            if image.role == "data-plane" {
+                data_planes.push((key, controller, text));
+                continue;
+            }
+            if seen.contains(&controller.id.as_str()) {
+                continue;
+            }
+            seen.push(&controller.id);
+            inventory
+                .controllers
+                .push(instance(objects, key, &pod, index, controller));
+        }
+    }
+    for (key, controller, image) in data_planes {
+        let namespace = objects.namespace(key);
+        for instance in inventory.controllers.iter_mut().filter(|i| {
+            i.controller.id == controller.id && objects.namespace(i.workload) == namespace
+        }) {
+            if instance.workload != key && !instance.data_plane.contains(&key) {
+                instance.data_plane.push(key);
+            }
+            if !instance.images.contains(&image) {
+                instance.images.push(image.clone());
+            }
+        }
+    }
+    for instance in &mut inventory.controllers {
+        exposure::expose(objects, instance, &inventory.services);
+    }
+    classes::resolve_classless(&mut inventory);
+    classes::serve(objects, &mut inventory);
+    inventory
+}
+
+/// The controller a container runs, if any: its image path (registry, tag and digest
+/// ignored; mirrors match on the path's end), the arguments it must have, the pod labels.
+fn recognise<'k>(
+    knowledge: &'k Knowledge,
+    container: &k8s_openapi::api::core::v1::Container,
+    pod: &PodView<'_>,
+) -> Option<(&'k Controller, &'k crate::knowledge::Image)> {
+    let path = image_path(container.image.as_deref()?);
+    knowledge.controllers.iter().find_map(|controller| {
+        let image = controller.images.iter().find(|image| {
+            (path == image.path || path.ends_with(&format!("/{}", image.path)))
+                && (image.requires_args.is_empty()
+                    || container
+                        .args
+                        .iter()
+                        .chain(container.command.iter())
+                        .flatten()
+                        .any(|a| image.requires_args.contains(a)))
+        })?;
+        let labels_ok = controller.require_labels.iter().all(|(key, pattern)| {
+            pod.labels
+                .and_then(|l| l.get(key))
+                .is_some_and(|value| glob_match(pattern, value))
+        });
+        labels_ok.then_some((controller, image))
+    })
+}
+
+/// `registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:…` → `ingress-nginx/controller`.
+pub fn image_path(image: &str) -> String {
+    let image = image.split('@').next().unwrap_or_default();
+    let last_slash = image.rfind('/').map_or(0, |i| i + 1);
+    let image = match image[last_slash..].find(':') {
+        Some(colon) => &image[..last_slash + colon],
+        None => image,
+    };
+    let mut parts: Vec<&str> = image.split('/').collect();
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
+        parts.remove(0);
+    }
+    parts.join("/")
+}
+
+/// `*` matches any run of characters.
+fn glob_match(pattern: &str, value: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if parts.len() == 1 {
+        return pattern == value;
+    }
+    if !value.starts_with(first) || !value[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &value[first.len()..value.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn instance(
+    objects: &Objects<'_>,
+    key: ObjectKey,
+    pod: &PodView<'_>,
+    index: usize,
+    controller: &'static Controller,
+) -> ControllerInstance {
+    let container = &pod.spec.containers[index];
+    let locate = |path: &[PathStep<'_>]| objects.value_span(key, path);
+    let arguments = settings::arguments(
+        container,
+        index,
+        objects.namespace(key),
+        &locate,
+        pod.spec_path,
+    );
+    let locate_env = |env: usize| {
+        objects.value_span(
+            key,
+            &pod.path(&[
+                PathStep::Key("containers"),
+                PathStep::Index(index),
+                PathStep::Key("env"),
+                PathStep::Index(env),
+            ]),
+        )
+    };
+    let resolved = settings::resolve(controller, container, &arguments, &locate_env);
+    let claimants = controller
+        .providers
+        .iter()
+        .filter(|p| {
+            p.enabled_by.is_empty()
+                || p.enabled_by
+                    .iter()
+                    .any(|s| truthy(&resolved, s) == Some(true))
+        })
+        .map(|provider| {
+            let class = (!provider.class.is_empty()).then(|| find(&resolved, &provider.class));
+            let (classes, class_unknown, class_span) = match class.map(|c| (&c.value, c.span())) {
+                Some((Value::Known(v), span)) if !v.is_empty() => (vec![v.clone()], None, span),
+                Some((Value::Unknown(reason), span)) => (Vec::new(), Some(reason.clone()), span),
+                _ => (provider.default_class_names.clone(), None, None),
+            };
+            let controller_values = render_first(&provider.controller_values, &resolved);
+            let annotation_values = if provider.annotation_values.is_empty() {
+                classes.clone()
+            } else {
+                render_first(&provider.annotation_values, &resolved)
+            };
+            let by_name = provider
+                .class_by_name_when
+                .as_deref()
+                .and_then(|s| truthy(&resolved, s))
+                == Some(true);
+            Claimant {
+                provider: provider.name.clone(),
+                classes,
+                class_unknown,
+                controller_values,
+                annotation_keys: provider.annotation_keys.clone(),
+                annotation_values,
+                precedence: provider.precedence.clone(),
+                match_by_name: provider.match_by_name || by_name,
+                takes_classless: evaluate(
+                    &provider.classless_when,
+                    &resolved,
+                    controller,
+                    "takes no class-less Ingresses",
+                ),
+                class_span,
+            }
+        })
+        .collect();
+    let publishes_status = evaluate(
+        &controller.publishes_status_when,
+        &resolved,
+        controller,
+        "does not update Ingress status",
+    );
+    let mut instance = ControllerInstance {
+        controller,
+        workload: key,
+        data_plane: Vec::new(),
+        images: pod
+            .spec
+            .containers
+            .iter()
+            .filter_map(|c| c.image.clone())
+            .collect(),
+        settings: resolved,
+        claimants,
+        exposure: Vec::new(),
+        services: Vec::new(),
+        host_ports: Vec::new(),
+        listen_ports: Vec::new(),
+        publishes_status,
+    };
+    exposure::implied_listen_ports(&mut instance, key, &arguments);
+    instance
+}
+
+fn find<'r>(resolved: &'r [Resolved], name: &str) -> &'r Resolved {
+    // Every name was checked against the controller's settings by the knowledge test.
+    resolved
+        .iter()
+        .find(|r| r.name == name)
+        .unwrap_or(&resolved[0])
+}
+
+fn truthy(resolved: &[Resolved], name: &str) -> Option<bool> {
+    resolved
+        .iter()
+        .find(|r| r.name == name)?
+        .known()
+        .and_then(settings::parse_bool)
+}
+
+/// The first template whose required settings are known and set.
+fn render_first(templates: &[String], resolved: &[Resolved]) -> Vec<String> {
+    for template in templates {
+        let mut out = template.clone();
+        let mut ok = true;
+        for name in template_settings(template) {
+            let value = resolved
+                .iter()
+                .find(|r| r.name == name)
+                .and_then(Resolved::known)
+                .unwrap_or_default();
+            if template.contains(&format!("{{/{name}}}")) {
+                let piece = if value.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{value}")
+                };
+                out = out.replace(&format!("{{/{name}}}"), &piece);
+            } else if value.is_empty() {
+                ok = false;
+            } else {
+                out = out.replace(&format!("{{{name}}}"), value);
+            }
+        }
+        if ok {
+            return vec![out];
+        }
+    }
+    Vec::new()
+}
+
+/// Any-of conditions over settings (`own_class_default` is decided once classes are known).
+fn evaluate(
+    conditions: &[Condition],
+    resolved: &[Resolved],
+    controller: &Controller,
+    otherwise: &str,
+) -> Tri {
+    let mut unknown = None;
+    for condition in conditions {
+        if condition.always {
+            return Tri::Yes("always".into());
+        }
+        let Some(name) = condition.setting() else {
+            continue;
+        };
+        let setting = find(resolved, name);
+        let flag = controller
+            .setting(name)
+            .map(|s| {
+                s.flags
+                    .first()
+                    .or(s.env.first())
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        let value = match &setting.value {
+            Value::Known(v) => v.as_str(),
+            Value::Unknown(reason) => {
+                unknown.get_or_insert_with(|| reason.clone());
+                continue;
+            }
+        };
+        let (holds, why) = if condition.is_true.is_some() {
+            (
+                settings::parse_bool(value) == Some(true),
+                format!("{flag}={value}"),
+            )
+        } else if condition.is_false.is_some() {
+            (
+                settings::parse_bool(value) == Some(false),
+                format!("{flag}={value}"),
+            )
+        } else if condition.empty.is_some() {
+            (value.is_empty(), format!("{flag} is not set"))
+        } else {
+            (!value.is_empty(), format!("{flag}={value}"))
+        };
+        if holds {
+            return Tri::Yes(why);
+        }
+    }
+    match unknown {
+        Some(reason) => Tri::Unknown(reason),
+        None => Tri::No(otherwise.to_string()),
+    }
+}
+
+/// Pod-template labels, for reports.
+pub fn labels(object: &Object) -> BTreeMap<String, String> {
+    pod_of(object)
+        .and_then(|p| p.labels.cloned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_paths_ignore_registry_tag_and_digest() {
+        assert_eq!(
+            image_path("registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:abc"),
+            "ingress-nginx/controller"
+        );
+        assert_eq!(image_path("docker.io/traefik:v3.7.11"), "traefik");
+        assert_eq!(image_path("traefik"), "traefik");
+        assert_eq!(image_path("localhost:5000/kong:3.9"), "kong");
+        assert_eq!(
+            image_path("mirror.corp:443/proxy/haproxytech/kubernetes-ingress"),
+            "proxy/haproxytech/kubernetes-ingress"
+        );
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("*ingressgateway*", "ingressgateway"));
+        assert!(glob_match(
+            "*ingressgateway*",
+            "istio-ingressgateway-internal"
+        ));
+        assert!(!glob_match("*ingressgateway*", "egressgateway"));
+    }
+}

@@ -1,0 +1,348 @@
+//! `inventory` output: what runs, what it serves, how it is exposed (SPEC §8), as JSON, a
+//! terminal table or Markdown with a Mermaid diagram.
+
+mod markdown;
+mod table;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::detect::{
+    ClassSource, ControllerInstance, Exposure, Inventory, ObjectKey, Objects, Tri,
+};
+
+pub use markdown::markdown;
+pub use table::table;
+
+/// An object reference with where it is defined.
+#[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LocatedRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl LocatedRef {
+    pub fn new(objects: &Objects<'_>, key: ObjectKey) -> LocatedRef {
+        let reference = objects.reference(key);
+        let source = &objects.files[key.file].source;
+        let at = source.position(objects.name_span(key).start as usize);
+        LocatedRef {
+            api_version: reference.api_version,
+            kind: reference.kind,
+            namespace: reference.namespace,
+            name: reference.name,
+            file: source.name.clone(),
+            line: at.line,
+            column: at.column,
+        }
+    }
+
+    /// `Kind namespace/name`.
+    pub fn label(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
+    pub fn at(&self) -> String {
+        format!("{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+#[derive(Serialize)]
+pub struct InventoryReport {
+    pub version: u32,
+    pub controllers: Vec<ControllerReport>,
+    pub ingress_classes: Vec<ClassReport>,
+    pub ingresses: Vec<IngressReport>,
+}
+
+#[derive(Serialize)]
+pub struct ControllerReport {
+    pub id: String,
+    pub name: String,
+    pub lifecycle: String,
+    pub workload: LocatedRef,
+    pub data_plane: Vec<LocatedRef>,
+    pub images: Vec<String>,
+    pub classes: Vec<String>,
+    pub controller_values: Vec<String>,
+    pub takes_classless: bool,
+    pub takes_classless_reason: String,
+    pub providers: Vec<ProviderReport>,
+    pub exposure: Vec<Exposure>,
+    pub services: Vec<ServiceReport>,
+    pub host_ports: Vec<HostPortReport>,
+    pub listen_ports: Vec<ListenPortReport>,
+    pub publishes_status: bool,
+    pub publishes_status_reason: String,
+    /// Settings whose value cannot be known from the manifests, and why.
+    pub unknown: Vec<UnknownReport>,
+}
+
+#[derive(Serialize)]
+pub struct ProviderReport {
+    pub name: String,
+    pub classes: Vec<String>,
+    pub controller_values: Vec<String>,
+    pub takes_classless: Option<bool>,
+    pub takes_classless_reason: String,
+}
+
+#[derive(Serialize)]
+pub struct ServiceReport {
+    #[serde(flatten)]
+    pub service: LocatedRef,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub load_balancer_ip: Option<String>,
+    pub load_balancer_class: Option<String>,
+    pub external_traffic_policy: Option<String>,
+    pub ports: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct HostPortReport {
+    pub host_port: u16,
+    pub container_port: u16,
+    pub protocol: String,
+    pub implicit: bool,
+    pub workload: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Serialize)]
+pub struct ListenPortReport {
+    pub port: u16,
+    pub protocol: String,
+    pub source: String,
+    pub workload: String,
+}
+
+#[derive(Serialize)]
+pub struct UnknownReport {
+    pub setting: String,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+pub struct ClassReport {
+    pub name: String,
+    pub controller: Option<String>,
+    pub default: bool,
+    pub served_by: Vec<LocatedRef>,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Serialize)]
+pub struct IngressReport {
+    #[serde(flatten)]
+    pub ingress: LocatedRef,
+    pub class: Option<String>,
+    pub class_source: ClassSource,
+    pub served_by: Vec<LocatedRef>,
+    pub annotation_prefixes: BTreeMap<String, usize>,
+}
+
+fn tri(value: &Tri) -> Option<bool> {
+    match value {
+        Tri::Yes(_) => Some(true),
+        Tri::No(_) => Some(false),
+        Tri::Unknown(_) => None,
+    }
+}
+
+fn sorted_unique(mut items: Vec<String>) -> Vec<String> {
+    items.sort();
+    items.dedup();
+    items
+}
+
+fn controller_report(objects: &Objects<'_>, instance: &ControllerInstance) -> ControllerReport {
+    let workload_label = |key: ObjectKey| objects.reference(key).to_string();
+    let classless = instance
+        .claimants
+        .iter()
+        .find(|c| c.takes_classless.is_yes());
+    let undecided = instance
+        .claimants
+        .iter()
+        .find(|c| matches!(c.takes_classless, Tri::Unknown(_)));
+    let takes_classless_reason = match (classless, undecided) {
+        (Some(c), _) => format!("{} provider: {}", c.provider, c.takes_classless.reason()),
+        (None, Some(c)) => format!("unknown: {}", c.takes_classless.reason()),
+        (None, None) => instance
+            .claimants
+            .first()
+            .map_or_else(String::new, |c| c.takes_classless.reason().to_string()),
+    };
+    let mut unknown: Vec<UnknownReport> = instance
+        .settings
+        .iter()
+        .filter_map(|s| match &s.value {
+            crate::detect::settings::Value::Unknown(reason) => Some(UnknownReport {
+                setting: s.name.clone(),
+                reason: reason.clone(),
+            }),
+            crate::detect::settings::Value::Known(_) => None,
+        })
+        .collect();
+    unknown.sort_by(|a, b| a.setting.cmp(&b.setting));
+    ControllerReport {
+        id: instance.controller.id.clone(),
+        name: instance.controller.name.clone(),
+        lifecycle: instance.controller.lifecycle.clone(),
+        workload: LocatedRef::new(objects, instance.workload),
+        data_plane: instance
+            .data_plane
+            .iter()
+            .map(|k| LocatedRef::new(objects, *k))
+            .collect(),
+        images: sorted_unique(instance.images.clone()),
+        classes: sorted_unique(
+            instance
+                .claimants
+                .iter()
+                .flat_map(|c| c.classes.clone())
+                .collect(),
+        ),
+        controller_values: sorted_unique(
+            instance
+                .claimants
+                .iter()
+                .flat_map(|c| c.controller_values.clone())
+                .collect(),
+        ),
+        takes_classless: classless.is_some(),
+        takes_classless_reason,
+        providers: instance
+            .claimants
+            .iter()
+            .map(|c| ProviderReport {
+                name: c.provider.clone(),
+                classes: c.classes.clone(),
+                controller_values: c.controller_values.clone(),
+                takes_classless: tri(&c.takes_classless),
+                takes_classless_reason: c.takes_classless.reason().to_string(),
+            })
+            .collect(),
+        exposure: instance.exposure.clone(),
+        services: Vec::new(),
+        host_ports: instance
+            .host_ports
+            .iter()
+            .map(|h| {
+                let source = &objects.files[h.workload.file].source;
+                let at = source.position(h.span.start as usize);
+                HostPortReport {
+                    host_port: h.host_port,
+                    container_port: h.container_port,
+                    protocol: h.protocol.clone(),
+                    implicit: h.implicit,
+                    workload: workload_label(h.workload),
+                    file: source.name.clone(),
+                    line: at.line,
+                    column: at.column,
+                }
+            })
+            .collect(),
+        listen_ports: instance
+            .listen_ports
+            .iter()
+            .map(|l| ListenPortReport {
+                port: l.port,
+                protocol: l.protocol.clone(),
+                source: l.source.clone(),
+                workload: workload_label(l.workload),
+            })
+            .collect(),
+        publishes_status: instance.publishes_status.is_yes(),
+        publishes_status_reason: instance.publishes_status.reason().to_string(),
+        unknown,
+    }
+}
+
+pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
+    let served = |pairs: &[(usize, usize)]| {
+        let mut refs: Vec<LocatedRef> = pairs
+            .iter()
+            .map(|(i, _)| LocatedRef::new(objects, inventory.controllers[*i].workload))
+            .collect();
+        refs.sort();
+        refs.dedup();
+        refs
+    };
+    let controllers = inventory
+        .controllers
+        .iter()
+        .map(|instance| {
+            let mut report = controller_report(objects, instance);
+            report.services = instance
+                .services
+                .iter()
+                .map(|&s| {
+                    let service = &inventory.services[s];
+                    ServiceReport {
+                        service: LocatedRef::new(objects, service.key),
+                        type_: service.type_.clone(),
+                        load_balancer_ip: service.load_balancer_ip.clone(),
+                        load_balancer_class: service.load_balancer_class.clone(),
+                        external_traffic_policy: service.external_traffic_policy.clone(),
+                        ports: service.ports.clone(),
+                    }
+                })
+                .collect();
+            report
+        })
+        .collect();
+    let ingress_classes = inventory
+        .classes
+        .iter()
+        .map(|class| {
+            let at = LocatedRef::new(objects, class.key);
+            ClassReport {
+                name: class.name.clone(),
+                controller: class.controller.clone(),
+                default: class.default,
+                served_by: served(&class.served_by),
+                file: at.file,
+                line: at.line,
+                column: at.column,
+            }
+        })
+        .collect();
+    let ingresses = inventory
+        .ingresses
+        .iter()
+        .map(|entry| IngressReport {
+            ingress: LocatedRef::new(objects, entry.key),
+            class: entry.class.clone(),
+            class_source: entry.class_source,
+            served_by: served(&entry.served_by),
+            annotation_prefixes: entry.annotation_prefixes.clone(),
+        })
+        .collect();
+    InventoryReport {
+        version: 1,
+        controllers,
+        ingress_classes,
+        ingresses,
+    }
+}
+
+pub fn json(report: &InventoryReport) -> String {
+    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,151 @@
+//! `inventory --format table`: readable in a terminal.
+
+use std::fmt::Write as _;
+
+use super::InventoryReport;
+
+fn columns(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:w$}"))
+            .collect();
+        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+    }
+    out
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join(",")
+    }
+}
+
+pub fn table(report: &InventoryReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Controllers ({})", report.controllers.len());
+    if !report.controllers.is_empty() {
+        let mut rows = vec![[
+            "ID",
+            "WORKLOAD",
+            "CLASSES",
+            "CLASS-LESS",
+            "EXPOSURE",
+            "HOST PORTS",
+            "STATUS",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for c in &report.controllers {
+            let exposure: Vec<String> = c.exposure.iter().map(|e| e.as_str().to_string()).collect();
+            let host_ports: Vec<String> = c
+                .host_ports
+                .iter()
+                .map(|h| {
+                    let implicit = if h.implicit { "*" } else { "" };
+                    format!("{}{implicit}/{}", h.host_port, h.protocol)
+                })
+                .collect();
+            rows.push(vec![
+                c.id.clone(),
+                c.workload.label(),
+                list(&c.classes),
+                if c.takes_classless {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+                list(&exposure),
+                list(&host_ports),
+                if c.publishes_status {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+            ]);
+        }
+        out.push_str(&columns(&rows));
+        let _ = writeln!(out, "  (host ports marked * are bound through hostNetwork)");
+        for c in &report.controllers {
+            let _ = writeln!(out, "  {} at {}", c.workload.label(), c.workload.at());
+            if c.lifecycle == "retired" {
+                let _ = writeln!(
+                    out,
+                    "    retired controller: no further releases or security fixes"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "    class-less Ingresses: {}",
+                c.takes_classless_reason
+            );
+            for s in &c.services {
+                let ip = s
+                    .load_balancer_ip
+                    .as_deref()
+                    .map(|ip| format!(", loadBalancerIP {ip}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    service {} {} [{}]{ip}",
+                    s.service.label(),
+                    s.type_,
+                    s.ports.join(", ")
+                );
+            }
+            for u in &c.unknown {
+                let _ = writeln!(out, "    unknown {}: {}", u.setting, u.reason);
+            }
+        }
+    }
+    let _ = writeln!(out, "\nIngressClasses ({})", report.ingress_classes.len());
+    if !report.ingress_classes.is_empty() {
+        let mut rows = vec![["NAME", "CONTROLLER", "DEFAULT", "SERVED BY", "AT"]
+            .map(String::from)
+            .to_vec()];
+        for c in &report.ingress_classes {
+            let served: Vec<String> = c.served_by.iter().map(|r| r.label()).collect();
+            rows.push(vec![
+                c.name.clone(),
+                c.controller.clone().unwrap_or_else(|| "-".into()),
+                if c.default { "yes".into() } else { "no".into() },
+                list(&served),
+                format!("{}:{}:{}", c.file, c.line, c.column),
+            ]);
+        }
+        out.push_str(&columns(&rows));
+    }
+    let _ = writeln!(out, "\nIngresses ({})", report.ingresses.len());
+    if !report.ingresses.is_empty() {
+        let mut rows = vec![["INGRESS", "CLASS", "FROM", "SERVED BY", "AT"]
+            .map(String::from)
+            .to_vec()];
+        for i in &report.ingresses {
+            let served: Vec<String> = i.served_by.iter().map(|r| r.label()).collect();
+            let source = serde_json::to_value(i.class_source)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            rows.push(vec![
+                i.ingress.label(),
+                i.class.clone().unwrap_or_else(|| "-".into()),
+                source,
+                if served.is_empty() {
+                    "nobody".into()
+                } else {
+                    served.join(",")
+                },
+                i.ingress.at(),
+            ]);
+        }
+        out.push_str(&columns(&rows));
+    }
+    out
+}
