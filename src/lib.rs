@@ -17,5 +17,6 @@ pub mod knowledge;
 pub mod load;
 pub mod report;
 pub mod rules;
+pub mod translate;
 
 pub use manifest;

@@ -25,6 +25,8 @@ pub enum Command {
     Check(CheckArgs),
     /// List the ingress controllers, their classes, how each is exposed, and who serves each Ingress
     Inventory(InventoryArgs),
+    /// Annotation translation report for a target controller
+    Translate(TranslateArgs),
     /// List the controllers ingress-lint knows: ids, controller values, default classes, prefixes
     Controllers {
         /// Output format
@@ -74,6 +76,32 @@ pub enum InventoryFormat {
     Table,
     Json,
     Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TranslateFormat {
+    Markdown,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The controller you migrate to (traefik, haproxy, kong, f5-nginx, gateway-api, ingress-nginx)
+    #[arg(long, value_name = "TARGET")]
+    pub to: String,
+    /// The controller you migrate from (default: ingress-nginx, or every other controller
+    /// when the target is ingress-nginx)
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: TranslateFormat,
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -160,6 +188,14 @@ pub struct CheckArgs {
     /// The load-balancer implementation, for load-balancer-ip-deprecated advice
     #[arg(long, value_enum)]
     pub provider: Option<ProviderArg>,
+    /// The controller you migrate to: report annotations it cannot carry (traefik, haproxy,
+    /// kong, f5-nginx, gateway-api, ingress-nginx)
+    #[arg(long, value_name = "TARGET")]
+    pub to: Option<String>,
+    /// The controller you migrate from (default: ingress-nginx, or every other controller
+    /// when the target is ingress-nginx)
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
     /// Colour the human output
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

@@ -3,9 +3,11 @@
 use super::args::{CheckArgs, CheckFormat};
 use super::{use_color, write_out, Outcome, UsageError};
 use crate::input::{discover, InputOptions};
+use crate::knowledge::knowledge;
 use crate::load::{load, Loaded};
 use crate::report;
 use crate::rules::{self, RuleOptions};
+use crate::translate;
 
 /// Reads the inputs named by the arguments (exit code 2 when a PATH does not exist).
 pub(crate) fn load_inputs(input: &super::args::InputArgs) -> Result<Loaded, UsageError> {
@@ -19,12 +21,39 @@ pub(crate) fn load_inputs(input: &super::args::InputArgs) -> Result<Loaded, Usag
     Ok(load(&inputs, input.max_file_size))
 }
 
+/// Refuses an unknown controller id, or a pair the catalog has no translations for.
+pub(crate) fn check_migration(to: Option<&str>, from: Option<&str>) -> Result<(), UsageError> {
+    let known = |id: &str| id == "gateway-api" || knowledge().controller(id).is_some();
+    for id in [to, from].into_iter().flatten() {
+        if !known(id) {
+            let ids: Vec<&str> = knowledge()
+                .controllers
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect();
+            return Err(UsageError(format!(
+                "unknown controller id `{id}`; known: {}, gateway-api",
+                ids.join(", ")
+            )));
+        }
+    }
+    match to {
+        Some(target) => translate::sources(knowledge(), target, from)
+            .map(|_| ())
+            .map_err(UsageError),
+        None => Ok(()),
+    }
+}
+
 pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
+    check_migration(args.to.as_deref(), args.from.as_deref())?;
     let loaded = load_inputs(&args.input)?;
     let options = RuleOptions {
         provider: args.provider.map(|p| p.id()),
         namespace: args.input.namespace.clone(),
         disabled: Vec::new(),
+        target: args.to.clone(),
+        from: args.from.clone(),
     };
     let findings = rules::run(&loaded, &options);
     let text = match args.format {

@@ -6,6 +6,7 @@ mod check;
 mod controllers;
 mod explain;
 mod inventory;
+mod translate;
 
 use std::io::{IsTerminal, Write};
 
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Inventory(args) => inventory::run(&args),
+        Command::Translate(args) => translate::run(&args),
         Command::Controllers { format } => {
             write_out(None, &controllers::controllers(format))?;
             Ok(Outcome::Clean)

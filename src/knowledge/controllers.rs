@@ -36,6 +36,9 @@ pub struct Controller {
     #[serde(default)]
     pub listen_flag_patterns: Vec<String>,
     pub annotation_prefixes: Vec<String>,
+    /// Keys it owns under a prefix shared with others (`kubernetes.io/ingress.allow-http`).
+    #[serde(default)]
+    pub annotation_keys: Vec<String>,
     /// The setting that moves the annotation prefix (ingress-nginx `--annotations-prefix`).
     #[serde(default)]
     pub annotation_prefix_setting: Option<String>,
@@ -165,6 +168,14 @@ impl Controller {
 
     pub fn is_cloud(&self) -> bool {
         self.traffic == "cloud"
+    }
+
+    /// Whether an annotation key is this controller's (by prefix or listed key).
+    pub fn owns_annotation(&self, key: &str) -> bool {
+        self.annotation_keys.iter().any(|k| k == key)
+            || key
+                .split_once('/')
+                .is_some_and(|(prefix, _)| self.annotation_prefixes.iter().any(|p| p == prefix))
     }
 }
 

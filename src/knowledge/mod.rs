@@ -1,6 +1,7 @@
 //! The facts the rules consult, compiled in from `rules/*.yaml`: data with its sources,
 //! not code. Adding a provider (or, later, a controller) touches `rules/` only.
 
+mod annotations;
 mod controllers;
 mod providers;
 
@@ -10,6 +11,10 @@ use manifest::model::decode;
 use manifest::parse::{parse, Limits, ProblemKind};
 use serde::de::DeserializeOwned;
 
+pub use annotations::{
+    verdict_rank, Annotation, ControllerCatalog, Equivalent, Neutral, NeutralPrefix,
+    ReverseAnnotation, ReverseCatalog, TARGETS, VERDICTS,
+};
 pub use controllers::{template_settings, Condition, Controller, Image, ListenPort, Setting};
 pub use providers::{Provider, ProviderAnnotation, Providers};
 
@@ -19,6 +24,9 @@ pub struct Knowledge {
     pub providers: Providers,
     /// Known ingress controllers, sorted by id.
     pub controllers: Vec<Controller>,
+    pub nginx_annotations: ControllerCatalog,
+    pub reverse_annotations: ReverseCatalog,
+    pub neutral_annotations: Neutral,
 }
 
 impl Knowledge {
@@ -71,6 +79,18 @@ fn read_all() -> Result<Knowledge, String> {
         providers: read_data(
             "rules/providers.yaml",
             include_str!("../../rules/providers.yaml"),
+        )?,
+        nginx_annotations: read_data(
+            "rules/annotations/ingress-nginx.yaml",
+            include_str!("../../rules/annotations/ingress-nginx.yaml"),
+        )?,
+        reverse_annotations: read_data(
+            "rules/annotations/reverse.yaml",
+            include_str!("../../rules/annotations/reverse.yaml"),
+        )?,
+        neutral_annotations: read_data(
+            "rules/annotations/neutral.yaml",
+            include_str!("../../rules/annotations/neutral.yaml"),
         )?,
         controllers,
     })

@@ -6,6 +6,7 @@ pub mod inventory;
 mod json;
 mod sarif;
 mod source;
+pub mod translate;
 
 use manifest::{LoadedFile, Position};
 

@@ -3,9 +3,11 @@
 use manifest::parse::{Entry, PathStep};
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
+use crate::detect::{self, Inventory, ObjectKey, Objects};
 use crate::findings::{Finding, Location, Severity};
 use crate::knowledge::{knowledge, Knowledge};
 use crate::load::Loaded;
+use crate::translate::{self, Translation};
 
 use super::RuleInfo;
 
@@ -18,12 +20,21 @@ pub struct RuleOptions {
     pub namespace: String,
     /// Rules turned off.
     pub disabled: Vec<String>,
+    /// `--to`: the target controller, for the `*-on-target` rules.
+    pub target: Option<String>,
+    /// `--from`: the source controller (default: detected).
+    pub from: Option<String>,
 }
 
 pub struct Context<'a> {
     pub files: &'a [LoadedFile],
     pub knowledge: &'static Knowledge,
     pub options: &'a RuleOptions,
+    pub objects: Objects<'a>,
+    /// Built once, before any rule runs.
+    pub inventory: Inventory,
+    /// With `--to`: every controller-specific annotation translated for the target.
+    pub translation: Option<Translation>,
 }
 
 /// One object with the file it came from.
@@ -37,10 +48,40 @@ pub struct ObjectView<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(loaded: &'a Loaded, options: &'a RuleOptions) -> Context<'a> {
+        let objects = Objects {
+            files: &loaded.files,
+            namespace: &options.namespace,
+        };
+        let inventory = detect::build(&objects, knowledge());
+        // An unknown target was refused on the command line; none here means no `--to`.
+        let translation = options.target.as_deref().and_then(|target| {
+            translate::translate(
+                &objects,
+                &inventory,
+                knowledge(),
+                target,
+                options.from.as_deref(),
+            )
+            .ok()
+        });
         Context {
             files: &loaded.files,
             knowledge: knowledge(),
             options,
+            objects,
+            inventory,
+            translation,
+        }
+    }
+
+    /// The view of an object by key.
+    pub fn view(&self, key: ObjectKey) -> ObjectView<'a> {
+        let file = &self.files[key.file];
+        ObjectView {
+            file_index: key.file,
+            file,
+            object: &file.objects[key.index],
+            namespace: &self.options.namespace,
         }
     }
 
@@ -213,5 +254,33 @@ impl Context<'_> {
                 out.push(finding);
             }
         }
+    }
+}
+
+/// One annotation of an Ingress, with its key's node.
+pub struct IngressAnnotation<'a> {
+    pub view: ObjectView<'a>,
+    pub key: &'a str,
+    pub value: &'a str,
+    pub span: Span,
+}
+
+impl<'a> Context<'a> {
+    /// Every annotation of every Ingress, in input order.
+    pub fn ingress_annotations(&self) -> impl Iterator<Item = IngressAnnotation<'a>> + '_ {
+        self.inventory.ingresses.iter().flat_map(move |entry| {
+            let view = self.view(entry.key);
+            view.object
+                .metadata()
+                .annotations
+                .iter()
+                .flatten()
+                .map(move |(key, value)| IngressAnnotation {
+                    view,
+                    key,
+                    value,
+                    span: view.annotation_span(key),
+                })
+        })
     }
 }

@@ -6,6 +6,17 @@ mod context;
 mod registry;
 mod suppress;
 
+mod on_target;
+
+mod annotation_crd_on_target;
+mod annotation_foreign_controller;
+mod annotation_partial_on_target;
+mod annotation_removed;
+mod annotation_snippet;
+mod annotation_unknown;
+mod annotation_unsupported_on_target;
+mod annotation_value_invalid;
+mod controller_retired;
 mod default_ingress_class_multiple;
 mod helm_template_unrendered;
 mod ingress_api_removed;
@@ -17,7 +28,7 @@ mod schema_mismatch;
 mod yaml_duplicate_key;
 mod yaml_syntax;
 
-pub use context::{Context, ObjectView, RuleOptions};
+pub use context::{Context, IngressAnnotation, ObjectView, RuleOptions};
 pub use registry::{find, registry};
 
 use crate::findings::{Finding, Severity};

@@ -12,6 +12,15 @@ static RULES: &[&dyn Rule] = &[
     &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,
     &ingress_class_mismatch::IngressClassMismatch,
     &default_ingress_class_multiple::DefaultIngressClassMultiple,
+    &controller_retired::ControllerRetired,
+    &annotation_foreign_controller::AnnotationForeignController,
+    &annotation_unknown::AnnotationUnknown,
+    &annotation_snippet::AnnotationSnippet,
+    &annotation_removed::AnnotationRemoved,
+    &annotation_value_invalid::AnnotationValueInvalid,
+    &annotation_unsupported_on_target::AnnotationUnsupportedOnTarget,
+    &annotation_partial_on_target::AnnotationPartialOnTarget,
+    &annotation_crd_on_target::AnnotationCrdOnTarget,
     &load_balancer_ip_deprecated::LoadBalancerIpDeprecated,
 ];
 

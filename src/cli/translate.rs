@@ -1,0 +1,34 @@
+//! `translate --to TARGET`: what each controller-specific annotation becomes on the target.
+
+use super::args::{TranslateArgs, TranslateFormat};
+use super::check::{check_migration, load_inputs};
+use super::{write_out, Outcome, UsageError};
+use crate::detect::{self, Objects};
+use crate::knowledge::knowledge;
+use crate::report::translate as report;
+use crate::translate::translate;
+
+pub fn run(args: &TranslateArgs) -> Result<Outcome, UsageError> {
+    check_migration(Some(&args.to), args.from.as_deref())?;
+    let loaded = load_inputs(&args.input)?;
+    let objects = Objects {
+        files: &loaded.files,
+        namespace: &args.input.namespace,
+    };
+    let inventory = detect::build(&objects, knowledge());
+    let translation = translate(
+        &objects,
+        &inventory,
+        knowledge(),
+        &args.to,
+        args.from.as_deref(),
+    )
+    .map_err(UsageError)?;
+    let text = match args.format {
+        TranslateFormat::Markdown => report::markdown(&objects, &translation),
+        TranslateFormat::Json => report::json(&objects, &translation),
+        TranslateFormat::Csv => report::csv(&objects, &translation),
+    };
+    write_out(args.output.as_deref(), &text)?;
+    Ok(Outcome::Clean)
+}

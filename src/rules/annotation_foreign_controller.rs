@@ -1,0 +1,100 @@
+//! An Ingress carries annotations of a controller other than the one(s) serving it: they are
+//! ignored.
+//!
+//! ## Why
+//! Each controller reads only its own annotation prefix. HAProxy annotations on an Ingress
+//! that ingress-nginx serves do nothing — often a leftover of an earlier migration, or a
+//! half-finished one: the Ingress looks configured and is not. Traefik's ingress-nginx
+//! provider does read `nginx.ingress.kubernetes.io/*`, so those are not reported on Ingresses
+//! it serves.
+//!
+//! ## Example
+//! ```yaml
+//! metadata:
+//!   annotations:
+//!     haproxy.org/timeout-server: 30s
+//! spec:
+//!   ingressClassName: nginx        # served by ingress-nginx
+//! ```
+//!
+//! ## Fix
+//! Translate the annotation for the serving controller (`ingress-lint translate`), or remove
+//! it.
+use std::collections::BTreeSet;
+
+use crate::findings::Finding;
+use crate::translate::{nginx_prefixes, owner, NGINX};
+
+use super::{rule_info, Context, Rule, RuleInfo};
+
+pub struct AnnotationForeignController;
+
+impl Rule for AnnotationForeignController {
+    fn info(&self) -> RuleInfo {
+        rule_info!(
+            "annotation-foreign-controller",
+            Warning,
+            "annotation_foreign_controller.rs"
+        )
+    }
+
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
+        let info = self.info();
+        let inventory = &context.inventory;
+        let prefixes = nginx_prefixes(inventory);
+        for entry in inventory
+            .ingresses
+            .iter()
+            .filter(|e| !e.served_by.is_empty())
+        {
+            let view = context.view(entry.key);
+            // What the serving controllers read: their own ids, and ingress-nginx keys when a
+            // Traefik ingress-nginx provider serves it.
+            let mut readers = BTreeSet::new();
+            let mut servers = Vec::new();
+            for &(i, c) in &entry.served_by {
+                let instance = &inventory.controllers[i];
+                readers.insert(instance.controller.id.clone());
+                if instance.claimants[c]
+                    .controller_values
+                    .iter()
+                    .any(|v| v == "k8s.io/ingress-nginx")
+                    || instance.claimants[c].provider == NGINX
+                {
+                    readers.insert(NGINX.to_string());
+                }
+                servers.push((i, context.objects.reference(instance.workload)));
+            }
+            for (key, _) in view.object.metadata().annotations.iter().flatten() {
+                let Some(owner) = owner(context.knowledge, &prefixes, key) else {
+                    continue;
+                };
+                if readers.contains(&owner) {
+                    continue;
+                }
+                let names: Vec<String> = servers
+                    .iter()
+                    .map(|(i, r)| format!("{} ({r})", inventory.controllers[*i].controller.id))
+                    .collect();
+                let message = format!("{}: `{key}` belongs to {owner}, but the Ingress is served by {}: it is ignored", view.reference(), names.join(" and "));
+                let mut finding = view.finding(&info, view.annotation_span(key), message).help(format!(
+                    "translate it for the serving controller (`ingress-lint translate --from {owner} --to {}`), or remove it",
+                    inventory.controllers[servers[0].0].controller.id
+                ));
+                for (i, reference) in &servers {
+                    let workload = context.view(inventory.controllers[*i].workload);
+                    finding = finding.related(
+                        workload.location(
+                            context
+                                .objects
+                                .name_span(inventory.controllers[*i].workload),
+                        ),
+                        "the serving controller",
+                        Some(reference.clone()),
+                    );
+                }
+                out.push(finding);
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! An ingress-nginx annotation whose value does not mean what it seems: not a boolean where
+//! one is read, `60s` where whole seconds are read, a size nginx cannot parse, a redirect
+//! code outside 300–308, a value outside the allowed set, or a `rewrite-target` whose `$1`
+//! refers to a capture no path defines.
+//!
+//! ## Why
+//! ingress-nginx does not reject such values: it logs and falls back to the default (a 301
+//! instead of your 308, the 1m body limit instead of your `8mb`), or renders an empty capture
+//! (`rewrite-target: /$2` on a path without groups sends every request to `/`). Converters
+//! carry the broken value along. `rewrite-target` with captures also relies on ingress-nginx
+//! treating paths as regular expressions implicitly; say it with `use-regex: "true"`, since
+//! other controllers and ingress2gateway read the paths literally otherwise.
+//!
+//! ## Example
+//! ```yaml
+//! metadata:
+//!   annotations:
+//!     nginx.ingress.kubernetes.io/proxy-body-size: 8mb          # nginx sizes: 8m
+//!     nginx.ingress.kubernetes.io/proxy-read-timeout: 60s       # whole seconds: "60"
+//!     nginx.ingress.kubernetes.io/permanent-redirect-code: "310"
+//! ```
+//!
+//! ## Fix
+//! Write the value in the form the help gives.
+use k8s_openapi::api::networking::v1::Ingress;
+
+use crate::detect::settings::parse_bool;
+use crate::findings::Finding;
+use crate::knowledge::Annotation;
+use crate::translate::nginx_prefixes;
+
+use super::{rule_info, Context, Rule, RuleInfo};
+
+pub struct AnnotationValueInvalid;
+
+impl Rule for AnnotationValueInvalid {
+    fn info(&self) -> RuleInfo {
+        rule_info!(
+            "annotation-value-invalid",
+            Warning,
+            "annotation_value_invalid.rs"
+        )
+    }
+
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
+        let info = self.info();
+        let prefixes = nginx_prefixes(&context.inventory);
+        for a in context.ingress_annotations() {
+            let Some((prefix, suffix)) = a.key.split_once('/') else {
+                continue;
+            };
+            if !prefixes.iter().any(|p| p == prefix) {
+                continue;
+            }
+            let Some(entry) = context.knowledge.nginx_annotations.get(suffix) else {
+                continue;
+            };
+            let manifest::TypedObject::Ingress(ingress) = &a.view.object.typed else {
+                continue;
+            };
+            let problem = if suffix == "rewrite-target" {
+                rewrite_problem(a.value, ingress, prefix)
+            } else {
+                value_problem(entry, a.value.trim())
+            };
+            if let Some((message, help)) = problem {
+                let span = a.view.value_span(&["metadata", "annotations", a.key]);
+                out.push(
+                    a.view
+                        .finding(
+                            &info,
+                            span,
+                            format!("{}: `{}`: {message}", a.view.reference(), a.key),
+                        )
+                        .help(help),
+                );
+            }
+        }
+    }
+}
+
+/// A problem with a value, by the catalog's value type: (message, help).
+fn value_problem(entry: &Annotation, value: &str) -> Option<(String, String)> {
+    let kind = entry.value_type.as_str();
+    if kind == "bool" {
+        return parse_bool(value).is_none().then(|| {
+            (
+                format!(
+                    "`{value}` is not a boolean; ingress-nginx falls back to the default ({})",
+                    entry.default
+                ),
+                "write \"true\" or \"false\"".into(),
+            )
+        });
+    }
+    if kind == "int (HTTP status)" {
+        return match value.parse::<u16>() {
+            Ok(code) if (300..=308).contains(&code) => None,
+            _ => Some((
+                format!(
+                    "`{value}` is not a redirect status (300–308); ingress-nginx uses {} instead",
+                    entry.default
+                ),
+                "use 301, 302, 303, 307 or 308".into(),
+            )),
+        };
+    }
+    if kind.starts_with("int") {
+        if value.parse::<i64>().is_ok() {
+            return None;
+        }
+        let seconds = kind.contains("seconds");
+        let whole = value.trim_end_matches('s');
+        let help = if seconds && whole.parse::<i64>().is_ok() {
+            format!("write whole seconds without a unit: \"{whole}\"")
+        } else {
+            format!("write a whole number ({kind})")
+        };
+        return Some((
+            format!("`{value}` is not a whole number; ingress-nginx ignores it"),
+            help,
+        ));
+    }
+    if kind.starts_with("string (nginx size") {
+        return (!is_nginx_size(value)).then(|| {
+            (
+                format!(
+                    "`{value}` is not an nginx size; ingress-nginx falls back to {}",
+                    entry.default
+                ),
+                "write a number with an optional k, m or g suffix: \"8m\", \"512k\"".into(),
+            )
+        });
+    }
+    if let Some(options) = kind.strip_prefix("enum: ").filter(|o| !o.contains('(')) {
+        let allowed: Vec<&str> = options.split('|').map(str::trim).collect();
+        return (!allowed.iter().any(|o| o.eq_ignore_ascii_case(value))).then(|| {
+            (
+                format!("`{value}` is not one of {}", allowed.join(", ")),
+                format!("use one of: {}", allowed.join(", ")),
+            )
+        });
+    }
+    None
+}
+
+/// nginx `size`: digits with an optional k/K/m/M/g/G.
+fn is_nginx_size(value: &str) -> bool {
+    let digits = value
+        .strip_suffix(['k', 'K', 'm', 'M', 'g', 'G'])
+        .unwrap_or(value);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// `$n` in the target needs n capture groups in a path, and paths read as regexes.
+fn rewrite_problem(value: &str, ingress: &Ingress, prefix: &str) -> Option<(String, String)> {
+    let highest = value
+        .match_indices('$')
+        .filter_map(|(i, _)| value[i + 1..].chars().next().and_then(|c| c.to_digit(10)))
+        .max()?;
+    let paths: Vec<&str> = ingress
+        .spec
+        .iter()
+        .flat_map(|s| s.rules.iter().flatten())
+        .flat_map(|r| r.http.iter().flat_map(|h| h.paths.iter()))
+        .filter_map(|p| p.path.as_deref())
+        .collect();
+    let groups = paths
+        .iter()
+        .map(|p| p.matches('(').count() as u32)
+        .max()
+        .unwrap_or(0);
+    if groups < highest {
+        return Some((
+            format!("`{value}` uses ${highest}, but no path of this Ingress has {highest} capture group(s): the rewrite sends every request to the same place"),
+            "capture the part to keep in the path, e.g. `path: /api(/|$)(.*)` with `rewrite-target: /$2`".into(),
+        ));
+    }
+    let use_regex = ingress
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(&format!("{prefix}/use-regex")));
+    if use_regex.is_some_and(|v| parse_bool(v) == Some(true)) {
+        return None;
+    }
+    Some((
+        format!("`{value}` uses capture groups, which work only because ingress-nginx treats the paths as regular expressions when rewrite-target is set"),
+        format!("add `{prefix}/use-regex: \"true\"`: other controllers and ingress2gateway read the paths literally unless told"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nginx_sizes() {
+        for ok in ["8m", "512k", "0", "1G", "100"] {
+            assert!(is_nginx_size(ok), "{ok}");
+        }
+        for bad in ["8mb", "1.5m", "", "m", "8 m"] {
+            assert!(!is_nginx_size(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! Translate stage: each controller-specific annotation of each Ingress against the catalog,
+//! for one target. Built once over the inventory (it knows a custom ingress-nginx annotation
+//! prefix); the `translate` report and the `*-on-target` rules read the same result.
+
+use std::collections::BTreeMap;
+
+use manifest::parse::PathStep;
+use manifest::{Span, TypedObject};
+
+use crate::detect::{Inventory, ObjectKey, Objects};
+use crate::knowledge::{verdict_rank, Annotation, Equivalent, Knowledge};
+
+pub const NGINX: &str = "ingress-nginx";
+pub const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io";
+const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+
+/// The source among an entry's sources that documents the target's side.
+pub fn target_source<'s>(sources: &'s [String], target: &str) -> Option<&'s str> {
+    let marks: &[&str] = match target {
+        "traefik" => &["traefik"],
+        "haproxy" => &["haproxy"],
+        "kong" => &["konghq", "Kong/"],
+        "f5-nginx" => &[
+            "nginx.com",
+            "nginx/kubernetes-ingress",
+            "nginx/documentation",
+        ],
+        "gateway-api" => &["gateway-api", "ingress2gateway"],
+        _ => &["ingress-nginx"],
+    };
+    sources
+        .iter()
+        .find(|s| marks.iter().any(|m| s.contains(m)))
+        .map(String::as_str)
+}
+
+/// One way to carry an annotation to the target (Traefik has two).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TargetPath {
+    pub name: String,
+    pub verdict: String,
+    pub target_form: Option<String>,
+    pub note: String,
+}
+
+/// An annotation of an Ingress and what becomes of it on the target.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub ingress: ObjectKey,
+    pub key: String,
+    pub value: String,
+    pub key_span: Span,
+    pub source_controller: String,
+    /// `exact`, `partial`, `crd`, `none` or `unknown`.
+    pub verdict: String,
+    pub target_form: Option<String>,
+    pub note: String,
+    /// Catalog group (`rewrite-and-path-matching`, …), when known.
+    pub group: Option<String>,
+    pub paths: Vec<TargetPath>,
+    pub did_you_mean: Option<String>,
+    pub sources: Vec<String>,
+}
+
+/// An annotation kept as it is (cert-manager, ExternalDNS, …) or rewritten outside the catalog.
+#[derive(Clone, Debug)]
+pub struct Carried {
+    pub ingress: ObjectKey,
+    pub key: String,
+    pub value: String,
+    pub note: String,
+}
+
+#[derive(Debug)]
+pub struct Translation {
+    pub target: String,
+    pub from: Vec<String>,
+    pub items: Vec<Item>,
+    pub carried: Vec<Carried>,
+    /// Annotations of controllers outside `from`, by controller: not translated.
+    pub other_controllers: BTreeMap<String, usize>,
+}
+
+/// Targets with translation data: the ingress-nginx catalog's targets, and ingress-nginx
+/// itself (from the other controllers' common keys).
+pub const TRANSLATABLE_TARGETS: [&str; 6] = [
+    "traefik",
+    "haproxy",
+    "kong",
+    "f5-nginx",
+    "gateway-api",
+    NGINX,
+];
+
+/// The annotation prefixes read as ingress-nginx's: the default and any `--annotations-prefix`
+/// an ingress-nginx controller in the input sets.
+pub fn nginx_prefixes(inventory: &Inventory) -> Vec<String> {
+    let mut prefixes = vec![NGINX_PREFIX.to_string()];
+    for instance in inventory
+        .controllers
+        .iter()
+        .filter(|i| i.controller.id == NGINX)
+    {
+        if let Some(prefix) = instance
+            .setting("annotations_prefix")
+            .and_then(|s| s.known())
+        {
+            if !prefixes.iter().any(|p| p == prefix) {
+                prefixes.push(prefix.to_string());
+            }
+        }
+    }
+    prefixes
+}
+
+/// The controller an annotation key belongs to, if any.
+pub fn owner(knowledge: &Knowledge, nginx_prefixes: &[String], key: &str) -> Option<String> {
+    if key == CLASS_ANNOTATION {
+        // Every controller reads the class annotation; it belongs to none.
+        return None;
+    }
+    let (prefix, _) = key.split_once('/')?;
+    if nginx_prefixes.iter().any(|p| p == prefix) {
+        return Some(NGINX.into());
+    }
+    if let Some(entry) = knowledge
+        .reverse_annotations
+        .annotations
+        .iter()
+        .find(|a| a.key == key)
+    {
+        return Some(entry.controller.clone());
+    }
+    knowledge
+        .controllers
+        .iter()
+        .find(|c| c.id != NGINX && c.owns_annotation(key))
+        .map(|c| c.id.clone())
+}
+
+/// The closest catalog key, when close enough to be a typo.
+pub fn did_you_mean<'a>(suffix: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .map(|c| (strsim::levenshtein(suffix, c), c))
+        .filter(|(distance, c)| *distance <= 3.max(c.len() / 5) && *distance < c.len())
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+/// The source controllers for a target, or why there is no translation data for the pair.
+pub fn sources(
+    knowledge: &Knowledge,
+    target: &str,
+    from: Option<&str>,
+) -> Result<Vec<String>, String> {
+    if !TRANSLATABLE_TARGETS.contains(&target) {
+        return Err(format!(
+            "no annotation translations are known for `{target}`; targets with translation data: {}",
+            TRANSLATABLE_TARGETS.join(", ")
+        ));
+    }
+    Ok(match from {
+        Some(f) if (target == NGINX) == (f == NGINX) => {
+            return Err(format!(
+                "no annotation translations from `{f}` to `{target}`: the catalog covers ingress-nginx → {} and the other controllers' common keys → ingress-nginx",
+                TRANSLATABLE_TARGETS[..5].join(", ")
+            ));
+        }
+        Some(f) => vec![f.to_string()],
+        None if target == NGINX => knowledge
+            .controllers
+            .iter()
+            .filter(|c| c.id != NGINX)
+            .map(|c| c.id.clone())
+            .collect(),
+        None => vec![NGINX.to_string()],
+    })
+}
+
+/// Translates every annotation of every Ingress for `target`, from `from` (default:
+/// ingress-nginx, or every other controller when the target is ingress-nginx).
+pub fn translate(
+    objects: &Objects<'_>,
+    inventory: &Inventory,
+    knowledge: &Knowledge,
+    target: &str,
+    from: Option<&str>,
+) -> Result<Translation, String> {
+    let from = sources(knowledge, target, from)?;
+    let prefixes = nginx_prefixes(inventory);
+    let mut translation = Translation {
+        target: target.into(),
+        from: from.clone(),
+        items: Vec::new(),
+        carried: Vec::new(),
+        other_controllers: BTreeMap::new(),
+    };
+    for entry in &inventory.ingresses {
+        let TypedObject::Ingress(ingress) = &objects.get(entry.key).typed else {
+            continue;
+        };
+        for (key, value) in ingress.metadata.annotations.iter().flatten() {
+            let key_span = objects
+                .key_span(
+                    entry.key,
+                    &[
+                        PathStep::Key("metadata"),
+                        PathStep::Key("annotations"),
+                        PathStep::Key(key),
+                    ],
+                )
+                .unwrap_or_default();
+            if key == CLASS_ANNOTATION {
+                translation.carried.push(Carried {
+                    ingress: entry.key,
+                    key: key.clone(),
+                    value: value.clone(),
+                    note:
+                        "the class moves to spec.ingressClassName, naming the target's IngressClass"
+                            .into(),
+                });
+                continue;
+            }
+            if let Some(neutral) = knowledge.neutral_annotations.owner(key) {
+                translation.carried.push(Carried {
+                    ingress: entry.key,
+                    key: key.clone(),
+                    value: value.clone(),
+                    note: format!("{}'s, carried over unchanged", neutral.owner),
+                });
+                continue;
+            }
+            let Some(source) = owner(knowledge, &prefixes, key) else {
+                continue;
+            };
+            if !from.contains(&source) {
+                *translation.other_controllers.entry(source).or_insert(0) += 1;
+                continue;
+            }
+            let item = if source == NGINX {
+                nginx_item(knowledge, target, entry.key, key, value, key_span)
+            } else {
+                reverse_item(knowledge, &source, entry.key, key, value, key_span)
+            };
+            translation.items.push(item);
+        }
+    }
+    Ok(translation)
+}
+
+fn nginx_item(
+    knowledge: &Knowledge,
+    target: &str,
+    ingress: ObjectKey,
+    key: &str,
+    value: &str,
+    key_span: Span,
+) -> Item {
+    let catalog = &knowledge.nginx_annotations;
+    let suffix = key.split_once('/').map_or(key, |(_, s)| s);
+    let mut item = Item {
+        ingress,
+        key: key.into(),
+        value: value.into(),
+        key_span,
+        source_controller: NGINX.into(),
+        verdict: "unknown".into(),
+        target_form: None,
+        note: String::new(),
+        group: None,
+        paths: Vec::new(),
+        did_you_mean: None,
+        sources: Vec::new(),
+    };
+    let Some(annotation) = catalog.get(suffix) else {
+        item.did_you_mean =
+            did_you_mean(suffix, catalog.annotations.iter().map(|a| a.key.as_str()));
+        item.note = match &item.did_you_mean {
+            Some(guess) => format!("not an ingress-nginx annotation; did you mean `{guess}`?"),
+            None => "not an ingress-nginx annotation".into(),
+        };
+        return item;
+    };
+    item.group = Some(annotation.group.clone());
+    item.sources = annotation.sources.clone();
+    let names: &[&str] = if target == "traefik" {
+        &["traefik", "traefik-nginx-provider"]
+    } else {
+        &[target]
+    };
+    item.paths = names
+        .iter()
+        .filter_map(|name| {
+            annotation
+                .targets
+                .get(*name)
+                .map(|e| target_path(name, e, key, value))
+        })
+        .collect();
+    if let Some(best) = item.paths.iter().min_by_key(|p| verdict_rank(&p.verdict)) {
+        item.verdict = best.verdict.clone();
+        item.target_form = best.target_form.clone();
+        item.note = best.note.clone();
+    }
+    if let Some(status) = status_note(annotation) {
+        item.note = if item.note.is_empty() {
+            status
+        } else {
+            format!("{status}; {}", item.note)
+        };
+    }
+    item
+}
+
+fn reverse_item(
+    knowledge: &Knowledge,
+    source: &str,
+    ingress: ObjectKey,
+    key: &str,
+    value: &str,
+    key_span: Span,
+) -> Item {
+    let entry = knowledge
+        .reverse_annotations
+        .annotations
+        .iter()
+        .find(|a| a.key == key && a.controller == source);
+    let mut item = Item {
+        ingress,
+        key: key.into(),
+        value: value.into(),
+        key_span,
+        source_controller: source.into(),
+        verdict: "unknown".into(),
+        target_form: None,
+        note: format!("not among the {source} keys the catalog translates"),
+        group: None,
+        paths: Vec::new(),
+        did_you_mean: None,
+        sources: Vec::new(),
+    };
+    if let Some(entry) = entry {
+        let path = target_path(NGINX, &entry.ingress_nginx, key, value);
+        item.verdict = path.verdict.clone();
+        item.target_form = path.target_form.clone();
+        item.note = path.note.clone();
+        item.sources = entry.sources.clone();
+        item.paths = vec![path];
+    }
+    item
+}
+
+/// What the catalog says of a key's lifecycle, for the note.
+fn status_note(annotation: &Annotation) -> Option<String> {
+    match annotation.status.as_str() {
+        "removed" => Some(format!(
+            "removed in ingress-nginx {}{}",
+            annotation.removed_in.as_deref().unwrap_or("?"),
+            annotation
+                .replacement
+                .as_deref()
+                .map(|r| format!(" (replacement: {r})"))
+                .unwrap_or_default()
+        )),
+        "alias" => annotation
+            .alias_of
+            .as_deref()
+            .map(|of| format!("old name of `{of}`")),
+        "restricted" | "obsolete" => annotation.status_note.clone(),
+        _ => None,
+    }
+}
+
+/// A path's verdict and target form; an annotation-key form is written with the actual value.
+fn target_path(name: &str, equivalent: &Equivalent, key: &str, value: &str) -> TargetPath {
+    let label = match name {
+        "traefik" => "Traefik (native)".to_string(),
+        "traefik-nginx-provider" => {
+            let since = equivalent
+                .since
+                .as_deref()
+                .map(|s| format!(", {s}+"))
+                .unwrap_or_default();
+            format!(
+                "Traefik ingress-nginx provider ({}{since})",
+                equivalent.status.as_deref().unwrap_or("not listed")
+            )
+        }
+        other => other.to_string(),
+    };
+    let form = match (name, equivalent.verdict.as_str()) {
+        // The provider reads the ingress-nginx key as it is.
+        ("traefik-nginx-provider", "exact" | "partial") => {
+            Some(format!("{key}: {}", quoted(value)))
+        }
+        (_, "none") => None,
+        _ => equivalent
+            .form
+            .as_deref()
+            .map(|form| with_value(form, value)),
+    };
+    let mut note = equivalent.note.clone().unwrap_or_default();
+    if let Some(i2gw) = &equivalent.i2gw {
+        note = if note.is_empty() {
+            format!("ingress2gateway: {i2gw}")
+        } else {
+            format!("ingress2gateway: {i2gw}; {note}")
+        };
+    }
+    TargetPath {
+        name: label,
+        verdict: equivalent.verdict.clone(),
+        target_form: form,
+        note,
+    }
+}
+
+/// Writes the value into a form that is an annotation key (`nginx.org/app-root`, `Service
+/// annotation haproxy.org/timeout-server`); a description is left as it is.
+fn with_value(form: &str, value: &str) -> String {
+    const LEAD_INS: [&str; 3] = ["", "Service annotation ", "Ingress annotation "];
+    for lead in LEAD_INS {
+        if let Some(key) = form.strip_prefix(lead).filter(|k| is_annotation_key(k)) {
+            return format!("{lead}{key}: {}", quoted(value));
+        }
+    }
+    form.to_string()
+}
+
+/// `nginx.org/app-root` is a key; `HTTPRoute rule with …` is a description.
+fn is_annotation_key(form: &str) -> bool {
+    form.contains('/')
+        && !form.contains(' ')
+        && form
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/' | '_'))
+}
+
+fn quoted(value: &str) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_a_suggestion_and_strangers_do_not() {
+        let keys = ["rewrite-target", "ssl-redirect", "proxy-body-size"];
+        assert_eq!(
+            did_you_mean("rewrite-targte", keys.iter().copied()).as_deref(),
+            Some("rewrite-target")
+        );
+        assert_eq!(
+            did_you_mean("proxy-body-sise", keys.iter().copied()).as_deref(),
+            Some("proxy-body-size")
+        );
+        assert_eq!(
+            did_you_mean("totally-different", keys.iter().copied()),
+            None
+        );
+    }
+
+    #[test]
+    fn mechanical_forms_carry_the_value() {
+        assert_eq!(
+            with_value("nginx.org/app-root", "/app"),
+            "nginx.org/app-root: \"/app\""
+        );
+        assert_eq!(
+            with_value("Service annotation traefik.ingress.kubernetes.io/service.sticky.cookie.name", "route"),
+            "Service annotation traefik.ingress.kubernetes.io/service.sticky.cookie.name: \"route\""
+        );
+        assert_eq!(
+            with_value("Middleware ReplacePath", "/x"),
+            "Middleware ReplacePath"
+        );
+    }
+
+    #[test]
+    fn annotation_keys_are_told_from_descriptions() {
+        assert!(is_annotation_key("nginx.org/app-root"));
+        assert!(!is_annotation_key(
+            "Middleware RedirectRegex matching only \"/\""
+        ));
+        assert!(!is_annotation_key(
+            "konghq.com/rewrite (or konghq.com/strip-path)"
+        ));
+    }
+}
