@@ -6,9 +6,10 @@
 //! - `events`: granit-parser events only — the floor of any YAML reading;
 //! - `load`: located trees + typed k8s-openapi objects + problems (`manifest::load_file`);
 //! - `check`: load + inventory + every rule (what `ingress-lint check` does, minus output).
+//!
 //! Not a test: nothing asserts on time. Results go to stdout.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ingress_lint::load::Loaded;
@@ -19,16 +20,21 @@ use rayon::prelude::*;
 
 const ROUNDS: usize = 5;
 
-fn files(dir: &PathBuf) -> Vec<(String, String)> {
+fn files(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.clone()];
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(path) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&path) else { continue };
+        let Ok(entries) = std::fs::read_dir(&path) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
                 if let Ok(text) = std::fs::read_to_string(&p) {
                     out.push((p.display().to_string(), text));
                 }
@@ -51,12 +57,23 @@ fn best<F: FnMut()>(mut f: F) -> Duration {
 }
 
 fn events(text: &str) -> usize {
-    granit_parser::Parser::new_from_str(text).take_while(Result::is_ok).count()
+    granit_parser::Parser::new_from_str(text)
+        .take_while(Result::is_ok)
+        .count()
 }
 
 fn load(inputs: &[(String, String)], parallel: bool) -> Loaded {
-    let one = |(name, text): &(String, String)| load_file(SourceText::new(name.clone(), text.as_str()), Limits::default());
-    let files = if parallel { inputs.par_iter().map(one).collect() } else { inputs.iter().map(one).collect() };
+    let one = |(name, text): &(String, String)| {
+        load_file(
+            SourceText::new(name.clone(), text.as_str()),
+            Limits::default(),
+        )
+    };
+    let files = if parallel {
+        inputs.par_iter().map(one).collect()
+    } else {
+        inputs.iter().map(one).collect()
+    };
     Loaded { files }
 }
 
@@ -64,7 +81,15 @@ fn main() {
     let dir = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
-        .map_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/bulk")), PathBuf::from);
+        .map_or_else(
+            || {
+                PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../shared/corpus/bulk"
+                ))
+            },
+            PathBuf::from,
+        );
     let inputs = files(&dir);
     let bytes: usize = inputs.iter().map(|(_, t)| t.len()).sum();
     if inputs.is_empty() {
@@ -74,10 +99,16 @@ fn main() {
     let documents = load(&inputs, true).documents();
     println!("corpus: {} — {} files, {:.1} MB, {documents} documents; best of {ROUNDS} rounds, {} threads available", dir.display(), inputs.len(), bytes as f64 / 1e6, rayon::current_num_threads());
     let mb = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
-    let options = RuleOptions { namespace: "default".into(), ..RuleOptions::default() };
+    let options = RuleOptions {
+        namespace: "default".into(),
+        ..RuleOptions::default()
+    };
     for parallel in [false, true] {
         let label = if parallel { "parallel" } else { "1 thread" };
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(if parallel { 0 } else { 1 }).build().expect("thread pool");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(if parallel { 0 } else { 1 })
+            .build()
+            .expect("thread pool");
         pool.install(|| {
             let bare = best(|| {
                 let n: usize = if parallel { inputs.par_iter().map(|(_, t)| events(t)).sum() } else { inputs.iter().map(|(_, t)| events(t)).sum() };

@@ -38,6 +38,7 @@ fn every_bad_input_class_is_a_located_finding_and_the_rest_is_checked() {
                 40
             ),
             loc("ingress-api-removed", &format!("{b}list.json"), 12, 21),
+            loc("ingress-class-missing", &format!("{b}list.json"), 15, 7),
             loc(
                 "schema-mismatch",
                 &format!("{b}schema-mismatch.yaml"),

@@ -5,6 +5,7 @@
 
 mod classes;
 mod exposure;
+pub mod nodes;
 mod pod;
 pub mod settings;
 
@@ -95,6 +96,8 @@ pub struct Inventory {
     pub classes: Vec<ClassEntry>,
     pub ingresses: Vec<IngressEntry>,
     pub services: Vec<ServiceEntry>,
+    /// Ports bound on nodes by any workload.
+    pub node_ports: Vec<nodes::NodePort>,
 }
 
 /// What the detect stage reads: the loaded files and the default namespace.
@@ -204,6 +207,7 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
     }
     classes::resolve_classless(&mut inventory);
     classes::serve(objects, &mut inventory);
+    inventory.node_ports = nodes::node_ports(objects, &inventory.controllers);
     inventory
 }
 

@@ -6,6 +6,7 @@ mod context;
 mod registry;
 mod suppress;
 
+mod clashes;
 mod on_target;
 
 mod annotation_crd_on_target;
@@ -19,11 +20,19 @@ mod annotation_value_invalid;
 mod controller_retired;
 mod default_ingress_class_multiple;
 mod helm_template_unrendered;
+mod host_network_dns_policy;
+mod host_network_port_clash;
+mod host_port_clash;
 mod ingress_api_removed;
 mod ingress_class_annotation_deprecated;
+mod ingress_class_contested;
 mod ingress_class_mismatch;
+mod ingress_class_missing;
+mod ingress_class_undefined;
 mod input_unreadable;
 mod load_balancer_ip_deprecated;
+mod load_balancer_ip_shared;
+mod load_balancer_source_ip;
 mod schema_mismatch;
 mod yaml_duplicate_key;
 mod yaml_syntax;

@@ -11,7 +11,10 @@ static RULES: &[&dyn Rule] = &[
     &ingress_api_removed::IngressApiRemoved,
     &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,
     &ingress_class_mismatch::IngressClassMismatch,
+    &ingress_class_undefined::IngressClassUndefined,
+    &ingress_class_missing::IngressClassMissing,
     &default_ingress_class_multiple::DefaultIngressClassMultiple,
+    &ingress_class_contested::IngressClassContested,
     &controller_retired::ControllerRetired,
     &annotation_foreign_controller::AnnotationForeignController,
     &annotation_unknown::AnnotationUnknown,
@@ -22,6 +25,11 @@ static RULES: &[&dyn Rule] = &[
     &annotation_partial_on_target::AnnotationPartialOnTarget,
     &annotation_crd_on_target::AnnotationCrdOnTarget,
     &load_balancer_ip_deprecated::LoadBalancerIpDeprecated,
+    &load_balancer_ip_shared::LoadBalancerIpShared,
+    &load_balancer_source_ip::LoadBalancerSourceIp,
+    &host_port_clash::HostPortClash,
+    &host_network_port_clash::HostNetworkPortClash,
+    &host_network_dns_policy::HostNetworkDnsPolicy,
 ];
 
 pub fn registry() -> &'static [&'static dyn Rule] {

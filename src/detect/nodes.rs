@@ -1,0 +1,190 @@
+//! Ports bound on nodes, for every workload (not only controllers), and whether two workloads
+//! can land on the same node.
+
+use k8s_openapi::api::core::v1::PodSpec;
+use manifest::parse::PathStep;
+use manifest::Span;
+
+use super::{pod_of, ControllerInstance, ObjectKey, Objects};
+
+/// How a port comes to be bound on the node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// An explicit `hostPort`: the scheduler accounts it.
+    HostPort,
+    /// A declared containerPort of a hostNetwork pod: the API server copies it into
+    /// hostPort, so the scheduler accounts it too.
+    HostNetworkDeclared,
+    /// A port a hostNetwork controller listens on by its flags or defaults, not declared:
+    /// the scheduler does not know it.
+    HostNetworkImplied,
+}
+
+#[derive(Clone, Debug)]
+pub struct NodePort {
+    pub workload: ObjectKey,
+    pub port: u16,
+    pub protocol: String,
+    pub binding: Binding,
+    pub span: Span,
+    /// Where it comes from, for implied ports (`flag --http-port=80`, `default`).
+    pub source: String,
+}
+
+/// Every port bound on a node by any workload in the input.
+pub fn node_ports(objects: &Objects<'_>, controllers: &[ControllerInstance]) -> Vec<NodePort> {
+    let mut ports = Vec::new();
+    for (key, object) in objects.iter() {
+        let Some(pod) = pod_of(object) else { continue };
+        for (c, container) in pod.spec.containers.iter().enumerate() {
+            for (p, port) in container.ports.iter().flatten().enumerate() {
+                let at = |field: &'static str| {
+                    objects.value_span(
+                        key,
+                        &pod.path(&[
+                            PathStep::Key("containers"),
+                            PathStep::Index(c),
+                            PathStep::Key("ports"),
+                            PathStep::Index(p),
+                            PathStep::Key(field),
+                        ]),
+                    )
+                };
+                let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
+                let explicit = port
+                    .host_port
+                    .and_then(|h| u16::try_from(h).ok())
+                    .filter(|h| *h > 0);
+                let (number, binding, span) = match explicit {
+                    Some(h) => (h, Binding::HostPort, at("hostPort")),
+                    None if pod.host_network() => (
+                        u16::try_from(port.container_port).unwrap_or(0),
+                        Binding::HostNetworkDeclared,
+                        at("containerPort"),
+                    ),
+                    None => continue,
+                };
+                if number > 0 {
+                    ports.push(NodePort {
+                        workload: key,
+                        port: number,
+                        protocol,
+                        binding,
+                        span: span.unwrap_or_default(),
+                        source: "declared".into(),
+                    });
+                }
+            }
+        }
+    }
+    for instance in controllers {
+        for listen in instance
+            .listen_ports
+            .iter()
+            .filter(|l| l.source != "declared")
+        {
+            let host_network =
+                pod_of(objects.get(listen.workload)).is_some_and(|p| p.host_network());
+            let declared = ports.iter().any(|p| {
+                p.workload == listen.workload
+                    && p.port == listen.port
+                    && p.protocol == listen.protocol
+            });
+            if host_network && !declared {
+                ports.push(NodePort {
+                    workload: listen.workload,
+                    port: listen.port,
+                    protocol: listen.protocol.clone(),
+                    binding: Binding::HostNetworkImplied,
+                    span: listen
+                        .span
+                        .unwrap_or_else(|| objects.name_span(listen.workload)),
+                    source: listen.source.clone(),
+                });
+            }
+        }
+    }
+    ports
+}
+
+/// Two pods can share a node unless their node selection is provably disjoint: a
+/// `nodeSelector` key, or a required node-affinity `In` expression, with different values.
+pub fn can_share_node(a: &PodSpec, b: &PodSpec) -> bool {
+    let requirements = |spec: &PodSpec| -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = spec
+            .node_selector
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), vec![v.clone()]))
+            .collect();
+        let terms = spec
+            .affinity
+            .as_ref()
+            .and_then(|a| a.node_affinity.as_ref())
+            .and_then(|n| {
+                n.required_during_scheduling_ignored_during_execution
+                    .as_ref()
+            })
+            .map(|r| r.node_selector_terms.as_slice())
+            .unwrap_or_default();
+        // Terms are ORed: only a single term is a requirement on every node.
+        if let [term] = terms {
+            for expression in term
+                .match_expressions
+                .iter()
+                .flatten()
+                .filter(|e| e.operator == "In")
+            {
+                out.push((
+                    expression.key.clone(),
+                    expression.values.clone().unwrap_or_default(),
+                ));
+            }
+        }
+        out
+    };
+    let (ra, rb) = (requirements(a), requirements(b));
+    !ra.iter().any(|(key, values)| {
+        rb.iter().any(|(other_key, others)| {
+            key == other_key && !values.iter().any(|v| others.contains(v))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn selector(pairs: &[(&str, &str)]) -> PodSpec {
+        PodSpec {
+            node_selector: Some(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+            ..PodSpec::default()
+        }
+    }
+
+    #[test]
+    fn node_selection() {
+        assert!(can_share_node(
+            &PodSpec::default(),
+            &selector(&[("pool", "edge")])
+        ));
+        assert!(can_share_node(
+            &selector(&[("pool", "edge")]),
+            &selector(&[("pool", "edge")])
+        ));
+        assert!(!can_share_node(
+            &selector(&[("pool", "edge")]),
+            &selector(&[("pool", "apps")])
+        ));
+        assert!(can_share_node(
+            &selector(&[("pool", "edge")]),
+            &selector(&[("zone", "a")])
+        ));
+    }
+}

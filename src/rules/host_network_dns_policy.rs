@@ -1,0 +1,65 @@
+//! A hostNetwork pod without `dnsPolicy: ClusterFirstWithHostNet` cannot resolve cluster
+//! names.
+//!
+//! ## Why
+//! With host networking the default policy (`ClusterFirst`) falls back to the node's resolver:
+//! `my-svc.my-ns.svc` does not resolve. An ingress controller needs cluster DNS for
+//! ExternalName backends, external auth services and OpenTelemetry collectors addressed by
+//! Service name.
+//!
+//! ## Example
+//! ```yaml
+//! spec:
+//!   template:
+//!     spec:
+//!       hostNetwork: true      # and no dnsPolicy
+//! ```
+//!
+//! ## Fix
+//! Add `dnsPolicy: ClusterFirstWithHostNet` next to `hostNetwork: true` (ingress-nginx chart
+//! `controller.dnsPolicy`).
+use crate::detect::pod_of;
+use crate::findings::Finding;
+
+use super::{rule_info, Context, Rule, RuleInfo};
+
+pub struct HostNetworkDnsPolicy;
+
+impl Rule for HostNetworkDnsPolicy {
+    fn info(&self) -> RuleInfo {
+        rule_info!(
+            "host-network-dns-policy",
+            Warning,
+            "host_network_dns_policy.rs"
+        )
+    }
+
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
+        let info = self.info();
+        for view in context.objects() {
+            let Some(pod) = pod_of(view.object) else {
+                continue;
+            };
+            // `Default` and `None` are deliberate choices; an absent policy means ClusterFirst.
+            if !pod.host_network()
+                || !matches!(pod.spec.dns_policy.as_deref(), None | Some("ClusterFirst"))
+            {
+                continue;
+            }
+            let path: Vec<&str> = pod
+                .spec_path
+                .iter()
+                .filter_map(|s| match s {
+                    manifest::parse::PathStep::Key(k) => Some(*k),
+                    manifest::parse::PathStep::Index(_) => None,
+                })
+                .chain(["hostNetwork"])
+                .collect();
+            let message = format!("{} uses hostNetwork without dnsPolicy: ClusterFirstWithHostNet: it cannot resolve cluster Service names", view.reference());
+            out.push(
+                view.finding(&info, view.key_span(&path), message)
+                    .help("add `dnsPolicy: ClusterFirstWithHostNet` next to `hostNetwork: true`"),
+            );
+        }
+    }
+}

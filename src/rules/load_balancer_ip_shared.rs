@@ -1,0 +1,81 @@
+//! Two LoadBalancer Services ask for the same IP: one of them stays `<pending>`.
+//!
+//! ## Why
+//! A load-balancer IP is allocated once. Unless the implementation is told the Services may
+//! share it (MetalLB `metallb.io/allow-shared-ip`, Cilium `lbipam.cilium.io/sharing-key`,
+//! with the same key on both), the second Service never gets an address. In an IP-reuse
+//! migration (handbook scenario B) this is the expected state until the old Service is
+//! deleted — and an outage if the old one is deleted first by mistake.
+//!
+//! ## Example
+//! ingress-nginx's and Traefik's Services both with `loadBalancerIP: 203.0.113.10`.
+//!
+//! ## Fix
+//! Give each Service its own IP, or follow scenario B: back up and delete the old Service,
+//! then the IP moves to the new one.
+use crate::findings::Finding;
+
+use super::{rule_info, Context, Rule, RuleInfo};
+
+/// Annotations that let Services share an IP, when their values match.
+const SHARING_KEYS: [&str; 4] = [
+    "metallb.io/allow-shared-ip",
+    "metallb.universe.tf/allow-shared-ip",
+    "lbipam.cilium.io/sharing-key",
+    "io.cilium/lb-ipam-sharing-key",
+];
+
+pub struct LoadBalancerIpShared;
+
+impl Rule for LoadBalancerIpShared {
+    fn info(&self) -> RuleInfo {
+        rule_info!(
+            "load-balancer-ip-shared",
+            Warning,
+            "load_balancer_ip_shared.rs"
+        )
+    }
+
+    fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
+        let info = self.info();
+        let services: Vec<_> = context
+            .inventory
+            .services
+            .iter()
+            .filter(|s| s.type_ == "LoadBalancer" && s.load_balancer_ip.is_some())
+            .collect();
+        let sharing = |key| {
+            let annotations = context
+                .view(key)
+                .object
+                .metadata()
+                .annotations
+                .clone()
+                .unwrap_or_default();
+            SHARING_KEYS
+                .iter()
+                .find_map(|k| annotations.get(*k).cloned())
+        };
+        for (i, later) in services.iter().enumerate() {
+            let Some(earlier) = services[..i].iter().find(|e| {
+                e.load_balancer_ip == later.load_balancer_ip
+                    && (sharing(e.key).is_none() || sharing(e.key) != sharing(later.key))
+            }) else {
+                continue;
+            };
+            let ip = later.load_balancer_ip.as_deref().unwrap_or_default();
+            let view = context.view(later.key);
+            let other = context.view(earlier.key);
+            let message = format!(
+                "{} asks for loadBalancerIP {ip}, like {}: one of them stays <pending>",
+                view.reference(),
+                other.reference()
+            );
+            out.push(
+                view.finding(&info, view.value_span(&["spec", "loadBalancerIP"]), message)
+                    .related(other.location(other.value_span(&["spec", "loadBalancerIP"])), format!("{ip} asked for here"), Some(other.reference()))
+                    .help("give each Service its own IP, or move the IP over deliberately (handbook scenario B: delete the old Service, the IP moves)"),
+            );
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Cross-object rules on the cross-file scenarios of `shared/corpus/README.md` ("Cross-file
+//! scenarios for conflict detection"): chart renders combined as if installed in one cluster.
+
+mod common;
+
+use common::run;
+
+const C: &str = "fixtures/corpus/charts";
+
+/// `(rule, file below charts/, line)` of the findings of `rules`.
+fn findings(files: &[&str], rules: &[&str]) -> Vec<(String, String, u64)> {
+    let paths: Vec<String> = files.iter().map(|f| format!("{C}/{f}")).collect();
+    let mut args = vec!["check", "--format", "json", "--fail-on", "never"];
+    args.extend(paths.iter().map(String::as_str));
+    let json = run(&args).json();
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| rules.contains(&f["rule"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["file"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("fixtures/corpus/charts/")
+                    .to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn f(rule: &str, file: &str, line: u64) -> (String, String, u64) {
+    (rule.into(), file.into(), line)
+}
+
+#[test]
+fn class_less_ingresses_taken_twice() {
+    assert_eq!(
+        findings(
+            &["traefik/default.yaml", "ingress-nginx/watch-classless.yaml"],
+            &["ingress-class-contested"]
+        ),
+        [f("ingress-class-contested", "traefik/default.yaml", 150)]
+    );
+    // One workload, two providers.
+    let single = findings(
+        &["traefik/nginx-provider-classless.yaml"],
+        &["ingress-class-contested"],
+    );
+    assert_eq!(
+        single,
+        [f(
+            "ingress-class-contested",
+            "traefik/nginx-provider-classless.yaml",
+            205
+        )]
+    );
+    // Each controller alone is fine.
+    assert!(findings(&["traefik/default.yaml"], &["ingress-class-contested"]).is_empty());
+}
+
+#[test]
+fn one_class_served_twice() {
+    let found = findings(
+        &["traefik/nginx-provider.yaml", "ingress-nginx/default.yaml"],
+        &["ingress-class-contested"],
+    );
+    assert_eq!(
+        found,
+        [f(
+            "ingress-class-contested",
+            "ingress-nginx/default.yaml",
+            456
+        )]
+    );
+    // Same name, different controller values: no contest.
+    assert!(findings(
+        &[
+            "ingress-nginx/default.yaml",
+            "f5-nginx-ingress/default.yaml"
+        ],
+        &["ingress-class-contested"]
+    )
+    .is_empty());
+}
+
+#[test]
+fn host_port_clashes() {
+    assert_eq!(
+        findings(
+            &[
+                "ingress-nginx/daemonset-hostport.yaml",
+                "traefik/daemonset-hostport.yaml"
+            ],
+            &["host-port-clash", "host-network-port-clash"]
+        ),
+        [
+            f("host-port-clash", "traefik/daemonset-hostport.yaml", 233),
+            f("host-port-clash", "traefik/daemonset-hostport.yaml", 237)
+        ]
+    );
+    // 443/TCP and 443/UDP in one pod are not a clash.
+    assert!(findings(
+        &["haproxytech/daemonset-hostport.yaml"],
+        &["host-port-clash"]
+    )
+    .is_empty());
+}
+
+#[test]
+fn host_network_clashes_say_whether_the_scheduler_sees_them() {
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "fixtures/corpus/charts/kong/daemonset-hostnetwork.yaml",
+        "fixtures/corpus/charts/ingress-nginx/daemonset-hostnetwork.yaml",
+    ];
+    let json = run(&args).json();
+    let messages: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "host-network-port-clash")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    // 10254: declared by Kong, only the default healthz port of ingress-nginx.
+    assert!(
+        messages[0].contains("10254/TCP") && messages[0].contains("address already in use"),
+        "{}",
+        messages[0]
+    );
+    // 8443: declared on both sides.
+    assert!(
+        messages[1].contains("8443/TCP") && messages[1].contains("stays Pending"),
+        "{}",
+        messages[1]
+    );
+}
+
+#[test]
+fn host_network_without_cluster_dns() {
+    assert_eq!(
+        findings(
+            &[
+                "traefik/daemonset-hostnetwork.yaml",
+                "ingress-nginx/daemonset-hostnetwork.yaml"
+            ],
+            &["host-network-dns-policy"]
+        ),
+        [f(
+            "host-network-dns-policy",
+            "traefik/daemonset-hostnetwork.yaml",
+            265
+        )]
+    );
+}
+
+#[test]
+fn load_balancer_source_ip_is_lost_with_cluster_policy() {
+    let found = findings(
+        &["traefik/default.yaml", "ingress-nginx/lb-static-ip.yaml"],
+        &["load-balancer-source-ip"],
+    );
+    assert_eq!(
+        found,
+        [f("load-balancer-source-ip", "traefik/default.yaml", 132)],
+        "lb-static-ip sets Local"
+    );
+}
+
+#[test]
+fn classes_nobody_serves_and_ingresses_without_one() {
+    let json = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "fixtures/corpus/charts/ingress-nginx/lb-static-ip.yaml",
+        "fixtures/classes/apps.yaml",
+    ])
+    .json();
+    let of = |rule: &str| -> Vec<serde_json::Value> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .cloned()
+            .collect()
+    };
+    let undefined = of("ingress-class-undefined");
+    assert_eq!(undefined.len(), 1);
+    assert_eq!(
+        (
+            undefined[0]["file"].as_str().unwrap(),
+            undefined[0]["line"].as_u64().unwrap()
+        ),
+        ("fixtures/classes/apps.yaml", 9)
+    );
+    assert!(
+        undefined[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `nginx`?"),
+        "{}",
+        undefined[0]["help"]
+    );
+    let shared = of("load-balancer-ip-shared");
+    assert_eq!(shared.len(), 1);
+    // Reported on the later of the two in input order, with the other as related location.
+    assert_eq!(
+        (
+            shared[0]["file"].as_str().unwrap(),
+            shared[0]["line"].as_u64().unwrap()
+        ),
+        (
+            "fixtures/corpus/charts/ingress-nginx/lb-static-ip.yaml",
+            299
+        )
+    );
+    assert_eq!(
+        (
+            shared[0]["related"][0]["file"].as_str().unwrap(),
+            shared[0]["related"][0]["line"].as_u64().unwrap()
+        ),
+        ("fixtures/classes/apps.yaml", 20)
+    );
+
+    let classless = "fixtures/corpus/ingresses/kubernetes__ingress-nginx/docs/examples/openpolicyagent/tests/should-allow.yaml";
+    let alone = run(&["check", "--format", "json", "--fail-on", "never", classless]).json();
+    let missing: Vec<&serde_json::Value> = alone["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ingress-class-missing")
+        .collect();
+    assert_eq!(
+        (missing.len(), missing[0]["line"].as_u64().unwrap()),
+        (1, 6),
+        "at `spec:`"
+    );
+    // A controller that takes class-less Ingresses serves it.
+    let with_taker = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        classless,
+        "fixtures/corpus/charts/traefik/default.yaml",
+    ])
+    .json();
+    assert!(!with_taker["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "ingress-class-missing"));
+}
