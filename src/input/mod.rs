@@ -213,3 +213,45 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_input_is_an_error_value_not_a_panic() {
+        // Permission bits do not stop root, which CI runs as; a directory read as a file
+        // fails the same way (EISDIR), through the same path.
+        let input = Input::File {
+            display: "src".into(),
+            path: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"),
+        };
+        let error = read(&input, 1 << 20).unwrap_err();
+        assert!(matches!(error, ReadError::Io(_)), "{error:?}");
+        assert!(
+            error.to_string().starts_with("cannot read the file: "),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_size_cap_applies_before_reading() {
+        let input = Input::File {
+            display: "Cargo.toml".into(),
+            path: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
+        };
+        assert!(matches!(
+            read(&input, 10),
+            Err(ReadError::TooLarge { limit: 10, .. })
+        ));
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_first_bad_byte() {
+        let error = decode(b"ok: \xff\n".to_vec()).unwrap_err();
+        assert!(
+            matches!(error, ReadError::NotUtf8 { offset: 4, .. }),
+            "{error:?}"
+        );
+    }
+}
