@@ -184,21 +184,19 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         });
     }
     inventory.ingresses = ingresses;
-    for class in &mut inventory.classes {
-        class.served_by = inventory
-            .controllers
-            .iter()
-            .enumerate()
-            .flat_map(|(i, instance)| {
-                instance
-                    .claimants
-                    .iter()
-                    .enumerate()
-                    .map(move |(c, claimant)| (i, c, claimant))
-            })
-            .filter(|(_, _, claimant)| claims(claimant, class))
-            .map(|(i, c, _)| (i, c))
-            .collect();
+    let served: Vec<Vec<(usize, usize)>> = inventory
+        .classes
+        .iter()
+        .map(|class| {
+            inventory
+                .claimants()
+                .filter(|(_, claimant)| claims(claimant, class))
+                .map(|(at, _)| at)
+                .collect()
+        })
+        .collect();
+    for (class, served_by) in inventory.classes.iter_mut().zip(served) {
+        class.served_by = served_by;
     }
 }
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use manifest::parse::PathStep;
 use manifest::{Span, TypedObject};
 
 use super::settings::{self, Arg, Resolved};
@@ -147,15 +146,7 @@ pub fn expose(objects: &Objects<'_>, instance: &mut ControllerInstance, services
         }
         for (c, container) in pod.spec.containers.iter().enumerate() {
             for (p, port) in container.ports.iter().flatten().enumerate() {
-                let path = |field: &'static str| {
-                    pod.path(&[
-                        PathStep::Key("containers"),
-                        PathStep::Index(c),
-                        PathStep::Key("ports"),
-                        PathStep::Index(p),
-                        PathStep::Key(field),
-                    ])
-                };
+                let path = |field: &'static str| pod.port_path(c, p, field);
                 let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
                 let container_port = u16::try_from(port.container_port).unwrap_or(0);
                 let container_span = objects

@@ -100,6 +100,22 @@ pub struct Inventory {
     pub node_ports: Vec<nodes::NodePort>,
 }
 
+impl Inventory {
+    /// Every claimant with its (controller instance, claimant) index.
+    pub fn claimants(&self) -> impl Iterator<Item = ((usize, usize), &Claimant)> {
+        self.controllers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, instance)| {
+                instance
+                    .claimants
+                    .iter()
+                    .enumerate()
+                    .map(move |(c, claimant)| ((i, c), claimant))
+            })
+    }
+}
+
 /// What the detect stage reads: the loaded files and the default namespace.
 pub struct Objects<'a> {
     pub files: &'a [LoadedFile],

@@ -2,7 +2,6 @@
 //! can land on the same node.
 
 use k8s_openapi::api::core::v1::PodSpec;
-use manifest::parse::PathStep;
 use manifest::Span;
 
 use super::{pod_of, ControllerInstance, ObjectKey, Objects};
@@ -38,18 +37,7 @@ pub fn node_ports(objects: &Objects<'_>, controllers: &[ControllerInstance]) -> 
         let Some(pod) = pod_of(object) else { continue };
         for (c, container) in pod.spec.containers.iter().enumerate() {
             for (p, port) in container.ports.iter().flatten().enumerate() {
-                let at = |field: &'static str| {
-                    objects.value_span(
-                        key,
-                        &pod.path(&[
-                            PathStep::Key("containers"),
-                            PathStep::Index(c),
-                            PathStep::Key("ports"),
-                            PathStep::Index(p),
-                            PathStep::Key(field),
-                        ]),
-                    )
-                };
+                let at = |field: &'static str| objects.value_span(key, &pod.port_path(c, p, field));
                 let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
                 let explicit = port
                     .host_port

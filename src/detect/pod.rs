@@ -60,6 +60,22 @@ impl PodView<'_> {
         path
     }
 
+    /// The path to a field of `containers[container].ports[port]`.
+    pub fn port_path(
+        &self,
+        container: usize,
+        port: usize,
+        field: &'static str,
+    ) -> Vec<PathStep<'static>> {
+        self.path(&[
+            PathStep::Key("containers"),
+            PathStep::Index(container),
+            PathStep::Key("ports"),
+            PathStep::Index(port),
+            PathStep::Key(field),
+        ])
+    }
+
     pub fn host_network(&self) -> bool {
         self.spec.host_network == Some(true)
     }

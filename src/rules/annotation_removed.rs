@@ -17,8 +17,8 @@
 //! Use the replacement the help names (here `nginx.ingress.kubernetes.io/backend-protocol: HTTPS`),
 //! or remove the key.
 use crate::findings::Finding;
-use crate::translate::nginx_prefixes;
 
+use super::context::NginxAnnotation;
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct AnnotationRemoved;
@@ -30,14 +30,12 @@ impl Rule for AnnotationRemoved {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
-        let prefixes = nginx_prefixes(&context.inventory);
-        for a in context.ingress_annotations() {
-            let Some((prefix, suffix)) = a.key.split_once('/') else {
-                continue;
-            };
-            if !prefixes.iter().any(|p| p == prefix) {
-                continue;
-            }
+        for NginxAnnotation {
+            annotation: a,
+            suffix,
+            ..
+        } in context.nginx_annotations()
+        {
             let Some(entry) = context
                 .knowledge
                 .nginx_annotations

@@ -19,8 +19,9 @@
 //! ## Fix
 //! Correct the key (`nginx.ingress.kubernetes.io/rewrite-target`), or remove it.
 use crate::findings::Finding;
-use crate::translate::{did_you_mean, nginx_prefixes};
+use crate::translate::did_you_mean;
 
+use super::context::NginxAnnotation;
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct AnnotationUnknown;
@@ -32,13 +33,14 @@ impl Rule for AnnotationUnknown {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
-        let prefixes = nginx_prefixes(&context.inventory);
         let catalog = &context.knowledge.nginx_annotations;
-        for a in context.ingress_annotations() {
-            let Some((prefix, suffix)) = a.key.split_once('/') else {
-                continue;
-            };
-            if !prefixes.iter().any(|p| p == prefix) || catalog.get(suffix).is_some() {
+        for NginxAnnotation {
+            annotation: a,
+            prefix,
+            suffix,
+        } in context.nginx_annotations()
+        {
+            if catalog.get(suffix).is_some() {
                 continue;
             }
             let guess = did_you_mean(suffix, catalog.annotations.iter().map(|e| e.key.as_str()));

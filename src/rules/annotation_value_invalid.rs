@@ -27,8 +27,8 @@ use k8s_openapi::api::networking::v1::Ingress;
 use crate::detect::settings::parse_bool;
 use crate::findings::Finding;
 use crate::knowledge::Annotation;
-use crate::translate::nginx_prefixes;
 
+use super::context::NginxAnnotation;
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct AnnotationValueInvalid;
@@ -44,14 +44,12 @@ impl Rule for AnnotationValueInvalid {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
-        let prefixes = nginx_prefixes(&context.inventory);
-        for a in context.ingress_annotations() {
-            let Some((prefix, suffix)) = a.key.split_once('/') else {
-                continue;
-            };
-            if !prefixes.iter().any(|p| p == prefix) {
-                continue;
-            }
+        for NginxAnnotation {
+            annotation: a,
+            prefix,
+            suffix,
+        } in context.nginx_annotations()
+        {
             let Some(entry) = context.knowledge.nginx_annotations.get(suffix) else {
                 continue;
             };

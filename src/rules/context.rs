@@ -257,6 +257,13 @@ impl Context<'_> {
     }
 }
 
+/// An Ingress annotation under an ingress-nginx prefix, its key split.
+pub struct NginxAnnotation<'a> {
+    pub annotation: IngressAnnotation<'a>,
+    pub prefix: &'a str,
+    pub suffix: &'a str,
+}
+
 /// One annotation of an Ingress, with its key's node.
 pub struct IngressAnnotation<'a> {
     pub view: ObjectView<'a>,
@@ -266,6 +273,23 @@ pub struct IngressAnnotation<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// The Ingress annotations under an ingress-nginx prefix (the default, or a custom
+    /// `--annotations-prefix` found on a controller), with the key's suffix.
+    pub fn nginx_annotations(&self) -> impl Iterator<Item = NginxAnnotation<'a>> + '_ {
+        let prefixes = translate::nginx_prefixes(&self.inventory);
+        self.ingress_annotations().filter_map(move |annotation| {
+            let (prefix, suffix) = annotation.key.split_once('/')?;
+            prefixes
+                .iter()
+                .any(|p| p == prefix)
+                .then_some(NginxAnnotation {
+                    annotation,
+                    prefix,
+                    suffix,
+                })
+        })
+    }
+
     /// Every annotation of every Ingress, in input order.
     pub fn ingress_annotations(&self) -> impl Iterator<Item = IngressAnnotation<'a>> + '_ {
         self.inventory.ingresses.iter().flat_map(move |entry| {

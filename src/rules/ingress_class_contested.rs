@@ -61,17 +61,9 @@ impl Rule for IngressClassContested {
 
         // Class-less Ingresses taken by more than one claimant.
         let takers: Vec<(usize, usize)> = inventory
-            .controllers
-            .iter()
-            .enumerate()
-            .flat_map(|(i, instance)| {
-                instance
-                    .claimants
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.takes_classless.is_yes())
-                    .map(move |(c, _)| (i, c))
-            })
+            .claimants()
+            .filter(|(_, c)| c.takes_classless.is_yes())
+            .map(|(at, _)| at)
             .collect();
         if let [first, rest @ ..] = takers.as_slice() {
             for &taker in rest {
