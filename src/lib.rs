@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod config;
 pub mod detect;
 pub mod findings;
 pub mod fuzzing;

@@ -58,9 +58,12 @@ pub struct InputArgs {
     /// Skip files larger than this many bytes (input-unreadable)
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_file_size: u64,
-    /// Namespace of objects that name none
-    #[arg(long, value_name = "NS", default_value = "default")]
-    pub namespace: String,
+    /// Namespace of objects that name none [default: default]
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Configuration file [default: .ingress-lint.yaml in the current directory or an ancestor]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

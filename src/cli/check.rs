@@ -2,6 +2,7 @@
 
 use super::args::{CheckArgs, CheckFormat};
 use super::{use_color, write_out, Outcome, UsageError};
+use crate::config::Config;
 use crate::input::{discover, InputOptions};
 use crate::knowledge::knowledge;
 use crate::load::{load, Loaded};
@@ -9,11 +10,15 @@ use crate::report;
 use crate::rules::{self, RuleOptions};
 use crate::translate;
 
-/// Reads the inputs named by the arguments (exit code 2 when a PATH does not exist).
-pub(crate) fn load_inputs(input: &super::args::InputArgs) -> Result<Loaded, UsageError> {
+/// Reads the inputs named by the arguments (exit code 2 when a PATH does not exist), with the
+/// config's excludes.
+pub(crate) fn load_inputs(
+    input: &super::args::InputArgs,
+    config: &Config,
+) -> Result<Loaded, UsageError> {
     let options = InputOptions {
         hidden: input.hidden,
-        exclude: input.exclude.clone(),
+        exclude: config.excludes(input),
         max_file_size: input.max_file_size,
         stdin_filename: input.stdin_filename.clone(),
     };
@@ -46,13 +51,31 @@ pub(crate) fn check_migration(to: Option<&str>, from: Option<&str>) -> Result<()
 }
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
-    check_migration(args.to.as_deref(), args.from.as_deref())?;
-    let loaded = load_inputs(&args.input)?;
+    let config = Config::find(args.input.config.as_deref())?;
+    let target = args.to.clone().or_else(|| config.target.clone());
+    check_migration(target.as_deref(), args.from.as_deref())?;
+    let provider = args
+        .provider
+        .map(|p| p.id())
+        .or_else(|| config.provider.clone());
+    if let Some(id) = provider
+        .as_deref()
+        .filter(|id| knowledge().providers.get(id).is_none())
+    {
+        return Err(UsageError(format!(
+            "unknown provider `{id}` in the configuration"
+        )));
+    }
+    let loaded = load_inputs(&args.input, &config)?;
+    let (severities, disabled) = config.severities();
     let options = RuleOptions {
-        provider: args.provider.map(|p| p.id()),
-        namespace: args.input.namespace.clone(),
-        disabled: Vec::new(),
-        target: args.to.clone(),
+        provider,
+        namespace: config.namespace(&args.input),
+        disabled,
+        severities,
+        suppressions: config.suppressions()?,
+        clusters: config.clusters()?,
+        target,
         from: args.from.clone(),
     };
     let findings = rules::run(&loaded, &options);

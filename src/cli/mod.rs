@@ -1,7 +1,7 @@
 //! The command line: clap definitions and dispatch. `main.rs` only maps the outcome to an
 //! exit code.
 
-mod args;
+pub mod args;
 mod check;
 mod controllers;
 mod explain;

@@ -3,6 +3,7 @@
 use super::args::{TranslateArgs, TranslateFormat};
 use super::check::{check_migration, load_inputs};
 use super::{write_out, Outcome, UsageError};
+use crate::config::Config;
 use crate::detect::{self, Objects};
 use crate::knowledge::knowledge;
 use crate::report::translate as report;
@@ -10,10 +11,13 @@ use crate::translate::translate;
 
 pub fn run(args: &TranslateArgs) -> Result<Outcome, UsageError> {
     check_migration(Some(&args.to), args.from.as_deref())?;
-    let loaded = load_inputs(&args.input)?;
+    let config = Config::find(args.input.config.as_deref())?;
+    let namespace = config.namespace(&args.input);
+    let loaded = load_inputs(&args.input, &config)?;
     let objects = Objects {
         files: &loaded.files,
-        namespace: &args.input.namespace,
+        namespace: &namespace,
+        scope: None,
     };
     let inventory = detect::build(&objects, knowledge());
     let translation = translate(

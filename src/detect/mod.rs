@@ -120,6 +120,8 @@ impl Inventory {
 pub struct Objects<'a> {
     pub files: &'a [LoadedFile],
     pub namespace: &'a str,
+    /// The files of one cluster (`clusters:` in the config); `None`: all of them.
+    pub scope: Option<Vec<bool>>,
 }
 
 impl<'a> Objects<'a> {
@@ -127,13 +129,23 @@ impl<'a> Objects<'a> {
         &self.files[key.file].objects[key.index]
     }
 
+    pub fn in_scope(&self, file: usize) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|scope| scope.get(file).copied().unwrap_or(false))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (ObjectKey, &'a Object)> + '_ {
-        self.files.iter().enumerate().flat_map(|(file, f)| {
-            f.objects
-                .iter()
-                .enumerate()
-                .map(move |(index, o)| (ObjectKey { file, index }, o))
-        })
+        self.files
+            .iter()
+            .enumerate()
+            .filter(|(file, _)| self.in_scope(*file))
+            .flat_map(|(file, f)| {
+                f.objects
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, o)| (ObjectKey { file, index }, o))
+            })
     }
 
     pub fn namespace(&self, key: ObjectKey) -> &'a str {

@@ -98,7 +98,7 @@ fn read_all() -> Result<Knowledge, String> {
 
 /// Reads one embedded data file with the same located reader as manifests, so that an error
 /// names its line.
-fn read_data<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, String> {
+pub(crate) fn read_data<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, String> {
     let parsed = parse(text, Limits::default());
     let source = manifest::SourceText::new(name, text);
     let at = |offset: u32| {

@@ -20,6 +20,12 @@ pub struct RuleOptions {
     pub namespace: String,
     /// Rules turned off.
     pub disabled: Vec<String>,
+    /// Severities set by the configuration, by rule id.
+    pub severities: std::collections::BTreeMap<String, Severity>,
+    /// Suppressions from the configuration.
+    pub suppressions: Vec<crate::config::Suppression>,
+    /// `clusters:` of the configuration: cross-object rules run within each.
+    pub clusters: Vec<(String, globset::GlobSet)>,
     /// `--to`: the target controller, for the `*-on-target` rules.
     pub target: Option<String>,
     /// `--from`: the source controller (default: detected).
@@ -47,10 +53,16 @@ pub struct ObjectView<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(loaded: &'a Loaded, options: &'a RuleOptions) -> Context<'a> {
+    /// A context over the files in `scope` (one cluster), or over every file.
+    pub fn new(
+        loaded: &'a Loaded,
+        options: &'a RuleOptions,
+        scope: Option<Vec<bool>>,
+    ) -> Context<'a> {
         let objects = Objects {
             files: &loaded.files,
             namespace: &options.namespace,
+            scope,
         };
         let inventory = detect::build(&objects, knowledge());
         // An unknown target was refused on the command line; none here means no `--to`.

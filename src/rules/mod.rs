@@ -109,19 +109,52 @@ pub trait Rule: Sync {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>);
 }
 
+/// The scopes rules run in: every file as one cluster, or each configured cluster and the
+/// files in none (a file in two clusters is checked in both; identical findings merge).
+fn scopes(loaded: &Loaded, options: &RuleOptions) -> Vec<Option<Vec<bool>>> {
+    if options.clusters.is_empty() {
+        return vec![None];
+    }
+    let names: Vec<&str> = loaded
+        .files
+        .iter()
+        .map(|f| f.source.name.as_str())
+        .collect();
+    let mut scopes: Vec<Option<Vec<bool>>> = options
+        .clusters
+        .iter()
+        .map(|(_, globs)| Some(names.iter().map(|n| globs.is_match(n)).collect()))
+        .collect();
+    let rest: Vec<bool> = names
+        .iter()
+        .map(|n| !options.clusters.iter().any(|(_, g)| g.is_match(n)))
+        .collect();
+    if rest.iter().any(|r| *r) {
+        scopes.push(Some(rest));
+    }
+    scopes
+}
+
 /// Runs every rule over everything loaded and returns the findings sorted by file, line,
 /// column and rule, with suppressions marked.
 pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
-    let context = Context::new(loaded, options);
     let mut findings = Vec::new();
-    for rule in registry() {
-        let info = rule.info();
-        if options.disabled.iter().any(|d| d == info.id) {
-            continue;
+    for scope in scopes(loaded, options) {
+        let context = Context::new(loaded, options, scope);
+        for rule in registry() {
+            let info = rule.info();
+            if options.disabled.iter().any(|d| d == info.id) {
+                continue;
+            }
+            rule.check(&context, &mut findings);
         }
-        rule.check(&context, &mut findings);
     }
-    suppress::apply(&context, &mut findings);
+    for finding in &mut findings {
+        if let Some(severity) = options.severities.get(finding.rule) {
+            finding.severity = *severity;
+        }
+    }
+    suppress::apply(loaded, options, &mut findings);
     findings.sort_by(|a, b| {
         (
             a.location.file,

@@ -2,27 +2,42 @@
 //! - `ignore-check.ingress-lint.io/<rule>: "<reason>"` or `ingress-lint.io/ignore-all: "<reason>"`
 //!   on the object's metadata, or on its pod template's metadata;
 //! - a comment `# ingress-lint: ignore[rule-a,rule-b] reason` on the reported line or the line
-//!   above it.
+//!   above it;
+//! - `suppressions:` in the configuration, by rule, kind, namespace, name glob and path glob.
 //!
 //! Suppressed findings are kept, marked, and counted apart.
 
 use crate::findings::Finding;
 
-use super::Context;
+use manifest::LoadedFile;
+
+use super::RuleOptions;
+use crate::load::Loaded;
 
 const RULE_ANNOTATION_PREFIX: &str = "ignore-check.ingress-lint.io/";
 const ALL_ANNOTATION: &str = "ingress-lint.io/ignore-all";
 const PRAGMA: &str = "ingress-lint: ignore[";
 
-pub fn apply(context: &Context<'_>, findings: &mut [Finding]) {
+pub fn apply(loaded: &Loaded, options: &RuleOptions, findings: &mut [Finding]) {
+    let files = &loaded.files;
     for finding in findings.iter_mut() {
-        finding.suppressed =
-            by_comment(context, finding).or_else(|| by_annotation(context, finding));
+        finding.suppressed = by_comment(files, finding)
+            .or_else(|| by_annotation(files, finding))
+            .or_else(|| by_config(files, options, finding));
     }
 }
 
-fn by_comment(context: &Context<'_>, finding: &Finding) -> Option<String> {
-    let source = &context.files.get(finding.location.file)?.source;
+fn by_config(files: &[LoadedFile], options: &RuleOptions, finding: &Finding) -> Option<String> {
+    let file = &files.get(finding.location.file)?.source.name;
+    options
+        .suppressions
+        .iter()
+        .find(|s| s.covers(finding, file))
+        .map(|s| format!("configuration: {}", s.entry.reason))
+}
+
+fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<String> {
+    let source = &files.get(finding.location.file)?.source;
     let line = source.line_index(finding.location.span.start as usize);
     let candidates = [Some(line), line.checked_sub(1)];
     candidates.into_iter().flatten().find_map(|index| {
@@ -38,9 +53,9 @@ fn by_comment(context: &Context<'_>, finding: &Finding) -> Option<String> {
     })
 }
 
-fn by_annotation(context: &Context<'_>, finding: &Finding) -> Option<String> {
+fn by_annotation(files: &[LoadedFile], finding: &Finding) -> Option<String> {
     let object = finding.object.as_ref()?;
-    let file = context.files.get(finding.location.file)?;
+    let file = files.get(finding.location.file)?;
     let object = file.objects.iter().find(|o| {
         o.reference.kind == object.kind && o.reference.name == object.name && {
             let span = file.tree.span(o.node);

@@ -27,11 +27,13 @@ pub fn run(args: &[&str]) -> Run {
 }
 
 pub fn run_with(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
+    run_in(root(), args, stdin, env)
+}
+
+/// Runs the binary from another directory (for configuration discovery).
+pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ingress-lint"));
-    command
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR");
+    command.args(args).current_dir(dir).env_remove("NO_COLOR");
     for (key, value) in env {
         command.env(key, value);
     }

@@ -1,0 +1,223 @@
+//! `.ingress-lint.yaml`: per-rule severity or `off`, excludes, default target, provider and
+//! namespace, suppressions for objects nobody can annotate (third-party charts), and
+//! `clusters:` — which paths form one cluster, so that cross-object rules do not compare the
+//! dev overlay with the prod one. Found in the current directory or the nearest ancestor, or
+//! named with `--config`; command-line flags win over it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::cli::args::InputArgs;
+use crate::cli::UsageError;
+use crate::findings::{Finding, Severity};
+use crate::knowledge::read_data;
+
+pub const FILE_NAME: &str = ".ingress-lint.yaml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Rule id → `error`, `warning`, `info` or `off`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub suppressions: Vec<SuppressionEntry>,
+    /// Cluster name → path globs.
+    #[serde(default)]
+    pub clusters: BTreeMap<String, Vec<String>>,
+    /// Where the file was read from (not a key of the file).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+/// A suppression by rule (or `all`), and any of kind, namespace, name glob and path glob.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionEntry {
+    pub rule: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    pub reason: String,
+}
+
+/// A suppression ready to match.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub entry: SuppressionEntry,
+    name: Option<GlobMatcher>,
+    path: Option<GlobMatcher>,
+}
+
+impl Suppression {
+    /// Whether it covers a finding in the file named `file`.
+    pub fn covers(&self, finding: &Finding, file: &str) -> bool {
+        let e = &self.entry;
+        let object = finding.object.as_ref();
+        (e.rule == "all" || e.rule == finding.rule)
+            && e.kind
+                .as_ref()
+                .is_none_or(|k| object.is_some_and(|o| &o.kind == k))
+            && e.namespace
+                .as_ref()
+                .is_none_or(|ns| object.is_some_and(|o| o.namespace.as_ref() == Some(ns)))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|g| object.is_some_and(|o| g.is_match(&o.name)))
+            && self.path.as_ref().is_none_or(|g| g.is_match(file))
+    }
+}
+
+fn glob(text: &str, what: &str) -> Result<GlobMatcher, UsageError> {
+    Glob::new(text)
+        .map(|g| g.compile_matcher())
+        .map_err(|e| UsageError(format!("{FILE_NAME}: {what} `{text}`: {e}")))
+}
+
+impl Config {
+    /// `--config FILE`, else `.ingress-lint.yaml` in the current directory or an ancestor,
+    /// else the defaults. An unreadable or invalid file is a usage error (exit code 2).
+    pub fn find(explicit: Option<&Path>) -> Result<Config, UsageError> {
+        let path = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => std::env::current_dir().ok().and_then(|dir| {
+                dir.ancestors()
+                    .map(|d| d.join(FILE_NAME))
+                    .find(|p| p.is_file())
+            }),
+        };
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+        let mut config: Config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            read_data(&path.display().to_string(), &text).map_err(UsageError)?
+        };
+        config.path = Some(path);
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), UsageError> {
+        let where_ = self
+            .path
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
+        for (rule, level) in &self.rules {
+            if crate::rules::find(rule).is_none() {
+                return Err(UsageError(format!(
+                    "{where_}: rules: unknown rule `{rule}` (`ingress-lint explain` lists them)"
+                )));
+            }
+            if !["error", "warning", "info", "off"].contains(&level.as_str()) {
+                return Err(UsageError(format!(
+                    "{where_}: rules: {rule}: `{level}` is not error, warning, info or off"
+                )));
+            }
+        }
+        for s in &self.suppressions {
+            if s.rule != "all" && crate::rules::find(&s.rule).is_none() {
+                return Err(UsageError(format!(
+                    "{where_}: suppressions: unknown rule `{}`",
+                    s.rule
+                )));
+            }
+            if s.reason.trim().is_empty() {
+                return Err(UsageError(format!(
+                    "{where_}: suppressions: {}: a reason is required",
+                    s.rule
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `--namespace`, else the config's, else `default`.
+    pub fn namespace(&self, input: &InputArgs) -> String {
+        input
+            .namespace
+            .clone()
+            .or_else(|| self.namespace.clone())
+            .unwrap_or_else(|| "default".into())
+    }
+
+    /// The config's excludes, then the command line's.
+    pub fn excludes(&self, input: &InputArgs) -> Vec<String> {
+        self.exclude.iter().chain(&input.exclude).cloned().collect()
+    }
+
+    /// Rule severities: `off` rules are disabled, the others overridden.
+    pub fn severities(&self) -> (BTreeMap<String, Severity>, Vec<String>) {
+        let mut severities = BTreeMap::new();
+        let mut disabled = Vec::new();
+        for (rule, level) in &self.rules {
+            match level.as_str() {
+                "error" => drop(severities.insert(rule.clone(), Severity::Error)),
+                "warning" => drop(severities.insert(rule.clone(), Severity::Warning)),
+                "info" => drop(severities.insert(rule.clone(), Severity::Info)),
+                _ => disabled.push(rule.clone()),
+            }
+        }
+        (severities, disabled)
+    }
+
+    pub fn suppressions(&self) -> Result<Vec<Suppression>, UsageError> {
+        self.suppressions
+            .iter()
+            .map(|entry| {
+                Ok(Suppression {
+                    name: entry
+                        .name
+                        .as_deref()
+                        .map(|n| glob(n, "suppression name"))
+                        .transpose()?,
+                    path: entry
+                        .path
+                        .as_deref()
+                        .map(|p| glob(p, "suppression path"))
+                        .transpose()?,
+                    entry: entry.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Each cluster's globs, compiled.
+    pub fn clusters(&self) -> Result<Vec<(String, GlobSet)>, UsageError> {
+        self.clusters
+            .iter()
+            .map(|(name, globs)| {
+                let mut builder = GlobSetBuilder::new();
+                for g in globs {
+                    builder.add(Glob::new(g).map_err(|e| {
+                        UsageError(format!("{FILE_NAME}: clusters: {name}: `{g}`: {e}"))
+                    })?);
+                }
+                let set = builder
+                    .build()
+                    .map_err(|e| UsageError(format!("{FILE_NAME}: clusters: {name}: {e}")))?;
+                Ok((name.clone(), set))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,228 @@
+//! `.ingress-lint.yaml`: discovery, severities, suppressions, clusters, errors.
+
+mod common;
+
+use std::path::Path;
+
+use common::{root, run_in, scratch};
+
+/// A repository with a prod and a dev overlay, each running ingress-nginx and Traefik as
+/// hostPort DaemonSets (copies of the corpus renders).
+fn repository(name: &str, config: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    let charts = root().join("fixtures/corpus/charts");
+    for overlay in ["overlays/prod", "overlays/dev"] {
+        std::fs::create_dir_all(dir.join(overlay)).unwrap();
+        std::fs::copy(
+            charts.join("ingress-nginx/daemonset-hostport.yaml"),
+            dir.join(overlay).join("ingress-nginx.yaml"),
+        )
+        .unwrap();
+    }
+    // Traefik only in dev: in prod the hostPorts are free.
+    std::fs::copy(
+        charts.join("traefik/daemonset-hostport.yaml"),
+        dir.join("overlays/dev/traefik.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.join(".ingress-lint.yaml"), config).unwrap();
+    std::fs::create_dir_all(dir.join("overlays/dev/nested")).unwrap();
+    dir
+}
+
+fn rules(dir: &Path, args: &[&str]) -> Vec<(String, String, String)> {
+    let mut all = vec!["check", "--format", "json", "--fail-on", "never"];
+    all.extend_from_slice(args);
+    let run = run_in(dir, &all, None, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn clusters_keep_overlays_apart() {
+    let without = repository("config-no-clusters", "rules: {}\n");
+    let clashes = |found: &[(String, String, String)]| {
+        found
+            .iter()
+            .filter(|(r, ..)| r == "host-port-clash")
+            .count()
+    };
+    // One cluster: prod's ingress-nginx clashes with dev's, and dev's two with each other.
+    assert!(clashes(&rules(&without, &["."])) >= 4);
+
+    let with = repository(
+        "config-clusters",
+        "clusters:\n  prod: [\"overlays/prod/**\"]\n  dev: [\"overlays/dev/**\"]\n",
+    );
+    let found = rules(&with, &["."]);
+    let clash_files: Vec<&str> = found
+        .iter()
+        .filter(|(r, ..)| r == "host-port-clash")
+        .map(|(_, f, _)| f.as_str())
+        .collect();
+    assert_eq!(
+        clash_files,
+        ["overlays/dev/traefik.yaml", "overlays/dev/traefik.yaml"],
+        "80 and 443, dev only"
+    );
+    // Per-object rules still run once per file.
+    let retired: Vec<&str> = found
+        .iter()
+        .filter(|(r, ..)| r == "controller-retired")
+        .map(|(_, f, _)| f.as_str())
+        .collect();
+    assert_eq!(
+        retired,
+        [
+            "overlays/dev/ingress-nginx.yaml",
+            "overlays/prod/ingress-nginx.yaml"
+        ]
+    );
+}
+
+#[test]
+fn severities_off_suppressions_and_discovery_from_a_subdirectory() {
+    let dir = repository(
+        "config-rules",
+        "rules:\n  controller-retired: off\n  host-port-clash: error\nsuppressions:\n  - rule: host-network-dns-policy\n    reason: not used\n  - rule: all\n    path: \"overlays/prod/**\"\n    reason: prod is frozen until the migration window\n",
+    );
+    let found = rules(&dir, &["."]);
+    assert!(!found.iter().any(|(r, ..)| r == "controller-retired"));
+    assert!(found
+        .iter()
+        .filter(|(r, ..)| r == "host-port-clash")
+        .all(|(.., s)| s == "error"));
+    // Discovered from a subdirectory (the nearest ancestor's file), paths as given.
+    let nested = rules(&dir.join("overlays/dev/nested"), &["../"]);
+    assert!(!nested.iter().any(|(r, ..)| r == "controller-retired"));
+
+    let run = run_in(
+        &dir,
+        &["check", ".", "--format", "json", "--fail-on", "never"],
+        None,
+        &[],
+    );
+    let json = run.json();
+    let suppressed: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == true)
+        .collect();
+    assert!(!suppressed.is_empty());
+    assert!(suppressed
+        .iter()
+        .all(|f| f["file"].as_str().unwrap().starts_with("overlays/prod/")));
+    assert_eq!(
+        suppressed[0]["suppression_reason"],
+        "configuration: prod is frozen until the migration window"
+    );
+}
+
+#[test]
+fn a_bad_configuration_is_a_usage_error() {
+    let dir = scratch("config-bad");
+    std::fs::write(
+        dir.join(".ingress-lint.yaml"),
+        "rules:\n  controler-retired: off\n",
+    )
+    .unwrap();
+    let run = run_in(&dir, &["check", "."], None, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown rule `controler-retired`"),
+        "{}",
+        run.stderr
+    );
+
+    std::fs::write(dir.join(".ingress-lint.yaml"), "rulez: {}\n").unwrap();
+    let run = run_in(&dir, &["check", "."], None, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(".ingress-lint.yaml:1:1"),
+        "{}",
+        run.stderr
+    );
+
+    let missing = run_in(&dir, &["check", ".", "--config", "nope.yaml"], None, &[]);
+    assert_eq!(missing.code, 2);
+}
+
+#[test]
+fn target_provider_and_namespace_come_from_the_configuration() {
+    let dir = scratch("config-defaults");
+    std::fs::write(
+        dir.join(".ingress-lint.yaml"),
+        "target: kong\nprovider: metallb\nnamespace: shop\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("fixtures/demo/apps/basicauth.yml"),
+        dir.join("basicauth.yml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("fixtures/suppress/suppressed.yaml"),
+        dir.join("svc.yaml"),
+    )
+    .unwrap();
+    let run = run_in(
+        &dir,
+        &["check", ".", "--format", "json", "--fail-on", "never"],
+        None,
+        &[],
+    );
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"] == "annotation-crd-on-target"),
+        "target: kong"
+    );
+    let lb = findings
+        .iter()
+        .find(|f| f["rule"] == "load-balancer-ip-deprecated" && f["suppressed"] == false)
+        .unwrap();
+    assert!(
+        lb["help"].as_str().unwrap().starts_with("MetalLB"),
+        "{}",
+        lb["help"]
+    );
+    assert_eq!(lb["object"]["namespace"], "shop");
+    // The command line wins.
+    let run = run_in(
+        &dir,
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--namespace",
+            "web",
+        ],
+        None,
+        &[],
+    );
+    let lb = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "load-balancer-ip-deprecated" && f["suppressed"] == false)
+        .unwrap()
+        .clone();
+    assert_eq!(lb["object"]["namespace"], "web");
+}
