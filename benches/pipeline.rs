@@ -18,7 +18,7 @@ use ingress_lint::manifest::{load_file, SourceText};
 use ingress_lint::rules::{self, RuleOptions};
 use rayon::prelude::*;
 
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 10;
 
 fn files(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
