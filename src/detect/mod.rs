@@ -342,7 +342,7 @@ fn instance(
                     .any(|s| truthy(&resolved, s) == Some(true))
         })
         .map(|provider| {
-            let class = (!provider.class.is_empty()).then(|| find(&resolved, &provider.class));
+            let class = find(&resolved, &provider.class);
             let (classes, class_unknown, class_span) = match class.map(|c| (&c.value, c.span())) {
                 Some((Value::Known(v), span)) if !v.is_empty() => (vec![v.clone()], None, span),
                 Some((Value::Unknown(reason), span)) => (Vec::new(), Some(reason.clone()), span),
@@ -406,12 +406,10 @@ fn instance(
     instance
 }
 
-fn find<'r>(resolved: &'r [Resolved], name: &str) -> &'r Resolved {
-    // Every name was checked against the controller's settings by the knowledge test.
-    resolved
-        .iter()
-        .find(|r| r.name == name)
-        .unwrap_or(&resolved[0])
+/// A resolved setting by name. The knowledge test checks that every name the data uses is a
+/// setting of its controller, so `None` means inconsistent data: treated as not set.
+fn find<'r>(resolved: &'r [Resolved], name: &str) -> Option<&'r Resolved> {
+    resolved.iter().find(|r| r.name == name)
 }
 
 fn truthy(resolved: &[Resolved], name: &str) -> Option<bool> {
@@ -468,7 +466,9 @@ fn evaluate(
         let Some(name) = condition.setting() else {
             continue;
         };
-        let setting = find(resolved, name);
+        let Some(setting) = find(resolved, name) else {
+            continue;
+        };
         let flag = controller
             .setting(name)
             .map(|s| {
