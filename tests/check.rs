@@ -146,7 +146,7 @@ fn chart_renders_parse_without_syntax_findings() {
         .collect();
     assert!(bad.is_empty(), "{bad:?}");
     let summary = &run.json()["summary"];
-    assert_eq!(summary["files"], 97);
+    assert_eq!(summary["files"], 99);
 }
 
 #[test]

@@ -264,3 +264,37 @@ fn classes_nobody_serves_and_ingresses_without_one() {
         .iter()
         .any(|f| f["rule"] == "ingress-class-missing"));
 }
+
+#[test]
+fn the_same_host_and_path_routed_twice() {
+    let e = "fixtures/corpus/ingresses/kubernetes__ingress-nginx/docs/examples";
+    let tls = format!("{e}/tls-termination/ingress.yaml");
+    let chash = format!("{e}/chashsubset/deployment.yaml");
+    let json = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "fixtures/demo",
+        &tls,
+        &chash,
+    ])
+    .json();
+    let duplicates: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ingress-host-path-duplicate")
+        .collect();
+    // The demo's canary pair shares its path on purpose: only the two docs examples clash.
+    assert_eq!(duplicates.len(), 1, "{duplicates:?}");
+    assert_eq!(
+        (
+            duplicates[0]["file"].as_str().unwrap(),
+            duplicates[0]["line"].as_u64().unwrap()
+        ),
+        (tls.as_str(), 17)
+    );
+    assert_eq!(duplicates[0]["related"][0]["file"].as_str().unwrap(), chash);
+}

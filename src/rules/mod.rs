@@ -29,6 +29,7 @@ mod ingress_class_contested;
 mod ingress_class_mismatch;
 mod ingress_class_missing;
 mod ingress_class_undefined;
+mod ingress_host_path_duplicate;
 mod input_unreadable;
 mod load_balancer_ip_deprecated;
 mod load_balancer_ip_shared;

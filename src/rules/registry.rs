@@ -15,6 +15,7 @@ static RULES: &[&dyn Rule] = &[
     &ingress_class_missing::IngressClassMissing,
     &default_ingress_class_multiple::DefaultIngressClassMultiple,
     &ingress_class_contested::IngressClassContested,
+    &ingress_host_path_duplicate::IngressHostPathDuplicate,
     &controller_retired::ControllerRetired,
     &annotation_foreign_controller::AnnotationForeignController,
     &annotation_unknown::AnnotationUnknown,
