@@ -27,6 +27,9 @@ use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct IngressHostPathDuplicate;
 
+/// (controller instance, claimant, host, path, pathType).
+type Route = (usize, usize, String, String, String);
+
 impl Rule for IngressHostPathDuplicate {
     fn info(&self) -> RuleInfo {
         rule_info!(
@@ -42,9 +45,8 @@ impl Rule for IngressHostPathDuplicate {
             .iter()
             .map(|p| format!("{p}/canary"))
             .collect();
-        // (claimant, host, path, pathType) → the first route seen.
-        let mut routes: BTreeMap<(usize, usize, String, String, String), (Location, String)> =
-            BTreeMap::new();
+        // Each route → where it was first seen, and by which Ingress.
+        let mut routes: BTreeMap<Route, (Location, String)> = BTreeMap::new();
         for entry in &context.inventory.ingresses {
             let view = context.view(entry.key);
             let manifest::TypedObject::Ingress(ingress) = &view.object.typed else {
