@@ -16,6 +16,7 @@ pub mod fuzzing;
 pub mod input;
 pub mod knowledge;
 pub mod load;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod translate;

@@ -27,6 +27,8 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Annotation translation report for a target controller
     Translate(TranslateArgs),
+    /// Migration scenario (DNS switchover, LoadBalancer IP reuse, node rollout) and runbook
+    Plan(PlanArgs),
     /// List the controllers ingress-lint knows: ids, controller values, default classes, prefixes
     Controllers {
         /// Output format
@@ -41,7 +43,7 @@ pub enum Command {
 }
 
 /// Where manifests come from (shared by every command that reads them).
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct InputArgs {
     /// Files or directories (walked for .yaml/.yml/.json, honouring .gitignore); `-` for stdin
     #[arg(value_name = "PATH")]
@@ -102,6 +104,44 @@ pub struct TranslateArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: TranslateFormat,
+    /// Write the report to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExposureArg {
+    Cloud,
+    Loadbalancer,
+    Hostport,
+    Hostnetwork,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The controller you migrate to
+    #[arg(long, value_name = "TARGET")]
+    pub to: String,
+    /// The controller you migrate from (default: the retired one, else the first found)
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
+    /// The target's manifests (its helm template output), to read its exposure from
+    #[arg(long = "target", value_name = "PATH")]
+    pub target_paths: Vec<String>,
+    /// The target's exposure, when its manifests are not at hand
+    #[arg(long, value_enum)]
+    pub target_exposure: Option<ExposureArg>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: PlanFormat,
     /// Write the report to this file instead of stdout
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -28,8 +28,19 @@ pub(crate) fn load_inputs(
 
 /// Refuses an unknown controller id, or a pair the catalog has no translations for.
 pub(crate) fn check_migration(to: Option<&str>, from: Option<&str>) -> Result<(), UsageError> {
+    check_ids(&[to, from])?;
+    match to {
+        Some(target) => translate::sources(knowledge(), target, from)
+            .map(|_| ())
+            .map_err(UsageError),
+        None => Ok(()),
+    }
+}
+
+/// Refuses an unknown controller id.
+pub(crate) fn check_ids(ids: &[Option<&str>]) -> Result<(), UsageError> {
     let known = |id: &str| id == "gateway-api" || knowledge().controller(id).is_some();
-    for id in [to, from].into_iter().flatten() {
+    for id in ids.iter().copied().flatten() {
         if !known(id) {
             let ids: Vec<&str> = knowledge()
                 .controllers
@@ -42,12 +53,7 @@ pub(crate) fn check_migration(to: Option<&str>, from: Option<&str>) -> Result<()
             )));
         }
     }
-    match to {
-        Some(target) => translate::sources(knowledge(), target, from)
-            .map(|_| ())
-            .map_err(UsageError),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {

@@ -6,6 +6,7 @@ mod check;
 mod controllers;
 mod explain;
 mod inventory;
+mod plan;
 mod translate;
 
 use std::io::{IsTerminal, Write};
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Check(args) => check::run(&args),
         Command::Inventory(args) => inventory::run(&args),
         Command::Translate(args) => translate::run(&args),
+        Command::Plan(args) => plan::run(&args),
         Command::Controllers { format } => {
             write_out(None, &controllers::controllers(format))?;
             Ok(Outcome::Clean)

@@ -35,6 +35,9 @@ pub struct Controller {
     /// Flags naming listen addresses, `*` standing for any name (`--entrypoints.*.address`).
     #[serde(default)]
     pub listen_flag_patterns: Vec<String>,
+    /// Chart values the migration runbook writes, when the controller has an official chart.
+    #[serde(default)]
+    pub helm: Option<Helm>,
     pub annotation_prefixes: Vec<String>,
     /// Keys it owns under a prefix shared with others (`kubernetes.io/ingress.allow-http`).
     #[serde(default)]
@@ -43,6 +46,19 @@ pub struct Controller {
     #[serde(default)]
     pub annotation_prefix_setting: Option<String>,
     pub sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Helm {
+    /// `repository/chart`.
+    pub chart: String,
+    /// `--set` values exposing the controller on host ports `{http}` and `{https}`.
+    pub host_port_values: Vec<String>,
+    /// `--set` values making it take class-less Ingresses; `None`: it cannot.
+    #[serde(default)]
+    pub take_classless_values: Option<Vec<String>>,
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@ mod github;
 mod human;
 pub mod inventory;
 mod json;
+pub mod plan;
 mod sarif;
 mod source;
 pub mod translate;
