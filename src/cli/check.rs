@@ -26,6 +26,34 @@ pub(crate) fn load_inputs(
     Ok(load(&inputs, input.max_file_size))
 }
 
+/// What every command reads: the configuration, the default namespace, the inputs.
+pub(crate) struct Read {
+    pub config: Config,
+    pub namespace: String,
+    pub loaded: Loaded,
+}
+
+impl Read {
+    pub(crate) fn new(input: &super::args::InputArgs) -> Result<Read, UsageError> {
+        let config = Config::find(input.config.as_deref())?;
+        let namespace = config.namespace(input);
+        let loaded = load_inputs(input, &config)?;
+        Ok(Read {
+            config,
+            namespace,
+            loaded,
+        })
+    }
+
+    pub(crate) fn objects(&self) -> crate::detect::Objects<'_> {
+        crate::detect::Objects {
+            files: &self.loaded.files,
+            namespace: &self.namespace,
+            scope: None,
+        }
+    }
+}
+
 /// Refuses an unknown controller id, or a pair the catalog has no translations for.
 pub(crate) fn check_migration(to: Option<&str>, from: Option<&str>) -> Result<(), UsageError> {
     check_ids(&[to, from])?;

@@ -1,22 +1,15 @@
 //! `inventory`: controllers, classes, exposure and who serves each Ingress.
 
 use super::args::{InventoryArgs, InventoryFormat};
-use super::check::load_inputs;
+use super::check::Read;
 use super::{write_out, Outcome, UsageError};
-use crate::config::Config;
-use crate::detect::{self, Objects};
+use crate::detect;
 use crate::knowledge::knowledge;
 use crate::report::inventory;
 
 pub fn run(args: &InventoryArgs) -> Result<Outcome, UsageError> {
-    let config = Config::find(args.input.config.as_deref())?;
-    let namespace = config.namespace(&args.input);
-    let loaded = load_inputs(&args.input, &config)?;
-    let objects = Objects {
-        files: &loaded.files,
-        namespace: &namespace,
-        scope: None,
-    };
+    let read = Read::new(&args.input)?;
+    let objects = read.objects();
     let found = detect::build(&objects, knowledge());
     let report = inventory::report(&objects, &found);
     let text = match args.format {

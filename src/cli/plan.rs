@@ -1,9 +1,8 @@
 //! `plan --to TARGET`: the scenario that fits and its runbook.
 
 use super::args::{ExposureArg, PlanArgs, PlanFormat};
-use super::check::{check_ids, load_inputs};
+use super::check::{check_ids, load_inputs, Read};
 use super::{write_out, Outcome, UsageError};
-use crate::config::Config;
 use crate::detect::{self, Objects};
 use crate::knowledge::knowledge;
 use crate::plan::{plan, Request};
@@ -11,14 +10,8 @@ use crate::report::plan as report;
 
 pub fn run(args: &PlanArgs) -> Result<Outcome, UsageError> {
     check_ids(&[Some(&args.to), args.from.as_deref()])?;
-    let config = Config::find(args.input.config.as_deref())?;
-    let namespace = config.namespace(&args.input);
-    let loaded = load_inputs(&args.input, &config)?;
-    let objects = Objects {
-        files: &loaded.files,
-        namespace: &namespace,
-        scope: None,
-    };
+    let read = Read::new(&args.input)?;
+    let objects = read.objects();
     let inventory = detect::build(&objects, knowledge());
     let target_loaded = if args.target_paths.is_empty() {
         None
@@ -27,11 +20,11 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, UsageError> {
             paths: args.target_paths.clone(),
             ..args.input.clone()
         };
-        Some(load_inputs(&input, &config)?)
+        Some(load_inputs(&input, &read.config)?)
     };
     let target_objects = target_loaded.as_ref().map(|l| Objects {
         files: &l.files,
-        namespace: &namespace,
+        namespace: &read.namespace,
         scope: None,
     });
     let target_inventory = target_objects

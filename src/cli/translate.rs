@@ -1,24 +1,17 @@
 //! `translate --to TARGET`: what each controller-specific annotation becomes on the target.
 
 use super::args::{TranslateArgs, TranslateFormat};
-use super::check::{check_migration, load_inputs};
+use super::check::{check_migration, Read};
 use super::{write_out, Outcome, UsageError};
-use crate::config::Config;
-use crate::detect::{self, Objects};
+use crate::detect;
 use crate::knowledge::knowledge;
 use crate::report::translate as report;
 use crate::translate::translate;
 
 pub fn run(args: &TranslateArgs) -> Result<Outcome, UsageError> {
     check_migration(Some(&args.to), args.from.as_deref())?;
-    let config = Config::find(args.input.config.as_deref())?;
-    let namespace = config.namespace(&args.input);
-    let loaded = load_inputs(&args.input, &config)?;
-    let objects = Objects {
-        files: &loaded.files,
-        namespace: &namespace,
-        scope: None,
-    };
+    let read = Read::new(&args.input)?;
+    let objects = read.objects();
     let inventory = detect::build(&objects, knowledge());
     let translation = translate(
         &objects,
