@@ -9,8 +9,6 @@ pub mod nodes;
 mod pod;
 pub mod settings;
 
-use std::collections::BTreeMap;
-
 use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
@@ -509,13 +507,6 @@ fn evaluate(
         Some(reason) => Tri::Unknown(reason),
         None => Tri::No(otherwise.to_string()),
     }
-}
-
-/// Pod-template labels, for reports.
-pub fn labels(object: &Object) -> BTreeMap<String, String> {
-    pod_of(object)
-        .and_then(|p| p.labels.cloned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

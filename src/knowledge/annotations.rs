@@ -115,12 +115,6 @@ impl ControllerCatalog {
     }
 }
 
-impl Annotation {
-    pub fn is_current(&self) -> bool {
-        matches!(self.status.as_str(), "active" | "restricted" | "obsolete")
-    }
-}
-
 impl Neutral {
     pub fn owner(&self, key: &str) -> Option<&NeutralPrefix> {
         self.prefixes.iter().find(|p| key.starts_with(&p.prefix))

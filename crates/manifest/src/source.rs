@@ -100,17 +100,6 @@ impl SourceText {
             column: self.text[start..offset].chars().count() + 1,
         }
     }
-
-    /// The byte offset of a 1-based line and column (clamped to the text).
-    pub fn offset_of(&self, position: Position) -> usize {
-        let range = self.line_range(position.line.saturating_sub(1));
-        let line = &self.text[range.clone()];
-        let within = line
-            .char_indices()
-            .nth(position.column.saturating_sub(1))
-            .map_or(line.len(), |(i, _)| i);
-        range.start + within
-    }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -130,7 +119,6 @@ mod tests {
         assert_eq!(source.position(0), Position { line: 1, column: 1 });
         let x = source.text.find('x').unwrap();
         assert_eq!(source.position(x), Position { line: 2, column: 5 });
-        assert_eq!(source.offset_of(Position { line: 2, column: 5 }), x);
         assert_eq!(source.line_range(1), 5..11);
     }
 
