@@ -8,8 +8,7 @@ use crate::detect::{ControllerInstance, Exposure, Inventory, Objects};
 use crate::knowledge::Knowledge;
 
 /// How traffic reaches a controller, as the handbook's matrix sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entry {
     Cloud,
     Loadbalancer,
