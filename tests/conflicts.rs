@@ -298,3 +298,39 @@ fn the_same_host_and_path_routed_twice() {
     );
     assert_eq!(duplicates[0]["related"][0]["file"].as_str().unwrap(), chash);
 }
+
+#[test]
+fn alb_instance_targets_reach_backends_through_node_ports() {
+    for extra in [
+        None,
+        Some("fixtures/corpus/charts/aws-load-balancer-controller/default.yaml"),
+    ] {
+        let mut args = vec![
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "fixtures/cloud/alb.yaml",
+        ];
+        args.extend(extra);
+        let json = run(&args).json();
+        let found: Vec<&serde_json::Value> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "cloud-ingress-nodeport-backends")
+            .collect();
+        assert_eq!(found.len(), 1, "only the instance-mode Ingress ({extra:?})");
+        assert_eq!(
+            (
+                found[0]["file"].as_str().unwrap(),
+                found[0]["line"].as_u64().unwrap()
+            ),
+            ("fixtures/cloud/alb.yaml", 11),
+            "at ingressClassName"
+        );
+        assert_eq!(found[0]["related"][0]["line"], 24, "the Service's name");
+        assert_eq!(found[0]["severity"], "info");
+    }
+}

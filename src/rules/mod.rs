@@ -17,6 +17,7 @@ mod annotation_snippet;
 mod annotation_unknown;
 mod annotation_unsupported_on_target;
 mod annotation_value_invalid;
+mod cloud_ingress_nodeport_backends;
 mod controller_retired;
 mod default_ingress_class_multiple;
 mod helm_template_unrendered;

@@ -28,6 +28,7 @@ static RULES: &[&dyn Rule] = &[
     &load_balancer_ip_deprecated::LoadBalancerIpDeprecated,
     &load_balancer_ip_shared::LoadBalancerIpShared,
     &load_balancer_source_ip::LoadBalancerSourceIp,
+    &cloud_ingress_nodeport_backends::CloudIngressNodeportBackends,
     &host_port_clash::HostPortClash,
     &host_network_port_clash::HostNetworkPortClash,
     &host_network_dns_policy::HostNetworkDnsPolicy,
