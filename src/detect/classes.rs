@@ -6,9 +6,8 @@ use manifest::parse::PathStep;
 use manifest::{Span, TypedObject};
 
 use super::{Claimant, Inventory, ObjectKey, Objects, Tri};
+use crate::knowledge::{CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION};
 
-pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
-pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
 
 #[derive(Clone, Debug)]
 pub struct ClassEntry {

@@ -2,8 +2,14 @@
 //! not code. Adding a provider (or, later, a controller) touches `rules/` only.
 
 mod annotations;
+pub mod charts;
 mod controllers;
 mod providers;
+
+/// The annotation naming an Ingress's class (deprecated, still read by every controller).
+pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+/// The annotation marking an IngressClass as the cluster's default.
+pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
 
 use std::sync::OnceLock;
 

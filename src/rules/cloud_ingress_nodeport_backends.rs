@@ -24,6 +24,7 @@
 //! Service. Sources:
 //! https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/,
 //! https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing
+use crate::knowledge::CLASS_ANNOTATION;
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::networking::v1::Ingress;
@@ -34,7 +35,6 @@ use super::{rule_info, Context, Rule, RuleInfo};
 
 const TARGET_TYPE: &str = "alb.ingress.kubernetes.io/target-type";
 const NEG: &str = "cloud.google.com/neg";
-const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 
 pub struct CloudIngressNodeportBackends;
 

@@ -24,11 +24,11 @@
 //! Keep the annotation on one class (`controller.ingressClassResource.default=false` in the
 //! ingress-nginx chart, `ingressClass.isDefaultClass=false` in Traefik's) and give Ingresses an
 //! explicit `spec.ingressClassName`.
+use crate::knowledge::DEFAULT_CLASS_ANNOTATION;
 use crate::findings::Finding;
 
 use super::{rule_info, Context, ObjectView, Rule, RuleInfo};
 
-pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
 
 pub struct DefaultIngressClassMultiple;
 

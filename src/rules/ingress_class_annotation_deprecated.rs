@@ -16,12 +16,12 @@
 //! ## Fix
 //! Set `spec.ingressClassName: nginx` (an IngressClass named `nginx` must exist) and remove
 //! the annotation. The API server rejects creating an Ingress that sets both.
+use crate::knowledge::CLASS_ANNOTATION;
 use crate::findings::Finding;
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
 /// The legacy class annotation.
-pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 
 pub struct IngressClassAnnotationDeprecated;
 

@@ -20,7 +20,7 @@
 //! Keep `spec.ingressClassName` with the class you mean and remove the annotation.
 use crate::findings::Finding;
 
-use super::ingress_class_annotation_deprecated::CLASS_ANNOTATION;
+use crate::knowledge::CLASS_ANNOTATION;
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct IngressClassMismatch;

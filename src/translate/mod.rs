@@ -2,6 +2,7 @@
 //! for one target. Built once over the inventory (it knows a custom ingress-nginx annotation
 //! prefix); the `translate` report and the `*-on-target` rules read the same result.
 
+use crate::knowledge::CLASS_ANNOTATION;
 use std::collections::BTreeMap;
 
 use manifest::parse::PathStep;
@@ -12,7 +13,6 @@ use crate::knowledge::{verdict_rank, Annotation, Equivalent, Knowledge};
 
 pub const NGINX: &str = "ingress-nginx";
 pub const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io";
-const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 
 /// The source among an entry's sources that documents the target's side.
 pub fn target_source<'s>(sources: &'s [String], target: &str) -> Option<&'s str> {

@@ -81,6 +81,9 @@ impl Object {
 #[derive(Clone, Debug)]
 pub struct Document {
     pub span: Span,
+    /// The document's root node (`None` for an empty one): values files, `Chart.yaml` and
+    /// other documents that are not objects are still read through it.
+    pub root: Option<NodeId>,
     pub helm_source: Option<String>,
 }
 
@@ -135,6 +138,7 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
     for (index, document) in parsed.documents.into_iter().enumerate() {
         file.documents.push(Document {
             span: document.span,
+            root: document.root,
             helm_source: document.helm_source,
         });
         let Some(root) = document.root else { continue };
@@ -145,6 +149,26 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         }
     }
     file
+}
+
+impl LoadedFile {
+    /// Models an object built in this file's tree from other text (a chart release's values
+    /// rendered through the chart's knowledge) as a document of its own. Its nodes are
+    /// located where the facts were written, so findings point there. Decoding problems are
+    /// dropped: the text they would point at is values, not this object's YAML. Returns the
+    /// index of the new object, if the node is one.
+    pub fn add_synthetic(&mut self, node: NodeId, span: Span, helm_source: String) -> Option<usize> {
+        let document = self.documents.len();
+        self.documents.push(Document {
+            span,
+            root: Some(node),
+            helm_source: Some(helm_source),
+        });
+        let (objects, problems) = (self.objects.len(), self.problems.len());
+        model_node(self, document, node, MAX_LIST_DEPTH);
+        self.problems.truncate(problems);
+        (self.objects.len() > objects).then_some(objects)
+    }
 }
 
 fn is_blank(tree: &Tree, node: NodeId) -> bool {

@@ -72,6 +72,72 @@ impl Tree {
         id
     }
 
+    /// Adds a scalar node: synthetic objects (a chart release's rendered form) are built
+    /// from such nodes, each located at the text it comes from.
+    pub fn add_scalar(&mut self, value: &str, style: ScalarStyle, span: Span) -> NodeId {
+        self.push(
+            NodeKind::Scalar {
+                value: value.into(),
+                style,
+                tag: None,
+            },
+            span,
+        )
+    }
+
+    /// Adds a mapping of existing nodes.
+    pub fn add_mapping(&mut self, entries: Vec<Entry>, span: Span) -> NodeId {
+        self.push(NodeKind::Mapping(entries), span)
+    }
+
+    /// Adds a sequence of existing nodes.
+    pub fn add_sequence(&mut self, items: Vec<NodeId>, span: Span) -> NodeId {
+        self.push(NodeKind::Sequence(items), span)
+    }
+
+    /// Copies the subtree at `root` of another tree into this one (aliases resolved), each
+    /// node's span passed through `locate`: text parsed out of a string scalar keeps its place
+    /// in the file, and nodes from elsewhere can be placed at the reference to them. At most
+    /// `budget` nodes are copied (a hostile alias web must not explode); `None` past it.
+    pub fn graft(
+        &mut self,
+        from: &Tree,
+        root: NodeId,
+        locate: &dyn Fn(Span) -> Span,
+        budget: &mut usize,
+    ) -> Option<NodeId> {
+        *budget = budget.checked_sub(1)?;
+        let node = from.node(from.resolve(root));
+        let span = locate(node.span);
+        let kind = match &node.kind {
+            NodeKind::Scalar { .. } => node.kind.clone(),
+            // `resolve` followed every alias; an unresolved one stands for nothing.
+            NodeKind::Alias(_) => NodeKind::Scalar {
+                value: "".into(),
+                style: ScalarStyle::Plain,
+                tag: None,
+            },
+            NodeKind::Sequence(items) => {
+                let mut copied = Vec::with_capacity(items.len());
+                for item in items {
+                    copied.push(self.graft(from, *item, locate, budget)?);
+                }
+                NodeKind::Sequence(copied)
+            }
+            NodeKind::Mapping(_) => {
+                let entries = from.entries(root);
+                let mut copied = Vec::with_capacity(entries.len());
+                for entry in entries.iter() {
+                    let key = self.graft(from, entry.key, locate, budget)?;
+                    let value = self.graft(from, entry.value, locate, budget)?;
+                    copied.push(Entry { key, value });
+                }
+                NodeKind::Mapping(copied)
+            }
+        };
+        Some(self.push(kind, span))
+    }
+
     /// Follows aliases to the node they stand for.
     pub fn resolve(&self, mut id: NodeId) -> NodeId {
         // Aliases only point backwards at finished nodes, so this ends; the bound is a guard.
