@@ -77,7 +77,7 @@ fn load(inputs: &[(String, String)], parallel: bool) -> Loaded {
     } else {
         inputs.iter().map(one).collect()
     };
-    Loaded { files }
+    Loaded::from_files(files, "default")
 }
 
 fn main() {

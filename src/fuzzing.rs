@@ -8,9 +8,7 @@ use crate::rules::{self, RuleOptions};
 /// Runs the whole pipeline on one input; returns the total length of the reports so that
 /// nothing is optimised away.
 pub fn check_bytes(data: &[u8]) -> usize {
-    let loaded = Loaded {
-        files: vec![load_bytes("fuzz.yaml", Ok(data.to_vec()))],
-    };
+    let loaded = Loaded::from_files(vec![load_bytes("fuzz.yaml", Ok(data.to_vec()))], "default");
     let options = RuleOptions {
         namespace: "default".into(),
         ..RuleOptions::default()

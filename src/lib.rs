@@ -17,6 +17,7 @@ pub mod input;
 pub mod knowledge;
 pub mod load;
 pub mod plan;
+pub mod release;
 pub mod report;
 pub mod rules;
 pub mod translate;

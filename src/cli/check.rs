@@ -23,7 +23,7 @@ pub(crate) fn load_inputs(
         stdin_filename: input.stdin_filename.clone(),
     };
     let inputs = discover(&input.paths, &options).map_err(|e| UsageError(e.to_string()))?;
-    Ok(load(&inputs, input.max_file_size))
+    Ok(load(&inputs, input.max_file_size, &config.namespace(input)))
 }
 
 /// What every command reads: the configuration, the default namespace, the inputs.

@@ -18,12 +18,7 @@ pub use exposure::{Exposure, HostPort, ListenPort, ServiceEntry};
 pub use pod::{pod_of, PodView, WORKLOAD_KINDS};
 use settings::{Resolved, Value};
 
-/// An object by position: file index and index among that file's objects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectKey {
-    pub file: usize,
-    pub index: usize,
-}
+pub use crate::load::ObjectKey;
 
 /// Yes, no, or unknown — each with the reason.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -21,6 +21,7 @@ pub use annotations::{
     verdict_rank, Annotation, ControllerCatalog, Equivalent, Neutral, NeutralPrefix,
     ReverseAnnotation, ReverseCatalog, TARGETS, VERDICTS,
 };
+use charts::Chart;
 pub use controllers::{template_settings, Condition, Controller, Image, ListenPort, Setting};
 pub use providers::{Provider, ProviderAnnotation, Providers};
 
@@ -33,12 +34,42 @@ pub struct Knowledge {
     pub nginx_annotations: ControllerCatalog,
     pub reverse_annotations: ReverseCatalog,
     pub neutral_annotations: Neutral,
+    /// Helm charts of ingress controllers, sorted by chart name.
+    pub charts: Vec<Chart>,
 }
 
 impl Knowledge {
     pub fn controller(&self, id: &str) -> Option<&Controller> {
         self.controllers.iter().find(|c| c.id == id)
     }
+
+    /// The chart data a chart reference names (`repository`: where it is pulled from).
+    pub fn chart(&self, name: &str, repository: Option<&str>) -> Option<&Chart> {
+        self.charts.iter().find(|c| c.matches(name, repository))
+    }
+
+    /// The chart by its file-level name (a subchart reference).
+    pub fn chart_named(&self, name: &str) -> Option<&Chart> {
+        self.charts.iter().find(|c| c.chart == name)
+    }
+}
+
+/// A chart's own `values.yaml` (`rules/charts/defaults/<file>`), parsed on first use.
+pub fn chart_defaults(file: &str) -> Option<&'static manifest::parse::ParsedFile> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static PARSED: OnceLock<Mutex<HashMap<String, &'static manifest::parse::ParsedFile>>> =
+        OnceLock::new();
+    let text = CHART_DEFAULT_FILES
+        .iter()
+        .find(|(name, _)| name.rsplit('/').next() == Some(file))?
+        .1;
+    let cache = PARSED.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    let parsed = cache
+        .entry(file.to_string())
+        .or_insert_with(|| Box::leak(Box::new(parse(text, Limits::default()))));
+    Some(parsed)
 }
 
 /// The embedded knowledge. The files are part of the binary and a test reads every one of
@@ -51,31 +82,16 @@ pub fn knowledge() -> &'static Knowledge {
     })
 }
 
-/// Every `rules/controllers/*.yaml`, compiled in.
-macro_rules! controller_files {
-    ($($name:literal),* $(,)?) => {
-        [$((concat!("rules/controllers/", $name, ".yaml"), include_str!(concat!("../../rules/controllers/", $name, ".yaml")))),*]
-    };
-}
-
-const CONTROLLER_FILES: [(&str, &str); 14] = controller_files!(
-    "aws-alb",
-    "azure-agic",
-    "cilium",
-    "contour",
-    "emissary",
-    "f5-nginx",
-    "gce",
-    "haproxy",
-    "haproxy-ingress",
-    "ingress-nginx",
-    "istio",
-    "kong",
-    "skipper",
-    "traefik",
-);
+// `CONTROLLER_FILES`, `CHART_FILES`, `CHART_DEFAULT_FILES`: every file of those `rules/`
+// folders, listed by build.rs.
+include!(concat!(env!("OUT_DIR"), "/knowledge_files.rs"));
 
 fn read_all() -> Result<Knowledge, String> {
+    let mut charts = CHART_FILES
+        .iter()
+        .map(|(name, text)| read_data::<Chart>(name, text))
+        .collect::<Result<Vec<_>, _>>()?;
+    charts.sort_by(|a, b| a.chart.cmp(&b.chart));
     let mut controllers = CONTROLLER_FILES
         .iter()
         .map(|(name, text)| read_data::<Controller>(name, text))
@@ -99,6 +115,7 @@ fn read_all() -> Result<Knowledge, String> {
             include_str!("../../rules/annotations/neutral.yaml"),
         )?,
         controllers,
+        charts,
     })
 }
 

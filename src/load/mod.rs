@@ -7,10 +7,19 @@ use rayon::prelude::*;
 
 use crate::input::{self, Input, ReadError};
 
+/// An object by position: file index and index among that file's objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub file: usize,
+    pub index: usize,
+}
+
 /// Everything read, in input order. Unreadable files are here too, holding their problem.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub files: Vec<LoadedFile>,
+    /// Helm releases of known controller charts; their rendered objects are in `files`.
+    pub releases: crate::release::Releases,
 }
 
 impl Loaded {
@@ -27,12 +36,22 @@ impl Loaded {
     }
 }
 
-pub fn load(inputs: &[Input], max_file_size: u64) -> Loaded {
+/// Reads and parses every input in parallel, then renders the Helm releases found in them
+/// (`namespace`: of objects that name none).
+pub fn load(inputs: &[Input], max_file_size: u64, namespace: &str) -> Loaded {
     let files = inputs
         .par_iter()
         .map(|input| load_one(input, max_file_size))
         .collect();
-    Loaded { files }
+    Loaded::from_files(files, namespace)
+}
+
+impl Loaded {
+    /// The files as parsed, with the Helm releases in them rendered.
+    pub fn from_files(mut files: Vec<LoadedFile>, namespace: &str) -> Loaded {
+        let releases = crate::release::expand(&mut files, crate::knowledge::knowledge(), namespace);
+        Loaded { files, releases }
+    }
 }
 
 fn load_one(input: &Input, max_file_size: u64) -> LoadedFile {

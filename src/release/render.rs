@@ -52,6 +52,7 @@ pub fn render(chart: &Chart, values: &Values<'_>, names: &Names<'_>, anchor: Spa
         fullname: String::new(),
         each: None,
         budget: GRAFT_BUDGET,
+        key_spans: Default::default(),
     };
     r.fullname = r.fullname(chart.fullname, names.chart_name);
     let label = format!("{}/{}", names.namespace, names.release);
@@ -93,9 +94,11 @@ struct Renderer<'v, 'a> {
     /// The current `each` entry: its key and its values path.
     each: Option<(String, Vec<String>)>,
     budget: usize,
+    /// Where the values key of a copied value was written, for the key of its entry.
+    key_spans: std::collections::HashMap<NodeId, Span>,
 }
 
-impl Renderer<'_, '_> {
+impl<'v, 'a> Renderer<'v, 'a> {
     fn fullname(&self, kind: Fullname, chart_name: &str) -> String {
         let get = |path: &str| match self.values.lookup(&split_path(path)) {
             Lookup::Found { tree, node, .. } => text(tree, node).filter(|t| !t.is_empty()),
@@ -131,17 +134,15 @@ impl Renderer<'_, '_> {
         }
     }
 
-    fn lookup(&self, path: &str) -> Lookup<'_> {
+    fn lookup(&self, path: &str) -> Lookup<'v> {
         let path = self.path(path);
         let steps: Vec<&str> = path.iter().map(String::as_str).collect();
-        self.values.lookup(&steps)
+        let values: &'v Values<'a> = self.values;
+        values.lookup(&steps)
     }
 
     fn place(&self, placement: Placement, span: Span) -> Span {
-        match placement {
-            Placement::InFile => span,
-            Placement::At(at) => at,
-        }
+        place(placement, span)
     }
 
     fn eval(&mut self, template: &Template) -> Eval {
@@ -160,7 +161,7 @@ impl Renderer<'_, '_> {
                         let copied = match &scalar {
                             Some(t) => Some(self.out.tree.add_scalar(t, ScalarStyle::Plain, span)),
                             None => {
-                                let locate = |s: Span| self.place(placement, s);
+                                let locate = |s: Span| place(placement, s);
                                 let mut budget = self.budget;
                                 let copied = self.out.tree.graft(tree, node, &locate, &mut budget);
                                 self.budget = budget;
@@ -226,9 +227,14 @@ impl Renderer<'_, '_> {
         match self.eval(template) {
             Eval::Node {
                 node,
+                key_span,
                 text: Some(t),
-                ..
-            } if !t.is_empty() => Some(node),
+            } if !t.is_empty() => {
+                if let Some(span) = key_span {
+                    self.key_spans.insert(node, span);
+                }
+                Some(node)
+            }
             Eval::Text { text, span } if !text.is_empty() => {
                 Some(self.out.tree.add_scalar(&text, ScalarStyle::Plain, span))
             }
@@ -237,18 +243,6 @@ impl Renderer<'_, '_> {
                 None
             }
             _ => None,
-        }
-    }
-
-    fn text_of(&mut self, template: &Template, fact: &str) -> Option<String> {
-        match self.eval(template) {
-            Eval::Node { text, .. } => text,
-            Eval::Text { text, .. } => Some(text),
-            Eval::Absent => None,
-            Eval::Unknown(reason) => {
-                self.unknown(fact, reason);
-                None
-            }
         }
     }
 
@@ -297,7 +291,11 @@ impl Renderer<'_, '_> {
         let entries = entries
             .into_iter()
             .map(|(k, value)| {
-                let span = self.out.tree.span(value);
+                let span = self
+                    .key_spans
+                    .get(&value)
+                    .copied()
+                    .unwrap_or_else(|| self.out.tree.span(value));
                 Entry {
                     key: self.key(k, span),
                     value,
@@ -716,6 +714,13 @@ impl Renderer<'_, '_> {
                 _ => None,
             })
             .unwrap_or(self.anchor)
+    }
+}
+
+fn place(placement: Placement, span: Span) -> Span {
+    match placement {
+        Placement::InFile => span,
+        Placement::At(at) => at,
     }
 }
 

@@ -1,0 +1,735 @@
+//! Finds Helm releases of known controller charts in the loaded files, and the values each
+//! is installed with, in its tool's precedence.
+
+use std::borrow::Cow;
+
+use manifest::parse::{NodeId, ScalarStyle, Tree};
+use manifest::{LoadedFile, Object, SourceText, Span};
+
+use super::embedded::parse_string;
+use super::values::{Layer, Placement, Values};
+use super::Release;
+use crate::knowledge::charts::{strip_scheme, Chart, Version};
+use crate::knowledge::{chart_defaults, Knowledge};
+
+/// How a release is declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseKind {
+    /// Flux `HelmRelease` (helm.toolkit.fluxcd.io).
+    FluxHelmRelease,
+    /// Argo CD `Application`.
+    ArgoApplication,
+    /// Argo CD `ApplicationSet` (its template).
+    ArgoApplicationSet,
+    /// k3s / RKE2 `HelmChart` (helm.cattle.io), with its `HelmChartConfig`.
+    HelmChart,
+    /// A dependency of an umbrella `Chart.yaml`, valued by the `values.yaml` beside it.
+    UmbrellaChart,
+}
+
+impl ReleaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseKind::FluxHelmRelease => "Flux HelmRelease",
+            ReleaseKind::ArgoApplication => "Argo CD Application",
+            ReleaseKind::ArgoApplicationSet => "Argo CD ApplicationSet",
+            ReleaseKind::HelmChart => "k3s HelmChart",
+            ReleaseKind::UmbrellaChart => "umbrella chart dependency",
+        }
+    }
+}
+
+/// Where one layer of values comes from (resolved against the files when rendering).
+pub enum Source {
+    /// A node of a file: a mapping, or a string holding YAML.
+    Node { file: usize, node: NodeId, reported_at: Option<Span> },
+    /// Built here (Argo CD parameters, k3s `set`, Flux `targetPath`): located at each value.
+    Built(Tree, NodeId),
+    Unknown(String),
+}
+
+/// Layers, highest precedence first, before the chart defaults.
+#[derive(Default)]
+pub struct ValuesPlan {
+    pub sources: Vec<Source>,
+    /// Values below this key of every source (an umbrella chart's dependency).
+    pub under: Option<String>,
+}
+
+impl ValuesPlan {
+    /// The layers over the files, the chart's defaults last; `Err` when a values text does
+    /// not parse.
+    /// Defaults are reported at `anchor`, the release's chart reference.
+    pub fn build<'f>(
+        &self,
+        files: &'f [LoadedFile],
+        chart: &Chart,
+        anchor: Span,
+    ) -> Result<Values<'f>, String> {
+        let mut values = Values::default();
+        for source in &self.sources {
+            let layer = match source {
+                Source::Unknown(reason) => Layer::Unknown(reason.clone()),
+                Source::Built(tree, root) => Layer::Known {
+                    tree: Cow::Owned(tree.clone()),
+                    root: *root,
+                    placement: Placement::InFile,
+                },
+                Source::Node {
+                    file,
+                    node,
+                    reported_at,
+                } => {
+                    let f = &files[*file];
+                    let placement = reported_at.map_or(Placement::InFile, Placement::At);
+                    if f.tree.is_mapping(*node) {
+                        Layer::Known {
+                            tree: Cow::Borrowed(&f.tree),
+                            root: *node,
+                            placement,
+                        }
+                    } else if f.tree.string(*node).is_some() {
+                        let embedded = parse_string(&f.source, &f.tree, *node)
+                            .ok_or_else(|| "the values are not a string".to_string())?;
+                        if let Some(error) = embedded.error {
+                            return Err(format!("its values text does not parse: {error}"));
+                        }
+                        let Some(root) = embedded.root else { continue };
+                        Layer::Known {
+                            tree: Cow::Owned(embedded.tree),
+                            root,
+                            placement: match reported_at {
+                                Some(at) => Placement::At(*at),
+                                None => embedded.placement,
+                            },
+                        }
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            let layer = match (&self.under, layer) {
+                (
+                    Some(key),
+                    Layer::Known {
+                        tree,
+                        root,
+                        placement,
+                    },
+                ) => match tree.get(root, key) {
+                    Some(entry) => Layer::Known {
+                        root: entry.value,
+                        tree,
+                        placement,
+                    },
+                    None => continue,
+                },
+                (_, layer) => layer,
+            };
+            values.layers.push(layer);
+        }
+        let defaults = chart_defaults(&chart.defaults)
+            .ok_or_else(|| format!("no defaults for chart {}", chart.chart))?;
+        if let Some(root) = defaults.documents.first().and_then(|d| d.root) {
+            values.layers.push(Layer::Known {
+                tree: Cow::Borrowed(&defaults.tree),
+                root,
+                placement: Placement::At(anchor),
+            });
+        }
+        Ok(values)
+    }
+}
+
+/// A release found, with how to read its values.
+pub struct Plan {
+    pub release: Release,
+    pub chart: &'static Chart,
+    /// The chart's name as the release sees it (a subchart's alias).
+    pub chart_name: String,
+    pub values: ValuesPlan,
+}
+
+pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: &str) -> Vec<Plan> {
+    let mut plans = Vec::new();
+    let index = Index::new(files);
+    for (file_index, file) in files.iter().enumerate() {
+        for object in &file.objects {
+            let api = object.reference.api_version.as_str();
+            let group = api.split('/').next().unwrap_or_default();
+            let reader = Reader {
+                files,
+                file: file_index,
+                object,
+                index: &index,
+                namespace,
+                knowledge,
+            };
+            match (group, object.reference.kind.as_str()) {
+                ("helm.toolkit.fluxcd.io", "HelmRelease") => plans.extend(reader.flux()),
+                ("argoproj.io", "Application") => {
+                    plans.extend(reader.argo(&[], ReleaseKind::ArgoApplication))
+                }
+                ("argoproj.io", "ApplicationSet") => {
+                    plans.extend(reader.argo(&["spec", "template"], ReleaseKind::ArgoApplicationSet))
+                }
+                ("helm.cattle.io", "HelmChart") => plans.extend(reader.helm_chart()),
+                _ => {}
+            }
+        }
+        if is_named(&file.source, "Chart.yaml") {
+            plans.extend(umbrella(files, file_index, knowledge, namespace));
+        }
+    }
+    // The releases' objects are rendered in the file that declares them, so the order of
+    // the files (the input order) fixes the order of everything.
+    plans
+}
+
+fn path_of(path: &[String]) -> Vec<&str> {
+    path.iter().map(String::as_str).collect()
+}
+
+fn is_named(source: &SourceText, name: &str) -> bool {
+    source.name.rsplit('/').next() == Some(name)
+}
+
+/// Objects other releases refer to, by kind, namespace and name.
+struct Index<'f> {
+    objects: Vec<(usize, &'f Object)>,
+}
+
+impl<'f> Index<'f> {
+    fn new(files: &'f [LoadedFile]) -> Index<'f> {
+        let objects = files
+            .iter()
+            .enumerate()
+            .flat_map(|(i, f)| f.objects.iter().map(move |o| (i, o)))
+            .filter(|(_, o)| {
+                matches!(
+                    o.reference.kind.as_str(),
+                    "HelmRepository" | "OCIRepository" | "ConfigMap" | "Secret" | "HelmChartConfig"
+                )
+            })
+            .collect();
+        Index { objects }
+    }
+
+    fn find(&self, kind: &str, namespace: &str, name: &str, default_ns: &str) -> Option<(usize, &'f Object)> {
+        self.objects.iter().copied().find(|(_, o)| {
+            o.reference.kind == kind
+                && o.reference.name == name
+                && o.reference.namespace.as_deref().unwrap_or(default_ns) == namespace
+        })
+    }
+}
+
+struct Reader<'r, 'f> {
+    files: &'f [LoadedFile],
+    file: usize,
+    object: &'f Object,
+    index: &'r Index<'f>,
+    namespace: &'r str,
+    knowledge: &'static Knowledge,
+}
+
+impl Reader<'_, '_> {
+    fn tree(&self) -> &Tree {
+        &self.files[self.file].tree
+    }
+
+    fn node(&self, path: &[&str]) -> Option<NodeId> {
+        self.tree()
+            .lookup_keys(self.object.node, path)
+            .map(|e| e.value)
+    }
+
+    fn text(&self, path: &[&str]) -> Option<String> {
+        let node = self.node(path)?;
+        self.tree().string(node).map(str::to_string)
+    }
+
+    fn own_namespace(&self) -> String {
+        self.object
+            .reference
+            .namespace
+            .clone()
+            .unwrap_or_else(|| self.namespace.to_string())
+    }
+
+    fn declared_by(&self) -> String {
+        format!("{} {}/{}", self.object.reference.kind, self.own_namespace(), self.object.reference.name)
+    }
+
+    /// A plan for a chart reference, if the chart is a known controller's.
+    #[allow(clippy::too_many_arguments)]
+    fn plan(
+        &self,
+        kind: ReleaseKind,
+        chart: &str,
+        repository: Option<&str>,
+        version: Option<String>,
+        anchor: Span,
+        name: String,
+        namespace: String,
+        values: ValuesPlan,
+    ) -> Option<Plan> {
+        let data = self.knowledge.chart(chart, repository)?;
+        Some(plan(kind, data, chart, version, self.file, anchor, self.declared_by(), name, namespace, values))
+    }
+
+    /// Flux `HelmRelease`: `spec.chart.spec` (with its `sourceRef`) or `spec.chartRef`;
+    /// `spec.valuesFrom` in order, then `spec.values` on top.
+    fn flux(&self) -> Option<Plan> {
+        let namespace = self.own_namespace();
+        let (chart, repository, version, anchor_node) =
+            if let Some(chart_node) = self.node(&["spec", "chart", "spec", "chart"]) {
+                let chart = self.tree().string(chart_node)?.to_string();
+                let source_kind = self.text(&["spec", "chart", "spec", "sourceRef", "kind"]);
+                let source_name = self.text(&["spec", "chart", "spec", "sourceRef", "name"]);
+                let source_ns = self
+                    .text(&["spec", "chart", "spec", "sourceRef", "namespace"])
+                    .unwrap_or_else(|| namespace.clone());
+                let repository = match (source_kind.as_deref(), source_name) {
+                    (Some("HelmRepository"), Some(name)) => self.repository_url("HelmRepository", &source_ns, &name),
+                    _ => None,
+                };
+                let version = self.text(&["spec", "chart", "spec", "version"]);
+                (chart, repository, version, chart_node)
+            } else {
+                let name_node = self.node(&["spec", "chartRef", "name"])?;
+                let kind = self.text(&["spec", "chartRef", "kind"]).unwrap_or_default();
+                let name = self.tree().string(name_node)?.to_string();
+                let ns = self
+                    .text(&["spec", "chartRef", "namespace"])
+                    .unwrap_or_else(|| namespace.clone());
+                let url = self.repository_url(&kind, &ns, &name)?;
+                let chart = strip_scheme(&url).rsplit('/').next()?.to_string();
+                let version = self.index.find(&kind, &ns, &name, self.namespace).and_then(|(f, o)| {
+                    let tree = &self.files[f].tree;
+                    tree.lookup_keys(o.node, &["spec", "ref", "tag"])
+                        .and_then(|e| tree.string(e.value).map(str::to_string))
+                });
+                (chart, Some(url), version, name_node)
+            };
+        let target = self.text(&["spec", "targetNamespace"]);
+        let name = self.text(&["spec", "releaseName"]).unwrap_or_else(|| match &target {
+            Some(t) => format!("{t}-{}", self.object.reference.name),
+            None => self.object.reference.name.clone(),
+        });
+        let mut values = ValuesPlan::default();
+        if let Some(node) = self.node(&["spec", "values"]) {
+            values.sources.push(Source::Node {
+                file: self.file,
+                node,
+                reported_at: None,
+            });
+        }
+        if let Some(list) = self.node(&["spec", "valuesFrom"]) {
+            let items: Vec<NodeId> = self.tree().items(list).to_vec();
+            for item in items.into_iter().rev() {
+                values.sources.push(self.values_from(item, &namespace));
+            }
+        }
+        let anchor = self.tree().span(anchor_node);
+        self.plan(
+            ReleaseKind::FluxHelmRelease,
+            &chart,
+            repository.as_deref(),
+            version,
+            anchor,
+            name,
+            target.unwrap_or(namespace),
+            values,
+        )
+    }
+
+    fn repository_url(&self, kind: &str, namespace: &str, name: &str) -> Option<String> {
+        let (file, object) = self.index.find(kind, namespace, name, self.namespace)?;
+        let tree = &self.files[file].tree;
+        tree.lookup_keys(object.node, &["spec", "url"])
+            .and_then(|e| tree.string(e.value))
+            .map(str::to_string)
+    }
+
+    /// One `valuesFrom` entry: a ConfigMap or Secret key in the input, else unknown.
+    fn values_from(&self, item: NodeId, namespace: &str) -> Source {
+        let tree = self.tree();
+        let get = |key: &str| tree.get(item, key).and_then(|e| tree.string(e.value)).map(str::to_string);
+        let kind = get("kind").unwrap_or_default();
+        let name = get("name").unwrap_or_default();
+        let key = get("valuesKey").unwrap_or_else(|| "values.yaml".into());
+        let at = tree.span(item);
+        let Some((file, object)) = self.index.find(&kind, namespace, &name, self.namespace) else {
+            return Source::Unknown(format!("valuesFrom {kind} {namespace}/{name} is not in the input"));
+        };
+        let f = &self.files[file];
+        let entry = f
+            .tree
+            .lookup_keys(object.node, &["data", &key])
+            .or_else(|| f.tree.lookup_keys(object.node, &["stringData", &key]));
+        let Some(entry) = entry else {
+            return Source::Unknown(format!("{kind} {namespace}/{name} has no key `{key}`"));
+        };
+        if let Some(path) = get("targetPath") {
+            // The whole entry is one value, set at `targetPath`.
+            return built_at_path(&path, f.tree.string(entry.value).unwrap_or_default(), at);
+        }
+        let base64 = kind == "Secret" && f.tree.lookup_keys(object.node, &["data", &key]).is_some();
+        if base64 {
+            return Source::Unknown(format!(
+                "valuesFrom Secret {namespace}/{name} holds its values base64-encoded; write them in stringData to have them read"
+            ));
+        }
+        Source::Node {
+            file,
+            node: entry.value,
+            reported_at: (file != self.file).then_some(at),
+        }
+    }
+
+    /// Argo CD `Application` (or an `ApplicationSet`'s template): `spec.source` or each of
+    /// `spec.sources` with a `chart`; `parameters` over `valuesObject` over `values` over
+    /// `valueFiles`.
+    fn argo(&self, base: &[&str], kind: ReleaseKind) -> Vec<Plan> {
+        let mut plans = Vec::new();
+        let at = |rest: &[&str]| -> Vec<String> {
+            base.iter().chain(rest).map(|s| s.to_string()).collect()
+        };
+        let app_name = self
+            .text(&path_of(&at(&["metadata", "name"])))
+            .unwrap_or_else(|| self.object.reference.name.clone());
+        let namespace = self
+            .text(&path_of(&at(&["spec", "destination", "namespace"])))
+            .unwrap_or_else(|| self.namespace.to_string());
+        let mut sources = Vec::new();
+        if let Some(node) = self.node(&path_of(&at(&["spec", "source"]))) {
+            sources.push(node);
+        }
+        if let Some(list) = self.node(&path_of(&at(&["spec", "sources"]))) {
+            sources.extend(self.tree().items(list).iter().copied());
+        }
+        for source in sources {
+            let tree = self.tree();
+            let Some(chart_entry) = tree.get(source, "chart") else { continue };
+            let Some(chart) = tree.string(chart_entry.value) else { continue };
+            let repo = tree.get(source, "repoURL").and_then(|e| tree.string(e.value));
+            let version = tree
+                .get(source, "targetRevision")
+                .and_then(|e| tree.string(e.value))
+                .map(str::to_string);
+            let helm = tree.get(source, "helm").map(|e| e.value);
+            let get = |key: &str| helm.and_then(|h| tree.get(h, key)).map(|e| e.value);
+            let name = get("releaseName")
+                .and_then(|n| tree.string(n))
+                .map_or_else(|| app_name.clone(), str::to_string);
+            let mut values = ValuesPlan::default();
+            if let Some(parameters) = get("parameters") {
+                if let Some(built) = built_parameters(tree, parameters) {
+                    values.sources.push(built);
+                }
+            }
+            for key in ["valuesObject", "values"] {
+                if let Some(node) = get(key) {
+                    values.sources.push(Source::Node {
+                        file: self.file,
+                        node,
+                        reported_at: None,
+                    });
+                }
+            }
+            if let Some(files) = get("valueFiles") {
+                let listed: Vec<String> = tree
+                    .items(files)
+                    .iter()
+                    .filter_map(|n| tree.string(*n).map(str::to_string))
+                    .collect();
+                if !listed.is_empty() {
+                    values.sources.push(Source::Unknown(format!(
+                        "valueFiles ({}) are read from the chart's or another source's repository, not from the input",
+                        listed.join(", ")
+                    )));
+                }
+            }
+            let templated = [&name, &namespace, &chart.to_string()]
+                .iter()
+                .any(|t| t.contains("{{"));
+            let anchor = tree.span(chart_entry.value);
+            if let Some(mut plan) = self.plan(kind, chart, repo, version, anchor, name, namespace.clone(), values) {
+                if templated {
+                    plan.release.unread = Some(
+                        "its name or namespace is an ApplicationSet template, filled per generated Application".into(),
+                    );
+                }
+                plans.push(plan);
+            }
+        }
+        plans
+    }
+
+    /// k3s / RKE2 `HelmChart`: `set` over the `HelmChartConfig` of the same name and namespace
+    /// over `valuesContent`.
+    fn helm_chart(&self) -> Option<Plan> {
+        let chart_node = self.node(&["spec", "chart"])?;
+        let reference = self.tree().string(chart_node)?.to_string();
+        // Bundled charts are referenced as a URL to the packaged chart: `…/traefik-34.2.1.tgz`.
+        let (chart, mut version) = match reference.strip_suffix(".tgz") {
+            Some(url) => {
+                let file = url.rsplit('/').next().unwrap_or(url);
+                match file.rfind(|c: char| c == '-') {
+                    Some(dash) if file[dash + 1..].starts_with(|c: char| c.is_ascii_digit()) => {
+                        (file[..dash].to_string(), Some(file[dash + 1..].to_string()))
+                    }
+                    _ => (file.to_string(), None),
+                }
+            }
+            None => (reference, None),
+        };
+        if let Some(v) = self.text(&["spec", "version"]) {
+            version = Some(v);
+        }
+        let repo = self.text(&["spec", "repo"]);
+        let own_namespace = self.own_namespace();
+        let target = self.text(&["spec", "targetNamespace"]).unwrap_or_else(|| own_namespace.clone());
+        let mut values = ValuesPlan::default();
+        if let Some(set) = self.node(&["spec", "set"]) {
+            if let Some(built) = built_set(self.tree(), set) {
+                values.sources.push(built);
+            }
+        }
+        let name = self.object.reference.name.clone();
+        if let Some((file, config)) = self.index.find("HelmChartConfig", &own_namespace, &name, self.namespace) {
+            let tree = &self.files[file].tree;
+            if let Some(entry) = tree.lookup_keys(config.node, &["spec", "valuesContent"]) {
+                values.sources.push(Source::Node {
+                    file,
+                    node: entry.value,
+                    reported_at: (file != self.file).then(|| self.tree().span(chart_node)),
+                });
+            }
+        }
+        if let Some(node) = self.node(&["spec", "valuesContent"]) {
+            values.sources.push(Source::Node {
+                file: self.file,
+                node,
+                reported_at: None,
+            });
+        }
+        let anchor = self.tree().span(chart_node);
+        self.plan(ReleaseKind::HelmChart, &chart, repo.as_deref(), version, anchor, name, target, values)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    kind: ReleaseKind,
+    data: &'static Chart,
+    chart: &str,
+    version: Option<String>,
+    file: usize,
+    anchor: Span,
+    declared_by: String,
+    name: String,
+    namespace: String,
+    values: ValuesPlan,
+) -> Plan {
+    let unread = version.as_deref().and_then(|v| out_of_range(data, v));
+    Plan {
+        release: Release {
+            kind,
+            declared_by,
+            name,
+            namespace,
+            chart: chart.to_string(),
+            version,
+            controller: data.controller.as_str(),
+            file,
+            anchor,
+            objects: Vec::new(),
+            unknowns: Vec::new(),
+            unread,
+            already_rendered: 0,
+        },
+        chart: data,
+        chart_name: data.chart.clone(),
+        values,
+    }
+}
+
+/// Why a version cannot be read with the data, if it cannot. A range (`4.x`, `>=4.0.0`) is
+/// checked by its lowest version.
+fn out_of_range(chart: &Chart, version: &str) -> Option<String> {
+    let lowest = version.trim_start_matches(['>', '=', '~', '^', ' ']);
+    let lowest = lowest.split([' ', ',', '<']).next().unwrap_or_default().replace(['x', '*'], "0");
+    let range = &chart.versions;
+    match Version::parse(&lowest) {
+        Some(v) if v >= range.min && v <= range.max => None,
+        Some(v) => Some(format!(
+            "chart version {v} is outside the versions whose templates the data describes ({} to {})",
+            range.min, range.max
+        )),
+        // A version the data cannot compare (a digest, a branch): read with the data, said so.
+        None => None,
+    }
+}
+
+/// Argo CD `parameters: [{name: a.b, value: x}]` as a values tree located at each value.
+fn built_parameters(tree: &Tree, list: NodeId) -> Option<Source> {
+    let mut pairs = Vec::new();
+    for item in tree.items(list) {
+        let name = tree.get(*item, "name").and_then(|e| tree.string(e.value));
+        let value = tree.get(*item, "value").map(|e| e.value);
+        if let (Some(name), Some(value)) = (name, value) {
+            pairs.push((name.to_string(), value));
+        }
+    }
+    build_pairs(tree, &pairs)
+}
+
+/// k3s `set: {a.b: x}`.
+fn built_set(tree: &Tree, map: NodeId) -> Option<Source> {
+    let pairs: Vec<(String, NodeId)> = tree
+        .entries(map)
+        .iter()
+        .filter_map(|e| tree.scalar(e.key).map(|k| (k.to_string(), e.value)))
+        .collect();
+    build_pairs(tree, &pairs)
+}
+
+/// Dotted paths and value nodes → a nested mapping whose leaves keep their spans.
+fn build_pairs(tree: &Tree, pairs: &[(String, NodeId)]) -> Option<Source> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut out = Tree::default();
+    let mut root = Nested::default();
+    for (path, value) in pairs {
+        let span = tree.span(*value);
+        let text = tree.scalar(*value).unwrap_or_default().to_string();
+        root.insert(&path.split('.').collect::<Vec<_>>(), (text, span));
+    }
+    let node = root.write(&mut out, Span::default());
+    Some(Source::Built(out, node))
+}
+
+fn built_at_path(path: &str, value: &str, at: Span) -> Source {
+    let mut out = Tree::default();
+    let mut root = Nested::default();
+    root.insert(&path.split('.').collect::<Vec<_>>(), (value.to_string(), at));
+    let node = root.write(&mut out, at);
+    Source::Built(out, node)
+}
+
+#[derive(Default)]
+struct Nested {
+    leaf: Option<(String, Span)>,
+    children: Vec<(String, Nested)>,
+}
+
+impl Nested {
+    fn insert(&mut self, path: &[&str], leaf: (String, Span)) {
+        match path.split_first() {
+            None => self.leaf = Some(leaf),
+            Some((head, rest)) => {
+                let child = match self.children.iter().position(|(k, _)| k == head) {
+                    Some(i) => &mut self.children[i].1,
+                    None => {
+                        self.children.push((head.to_string(), Nested::default()));
+                        &mut self.children.last_mut().expect("just pushed").1
+                    }
+                };
+                child.insert(rest, leaf);
+            }
+        }
+    }
+
+    fn write(&self, out: &mut Tree, span: Span) -> NodeId {
+        if let Some((text, at)) = &self.leaf {
+            return out.add_scalar(text, ScalarStyle::Plain, *at);
+        }
+        let entries = self
+            .children
+            .iter()
+            .map(|(k, child)| {
+                let value = child.write(out, span);
+                let at = out.span(value);
+                manifest::parse::Entry {
+                    key: out.add_scalar(k, ScalarStyle::Plain, at),
+                    value,
+                }
+            })
+            .collect();
+        out.add_mapping(entries, span)
+    }
+}
+
+/// An umbrella `Chart.yaml`: each dependency on a known chart is a release whose values sit
+/// under the dependency's alias (or name) in the `values.yaml` beside it.
+fn umbrella(files: &[LoadedFile], file: usize, knowledge: &'static Knowledge, namespace: &str) -> Vec<Plan> {
+    let chart_file = &files[file];
+    let Some(root) = chart_file.documents.first().and_then(|d| d.root) else {
+        return Vec::new();
+    };
+    let tree = &chart_file.tree;
+    let parent = tree
+        .get(root, "name")
+        .and_then(|e| tree.string(e.value))
+        .unwrap_or("release")
+        .to_string();
+    let dir = chart_file.source.name.rsplit_once('/').map_or("", |(d, _)| d);
+    let values_name = if dir.is_empty() { "values.yaml".to_string() } else { format!("{dir}/values.yaml") };
+    let values_file = files.iter().position(|f| f.source.name == values_name);
+    let mut plans = Vec::new();
+    let Some(dependencies) = tree.get(root, "dependencies") else {
+        return plans;
+    };
+    for dependency in tree.items(dependencies.value) {
+        let get = |key: &str| tree.get(*dependency, key).and_then(|e| tree.string(e.value));
+        let Some(name) = get("name") else { continue };
+        let Some(data) = knowledge.chart(name, get("repository")) else { continue };
+        let key = get("alias").unwrap_or(name).to_string();
+        let version = get("version").map(str::to_string);
+        let declared_by = format!("{} dependency `{key}`", chart_file.source.name);
+        let release_name = parent.clone();
+        let mut values = ValuesPlan {
+            under: Some(key.clone()),
+            ..ValuesPlan::default()
+        };
+        // The objects go to the values file when there is one: that is where the facts are.
+        let (host, anchor) = match values_file {
+            Some(vf) => {
+                let vtree = &files[vf].tree;
+                let vroot = files[vf].documents.first().and_then(|d| d.root);
+                if let Some(vroot) = vroot {
+                    values.sources.push(Source::Node {
+                        file: vf,
+                        node: vroot,
+                        reported_at: None,
+                    });
+                }
+                let anchor = vroot
+                    .and_then(|r| vtree.get(r, &key))
+                    .map(|e| vtree.span(e.key))
+                    .unwrap_or_default();
+                (vf, anchor)
+            }
+            None => (file, tree.span(*dependency)),
+        };
+        let mut plan = plan(
+            ReleaseKind::UmbrellaChart,
+            data,
+            name,
+            version,
+            host,
+            anchor,
+            declared_by,
+            release_name,
+            namespace.to_string(),
+            values,
+        );
+        plan.chart_name = key;
+        plans.push(plan);
+    }
+    plans
+}

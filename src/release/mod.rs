@@ -1,0 +1,140 @@
+//! Release stage (between load and detect): ingress controllers installed as Helm releases —
+//! Flux `HelmRelease`, Argo CD `Application`/`ApplicationSet`, k3s/RKE2 `HelmChart` (with its
+//! `HelmChartConfig`), an umbrella `Chart.yaml` — rendered through the chart knowledge in
+//! `rules/charts/` into the objects the chart would create. Those objects join the file that
+//! declares the release, located at the values that set each fact, so the inventory and every
+//! rule treat them like rendered manifests. Values the input cannot tell stay unknown.
+
+mod discover;
+mod embedded;
+pub mod render;
+pub mod values;
+
+use manifest::parse::Tree;
+use manifest::{LoadedFile, Span, TypedObject};
+
+use crate::load::ObjectKey;
+use crate::knowledge::Knowledge;
+pub use discover::ReleaseKind;
+pub use render::Unknown;
+
+/// One Helm release of a known controller chart.
+#[derive(Clone, Debug)]
+pub struct Release {
+    pub kind: ReleaseKind,
+    /// The object (or file) declaring it, for messages: `HelmRelease flux-system/ingress-nginx`.
+    pub declared_by: String,
+    pub name: String,
+    pub namespace: String,
+    /// The chart as referenced, with its version when given.
+    pub chart: String,
+    pub version: Option<String>,
+    /// The controller id the chart installs.
+    pub controller: &'static str,
+    /// Where the release is reported: its chart reference.
+    pub file: usize,
+    pub anchor: Span,
+    /// Objects rendered from it (in `file`).
+    pub objects: Vec<ObjectKey>,
+    /// Facts its values cannot settle.
+    pub unknowns: Vec<Unknown>,
+    /// Why its values were not read at all, when they were not (nothing was rendered).
+    pub unread: Option<String>,
+    /// Rendered objects left out because the input already holds them (`helm template`
+    /// output of the same release): the rendered ones stand.
+    pub already_rendered: usize,
+}
+
+/// Every release found, and which rendered object came from which.
+#[derive(Debug, Default)]
+pub struct Releases {
+    pub list: Vec<Release>,
+}
+
+impl Releases {
+    /// The release an object was rendered from.
+    pub fn of(&self, key: ObjectKey) -> Option<&Release> {
+        self.list.iter().find(|r| r.objects.contains(&key))
+    }
+}
+
+/// Finds the releases in the loaded files and adds their rendered objects to the files.
+pub fn expand(files: &mut [LoadedFile], knowledge: &'static Knowledge, namespace: &str) -> Releases {
+    let found = discover::discover(files, knowledge, namespace);
+    let mut releases = Releases::default();
+    for plan in found {
+        let mut release = plan.release;
+        if release.unread.is_none() {
+            let rendered = {
+                let values = plan.values.build(files, plan.chart, release.anchor);
+                match values {
+                    Ok(values) => Some(render::render(
+                        plan.chart,
+                        &values,
+                        &render::Names {
+                            release: &release.name,
+                            namespace: &release.namespace,
+                            chart_name: &plan.chart_name,
+                        },
+                        release.anchor,
+                    )),
+                    Err(reason) => {
+                        release.unread = Some(reason);
+                        None
+                    }
+                }
+            };
+            if let Some(rendered) = rendered {
+                release.unknowns = rendered.unknowns.clone();
+                add_objects(files, &mut release, rendered);
+            }
+        }
+        releases.list.push(release);
+    }
+    releases
+}
+
+/// Grafts the rendered objects into the release's file, leaving out those the input already
+/// holds by kind, namespace and name.
+fn add_objects(files: &mut [LoadedFile], release: &mut Release, rendered: render::Rendered) {
+    for (root, template) in rendered.objects {
+        let (kind, name) = {
+            let tree = &rendered.tree;
+            let kind = tree.get(root, "kind").and_then(|e| tree.scalar(e.value));
+            let name = tree
+                .lookup_keys(root, &["metadata", "name"])
+                .and_then(|e| tree.scalar(e.value));
+            (kind.unwrap_or_default().to_string(), name.unwrap_or_default().to_string())
+        };
+        let namespaced = kind != "IngressClass";
+        let exists = files.iter().any(|f| {
+            f.objects.iter().any(|o| {
+                o.reference.kind == kind
+                    && o.reference.name == name
+                    && !matches!(o.typed, TypedObject::Generic(_))
+                    && (!namespaced
+                        || o.reference.namespace.as_deref() == Some(release.namespace.as_str()))
+            })
+        });
+        if exists {
+            release.already_rendered += 1;
+            continue;
+        }
+        let file = &mut files[release.file];
+        let mut budget = usize::MAX;
+        let Some(node) = graft_into(&mut file.tree, &rendered.tree, root, &mut budget) else {
+            continue;
+        };
+        let source = format!("{template} (from {})", release.declared_by);
+        if let Some(index) = file.add_synthetic(node, release.anchor, source) {
+            release.objects.push(ObjectKey {
+                file: release.file,
+                index,
+            });
+        }
+    }
+}
+
+fn graft_into(to: &mut Tree, from: &Tree, root: manifest::parse::NodeId, budget: &mut usize) -> Option<manifest::parse::NodeId> {
+    to.graft(from, root, &|s| s, budget)
+}
