@@ -27,6 +27,10 @@ pub struct Chart {
     pub aliases: Vec<String>,
     /// Repository URLs (Helm repositories, OCI registries) that publish it, without scheme.
     pub repositories: Vec<String>,
+    /// The name alone is too common to tell the chart (Kong's `ingress`): the repository must
+    /// match too. Otherwise a known name from an unknown repository (a mirror) matches.
+    #[serde(default)]
+    pub name_needs_repository: bool,
     /// The chart versions whose templates this data describes.
     pub versions: VersionRange,
     /// `rules/charts/defaults/<file>`: the chart's `values.yaml` at `versions.read`.
@@ -283,6 +287,9 @@ pub struct IngressClassSpec {
     #[serde(default)]
     pub when: Vec<Condition>,
     pub name: Template,
+    /// The name when `name` is empty.
+    #[serde(default)]
+    pub name_otherwise: Option<Template>,
     pub controller: Template,
     /// When the class is marked default.
     #[serde(default)]
@@ -427,17 +434,17 @@ impl<'de> Deserialize<'de> for Condition {
 }
 
 impl Chart {
-    /// Whether a chart reference (`name`, optionally with the repository it came from) is
-    /// this chart.
-    pub fn matches(&self, name: &str, repository: Option<&str>) -> bool {
-        let name_matches = name == self.chart || self.aliases.iter().any(|a| a == name);
-        let repo_matches = repository.is_none_or(|repo| {
-            let repo = strip_scheme(repo);
-            self.repositories
-                .iter()
-                .any(|known| repo.trim_end_matches('/').starts_with(known.as_str()))
-        });
-        name_matches && repo_matches
+    /// Whether a chart name is this chart's.
+    pub fn has_name(&self, name: &str) -> bool {
+        name == self.chart || self.aliases.iter().any(|a| a == name)
+    }
+
+    /// Whether a repository URL is one this chart is published in.
+    pub fn published_in(&self, repository: &str) -> bool {
+        let repo = strip_scheme(repository).trim_end_matches('/');
+        self.repositories
+            .iter()
+            .any(|known| repo.starts_with(known.as_str()))
     }
 }
 

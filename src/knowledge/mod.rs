@@ -43,9 +43,21 @@ impl Knowledge {
         self.controllers.iter().find(|c| c.id == id)
     }
 
-    /// The chart data a chart reference names (`repository`: where it is pulled from).
+    /// The chart data a chart reference names (`repository`: where it is pulled from): the
+    /// chart of that name published there, else the one chart of that name when the name is
+    /// distinctive (a mirror, an internal registry).
     pub fn chart(&self, name: &str, repository: Option<&str>) -> Option<&Chart> {
-        self.charts.iter().find(|c| c.matches(name, repository))
+        let named = || self.charts.iter().filter(|c| c.has_name(name));
+        if let Some(repository) = repository {
+            if let Some(chart) = named().find(|c| c.published_in(repository)) {
+                return Some(chart);
+            }
+        }
+        let mut candidates = named().filter(|c| !c.name_needs_repository);
+        match (candidates.next(), candidates.next()) {
+            (Some(chart), None) => Some(chart),
+            _ => None,
+        }
     }
 
     /// The chart by its file-level name (a subchart reference).

@@ -560,6 +560,9 @@ fn plan(
 /// Why a version cannot be read with the data, if it cannot. A range (`4.x`, `>=4.0.0`) is
 /// checked by its lowest version.
 fn out_of_range(chart: &Chart, version: &str) -> Option<String> {
+    if matches!(version.trim(), "" | "*" | "x" | "latest") {
+        return None;
+    }
     let lowest = version.trim_start_matches(['>', '=', '~', '^', ' ']);
     let lowest = lowest.split([' ', ',', '<']).next().unwrap_or_default().replace(['x', '*'], "0");
     let range = &chart.versions;

@@ -9,7 +9,7 @@ use manifest::Span;
 use super::values::{split_path, text, truthy, Lookup, Placement, Values};
 use crate::knowledge::charts::{
     ArgsForm, Chart, Condition, ContainerSpec, Fullname, IngressClassSpec, Piece, PortSpec,
-    ServiceSpec, Template, Test, WorkloadSpec,
+    ServicePortSpec, ServiceSpec, Template, Test, WorkloadSpec,
 };
 
 /// The label that ties a release's rendered pods to its Services.
@@ -493,30 +493,32 @@ impl<'v, 'a> Renderer<'v, 'a> {
         }
     }
 
-    fn ports(&mut self, spec: &PortSpec, ports: &mut Vec<NodeId>) {
-        let entries: Vec<Option<(String, Vec<String>)>> = match &spec.each {
-            None => vec![None],
-            Some(path) => {
-                let steps = self.path(path);
-                let refs: Vec<&str> = steps.iter().map(String::as_str).collect();
-                match self.values.keys(&refs) {
-                    Ok(keys) => keys
-                        .into_iter()
-                        .map(|k| {
-                            let mut p = steps.clone();
-                            p.push(k.clone());
-                            Some((k, p))
-                        })
-                        .collect(),
-                    Err(reason) => {
-                        let reason = reason.to_string();
-                        self.unknown("container ports", reason);
-                        Vec::new()
-                    }
-                }
-            }
+    /// The entries an `each` iterates (one `None` without `each`).
+    fn entries(&mut self, each: Option<&str>, fact: &str) -> Vec<Option<(String, Vec<String>)>> {
+        let Some(path) = each else {
+            return vec![None];
         };
-        for entry in entries {
+        let steps = self.path(path);
+        let refs: Vec<&str> = steps.iter().map(String::as_str).collect();
+        match self.values.keys(&refs) {
+            Ok(keys) => keys
+                .into_iter()
+                .map(|k| {
+                    let mut p = steps.clone();
+                    p.push(k.clone());
+                    Some((k, p))
+                })
+                .collect(),
+            Err(reason) => {
+                let reason = reason.to_string();
+                self.unknown(fact, reason);
+                Vec::new()
+            }
+        }
+    }
+
+    fn ports(&mut self, spec: &PortSpec, ports: &mut Vec<NodeId>) {
+        for entry in self.entries(spec.each.as_deref(), "container ports") {
             self.each = entry;
             if self.holds(&spec.when, "container port") == Some(true) {
                 if let Some(port) = self.port(spec) {
@@ -611,30 +613,15 @@ impl<'v, 'a> Renderer<'v, 'a> {
         }
         let mut ports = Vec::new();
         for port in &spec.ports {
-            if self.holds(&port.when, "Service port") != Some(true) {
-                continue;
-            }
-            let Some(number) = self.scalar(&port.port, "Service port") else {
-                continue;
-            };
-            let mut entries = vec![("port", number)];
-            if let Some(name) = self.scalar(&port.name, "Service port name") {
-                entries.push(("name", name));
-            }
-            if let Some(target) = self.scalar(&port.target_port, "targetPort") {
-                entries.push(("targetPort", target));
-            }
-            if let Some(node_port) = &port.node_port {
-                if let Some(node) = self.scalar(node_port, "nodePort") {
-                    entries.push(("nodePort", node));
+            for entry in self.entries(port.each.as_deref(), "Service ports") {
+                self.each = entry;
+                if self.holds(&port.when, "Service port") == Some(true) {
+                    if let Some(node) = self.service_port(port) {
+                        ports.push(node);
+                    }
                 }
+                self.each = None;
             }
-            if let Some(protocol) = &port.protocol {
-                if let Some(node) = self.scalar(protocol, "protocol") {
-                    entries.push(("protocol", node));
-                }
-            }
-            ports.push(self.mapping(entries));
         }
         let ports = self.out.tree.add_sequence(ports, self.anchor);
         body.push(("ports", ports));
@@ -659,12 +646,38 @@ impl<'v, 'a> Renderer<'v, 'a> {
         self.out.objects.push((root, spec.template.clone()));
     }
 
+    fn service_port(&mut self, port: &ServicePortSpec) -> Option<NodeId> {
+        let number = self.scalar(&port.port, "Service port")?;
+        let mut entries = vec![("port", number)];
+        if let Some(name) = self.scalar(&port.name, "Service port name") {
+            entries.push(("name", name));
+        }
+        if let Some(target) = self.scalar(&port.target_port, "targetPort") {
+            entries.push(("targetPort", target));
+        }
+        if let Some(node_port) = &port.node_port {
+            if let Some(node) = self.scalar(node_port, "nodePort") {
+                entries.push(("nodePort", node));
+            }
+        }
+        if let Some(protocol) = &port.protocol {
+            if let Some(node) = self.scalar(protocol, "protocol") {
+                entries.push(("protocol", node));
+            }
+        }
+        Some(self.mapping(entries))
+    }
+
     fn ingress_class(&mut self, spec: &IngressClassSpec) {
         let fact = format!("IngressClass {}", spec.template);
         if self.holds(&spec.when, &fact) != Some(true) {
             return;
         }
-        let Some(name) = self.scalar(&spec.name, "IngressClass name") else {
+        let name = self.scalar(&spec.name, "IngressClass name").or_else(|| {
+            let otherwise = spec.name_otherwise.as_ref()?;
+            self.scalar(otherwise, "IngressClass name")
+        });
+        let Some(name) = name else {
             return;
         };
         let Some(controller) = self.scalar(&spec.controller, "IngressClass controller") else {

@@ -1,0 +1,152 @@
+//! Helm releases read as controllers: every corpus variant's values (chart defaults for
+//! `default`), wrapped the ways GitOps repositories install a chart — Flux `HelmRelease`,
+//! Argo CD `Application` (`valuesObject` and a `values: |` string), k3s `HelmChart`
+//! (`valuesContent`), an umbrella `Chart.yaml` — give the same controller facts as
+//! `inventory` of the matching `helm template` render (`fixtures/corpus/charts/`).
+
+mod common;
+
+use std::path::Path;
+
+use common::{run, scratch};
+use serde_json::Value;
+
+/// Corpus directory, chart name, release name, namespace (`shared/corpus/README.md` §1).
+const CHARTS: &[(&str, &str, &str, &str)] = &[
+    ("ingress-nginx", "ingress-nginx", "ingress-nginx", "ingress-nginx"),
+    ("traefik", "traefik", "traefik", "traefik"),
+    ("haproxytech", "kubernetes-ingress", "haproxy-kubernetes-ingress", "haproxy-controller"),
+    ("kong", "kong", "kong", "kong"),
+    ("kong-ingress", "ingress", "kong", "kong"),
+    ("f5-nginx-ingress", "nginx-ingress", "nginx-ingress", "nginx-ingress"),
+    ("haproxy-ingress", "haproxy-ingress", "haproxy-ingress", "ingress-controller"),
+    ("aws-load-balancer-controller", "aws-load-balancer-controller", "aws-load-balancer-controller", "kube-system"),
+];
+
+/// The facts compared: id, classes, class-less, default class, exposure, host ports.
+fn facts(json: &Value) -> String {
+    let controllers = json["controllers"].as_array().unwrap();
+    let mut out: Vec<String> = controllers
+        .iter()
+        .map(|c| {
+            let mut ports: Vec<String> = c["host_ports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| format!("{}{}/{}", h["host_port"], if h["implicit"] == true { "*" } else { "" }, h["protocol"].as_str().unwrap()))
+                .collect();
+            ports.sort();
+            format!(
+                "{} classes={} classless={} exposure={} host_ports={}",
+                c["id"].as_str().unwrap(),
+                c["classes"],
+                c["takes_classless"],
+                c["exposure"],
+                ports.join(",")
+            )
+        })
+        .collect();
+    for class in json["ingress_classes"].as_array().unwrap() {
+        out.push(format!("class {} default={}", class["name"], class["default"]));
+    }
+    out.join("\n")
+}
+
+fn inventory(path: &Path) -> Value {
+    let run = run(&["inventory", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.json()
+}
+
+fn indent(text: &str, by: usize) -> String {
+    text.lines()
+        .map(|l| if l.trim().is_empty() { String::new() } else { format!("{}{l}", " ".repeat(by)) })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The values without comments (the wrapped forms nest them).
+fn values(dir: &str, variant: &str) -> String {
+    if variant == "default" {
+        return String::new();
+    }
+    let path = format!("fixtures/corpus/values/{dir}/{variant}.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut text: String = text.lines().filter(|l| !l.trim_start().starts_with('#')).map(|l| format!("{l}\n")).collect();
+    if dir == "aws-load-balancer-controller" {
+        text.push_str("clusterName: demo-cluster\n");
+    }
+    text
+}
+
+fn block(values: &str, by: usize) -> String {
+    if values.trim().is_empty() {
+        format!("{}{{}}", " ".repeat(by))
+    } else {
+        indent(values, by)
+    }
+}
+
+/// Each form of one release, as (form name, file name, text).
+fn forms(chart: &str, release: &str, namespace: &str, values: &str) -> Vec<(&'static str, String, String)> {
+    let flux = format!(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {release}\n  namespace: {namespace}\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: {chart}\n      sourceRef: {{kind: HelmRepository, name: repo, namespace: flux-system}}\n  values:\n{}\n",
+        block(values, 4)
+    );
+    let argo_object = format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {release}\n  namespace: argocd\nspec:\n  destination: {{server: https://kubernetes.default.svc, namespace: {namespace}}}\n  source:\n    repoURL: https://charts.example.com\n    chart: {chart}\n    helm:\n      valuesObject:\n{}\n",
+        block(values, 8)
+    );
+    let argo_string = format!(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {release}\n  namespace: argocd\nspec:\n  destination: {{server: https://kubernetes.default.svc, namespace: {namespace}}}\n  source:\n    repoURL: https://charts.example.com\n    chart: {chart}\n    helm:\n      values: |\n{}\n",
+        block(values, 8)
+    );
+    let k3s = format!(
+        "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: {release}\n  namespace: kube-system\nspec:\n  repo: https://charts.example.com\n  chart: {chart}\n  targetNamespace: {namespace}\n  valuesContent: |-\n{}\n",
+        block(values, 4)
+    );
+    vec![
+        ("flux", "release.yaml".into(), flux),
+        ("argo-object", "release.yaml".into(), argo_object),
+        ("argo-string", "release.yaml".into(), argo_string),
+        ("k3s", "release.yaml".into(), k3s),
+    ]
+}
+
+#[test]
+fn every_variant_as_a_release_matches_its_render() {
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (dir, chart, release, namespace) in CHARTS {
+        let mut variants: Vec<String> = std::fs::read_dir(format!("fixtures/corpus/charts/{dir}"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".yaml").to_string())
+            .collect();
+        variants.sort();
+        for variant in variants {
+            let render = inventory(Path::new(&format!("fixtures/corpus/charts/{dir}/{variant}.yaml")));
+            let expected = facts(&render);
+            let values = values(dir, &variant);
+            for (form, file, text) in forms(chart, release, namespace, &values) {
+                let scratch = scratch(&format!("releases-{dir}-{variant}-{form}"));
+                std::fs::write(scratch.join(&file), &text).unwrap();
+                let found = facts(&inventory(&scratch));
+                compared += 1;
+                if found != expected {
+                    failures.push(format!("{dir}/{variant} as {form}:\n  render:  {}\n  release: {}", expected.replace('\n', "\n           "), found.replace('\n', "\n           ")));
+                }
+            }
+            // Umbrella chart: the values sit under the dependency's name.
+            let scratch = scratch(&format!("releases-{dir}-{variant}-umbrella"));
+            std::fs::write(scratch.join("Chart.yaml"), format!("apiVersion: v2\nname: {release}\nversion: 1.0.0\ndependencies:\n  - name: {chart}\n    version: \"*\"\n    repository: https://charts.example.com\n")).unwrap();
+            std::fs::write(scratch.join("values.yaml"), format!("{chart}:\n{}\n", block(&values, 2))).unwrap();
+            let found = facts(&inventory(&scratch));
+            compared += 1;
+            if found != expected {
+                failures.push(format!("{dir}/{variant} as umbrella:\n  render:  {}\n  release: {}", expected.replace('\n', "\n           "), found.replace('\n', "\n           ")));
+            }
+        }
+    }
+    assert_eq!(compared, 55 * 5);
+    assert!(failures.is_empty(), "{} of {compared} differ:\n{}", failures.len(), failures.join("\n"));
+}
