@@ -147,6 +147,8 @@ pub struct WorkloadSpec {
 #[serde(deny_unknown_fields)]
 pub struct ContainerSpec {
     pub name: String,
+    #[serde(default)]
+    pub when: Vec<Condition>,
     /// The image the controller knowledge recognises (registry and tag do not matter).
     pub image: String,
     #[serde(default)]

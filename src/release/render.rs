@@ -343,7 +343,12 @@ impl<'v, 'a> Renderer<'v, 'a> {
                 pod.push(("dnsPolicy", node));
             }
         }
-        let containers: Vec<NodeId> = spec.containers.iter().map(|c| self.container(c)).collect();
+        let mut containers = Vec::new();
+        for container in &spec.containers {
+            if self.holds(&container.when, &container.name) == Some(true) {
+                containers.push(self.container(container));
+            }
+        }
         let containers = self.out.tree.add_sequence(containers, self.anchor);
         pod.push(("containers", containers));
         let pod_spec = self.mapping(pod);
