@@ -11,16 +11,17 @@ use std::path::Path;
 use common::{run, scratch};
 use serde_json::Value;
 
-/// Corpus directory, chart name, release name, namespace (`shared/corpus/README.md` §1).
-const CHARTS: &[(&str, &str, &str, &str)] = &[
-    ("ingress-nginx", "ingress-nginx", "ingress-nginx", "ingress-nginx"),
-    ("traefik", "traefik", "traefik", "traefik"),
-    ("haproxytech", "kubernetes-ingress", "haproxy-kubernetes-ingress", "haproxy-controller"),
-    ("kong", "kong", "kong", "kong"),
-    ("kong-ingress", "ingress", "kong", "kong"),
-    ("f5-nginx-ingress", "nginx-ingress", "nginx-ingress", "nginx-ingress"),
-    ("haproxy-ingress", "haproxy-ingress", "haproxy-ingress", "ingress-controller"),
-    ("aws-load-balancer-controller", "aws-load-balancer-controller", "aws-load-balancer-controller", "kube-system"),
+/// Corpus directory, chart name, release name, namespace (`shared/corpus/README.md` §1), and
+/// the chart's public repository.
+const CHARTS: &[(&str, &str, &str, &str, &str)] = &[
+    ("ingress-nginx", "ingress-nginx", "ingress-nginx", "ingress-nginx", "https://kubernetes.github.io/ingress-nginx"),
+    ("traefik", "traefik", "traefik", "traefik", "oci://ghcr.io/traefik/helm"),
+    ("haproxytech", "kubernetes-ingress", "haproxy-kubernetes-ingress", "haproxy-controller", "https://haproxytech.github.io/helm-charts"),
+    ("kong", "kong", "kong", "kong", "https://charts.konghq.com"),
+    ("kong-ingress", "ingress", "kong", "kong", "https://charts.konghq.com"),
+    ("f5-nginx-ingress", "nginx-ingress", "nginx-ingress", "nginx-ingress", "https://helm.nginx.com/stable"),
+    ("haproxy-ingress", "haproxy-ingress", "haproxy-ingress", "ingress-controller", "https://haproxy-ingress.github.io/charts"),
+    ("aws-load-balancer-controller", "aws-load-balancer-controller", "aws-load-balancer-controller", "kube-system", "https://aws.github.io/eks-charts"),
 ];
 
 /// The facts compared: id, classes, class-less, default class, exposure, host ports.
@@ -88,21 +89,21 @@ fn block(values: &str, by: usize) -> String {
 }
 
 /// Each form of one release, as (form name, file name, text).
-fn forms(chart: &str, release: &str, namespace: &str, values: &str) -> Vec<(&'static str, String, String)> {
+fn forms(chart: &str, release: &str, namespace: &str, repo: &str, values: &str) -> Vec<(&'static str, String, String)> {
     let flux = format!(
-        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {release}\n  namespace: {namespace}\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: {chart}\n      sourceRef: {{kind: HelmRepository, name: repo, namespace: flux-system}}\n  values:\n{}\n",
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {{name: repo, namespace: flux-system}}\nspec: {{url: \"{repo}\"}}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {release}\n  namespace: {namespace}\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: {chart}\n      sourceRef: {{kind: HelmRepository, name: repo, namespace: flux-system}}\n  values:\n{}\n",
         block(values, 4)
     );
     let argo_object = format!(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {release}\n  namespace: argocd\nspec:\n  destination: {{server: https://kubernetes.default.svc, namespace: {namespace}}}\n  source:\n    repoURL: https://charts.example.com\n    chart: {chart}\n    helm:\n      valuesObject:\n{}\n",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {release}\n  namespace: argocd\nspec:\n  destination: {{server: https://kubernetes.default.svc, namespace: {namespace}}}\n  source:\n    repoURL: {repo}\n    chart: {chart}\n    helm:\n      valuesObject:\n{}\n",
         block(values, 8)
     );
     let argo_string = format!(
-        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {release}\n  namespace: argocd\nspec:\n  destination: {{server: https://kubernetes.default.svc, namespace: {namespace}}}\n  source:\n    repoURL: https://charts.example.com\n    chart: {chart}\n    helm:\n      values: |\n{}\n",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {release}\n  namespace: argocd\nspec:\n  destination: {{server: https://kubernetes.default.svc, namespace: {namespace}}}\n  source:\n    repoURL: {repo}\n    chart: {chart}\n    helm:\n      values: |\n{}\n",
         block(values, 8)
     );
     let k3s = format!(
-        "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: {release}\n  namespace: kube-system\nspec:\n  repo: https://charts.example.com\n  chart: {chart}\n  targetNamespace: {namespace}\n  valuesContent: |-\n{}\n",
+        "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: {release}\n  namespace: kube-system\nspec:\n  repo: {repo}\n  chart: {chart}\n  targetNamespace: {namespace}\n  valuesContent: |-\n{}\n",
         block(values, 4)
     );
     vec![
@@ -117,7 +118,7 @@ fn forms(chart: &str, release: &str, namespace: &str, values: &str) -> Vec<(&'st
 fn every_variant_as_a_release_matches_its_render() {
     let mut failures = Vec::new();
     let mut compared = 0;
-    for (dir, chart, release, namespace) in CHARTS {
+    for (dir, chart, release, namespace, repo) in CHARTS {
         let mut variants: Vec<String> = std::fs::read_dir(format!("fixtures/corpus/charts/{dir}"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".yaml").to_string())
@@ -127,7 +128,7 @@ fn every_variant_as_a_release_matches_its_render() {
             let render = inventory(Path::new(&format!("fixtures/corpus/charts/{dir}/{variant}.yaml")));
             let expected = facts(&render);
             let values = values(dir, &variant);
-            for (form, file, text) in forms(chart, release, namespace, &values) {
+            for (form, file, text) in forms(chart, release, namespace, repo, &values) {
                 let scratch = scratch(&format!("releases-{dir}-{variant}-{form}"));
                 std::fs::write(scratch.join(&file), &text).unwrap();
                 let found = facts(&inventory(&scratch));
@@ -138,7 +139,7 @@ fn every_variant_as_a_release_matches_its_render() {
             }
             // Umbrella chart: the values sit under the dependency's name.
             let scratch = scratch(&format!("releases-{dir}-{variant}-umbrella"));
-            std::fs::write(scratch.join("Chart.yaml"), format!("apiVersion: v2\nname: {release}\nversion: 1.0.0\ndependencies:\n  - name: {chart}\n    version: \"*\"\n    repository: https://charts.example.com\n")).unwrap();
+            std::fs::write(scratch.join("Chart.yaml"), format!("apiVersion: v2\nname: {release}\nversion: 1.0.0\ndependencies:\n  - name: {chart}\n    version: \"*\"\n    repository: {repo}\n")).unwrap();
             std::fs::write(scratch.join("values.yaml"), format!("{chart}:\n{}\n", block(&values, 2))).unwrap();
             let found = facts(&inventory(&scratch));
             compared += 1;
