@@ -8,7 +8,6 @@ use manifest::{Span, TypedObject};
 use super::{Claimant, Inventory, ObjectKey, Objects, Tri};
 use crate::knowledge::{CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION};
 
-
 #[derive(Clone, Debug)]
 pub struct ClassEntry {
     pub key: ObjectKey,

@@ -486,10 +486,7 @@ mod tests {
 
     #[test]
     fn conditions_parse() {
-        assert_eq!(
-            Condition::parse("!a.b").unwrap().test,
-            Test::Falsy
-        );
+        assert_eq!(Condition::parse("!a.b").unwrap().test, Test::Falsy);
         assert_eq!(
             Condition::parse("a.kind=DaemonSet").unwrap().test,
             Test::Equals("DaemonSet".into())

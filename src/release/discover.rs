@@ -43,7 +43,11 @@ impl ReleaseKind {
 /// Where one layer of values comes from (resolved against the files when rendering).
 pub enum Source {
     /// A node of a file: a mapping, or a string holding YAML.
-    Node { file: usize, node: NodeId, reported_at: Option<Span> },
+    Node {
+        file: usize,
+        node: NodeId,
+        reported_at: Option<Span>,
+    },
     /// Built here (Argo CD parameters, k3s `set`, Flux `targetPath`): located at each value.
     Built(Tree, NodeId),
     Unknown(String),
@@ -171,9 +175,8 @@ pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: 
                 ("argoproj.io", "Application") => {
                     plans.extend(reader.argo(&[], ReleaseKind::ArgoApplication))
                 }
-                ("argoproj.io", "ApplicationSet") => {
-                    plans.extend(reader.argo(&["spec", "template"], ReleaseKind::ArgoApplicationSet))
-                }
+                ("argoproj.io", "ApplicationSet") => plans
+                    .extend(reader.argo(&["spec", "template"], ReleaseKind::ArgoApplicationSet)),
                 ("helm.cattle.io", "HelmChart") => plans.extend(reader.helm_chart()),
                 _ => {}
             }
@@ -216,7 +219,13 @@ impl<'f> Index<'f> {
         Index { objects }
     }
 
-    fn find(&self, kind: &str, namespace: &str, name: &str, default_ns: &str) -> Option<(usize, &'f Object)> {
+    fn find(
+        &self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        default_ns: &str,
+    ) -> Option<(usize, &'f Object)> {
         self.objects.iter().copied().find(|(_, o)| {
             o.reference.kind == kind
                 && o.reference.name == name
@@ -259,7 +268,12 @@ impl Reader<'_, '_> {
     }
 
     fn declared_by(&self) -> String {
-        format!("{} {}/{}", self.object.reference.kind, self.own_namespace(), self.object.reference.name)
+        format!(
+            "{} {}/{}",
+            self.object.reference.kind,
+            self.own_namespace(),
+            self.object.reference.name
+        )
     }
 
     /// A plan for a chart reference, if the chart is a known controller's.
@@ -276,7 +290,18 @@ impl Reader<'_, '_> {
         values: ValuesPlan,
     ) -> Option<Plan> {
         let data = self.knowledge.chart(chart, repository)?;
-        Some(plan(kind, data, chart, version, self.file, anchor, self.declared_by(), name, namespace, values))
+        Some(plan(
+            kind,
+            data,
+            chart,
+            version,
+            self.file,
+            anchor,
+            self.declared_by(),
+            name,
+            namespace,
+            values,
+        ))
     }
 
     /// Flux `HelmRelease`: `spec.chart.spec` (with its `sourceRef`) or `spec.chartRef`;
@@ -292,7 +317,9 @@ impl Reader<'_, '_> {
                     .text(&["spec", "chart", "spec", "sourceRef", "namespace"])
                     .unwrap_or_else(|| namespace.clone());
                 let repository = match (source_kind.as_deref(), source_name) {
-                    (Some("HelmRepository"), Some(name)) => self.repository_url("HelmRepository", &source_ns, &name),
+                    (Some("HelmRepository"), Some(name)) => {
+                        self.repository_url("HelmRepository", &source_ns, &name)
+                    }
                     _ => None,
                 };
                 let version = self.text(&["spec", "chart", "spec", "version"]);
@@ -306,18 +333,23 @@ impl Reader<'_, '_> {
                     .unwrap_or_else(|| namespace.clone());
                 let url = self.repository_url(&kind, &ns, &name)?;
                 let chart = strip_scheme(&url).rsplit('/').next()?.to_string();
-                let version = self.index.find(&kind, &ns, &name, self.namespace).and_then(|(f, o)| {
-                    let tree = &self.files[f].tree;
-                    tree.lookup_keys(o.node, &["spec", "ref", "tag"])
-                        .and_then(|e| tree.string(e.value).map(str::to_string))
-                });
+                let version =
+                    self.index
+                        .find(&kind, &ns, &name, self.namespace)
+                        .and_then(|(f, o)| {
+                            let tree = &self.files[f].tree;
+                            tree.lookup_keys(o.node, &["spec", "ref", "tag"])
+                                .and_then(|e| tree.string(e.value).map(str::to_string))
+                        });
                 (chart, Some(url), version, name_node)
             };
         let target = self.text(&["spec", "targetNamespace"]);
-        let name = self.text(&["spec", "releaseName"]).unwrap_or_else(|| match &target {
-            Some(t) => format!("{t}-{}", self.object.reference.name),
-            None => self.object.reference.name.clone(),
-        });
+        let name = self
+            .text(&["spec", "releaseName"])
+            .unwrap_or_else(|| match &target {
+                Some(t) => format!("{t}-{}", self.object.reference.name),
+                None => self.object.reference.name.clone(),
+            });
         let mut values = ValuesPlan::default();
         if let Some(node) = self.node(&["spec", "values"]) {
             values.sources.push(Source::Node {
@@ -356,13 +388,19 @@ impl Reader<'_, '_> {
     /// One `valuesFrom` entry: a ConfigMap or Secret key in the input, else unknown.
     fn values_from(&self, item: NodeId, namespace: &str) -> Source {
         let tree = self.tree();
-        let get = |key: &str| tree.get(item, key).and_then(|e| tree.string(e.value)).map(str::to_string);
+        let get = |key: &str| {
+            tree.get(item, key)
+                .and_then(|e| tree.string(e.value))
+                .map(str::to_string)
+        };
         let kind = get("kind").unwrap_or_default();
         let name = get("name").unwrap_or_default();
         let key = get("valuesKey").unwrap_or_else(|| "values.yaml".into());
         let at = tree.span(item);
         let Some((file, object)) = self.index.find(&kind, namespace, &name, self.namespace) else {
-            return Source::Unknown(format!("valuesFrom {kind} {namespace}/{name} is not in the input"));
+            return Source::Unknown(format!(
+                "valuesFrom {kind} {namespace}/{name} is not in the input"
+            ));
         };
         let f = &self.files[file];
         let entry = f
@@ -412,9 +450,15 @@ impl Reader<'_, '_> {
         }
         for source in sources {
             let tree = self.tree();
-            let Some(chart_entry) = tree.get(source, "chart") else { continue };
-            let Some(chart) = tree.string(chart_entry.value) else { continue };
-            let repo = tree.get(source, "repoURL").and_then(|e| tree.string(e.value));
+            let Some(chart_entry) = tree.get(source, "chart") else {
+                continue;
+            };
+            let Some(chart) = tree.string(chart_entry.value) else {
+                continue;
+            };
+            let repo = tree
+                .get(source, "repoURL")
+                .and_then(|e| tree.string(e.value));
             let version = tree
                 .get(source, "targetRevision")
                 .and_then(|e| tree.string(e.value))
@@ -456,7 +500,16 @@ impl Reader<'_, '_> {
                 .iter()
                 .any(|t| t.contains("{{"));
             let anchor = tree.span(chart_entry.value);
-            if let Some(mut plan) = self.plan(kind, chart, repo, version, anchor, name, namespace.clone(), values) {
+            if let Some(mut plan) = self.plan(
+                kind,
+                chart,
+                repo,
+                version,
+                anchor,
+                name,
+                namespace.clone(),
+                values,
+            ) {
                 if templated {
                     plan.release.unread = Some(
                         "its name or namespace is an ApplicationSet template, filled per generated Application".into(),
@@ -477,7 +530,7 @@ impl Reader<'_, '_> {
         let (chart, mut version) = match reference.strip_suffix(".tgz") {
             Some(url) => {
                 let file = url.rsplit('/').next().unwrap_or(url);
-                match file.rfind(|c: char| c == '-') {
+                match file.rfind('-') {
                     Some(dash) if file[dash + 1..].starts_with(|c: char| c.is_ascii_digit()) => {
                         (file[..dash].to_string(), Some(file[dash + 1..].to_string()))
                     }
@@ -491,7 +544,9 @@ impl Reader<'_, '_> {
         }
         let repo = self.text(&["spec", "repo"]);
         let own_namespace = self.own_namespace();
-        let target = self.text(&["spec", "targetNamespace"]).unwrap_or_else(|| own_namespace.clone());
+        let target = self
+            .text(&["spec", "targetNamespace"])
+            .unwrap_or_else(|| own_namespace.clone());
         let mut values = ValuesPlan::default();
         if let Some(set) = self.node(&["spec", "set"]) {
             if let Some(built) = built_set(self.tree(), set) {
@@ -499,7 +554,10 @@ impl Reader<'_, '_> {
             }
         }
         let name = self.object.reference.name.clone();
-        if let Some((file, config)) = self.index.find("HelmChartConfig", &own_namespace, &name, self.namespace) {
+        if let Some((file, config)) =
+            self.index
+                .find("HelmChartConfig", &own_namespace, &name, self.namespace)
+        {
             let tree = &self.files[file].tree;
             if let Some(entry) = tree.lookup_keys(config.node, &["spec", "valuesContent"]) {
                 values.sources.push(Source::Node {
@@ -517,7 +575,16 @@ impl Reader<'_, '_> {
             });
         }
         let anchor = self.tree().span(chart_node);
-        self.plan(ReleaseKind::HelmChart, &chart, repo.as_deref(), version, anchor, name, target, values)
+        self.plan(
+            ReleaseKind::HelmChart,
+            &chart,
+            repo.as_deref(),
+            version,
+            anchor,
+            name,
+            target,
+            values,
+        )
     }
 }
 
@@ -564,7 +631,11 @@ fn out_of_range(chart: &Chart, version: &str) -> Option<String> {
         return None;
     }
     let lowest = version.trim_start_matches(['>', '=', '~', '^', ' ']);
-    let lowest = lowest.split([' ', ',', '<']).next().unwrap_or_default().replace(['x', '*'], "0");
+    let lowest = lowest
+        .split([' ', ',', '<'])
+        .next()
+        .unwrap_or_default()
+        .replace(['x', '*'], "0");
     let range = &chart.versions;
     match Version::parse(&lowest) {
         Some(v) if v >= range.min && v <= range.max => None,
@@ -619,7 +690,10 @@ fn build_pairs(tree: &Tree, pairs: &[(String, NodeId)]) -> Option<Source> {
 fn built_at_path(path: &str, value: &str, at: Span) -> Source {
     let mut out = Tree::default();
     let mut root = Nested::default();
-    root.insert(&path.split('.').collect::<Vec<_>>(), (value.to_string(), at));
+    root.insert(
+        &path.split('.').collect::<Vec<_>>(),
+        (value.to_string(), at),
+    );
     let node = root.write(&mut out, at);
     Source::Built(out, node)
 }
@@ -669,7 +743,12 @@ impl Nested {
 
 /// An umbrella `Chart.yaml`: each dependency on a known chart is a release whose values sit
 /// under the dependency's alias (or name) in the `values.yaml` beside it.
-fn umbrella(files: &[LoadedFile], file: usize, knowledge: &'static Knowledge, namespace: &str) -> Vec<Plan> {
+fn umbrella(
+    files: &[LoadedFile],
+    file: usize,
+    knowledge: &'static Knowledge,
+    namespace: &str,
+) -> Vec<Plan> {
     let chart_file = &files[file];
     let Some(root) = chart_file.documents.first().and_then(|d| d.root) else {
         return Vec::new();
@@ -680,17 +759,30 @@ fn umbrella(files: &[LoadedFile], file: usize, knowledge: &'static Knowledge, na
         .and_then(|e| tree.string(e.value))
         .unwrap_or("release")
         .to_string();
-    let dir = chart_file.source.name.rsplit_once('/').map_or("", |(d, _)| d);
-    let values_name = if dir.is_empty() { "values.yaml".to_string() } else { format!("{dir}/values.yaml") };
+    let dir = chart_file
+        .source
+        .name
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d);
+    let values_name = if dir.is_empty() {
+        "values.yaml".to_string()
+    } else {
+        format!("{dir}/values.yaml")
+    };
     let values_file = files.iter().position(|f| f.source.name == values_name);
     let mut plans = Vec::new();
     let Some(dependencies) = tree.get(root, "dependencies") else {
         return plans;
     };
     for dependency in tree.items(dependencies.value) {
-        let get = |key: &str| tree.get(*dependency, key).and_then(|e| tree.string(e.value));
+        let get = |key: &str| {
+            tree.get(*dependency, key)
+                .and_then(|e| tree.string(e.value))
+        };
         let Some(name) = get("name") else { continue };
-        let Some(data) = knowledge.chart(name, get("repository")) else { continue };
+        let Some(data) = knowledge.chart(name, get("repository")) else {
+            continue;
+        };
         let key = get("alias").unwrap_or(name).to_string();
         let version = get("version").map(str::to_string);
         let declared_by = format!("{} dependency `{key}`", chart_file.source.name);

@@ -38,7 +38,10 @@ pub fn parse_string(source: &SourceText, tree: &Tree, node: NodeId) -> Option<Em
         (Some(root), Some(map)) => {
             let locate = |s: Span| Span::new(map.at(s.start as usize), map.at(s.end as usize));
             let mut budget = 1_000_000;
-            (out.graft(&parsed.tree, root, &locate, &mut budget), Placement::InFile)
+            (
+                out.graft(&parsed.tree, root, &locate, &mut budget),
+                Placement::InFile,
+            )
         }
         (Some(root), None) => {
             let locate = |_: Span| span;
@@ -78,8 +81,13 @@ impl LineMap {
 /// block's indentation removed. `None` when the file text does not read back that way.
 fn line_map(text: &str, span: Span, value: &str) -> Option<LineMap> {
     let block = text.get(span.range())?;
-    // The content starts on the line after the `|` header.
-    let first = span.start as usize + block.find('\n')? + 1;
+    // The content starts on the line after the `|` header, when the span holds it; else on
+    // the span's own line.
+    let first = if block.starts_with('|') {
+        span.start as usize + block.find('\n')? + 1
+    } else {
+        text[..span.start as usize].rfind('\n').map_or(0, |i| i + 1)
+    };
     let body = &text[first..];
     let indent = body
         .lines()
@@ -90,7 +98,9 @@ fn line_map(text: &str, span: Span, value: &str) -> Option<LineMap> {
     let mut file_at = first;
     let mut content_at = 0;
     for line in value.split_inclusive('\n') {
-        let file_line_end = text[file_at..].find('\n').map_or(text.len(), |i| file_at + i);
+        let file_line_end = text[file_at..]
+            .find('\n')
+            .map_or(text.len(), |i| file_at + i);
         let file_line = &text[file_at..file_line_end];
         let content = line.trim_end_matches('\n');
         if content.is_empty() {
@@ -132,7 +142,10 @@ mod tests {
         let embedded = parse_string(&source, &parsed.tree, node).unwrap();
         let ip = embedded
             .tree
-            .lookup_keys(embedded.root.unwrap(), &["controller", "service", "loadBalancerIP"])
+            .lookup_keys(
+                embedded.root.unwrap(),
+                &["controller", "service", "loadBalancerIP"],
+            )
             .unwrap();
         let at = source.position(embedded.tree.span(ip.value).start as usize);
         assert_eq!((at.line, at.column), (5, 25));

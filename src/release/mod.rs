@@ -13,8 +13,8 @@ pub mod values;
 use manifest::parse::Tree;
 use manifest::{LoadedFile, Span, TypedObject};
 
-use crate::load::ObjectKey;
 use crate::knowledge::Knowledge;
+use crate::load::ObjectKey;
 pub use discover::ReleaseKind;
 pub use render::Unknown;
 
@@ -59,7 +59,11 @@ impl Releases {
 }
 
 /// Finds the releases in the loaded files and adds their rendered objects to the files.
-pub fn expand(files: &mut [LoadedFile], knowledge: &'static Knowledge, namespace: &str) -> Releases {
+pub fn expand(
+    files: &mut [LoadedFile],
+    knowledge: &'static Knowledge,
+    namespace: &str,
+) -> Releases {
     let found = discover::discover(files, knowledge, namespace);
     let mut releases = Releases::default();
     for plan in found {
@@ -104,7 +108,10 @@ fn add_objects(files: &mut [LoadedFile], release: &mut Release, rendered: render
             let name = tree
                 .lookup_keys(root, &["metadata", "name"])
                 .and_then(|e| tree.scalar(e.value));
-            (kind.unwrap_or_default().to_string(), name.unwrap_or_default().to_string())
+            (
+                kind.unwrap_or_default().to_string(),
+                name.unwrap_or_default().to_string(),
+            )
         };
         let namespaced = kind != "IngressClass";
         let exists = files.iter().any(|f| {
@@ -135,6 +142,11 @@ fn add_objects(files: &mut [LoadedFile], release: &mut Release, rendered: render
     }
 }
 
-fn graft_into(to: &mut Tree, from: &Tree, root: manifest::parse::NodeId, budget: &mut usize) -> Option<manifest::parse::NodeId> {
+fn graft_into(
+    to: &mut Tree,
+    from: &Tree,
+    root: manifest::parse::NodeId,
+    budget: &mut usize,
+) -> Option<manifest::parse::NodeId> {
     to.graft(from, root, &|s| s, budget)
 }

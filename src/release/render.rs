@@ -122,7 +122,11 @@ impl<'v, 'a> Renderer<'v, 'a> {
 
     /// A values path with `.`-relative steps and `{key}` resolved.
     fn path(&self, path: &str) -> Vec<String> {
-        let key = self.each.as_ref().map(|(k, _)| k.as_str()).unwrap_or_default();
+        let key = self
+            .each
+            .as_ref()
+            .map(|(k, _)| k.as_str())
+            .unwrap_or_default();
         let path = path.replace("{key}", key);
         match (path.strip_prefix('.'), &self.each) {
             (Some(rest), Some((_, base))) => {
@@ -306,7 +310,9 @@ impl<'v, 'a> Renderer<'v, 'a> {
     }
 
     fn text_node(&mut self, text: &str) -> NodeId {
-        self.out.tree.add_scalar(text, ScalarStyle::Plain, self.anchor)
+        self.out
+            .tree
+            .add_scalar(text, ScalarStyle::Plain, self.anchor)
     }
 
     fn metadata(&mut self, name: NodeId, namespaced: bool, extra: Vec<(&str, NodeId)>) -> NodeId {
@@ -379,6 +385,15 @@ impl<'v, 'a> Renderer<'v, 'a> {
                 continue;
             }
             if let Some(node) = self.scalar(&arg.arg, &flag) {
+                // A fixed flag (`--watch-ingress-without-class=true`) is located at the value
+                // that turned it on.
+                let node = if self.out.tree.span(node) == self.anchor {
+                    let span = self.default_span(&arg.when);
+                    let text = self.out.tree.scalar(node).unwrap_or_default().to_string();
+                    self.out.tree.add_scalar(&text, ScalarStyle::Plain, span)
+                } else {
+                    node
+                };
                 args.push(node);
             }
         }
@@ -399,7 +414,9 @@ impl<'v, 'a> Renderer<'v, 'a> {
             }
         }
         if let Some(path) = &spec.env_from {
-            if let Eval::Node { node, .. } = self.eval(&Template(vec![Piece::Value(vec![path.clone()])])) {
+            if let Eval::Node { node, .. } =
+                self.eval(&Template(vec![Piece::Value(vec![path.clone()])]))
+            {
                 env.extend(self.out.tree.items(node).to_vec());
             }
         }
@@ -570,7 +587,6 @@ impl<'v, 'a> Renderer<'v, 'a> {
         };
         let mut out = Vec::new();
         for key in keys {
-            let template = Template(vec![Piece::Value(vec![format!("{path}.{}", key)])]);
             // Keys with dots (`service.beta.kubernetes.io/x`) cannot go through a path.
             let mut with_key = refs.clone();
             with_key.push(&key);
@@ -583,11 +599,12 @@ impl<'v, 'a> Renderer<'v, 'a> {
             {
                 let span = self.place(placement, tree.span(node));
                 if let Some(t) = text(tree, node) {
-                    let node = self.out.tree.add_scalar(&t, ScalarStyle::DoubleQuoted, span);
+                    let node = self
+                        .out
+                        .tree
+                        .add_scalar(&t, ScalarStyle::DoubleQuoted, span);
                     out.push((key, node));
                 }
-            } else {
-                let _ = template;
             }
         }
         out
@@ -697,8 +714,14 @@ impl<'v, 'a> Renderer<'v, 'a> {
         {
             annotations.retain(|(k, _)| k != crate::knowledge::DEFAULT_CLASS_ANNOTATION);
             let span = self.default_span(&spec.default_when);
-            let value = self.out.tree.add_scalar("true", ScalarStyle::DoubleQuoted, span);
-            annotations.push((crate::knowledge::DEFAULT_CLASS_ANNOTATION.to_string(), value));
+            let value = self
+                .out
+                .tree
+                .add_scalar("true", ScalarStyle::DoubleQuoted, span);
+            annotations.push((
+                crate::knowledge::DEFAULT_CLASS_ANNOTATION.to_string(),
+                value,
+            ));
         }
         let mut extra = Vec::new();
         if !annotations.is_empty() {

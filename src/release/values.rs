@@ -208,9 +208,18 @@ mod tests {
             ],
         };
         assert_eq!(get(&values, "controller.ingressClass"), None);
-        assert_eq!(get(&values, "controller.kind").as_deref(), Some("Deployment"));
-        assert_eq!(get(&values, "controller.service.type").as_deref(), Some("NodePort"));
-        assert_eq!(get(&values, "controller.service.enabled").as_deref(), Some("true"));
+        assert_eq!(
+            get(&values, "controller.kind").as_deref(),
+            Some("Deployment")
+        );
+        assert_eq!(
+            get(&values, "controller.service.type").as_deref(),
+            Some("NodePort")
+        );
+        assert_eq!(
+            get(&values, "controller.service.enabled").as_deref(),
+            Some("true")
+        );
         assert_eq!(
             values.keys(&["controller", "service"]).unwrap(),
             ["type", "enabled"]

@@ -24,11 +24,10 @@
 //! Keep the annotation on one class (`controller.ingressClassResource.default=false` in the
 //! ingress-nginx chart, `ingressClass.isDefaultClass=false` in Traefik's) and give Ingresses an
 //! explicit `spec.ingressClassName`.
-use crate::knowledge::DEFAULT_CLASS_ANNOTATION;
 use crate::findings::Finding;
+use crate::knowledge::DEFAULT_CLASS_ANNOTATION;
 
 use super::{rule_info, Context, ObjectView, Rule, RuleInfo};
-
 
 pub struct DefaultIngressClassMultiple;
 

@@ -16,12 +16,10 @@
 //! ## Fix
 //! Set `spec.ingressClassName: nginx` (an IngressClass named `nginx` must exist) and remove
 //! the annotation. The API server rejects creating an Ingress that sets both.
-use crate::knowledge::CLASS_ANNOTATION;
 use crate::findings::Finding;
+use crate::knowledge::CLASS_ANNOTATION;
 
 use super::{rule_info, Context, Rule, RuleInfo};
-
-/// The legacy class annotation.
 
 pub struct IngressClassAnnotationDeprecated;
 

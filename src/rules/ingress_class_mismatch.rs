@@ -20,8 +20,8 @@
 //! Keep `spec.ingressClassName` with the class you mean and remove the annotation.
 use crate::findings::Finding;
 
-use crate::knowledge::CLASS_ANNOTATION;
 use super::{rule_info, Context, Rule, RuleInfo};
+use crate::knowledge::CLASS_ANNOTATION;
 
 pub struct IngressClassMismatch;
 

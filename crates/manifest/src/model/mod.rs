@@ -157,7 +157,12 @@ impl LoadedFile {
     /// located where the facts were written, so findings point there. Decoding problems are
     /// dropped: the text they would point at is values, not this object's YAML. Returns the
     /// index of the new object, if the node is one.
-    pub fn add_synthetic(&mut self, node: NodeId, span: Span, helm_source: String) -> Option<usize> {
+    pub fn add_synthetic(
+        &mut self,
+        node: NodeId,
+        span: Span,
+        helm_source: String,
+    ) -> Option<usize> {
         let document = self.documents.len();
         self.documents.push(Document {
             span,
