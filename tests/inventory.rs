@@ -177,22 +177,9 @@ fn every_render_and_manifest_matches_the_corpus_facts() {
             if strings(&c["exposure"]) != expect.exposure {
                 problems.push(format!("exposure {:?}", c["exposure"]));
             }
-            let mut ports: Vec<String> = c["host_ports"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| {
-                    format!(
-                        "{}{}/{}",
-                        h["host_port"],
-                        if h["implicit"] == true { "*" } else { "" },
-                        h["protocol"].as_str().unwrap()
-                    )
-                })
-                .collect();
+            let ports = common::host_ports(c);
             let mut expected_ports: Vec<String> =
                 expect.host_ports.iter().map(|s| s.to_string()).collect();
-            ports.sort();
             expected_ports.sort();
             if ports != expected_ports {
                 problems.push(format!("host ports {ports:?}"));

@@ -66,7 +66,7 @@ impl ValuesPlan {
     /// not parse.
     /// Defaults are reported at `anchor`, the release's chart reference.
     pub fn build<'f>(
-        &self,
+        &'f self,
         files: &'f [LoadedFile],
         chart: &Chart,
         anchor: Span,
@@ -76,7 +76,7 @@ impl ValuesPlan {
             let layer = match source {
                 Source::Unknown(reason) => Layer::Unknown(reason.clone()),
                 Source::Built(tree, root) => Layer::Known {
-                    tree: Cow::Owned(tree.clone()),
+                    tree: Cow::Borrowed(tree),
                     root: *root,
                     placement: Placement::InFile,
                 },
@@ -276,32 +276,12 @@ impl Reader<'_, '_> {
         )
     }
 
-    /// A plan for a chart reference, if the chart is a known controller's.
-    #[allow(clippy::too_many_arguments)]
-    fn plan(
-        &self,
-        kind: ReleaseKind,
-        chart: &str,
-        repository: Option<&str>,
-        version: Option<String>,
-        anchor: Span,
-        name: String,
-        namespace: String,
-        values: ValuesPlan,
-    ) -> Option<Plan> {
-        let data = self.knowledge.chart(chart, repository)?;
-        Some(plan(
-            kind,
-            data,
-            chart,
-            version,
-            self.file,
-            anchor,
-            self.declared_by(),
-            name,
-            namespace,
-            values,
-        ))
+    /// A plan for a release, if its chart is a known controller's.
+    fn plan(&self, found: Found) -> Option<Plan> {
+        let data = self
+            .knowledge
+            .chart(&found.chart, found.repository.as_deref())?;
+        Some(found.plan(data, self.file, self.declared_by()))
     }
 
     /// Flux `HelmRelease`: `spec.chart.spec` (with its `sourceRef`) or `spec.chartRef`;
@@ -365,16 +345,16 @@ impl Reader<'_, '_> {
             }
         }
         let anchor = self.tree().span(anchor_node);
-        self.plan(
-            ReleaseKind::FluxHelmRelease,
-            &chart,
-            repository.as_deref(),
+        self.plan(Found {
+            kind: ReleaseKind::FluxHelmRelease,
+            chart,
+            repository,
             version,
             anchor,
             name,
-            target.unwrap_or(namespace),
+            namespace: target.unwrap_or(namespace),
             values,
-        )
+        })
     }
 
     fn repository_url(&self, kind: &str, namespace: &str, name: &str) -> Option<String> {
@@ -500,16 +480,16 @@ impl Reader<'_, '_> {
                 .iter()
                 .any(|t| t.contains("{{"));
             let anchor = tree.span(chart_entry.value);
-            if let Some(mut plan) = self.plan(
+            if let Some(mut plan) = self.plan(Found {
                 kind,
-                chart,
-                repo,
+                chart: chart.to_string(),
+                repository: repo.map(str::to_string),
                 version,
                 anchor,
                 name,
-                namespace.clone(),
+                namespace: namespace.clone(),
                 values,
-            ) {
+            }) {
                 if templated {
                     plan.release.unread = Some(
                         "its name or namespace is an ApplicationSet template, filled per generated Application".into(),
@@ -575,52 +555,55 @@ impl Reader<'_, '_> {
             });
         }
         let anchor = self.tree().span(chart_node);
-        self.plan(
-            ReleaseKind::HelmChart,
-            &chart,
-            repo.as_deref(),
+        self.plan(Found {
+            kind: ReleaseKind::HelmChart,
+            chart,
+            repository: repo,
             version,
             anchor,
             name,
-            target,
+            namespace: target,
             values,
-        )
+        })
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn plan(
+/// A release as its declaration states it.
+struct Found {
     kind: ReleaseKind,
-    data: &'static Chart,
-    chart: &str,
+    /// The chart reference, and the repository it is pulled from.
+    chart: String,
+    repository: Option<String>,
     version: Option<String>,
-    file: usize,
     anchor: Span,
-    declared_by: String,
     name: String,
     namespace: String,
     values: ValuesPlan,
-) -> Plan {
-    let unread = version.as_deref().and_then(|v| out_of_range(data, v));
-    Plan {
-        release: Release {
-            kind,
-            declared_by,
-            name,
-            namespace,
-            chart: chart.to_string(),
-            version,
-            controller: data.controller.as_str(),
-            file,
-            anchor,
-            objects: Vec::new(),
-            unknowns: Vec::new(),
-            unread,
-            already_rendered: 0,
-        },
-        chart: data,
-        chart_name: data.chart.clone(),
-        values,
+}
+
+impl Found {
+    fn plan(self, data: &'static Chart, file: usize, declared_by: String) -> Plan {
+        let unread = self.version.as_deref().and_then(|v| out_of_range(data, v));
+        Plan {
+            release: Release {
+                kind: self.kind,
+                declared_by,
+                name: self.name,
+                namespace: self.namespace,
+                chart: self.chart,
+                version: self.version,
+                controller: data.controller.as_str(),
+                file,
+                anchor: self.anchor,
+                objects: Vec::new(),
+                unknowns: Vec::new(),
+                unread,
+                already_rendered: 0,
+            },
+            chart: data,
+            chart_name: data.chart.clone(),
+            values: self.values,
+        }
     }
 }
 
@@ -811,18 +794,17 @@ fn umbrella(
             }
             None => (file, tree.span(*dependency)),
         };
-        let mut plan = plan(
-            ReleaseKind::UmbrellaChart,
-            data,
-            name,
+        let found = Found {
+            kind: ReleaseKind::UmbrellaChart,
+            chart: name.to_string(),
+            repository: get("repository").map(str::to_string),
             version,
-            host,
             anchor,
-            declared_by,
-            release_name,
-            namespace.to_string(),
+            name: release_name,
+            namespace: namespace.to_string(),
             values,
-        );
+        };
+        let mut plan = found.plan(data, host, declared_by);
         plan.chart_name = key;
         plans.push(plan);
     }

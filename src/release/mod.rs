@@ -10,7 +10,8 @@ mod embedded;
 pub mod render;
 pub mod values;
 
-use manifest::parse::Tree;
+use std::collections::HashSet;
+
 use manifest::{LoadedFile, Span, TypedObject};
 
 use crate::knowledge::Knowledge;
@@ -65,6 +66,7 @@ pub fn expand(
     namespace: &str,
 ) -> Releases {
     let found = discover::discover(files, knowledge, namespace);
+    let rendered_in_input = identities(files, namespace);
     let mut releases = Releases::default();
     for plan in found {
         let mut release = plan.release;
@@ -90,7 +92,7 @@ pub fn expand(
             };
             if let Some(rendered) = rendered {
                 release.unknowns = rendered.unknowns.clone();
-                add_objects(files, &mut release, rendered);
+                add_objects(files, &mut release, rendered, &rendered_in_input);
             }
         }
         releases.list.push(release);
@@ -98,9 +100,38 @@ pub fn expand(
     releases
 }
 
+/// Kind, namespace (none for IngressClasses) and name.
+type Identity = (String, Option<String>, String);
+
+/// The identities of the typed objects the input holds.
+fn identities(files: &[LoadedFile], namespace: &str) -> HashSet<Identity> {
+    files
+        .iter()
+        .flat_map(|f| &f.objects)
+        .filter(|o| !matches!(o.typed, TypedObject::Generic(_)))
+        .map(|o| {
+            identity(
+                &o.reference.kind,
+                o.reference.namespace.as_deref().unwrap_or(namespace),
+                &o.reference.name,
+            )
+        })
+        .collect()
+}
+
+fn identity(kind: &str, namespace: &str, name: &str) -> Identity {
+    let namespace = (kind != "IngressClass").then(|| namespace.to_string());
+    (kind.to_string(), namespace, name.to_string())
+}
+
 /// Grafts the rendered objects into the release's file, leaving out those the input already
 /// holds by kind, namespace and name.
-fn add_objects(files: &mut [LoadedFile], release: &mut Release, rendered: render::Rendered) {
+fn add_objects(
+    files: &mut [LoadedFile],
+    release: &mut Release,
+    rendered: render::Rendered,
+    in_input: &HashSet<Identity>,
+) {
     for (root, template) in rendered.objects {
         let (kind, name) = {
             let tree = &rendered.tree;
@@ -113,23 +144,14 @@ fn add_objects(files: &mut [LoadedFile], release: &mut Release, rendered: render
                 name.unwrap_or_default().to_string(),
             )
         };
-        let namespaced = kind != "IngressClass";
-        let exists = files.iter().any(|f| {
-            f.objects.iter().any(|o| {
-                o.reference.kind == kind
-                    && o.reference.name == name
-                    && !matches!(o.typed, TypedObject::Generic(_))
-                    && (!namespaced
-                        || o.reference.namespace.as_deref() == Some(release.namespace.as_str()))
-            })
-        });
+        let exists = in_input.contains(&identity(&kind, &release.namespace, &name));
         if exists {
             release.already_rendered += 1;
             continue;
         }
         let file = &mut files[release.file];
         let mut budget = usize::MAX;
-        let Some(node) = graft_into(&mut file.tree, &rendered.tree, root, &mut budget) else {
+        let Some(node) = file.tree.graft(&rendered.tree, root, &|s| s, &mut budget) else {
             continue;
         };
         let source = format!("{template} (from {})", release.declared_by);
@@ -140,13 +162,4 @@ fn add_objects(files: &mut [LoadedFile], release: &mut Release, rendered: render
             });
         }
     }
-}
-
-fn graft_into(
-    to: &mut Tree,
-    from: &Tree,
-    root: manifest::parse::NodeId,
-    budget: &mut usize,
-) -> Option<manifest::parse::NodeId> {
-    to.graft(from, root, &|s| s, budget)
 }

@@ -145,10 +145,6 @@ impl<'v, 'a> Renderer<'v, 'a> {
         values.lookup(&steps)
     }
 
-    fn place(&self, placement: Placement, span: Span) -> Span {
-        place(placement, span)
-    }
-
     fn eval(&mut self, template: &Template) -> Eval {
         if let [Piece::Value(paths)] = template.0.as_slice() {
             for path in paths {
@@ -159,8 +155,8 @@ impl<'v, 'a> Renderer<'v, 'a> {
                         node,
                         placement,
                     } => {
-                        let span = self.place(placement, tree.span(node));
-                        let key_span = key.map(|k| self.place(placement, tree.span(k)));
+                        let span = place(placement, tree.span(node));
+                        let key_span = key.map(|k| place(placement, tree.span(k)));
                         let scalar = text(tree, node);
                         let copied = match &scalar {
                             Some(t) => Some(self.out.tree.add_scalar(t, ScalarStyle::Plain, span)),
@@ -226,9 +222,17 @@ impl<'v, 'a> Renderer<'v, 'a> {
         }
     }
 
-    /// A template as a scalar node (`None`: absent or empty).
+    /// A template as a scalar node (`None`: absent or empty; unknown is recorded).
     fn scalar(&mut self, template: &Template, fact: &str) -> Option<NodeId> {
-        match self.eval(template) {
+        self.value(template).unwrap_or_else(|reason| {
+            self.unknown(fact, reason);
+            None
+        })
+    }
+
+    /// A template as a scalar node; `Err` with the reason when the values cannot tell.
+    fn value(&mut self, template: &Template) -> Result<Option<NodeId>, String> {
+        Ok(match self.eval(template) {
             Eval::Node {
                 node,
                 key_span,
@@ -242,12 +246,9 @@ impl<'v, 'a> Renderer<'v, 'a> {
             Eval::Text { text, span } if !text.is_empty() => {
                 Some(self.out.tree.add_scalar(&text, ScalarStyle::Plain, span))
             }
-            Eval::Unknown(reason) => {
-                self.unknown(fact, reason);
-                None
-            }
+            Eval::Unknown(reason) => return Err(reason),
             _ => None,
-        }
+        })
     }
 
     fn unknown(&mut self, fact: &str, reason: String) {
@@ -284,6 +285,18 @@ impl<'v, 'a> Renderer<'v, 'a> {
             }
         }
         Some(true)
+    }
+
+    /// Adds `key: <template>` when the template has a value.
+    fn optional(
+        &mut self,
+        entries: &mut Vec<(&'static str, NodeId)>,
+        key: &'static str,
+        template: Option<&Template>,
+    ) {
+        if let Some(node) = template.and_then(|t| self.scalar(t, key)) {
+            entries.push((key, node));
+        }
     }
 
     fn key(&mut self, key: &str, span: Span) -> NodeId {
@@ -339,16 +352,8 @@ impl<'v, 'a> Renderer<'v, 'a> {
             return;
         };
         let mut pod = Vec::new();
-        if let Some(template) = &spec.host_network {
-            if let Some(node) = self.scalar(template, "hostNetwork") {
-                pod.push(("hostNetwork", node));
-            }
-        }
-        if let Some(template) = &spec.dns_policy {
-            if let Some(node) = self.scalar(template, "dnsPolicy") {
-                pod.push(("dnsPolicy", node));
-            }
-        }
+        self.optional(&mut pod, "hostNetwork", spec.host_network.as_ref());
+        self.optional(&mut pod, "dnsPolicy", spec.dns_policy.as_ref());
         let mut containers = Vec::new();
         for container in &spec.containers {
             if self.holds(&container.when, &container.name) == Some(true) {
@@ -414,9 +419,7 @@ impl<'v, 'a> Renderer<'v, 'a> {
             }
         }
         if let Some(path) = &spec.env_from {
-            if let Eval::Node { node, .. } =
-                self.eval(&Template(vec![Piece::Value(vec![path.clone()])]))
-            {
+            if let Eval::Node { node, .. } = self.eval(&value_template(path)) {
                 env.extend(self.out.tree.items(node).to_vec());
             }
         }
@@ -440,13 +443,11 @@ impl<'v, 'a> Renderer<'v, 'a> {
 
     fn args_from(&mut self, from: &crate::knowledge::charts::ArgsFrom, args: &mut Vec<NodeId>) {
         match from.form {
-            ArgsForm::List => {
-                if let Eval::Node { node, .. } = self.eval(&value_template(&from.path)) {
-                    args.extend(self.out.tree.items(node).to_vec());
-                } else if let Eval::Unknown(reason) = self.eval(&value_template(&from.path)) {
-                    self.unknown(&from.path, reason);
-                }
-            }
+            ArgsForm::List => match self.eval(&value_template(&from.path)) {
+                Eval::Node { node, .. } => args.extend(self.out.tree.items(node).to_vec()),
+                Eval::Unknown(reason) => self.unknown(&from.path, reason),
+                Eval::Text { .. } | Eval::Absent => {}
+            },
             ArgsForm::Map | ArgsForm::PrefixedMap => {
                 self.map_args(from, &split_path(&from.path).join("."), "", args);
             }
@@ -484,7 +485,7 @@ impl<'v, 'a> Renderer<'v, 'a> {
                     node,
                     placement,
                 } => {
-                    let span = self.place(placement, tree.span(key_node.unwrap_or(node)));
+                    let span = place(placement, tree.span(key_node.unwrap_or(node)));
                     (text(tree, node), tree.is_mapping(node), span)
                 }
                 Lookup::Absent => continue,
@@ -553,23 +554,12 @@ impl<'v, 'a> Renderer<'v, 'a> {
 
     fn port(&mut self, spec: &PortSpec) -> Option<NodeId> {
         let container_port = self.scalar(&spec.container_port, "containerPort")?;
-        let name = self.scalar(&spec.name, "port name");
         let mut entries = vec![("containerPort", container_port)];
-        if let Some(name) = name {
-            entries.push(("name", name));
+        self.optional(&mut entries, "name", Some(&spec.name));
+        if self.holds(&spec.host_port_when, "hostPort") == Some(true) {
+            self.optional(&mut entries, "hostPort", spec.host_port.as_ref());
         }
-        if let Some(host) = &spec.host_port {
-            if self.holds(&spec.host_port_when, "hostPort") == Some(true) {
-                if let Some(node) = self.scalar(host, "hostPort") {
-                    entries.push(("hostPort", node));
-                }
-            }
-        }
-        if let Some(protocol) = &spec.protocol {
-            if let Some(node) = self.scalar(protocol, "protocol") {
-                entries.push(("protocol", node));
-            }
-        }
+        self.optional(&mut entries, "protocol", spec.protocol.as_ref());
         Some(self.mapping(entries))
     }
 
@@ -597,7 +587,7 @@ impl<'v, 'a> Renderer<'v, 'a> {
                 ..
             } = self.values.lookup(&with_key)
             {
-                let span = self.place(placement, tree.span(node));
+                let span = place(placement, tree.span(node));
                 if let Some(t) = text(tree, node) {
                     let node = self
                         .out
@@ -619,19 +609,20 @@ impl<'v, 'a> Renderer<'v, 'a> {
             return;
         };
         let mut body = Vec::new();
-        match self.scalar(&spec.type_, "Service type") {
-            Some(node) => body.push(("type", node)),
-            None => {
-                // An unknown type is recorded; absent means ClusterIP, as in Kubernetes.
+        // A Service whose type the values cannot tell is left out (the unknown is recorded)
+        // rather than shown as the ClusterIP it would default to.
+        match self.value(&spec.type_) {
+            Ok(Some(node)) => body.push(("type", node)),
+            Ok(None) => {}
+            Err(reason) => {
+                self.unknown("Service type", reason);
+                return;
             }
         }
         let selector = self.labels(label);
         body.push(("selector", selector));
-        let fields: Vec<_> = spec.fields.iter().collect();
-        for (field, template) in fields {
-            if let Some(node) = self.scalar(template, field.key()) {
-                body.push((field.key(), node));
-            }
+        for (field, template) in &spec.fields {
+            self.optional(&mut body, field.key(), Some(template));
         }
         let mut ports = Vec::new();
         for port in &spec.ports {
@@ -671,22 +662,10 @@ impl<'v, 'a> Renderer<'v, 'a> {
     fn service_port(&mut self, port: &ServicePortSpec) -> Option<NodeId> {
         let number = self.scalar(&port.port, "Service port")?;
         let mut entries = vec![("port", number)];
-        if let Some(name) = self.scalar(&port.name, "Service port name") {
-            entries.push(("name", name));
-        }
-        if let Some(target) = self.scalar(&port.target_port, "targetPort") {
-            entries.push(("targetPort", target));
-        }
-        if let Some(node_port) = &port.node_port {
-            if let Some(node) = self.scalar(node_port, "nodePort") {
-                entries.push(("nodePort", node));
-            }
-        }
-        if let Some(protocol) = &port.protocol {
-            if let Some(node) = self.scalar(protocol, "protocol") {
-                entries.push(("protocol", node));
-            }
-        }
+        self.optional(&mut entries, "name", Some(&port.name));
+        self.optional(&mut entries, "targetPort", Some(&port.target_port));
+        self.optional(&mut entries, "nodePort", port.node_port.as_ref());
+        self.optional(&mut entries, "protocol", port.protocol.as_ref());
         Some(self.mapping(entries))
     }
 

@@ -84,3 +84,23 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
+
+/// A controller's host ports from `inventory --format json`, as `port/PROTO` (`*` marks a port
+/// bound through hostNetwork), sorted.
+pub fn host_ports(controller: &serde_json::Value) -> Vec<String> {
+    let mut ports: Vec<String> = controller["host_ports"]
+        .as_array()
+        .expect("host_ports")
+        .iter()
+        .map(|h| {
+            format!(
+                "{}{}/{}",
+                h["host_port"],
+                if h["implicit"] == true { "*" } else { "" },
+                h["protocol"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    ports.sort();
+    ports
+}
