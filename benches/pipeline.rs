@@ -122,7 +122,7 @@ fn main() {
             });
             let loaded_once = load(&inputs, parallel);
             let detect = best(|| {
-                let objects = Objects { files: &loaded_once.files, namespace: "default", scope: None };
+                let objects = Objects::new(&loaded_once, "default", None);
                 std::hint::black_box(detect::build(&objects, knowledge()));
             });
             let checked = best(|| {

@@ -46,11 +46,7 @@ impl Read {
     }
 
     pub(crate) fn objects(&self) -> crate::detect::Objects<'_> {
-        crate::detect::Objects {
-            files: &self.loaded.files,
-            namespace: &self.namespace,
-            scope: None,
-        }
+        crate::detect::Objects::new(&self.loaded, &self.namespace, None)
     }
 }
 

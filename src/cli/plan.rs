@@ -22,11 +22,9 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, UsageError> {
         };
         Some(load_inputs(&input, &read.config)?)
     };
-    let target_objects = target_loaded.as_ref().map(|l| Objects {
-        files: &l.files,
-        namespace: &read.namespace,
-        scope: None,
-    });
+    let target_objects = target_loaded
+        .as_ref()
+        .map(|l| Objects::new(l, &read.namespace, None));
     let target_inventory = target_objects
         .as_ref()
         .map(|o| detect::build(o, knowledge()));

@@ -13,6 +13,8 @@ use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
 use crate::knowledge::{template_settings, Condition, Controller, Knowledge};
+use crate::load::Loaded;
+use crate::release::{Origin, Releases};
 pub use classes::{ClassEntry, ClassSource, IngressEntry};
 pub use exposure::{Exposure, HostPort, ListenPort, ServiceEntry};
 pub use pod::{pod_of, PodView, WORKLOAD_KINDS};
@@ -75,6 +77,9 @@ pub struct ControllerInstance {
     pub host_ports: Vec<HostPort>,
     pub listen_ports: Vec<ListenPort>,
     pub publishes_status: Tri,
+    /// Where it comes from, and why it is there.
+    pub origin: Origin,
+    pub origin_reason: String,
 }
 
 impl ControllerInstance {
@@ -112,12 +117,23 @@ impl Inventory {
 /// What the detect stage reads: the loaded files and the default namespace.
 pub struct Objects<'a> {
     pub files: &'a [LoadedFile],
+    /// Where the objects rendered from Helm releases (and platform controllers) came from.
+    pub releases: &'a Releases,
     pub namespace: &'a str,
     /// The files of one cluster (`clusters:` in the config); `None`: all of them.
     pub scope: Option<Vec<bool>>,
 }
 
 impl<'a> Objects<'a> {
+    pub fn new(loaded: &'a Loaded, namespace: &'a str, scope: Option<Vec<bool>>) -> Objects<'a> {
+        Objects {
+            files: &loaded.files,
+            releases: &loaded.releases,
+            namespace,
+            scope,
+        }
+    }
+
     pub fn get(&self, key: ObjectKey) -> &'a Object {
         &self.files[key.file].objects[key.index]
     }
@@ -156,6 +172,15 @@ impl<'a> Objects<'a> {
             reference.namespace = Some(self.namespace.to_string());
         }
         reference
+    }
+
+    /// Whether a release in scope installs a controller whose values were not read: its
+    /// classes and class-less handling are unknown.
+    pub fn unread_releases(&self) -> bool {
+        self.releases
+            .list
+            .iter()
+            .any(|r| r.unread.is_some() && self.in_scope(r.file))
     }
 
     /// The value span at a path below the object.
@@ -324,7 +349,10 @@ fn instance(
             ]),
         )
     };
-    let resolved = settings::resolve(controller, container, &arguments, &locate_env);
+    let mut resolved = settings::resolve(controller, container, &arguments, &locate_env);
+    if let Some(release) = objects.releases.of(key) {
+        settings::mark_unknown(controller, &mut resolved, &release.unknowns);
+    }
     let claimants = controller
         .providers
         .iter()
@@ -377,8 +405,17 @@ fn instance(
         controller,
         "does not update Ingress status",
     );
+    let (origin, origin_reason) = match objects.releases.of(key) {
+        Some(release) => (release.origin, release.why()),
+        None => (
+            Origin::Rendered,
+            "its manifests are in the input".to_string(),
+        ),
+    };
     let mut instance = ControllerInstance {
         controller,
+        origin,
+        origin_reason,
         workload: key,
         data_plane: Vec::new(),
         images: pod

@@ -46,6 +46,31 @@ impl Resolved {
     }
 }
 
+/// Settings a release's values cannot settle (the flag or env var the chart would have set
+/// from them) are unknown, never their default.
+pub fn mark_unknown(
+    controller: &Controller,
+    resolved: &mut [Resolved],
+    unknowns: &[crate::release::Unknown],
+) {
+    let ci = controller.flags_case_insensitive;
+    for setting in resolved.iter_mut() {
+        let Some(known) = controller.setting(&setting.name) else {
+            continue;
+        };
+        let unknown = unknowns.iter().find(|u| {
+            known
+                .flags
+                .iter()
+                .any(|f| flag_name(f, ci) == flag_name(&u.fact, ci))
+                || known.env.contains(&u.fact)
+        });
+        if let Some(unknown) = unknown {
+            setting.value = Value::Unknown(format!("{}: {}", unknown.fact, unknown.reason));
+        }
+    }
+}
+
 /// One command-line argument with its node.
 #[derive(Clone, Debug)]
 pub struct Arg {

@@ -29,13 +29,13 @@ pub enum ReleaseKind {
 }
 
 impl ReleaseKind {
-    pub fn as_str(self) -> &'static str {
+    /// The tool that installs it.
+    pub fn tool(self) -> &'static str {
         match self {
-            ReleaseKind::FluxHelmRelease => "Flux HelmRelease",
-            ReleaseKind::ArgoApplication => "Argo CD Application",
-            ReleaseKind::ArgoApplicationSet => "Argo CD ApplicationSet",
-            ReleaseKind::HelmChart => "k3s HelmChart",
-            ReleaseKind::UmbrellaChart => "umbrella chart dependency",
+            ReleaseKind::FluxHelmRelease => "Flux",
+            ReleaseKind::ArgoApplication | ReleaseKind::ArgoApplicationSet => "Argo CD",
+            ReleaseKind::HelmChart => "k3s/RKE2 helm-controller",
+            ReleaseKind::UmbrellaChart => "Helm, umbrella chart",
         }
     }
 }
@@ -587,6 +587,7 @@ impl Found {
         Plan {
             release: Release {
                 kind: self.kind,
+                origin: super::Origin::Release,
                 declared_by,
                 name: self.name,
                 namespace: self.namespace,

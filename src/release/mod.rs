@@ -19,10 +19,39 @@ use crate::load::ObjectKey;
 pub use discover::ReleaseKind;
 pub use render::Unknown;
 
+/// Where a controller's objects come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Manifests in the input (`helm template` or `kustomize build` output, plain YAML).
+    Rendered,
+    /// A Helm release in the input, rendered here from the chart's knowledge.
+    Release,
+    /// Run by the cloud platform, outside the cluster's manifests.
+    Managed,
+    /// Installed by the distribution itself (k3s, RKE2).
+    Bundled,
+    /// Declared in `.ingress-lint.yaml` (`controllers:`).
+    Declared,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Rendered => "rendered",
+            Origin::Release => "release",
+            Origin::Managed => "managed",
+            Origin::Bundled => "bundled",
+            Origin::Declared => "declared",
+        }
+    }
+}
+
 /// One Helm release of a known controller chart.
 #[derive(Clone, Debug)]
 pub struct Release {
     pub kind: ReleaseKind,
+    pub origin: Origin,
     /// The object (or file) declaring it, for messages: `HelmRelease flux-system/ingress-nginx`.
     pub declared_by: String,
     pub name: String,
@@ -44,6 +73,24 @@ pub struct Release {
     /// Rendered objects left out because the input already holds them (`helm template`
     /// output of the same release): the rendered ones stand.
     pub already_rendered: usize,
+}
+
+impl Release {
+    /// Why the controller is there, for the inventory: `HelmRelease ingress-nginx/x (Flux),
+    /// chart ingress-nginx 4.11.x`.
+    pub fn why(&self) -> String {
+        let version = self
+            .version
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        format!(
+            "{} ({}), chart {}{version}",
+            self.declared_by,
+            self.kind.tool(),
+            self.chart
+        )
+    }
 }
 
 /// Every release found, and which rendered object came from which.
@@ -92,7 +139,18 @@ pub fn expand(
             };
             if let Some(rendered) = rendered {
                 release.unknowns = rendered.unknowns.clone();
-                add_objects(files, &mut release, rendered, &rendered_in_input);
+                if !rendered.has_workload() {
+                    // Without its workload the controller cannot be inventoried at all.
+                    release.unread = rendered.unknowns.first().map(|u| {
+                        format!(
+                            "the values that decide its workload are unknown ({}: {})",
+                            u.fact, u.reason
+                        )
+                    });
+                }
+                if release.unread.is_none() {
+                    add_objects(files, &mut release, rendered, &rendered_in_input);
+                }
             }
         }
         releases.list.push(release);

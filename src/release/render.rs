@@ -31,6 +31,18 @@ pub struct Rendered {
     pub unknowns: Vec<Unknown>,
 }
 
+impl Rendered {
+    pub fn has_workload(&self) -> bool {
+        self.objects.iter().any(|(root, _)| {
+            let kind = self
+                .tree
+                .get(*root, "kind")
+                .and_then(|e| self.tree.scalar(e.value));
+            matches!(kind, Some("Deployment" | "DaemonSet"))
+        })
+    }
+}
+
 /// The names a release renders with.
 pub struct Names<'a> {
     pub release: &'a str,

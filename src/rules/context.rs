@@ -59,11 +59,7 @@ impl<'a> Context<'a> {
         options: &'a RuleOptions,
         scope: Option<Vec<bool>>,
     ) -> Context<'a> {
-        let objects = Objects {
-            files: &loaded.files,
-            namespace: &options.namespace,
-            scope,
-        };
+        let objects = Objects::new(loaded, &options.namespace, scope);
         let inventory = detect::build(&objects, knowledge());
         // An unknown target was refused on the command line; none here means no `--to`.
         let translation = options.target.as_deref().and_then(|target| {

@@ -30,10 +30,11 @@ impl Rule for IngressClassMissing {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
         let inventory = &context.inventory;
+        // A controller that may take them (unknown) is not reported as missing.
         let taker = inventory
-            .controllers
-            .iter()
-            .any(|i| i.claimants.iter().any(|c| c.takes_classless.is_yes()));
+            .claimants()
+            .any(|(_, c)| !matches!(c.takes_classless, crate::detect::Tri::No(_)))
+            || context.objects.unread_releases();
         if taker || inventory.classes.iter().any(|c| c.default) {
             return;
         }

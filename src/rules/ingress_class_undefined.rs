@@ -36,6 +36,14 @@ impl Rule for IngressClassUndefined {
         if inventory.classes.is_empty() && inventory.controllers.is_empty() {
             return;
         }
+        // A controller whose class cannot be known may serve any class.
+        if inventory
+            .claimants()
+            .any(|(_, c)| c.class_unknown.is_some())
+            || context.objects.unread_releases()
+        {
+            return;
+        }
         let mut known: Vec<&str> = inventory.classes.iter().map(|c| c.name.as_str()).collect();
         for instance in &inventory.controllers {
             for claimant in &instance.claimants {

@@ -20,6 +20,7 @@ mod annotation_value_invalid;
 mod cloud_ingress_nodeport_backends;
 mod controller_retired;
 mod default_ingress_class_multiple;
+mod helm_release_unresolved;
 mod helm_template_unrendered;
 mod host_network_dns_policy;
 mod host_network_port_clash;

@@ -7,6 +7,7 @@ static RULES: &[&dyn Rule] = &[
     &yaml_duplicate_key::YamlDuplicateKey,
     &input_unreadable::InputUnreadable,
     &helm_template_unrendered::HelmTemplateUnrendered,
+    &helm_release_unresolved::HelmReleaseUnresolved,
     &schema_mismatch::SchemaMismatch,
     &ingress_api_removed::IngressApiRemoved,
     &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,

@@ -29,7 +29,7 @@ pub fn markdown(report: &InventoryReport) -> String {
         report.ingresses.len()
     );
     out.push_str(&diagram(report));
-    out.push_str("\n## Controllers\n\n| controller | workload | classes | class-less | exposure | services | host ports | status |\n|---|---|---|---|---|---|---|---|\n");
+    out.push_str("\n## Controllers\n\n| controller | origin | workload | classes | class-less | exposure | services | host ports | status |\n|---|---|---|---|---|---|---|---|---|\n");
     for c in &report.controllers {
         let exposure: Vec<&str> = c.exposure.iter().map(|e| e.as_str()).collect();
         let services: Vec<String> = c
@@ -51,13 +51,14 @@ pub fn markdown(report: &InventoryReport) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| `{}`{} | {} (`{}`) | {} | {} | {} | {} | {} | {} |",
+            "| `{}`{} | {} | {} (`{}`) | {} | {} | {} | {} | {} | {} |",
             c.id,
             if c.lifecycle == "retired" {
                 " (retired)"
             } else {
                 ""
             },
+            cell(&format!("{}: {}", c.origin.as_str(), c.origin_reason)),
             cell(&c.workload.label()),
             cell(&c.workload.at()),
             cell(&c.classes.join(", ")),

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::detect::{
     ClassSource, ControllerInstance, Exposure, Inventory, ObjectKey, Objects, Tri,
 };
+use crate::release::Origin;
 
 pub use markdown::markdown;
 pub use table::table;
@@ -62,6 +63,25 @@ pub struct InventoryReport {
     pub controllers: Vec<ControllerReport>,
     pub ingress_classes: Vec<ClassReport>,
     pub ingresses: Vec<IngressReport>,
+    /// Helm releases of controller charts, read or not.
+    pub releases: Vec<ReleaseReport>,
+}
+
+#[derive(Serialize)]
+pub struct ReleaseReport {
+    pub declared_by: String,
+    pub tool: &'static str,
+    pub name: String,
+    pub namespace: String,
+    pub chart: String,
+    pub version: Option<String>,
+    pub controller: &'static str,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// Why it was not rendered, when it was not.
+    pub unread: Option<String>,
+    pub unknown: Vec<UnknownReport>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +89,9 @@ pub struct ControllerReport {
     pub id: String,
     pub name: String,
     pub lifecycle: String,
+    /// `rendered`, `release`, `managed`, `bundled` or `declared`.
+    pub origin: Origin,
+    pub origin_reason: String,
     pub workload: LocatedRef,
     pub data_plane: Vec<LocatedRef>,
     pub images: Vec<String>,
@@ -198,11 +221,19 @@ fn controller_report(objects: &Objects<'_>, instance: &ControllerInstance) -> Co
             crate::detect::settings::Value::Known(_) => None,
         })
         .collect();
+    if let Some(release) = objects.releases.of(instance.workload) {
+        unknown.extend(release.unknowns.iter().map(|u| UnknownReport {
+            setting: u.fact.clone(),
+            reason: u.reason.clone(),
+        }));
+    }
     unknown.sort_by(|a, b| a.setting.cmp(&b.setting));
     ControllerReport {
         id: instance.controller.id.clone(),
         name: instance.controller.name.clone(),
         lifecycle: instance.controller.lifecycle.clone(),
+        origin: instance.origin,
+        origin_reason: instance.origin_reason.clone(),
         workload: LocatedRef::new(objects, instance.workload),
         data_plane: instance
             .data_plane
@@ -333,11 +364,43 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
             annotation_prefixes: entry.annotation_prefixes.clone(),
         })
         .collect();
+    let releases = objects
+        .releases
+        .list
+        .iter()
+        .filter(|r| objects.in_scope(r.file))
+        .map(|r| {
+            let source = &objects.files[r.file].source;
+            let at = source.position(r.anchor.start as usize);
+            ReleaseReport {
+                declared_by: r.declared_by.clone(),
+                tool: r.kind.tool(),
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                chart: r.chart.clone(),
+                version: r.version.clone(),
+                controller: r.controller,
+                file: source.name.clone(),
+                line: at.line,
+                column: at.column,
+                unread: r.unread.clone(),
+                unknown: r
+                    .unknowns
+                    .iter()
+                    .map(|u| UnknownReport {
+                        setting: u.fact.clone(),
+                        reason: u.reason.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
     InventoryReport {
         version: 1,
         controllers,
         ingress_classes,
         ingresses,
+        releases,
     }
 }
 

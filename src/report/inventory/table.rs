@@ -34,6 +34,7 @@ pub fn table(report: &InventoryReport) -> String {
     if !report.controllers.is_empty() {
         let mut rows = vec![[
             "ID",
+            "ORIGIN",
             "WORKLOAD",
             "CLASSES",
             "CLASS-LESS",
@@ -55,6 +56,7 @@ pub fn table(report: &InventoryReport) -> String {
                 .collect();
             rows.push(vec![
                 c.id.clone(),
+                c.origin.as_str().to_string(),
                 c.workload.label(),
                 list(&c.classes),
                 if c.takes_classless {
@@ -75,6 +77,9 @@ pub fn table(report: &InventoryReport) -> String {
         let _ = writeln!(out, "  (host ports marked * are bound through hostNetwork)");
         for c in &report.controllers {
             let _ = writeln!(out, "  {} at {}", c.workload.label(), c.workload.at());
+            if c.origin != crate::release::Origin::Rendered {
+                let _ = writeln!(out, "    {}: {}", c.origin.as_str(), c.origin_reason);
+            }
             if c.lifecycle == "retired" {
                 let _ = writeln!(
                     out,
@@ -146,6 +151,26 @@ pub fn table(report: &InventoryReport) -> String {
             ]);
         }
         out.push_str(&columns(&rows));
+    }
+    let unread: Vec<_> = report
+        .releases
+        .iter()
+        .filter(|r| r.unread.is_some())
+        .collect();
+    if !unread.is_empty() {
+        let _ = writeln!(out, "\nReleases not read ({})", unread.len());
+        for r in unread {
+            let _ = writeln!(
+                out,
+                "  {} (chart {}) at {}:{}:{}: {}",
+                r.declared_by,
+                r.chart,
+                r.file,
+                r.line,
+                r.column,
+                r.unread.as_deref().unwrap_or_default()
+            );
+        }
     }
     out
 }
