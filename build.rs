@@ -12,6 +12,7 @@ fn main() {
         ("CONTROLLER_FILES", "rules/controllers"),
         ("CHART_FILES", "rules/charts"),
         ("CHART_DEFAULT_FILES", "rules/charts/defaults"),
+        ("PLATFORM_FILES", "rules/platforms"),
     ] {
         let dir = Path::new(&root).join(folder);
         println!("cargo:rerun-if-changed={}", dir.display());

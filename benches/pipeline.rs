@@ -77,7 +77,11 @@ fn load(inputs: &[(String, String)], parallel: bool) -> Loaded {
     } else {
         inputs.iter().map(one).collect()
     };
-    Loaded::from_files(files, "default")
+    let setup = ingress_lint::release::Setup {
+        namespace: "default",
+        ..Default::default()
+    };
+    Loaded::from_files(files, &setup)
 }
 
 fn main() {

@@ -36,9 +36,60 @@ pub struct Config {
     /// Cluster name → path globs.
     #[serde(default)]
     pub clusters: BTreeMap<String, Vec<String>>,
-    /// Where the file was read from (not a key of the file).
+    /// The platform the clusters run on (`gke`, `k3s`, …: `rules/platforms/`).
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// Bundled components the platform was told not to install (k3s `--disable=traefik`).
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Controllers installed from elsewhere (another repository, a console).
+    #[serde(default)]
+    pub controllers: Vec<DeclaredController>,
+    /// Where the file was read from, and its text (not keys of the file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// A controller the repository does not hold, as `controllers:` declares it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredController {
+    /// The controller id (`ingress-lint controllers` lists them).
+    pub id: String,
+    /// Its workload's name (default: the id).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// The classes it serves.
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// The IngressClass `spec.controller` value it claims (default: the controller's own).
+    #[serde(default)]
+    pub controller_value: Option<String>,
+    /// Whether it takes Ingresses with no class.
+    #[serde(default)]
+    pub classless: bool,
+    pub exposure: DeclaredExposure,
+    /// The load balancer IP it is reached at.
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// Ports bound on the nodes (hostport, hostnetwork); default 80 and 443.
+    #[serde(default)]
+    pub host_ports: Vec<u16>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeclaredExposure {
+    Loadbalancer,
+    Nodeport,
+    Hostport,
+    Hostnetwork,
+    Cloud,
+    Clusterip,
 }
 
 /// A suppression by rule (or `all`), and any of kind, namespace, name glob and path glob.
@@ -114,6 +165,7 @@ impl Config {
             read_data(&path.display().to_string(), &text).map_err(UsageError)?
         };
         config.path = Some(path);
+        config.text = text;
         config.validate()?;
         Ok(config)
     }
@@ -135,6 +187,23 @@ impl Config {
                 )));
             }
         }
+        let knowledge = crate::knowledge::knowledge();
+        if let Some(platform) = &self.platform {
+            if knowledge.platform(platform).is_none() {
+                return Err(UsageError(format!(
+                    "{where_}: platform: unknown platform `{platform}`; known: {}",
+                    crate::knowledge::platform_ids().join(", ")
+                )));
+            }
+        }
+        for c in &self.controllers {
+            if knowledge.controller(&c.id).is_none() {
+                return Err(UsageError(format!(
+                    "{where_}: controllers: unknown controller id `{}` (`ingress-lint controllers` lists them)",
+                    c.id
+                )));
+            }
+        }
         for s in &self.suppressions {
             if s.rule != "all" && crate::rules::find(&s.rule).is_none() {
                 return Err(UsageError(format!(
@@ -150,6 +219,26 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The file's path as reports name it: relative to the current directory when below it.
+    pub fn display_path(&self) -> Option<String> {
+        let path = self.path.as_ref()?;
+        let relative = std::env::current_dir()
+            .ok()
+            .and_then(|dir| path.strip_prefix(dir).ok().map(Path::to_path_buf));
+        Some(
+            relative
+                .unwrap_or_else(|| path.clone())
+                .display()
+                .to_string()
+                .replace('\\', "/"),
+        )
+    }
+
+    /// `--platform`, else the config's.
+    pub fn platform(&self, input: &InputArgs) -> Option<String> {
+        input.platform.clone().or_else(|| self.platform.clone())
     }
 
     /// `--namespace`, else the config's, else `default`.

@@ -8,7 +8,11 @@ use crate::rules::{self, RuleOptions};
 /// Runs the whole pipeline on one input; returns the total length of the reports so that
 /// nothing is optimised away.
 pub fn check_bytes(data: &[u8]) -> usize {
-    let loaded = Loaded::from_files(vec![load_bytes("fuzz.yaml", Ok(data.to_vec()))], "default");
+    let setup = crate::release::Setup {
+        namespace: "default",
+        ..Default::default()
+    };
+    let loaded = Loaded::from_files(vec![load_bytes("fuzz.yaml", Ok(data.to_vec()))], &setup);
     let options = RuleOptions {
         namespace: "default".into(),
         ..RuleOptions::default()

@@ -66,6 +66,20 @@ pub struct InputArgs {
     /// Configuration file [default: .ingress-lint.yaml in the current directory or an ancestor]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The platform the cluster runs on: its managed and bundled controllers count
+    /// (gke, eks, aks, k3s, rke2)
+    #[arg(long, value_name = "PLATFORM", value_parser = platform_id)]
+    pub platform: Option<String>,
+}
+
+/// A `--platform` value: one of `rules/platforms/`.
+fn platform_id(value: &str) -> Result<String, String> {
+    let ids = crate::knowledge::platform_ids();
+    if ids.contains(&value) {
+        Ok(value.to_string())
+    } else {
+        Err(format!("unknown platform; known: {}", ids.join(", ")))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

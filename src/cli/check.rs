@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::input::{discover, InputOptions};
 use crate::knowledge::knowledge;
 use crate::load::{load, Loaded};
+use crate::release::Setup;
 use crate::report;
 use crate::rules::{self, RuleOptions};
 use crate::translate;
@@ -23,7 +24,19 @@ pub(crate) fn load_inputs(
         stdin_filename: input.stdin_filename.clone(),
     };
     let inputs = discover(&input.paths, &options).map_err(|e| UsageError(e.to_string()))?;
-    Ok(load(&inputs, input.max_file_size, &config.namespace(input)))
+    let namespace = config.namespace(input);
+    let platform = config.platform(input);
+    let config_name = config.display_path();
+    let setup = Setup {
+        namespace: &namespace,
+        platform: platform.as_deref(),
+        disabled: &config.disable,
+        config: config_name
+            .as_deref()
+            .map(|name| (name, config.text.as_str())),
+        declared: &config.controllers,
+    };
+    Ok(load(&inputs, input.max_file_size, &setup))
 }
 
 /// What every command reads: the configuration, the default namespace, the inputs.

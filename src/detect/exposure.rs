@@ -78,6 +78,14 @@ pub fn collect_services(objects: &Objects<'_>) -> Vec<ServiceEntry> {
                 return None;
             };
             let spec = service.spec.clone().unwrap_or_default();
+            // The address it holds: the one it asks for, else the one its status shows.
+            let status_ip = service
+                .status
+                .as_ref()
+                .and_then(|s| s.load_balancer.as_ref())
+                .and_then(|lb| lb.ingress.as_ref())
+                .and_then(|i| i.first())
+                .and_then(|i| i.ip.clone());
             let ports = spec
                 .ports
                 .unwrap_or_default()
@@ -105,7 +113,10 @@ pub fn collect_services(objects: &Objects<'_>) -> Vec<ServiceEntry> {
                 namespace: objects.namespace(key).to_string(),
                 type_: spec.type_.unwrap_or_else(|| "ClusterIP".into()),
                 selector: spec.selector.unwrap_or_default(),
-                load_balancer_ip: spec.load_balancer_ip.filter(|ip| !ip.is_empty()),
+                load_balancer_ip: spec
+                    .load_balancer_ip
+                    .filter(|ip| !ip.is_empty())
+                    .or(status_ip),
                 load_balancer_class: spec.load_balancer_class,
                 external_traffic_policy: spec.external_traffic_policy,
                 ports,

@@ -12,6 +12,7 @@ pub mod settings;
 use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
+use crate::knowledge::platforms::Claims;
 use crate::knowledge::{template_settings, Condition, Controller, Knowledge};
 use crate::load::Loaded;
 use crate::release::{Origin, Releases};
@@ -350,10 +351,11 @@ fn instance(
         )
     };
     let mut resolved = settings::resolve(controller, container, &arguments, &locate_env);
-    if let Some(release) = objects.releases.of(key) {
-        settings::mark_unknown(controller, &mut resolved, &release.unknowns);
+    let provenance = objects.releases.provenance(key);
+    if let Some(provenance) = &provenance {
+        settings::mark_unknown(controller, &mut resolved, provenance.unknowns);
     }
-    let claimants = controller
+    let mut claimants: Vec<Claimant> = controller
         .providers
         .iter()
         .filter(|p| {
@@ -405,13 +407,16 @@ fn instance(
         controller,
         "does not update Ingress status",
     );
-    let (origin, origin_reason) = match objects.releases.of(key) {
-        Some(release) => (release.origin, release.why()),
+    let (origin, origin_reason) = match &provenance {
+        Some(p) => (p.origin, p.why.clone()),
         None => (
             Origin::Rendered,
             "its manifests are in the input".to_string(),
         ),
     };
+    if let Some(claims) = provenance.as_ref().and_then(|p| p.claims) {
+        state_claims(&mut claimants, claims, origin);
+    }
     let mut instance = ControllerInstance {
         controller,
         origin,
@@ -434,6 +439,35 @@ fn instance(
     };
     exposure::implied_listen_ports(&mut instance, key, &arguments);
     instance
+}
+
+/// What a platform's data or the configuration states a controller serves replaces what its
+/// (stand-in) settings would say: one claimant, with the stated classes, controller values
+/// and class-less handling.
+fn state_claims(claimants: &mut Vec<Claimant>, claims: &Claims, origin: Origin) {
+    claimants.truncate(1);
+    let Some(claimant) = claimants.first_mut() else {
+        return;
+    };
+    let by = match origin {
+        Origin::Declared => "as declared in the configuration",
+        _ => "as the platform's data states",
+    };
+    if !claims.classes.is_empty() {
+        claimant.classes = claims.classes.clone();
+        claimant.annotation_values = claims.classes.clone();
+        claimant.class_unknown = None;
+    }
+    if !claims.controller_values.is_empty() {
+        claimant.controller_values = claims.controller_values.clone();
+    }
+    match claims.takes_classless {
+        Some(true) => claimant.takes_classless = Tri::Yes(format!("takes them, {by}")),
+        Some(false) => {
+            claimant.takes_classless = Tri::No(format!("takes no class-less Ingresses, {by}"))
+        }
+        None => {}
+    }
 }
 
 /// A resolved setting by name. The knowledge test checks that every name the data uses is a

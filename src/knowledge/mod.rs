@@ -4,6 +4,7 @@
 mod annotations;
 pub mod charts;
 mod controllers;
+pub mod platforms;
 mod providers;
 
 /// The annotation naming an Ingress's class (deprecated, still read by every controller).
@@ -36,6 +37,8 @@ pub struct Knowledge {
     pub neutral_annotations: Neutral,
     /// Helm charts of ingress controllers, sorted by chart name.
     pub charts: Vec<Chart>,
+    /// Platforms with the controllers they run or install, sorted by id.
+    pub platforms: Vec<platforms::Platform>,
 }
 
 impl Knowledge {
@@ -60,10 +63,23 @@ impl Knowledge {
         }
     }
 
+    pub fn platform(&self, id: &str) -> Option<&platforms::Platform> {
+        self.platforms.iter().find(|p| p.platform == id)
+    }
+
     /// The chart by its file-level name (a subchart reference).
     pub fn chart_named(&self, name: &str) -> Option<&Chart> {
         self.charts.iter().find(|c| c.chart == name)
     }
+}
+
+/// The `--platform` values, from `rules/platforms/`.
+pub fn platform_ids() -> Vec<&'static str> {
+    knowledge()
+        .platforms
+        .iter()
+        .map(|p| p.platform.as_str())
+        .collect()
 }
 
 /// A chart's own `values.yaml` (`rules/charts/defaults/<file>`), parsed on first use.
@@ -94,7 +110,7 @@ pub fn knowledge() -> &'static Knowledge {
     })
 }
 
-// `CONTROLLER_FILES`, `CHART_FILES`, `CHART_DEFAULT_FILES`: every file of those `rules/`
+// `CONTROLLER_FILES`, `CHART_FILES`, `CHART_DEFAULT_FILES`, `PLATFORM_FILES`: every file of those `rules/`
 // folders, listed by build.rs.
 include!(concat!(env!("OUT_DIR"), "/knowledge_files.rs"));
 
@@ -104,6 +120,11 @@ fn read_all() -> Result<Knowledge, String> {
         .map(|(name, text)| read_data::<Chart>(name, text))
         .collect::<Result<Vec<_>, _>>()?;
     charts.sort_by(|a, b| a.chart.cmp(&b.chart));
+    let mut platforms = PLATFORM_FILES
+        .iter()
+        .map(|(name, text)| read_data::<platforms::Platform>(name, text))
+        .collect::<Result<Vec<_>, _>>()?;
+    platforms.sort_by(|a, b| a.platform.cmp(&b.platform));
     let mut controllers = CONTROLLER_FILES
         .iter()
         .map(|(name, text)| read_data::<Controller>(name, text))
@@ -128,6 +149,7 @@ fn read_all() -> Result<Knowledge, String> {
         )?,
         controllers,
         charts,
+        platforms,
     })
 }
 

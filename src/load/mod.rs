@@ -6,6 +6,7 @@ use manifest::{LoadedFile, SourceText, Span};
 use rayon::prelude::*;
 
 use crate::input::{self, Input, ReadError};
+use crate::release::Setup;
 
 /// An object by position: file index and index among that file's objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,19 +38,19 @@ impl Loaded {
 }
 
 /// Reads and parses every input in parallel, then renders the Helm releases found in them
-/// (`namespace`: of objects that name none).
-pub fn load(inputs: &[Input], max_file_size: u64, namespace: &str) -> Loaded {
+/// and adds the controllers the platform and the configuration bring.
+pub fn load(inputs: &[Input], max_file_size: u64, setup: &Setup<'_>) -> Loaded {
     let files = inputs
         .par_iter()
         .map(|input| load_one(input, max_file_size))
         .collect();
-    Loaded::from_files(files, namespace)
+    Loaded::from_files(files, setup)
 }
 
 impl Loaded {
     /// The files as parsed, with the Helm releases in them rendered.
-    pub fn from_files(mut files: Vec<LoadedFile>, namespace: &str) -> Loaded {
-        let releases = crate::release::expand(&mut files, crate::knowledge::knowledge(), namespace);
+    pub fn from_files(mut files: Vec<LoadedFile>, setup: &Setup<'_>) -> Loaded {
+        let releases = crate::release::expand(&mut files, crate::knowledge::knowledge(), setup);
         Loaded { files, releases }
     }
 }

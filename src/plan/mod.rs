@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::detect::{ControllerInstance, Exposure, Inventory, Objects};
 use crate::knowledge::Knowledge;
+use crate::release::Origin;
 
 /// How traffic reaches a controller, as the handbook's matrix sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,6 +220,9 @@ struct Facts {
     classless_count: usize,
     hosts: Vec<String>,
     host_network: bool,
+    /// How the source is installed, and why (the release declaring it, the platform).
+    source_origin: Origin,
+    source_why: String,
 }
 
 impl Facts {
@@ -290,6 +294,30 @@ impl Facts {
             classless_count: served.iter().filter(|e| e.class.is_none()).count(),
             hosts,
             host_network,
+            source_origin: source.origin,
+            source_why: source.origin_reason.clone(),
+        }
+    }
+
+    /// The last step of a switchover: what removing the source means where it comes from.
+    fn retire_source(&self) -> String {
+        match self.source_origin {
+            Origin::Rendered => "remove its Ingresses and uninstall it".to_string(),
+            Origin::Release => format!("remove its Ingresses, then remove its release ({}) from the repository", self.source_why),
+            Origin::Managed => format!("remove its Ingresses; it is run by the platform ({}): turn the add-on off if nothing else uses it", self.source_why),
+            Origin::Bundled => format!("remove its Ingresses and disable it in the distribution (`--disable`), or it comes back at the next restart ({})", self.source_why),
+            Origin::Declared => format!("remove its Ingresses and uninstall it where it is managed ({})", self.source_why),
+        }
+    }
+
+    /// Where changes to the source are made, when not in its manifests.
+    fn source_caveat(&self) -> Option<String> {
+        match self.source_origin {
+            Origin::Release | Origin::Bundled => Some(format!(
+                "{} is installed by {}: make every change to it in those values; a change made with kubectl is reverted at the next reconciliation.",
+                self.source_workload, self.source_why
+            )),
+            _ => None,
         }
     }
 
@@ -326,7 +354,7 @@ fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
         format!("Duplicate each of the {} Ingress(es) of {classes} with spec.ingressClassName set to {}'s class, translating the annotations (`ingress-lint translate --to {}`).", f.ingress_count, f.target_id, f.target_id),
         format!("Test every host against {}'s address (curl --resolve HOST:443:NEW_IP).", f.target_id),
         "Switch DNS one hostname at a time, watching errors and latency before the next.".to_string(),
-        format!("When no traffic reaches {} any more, remove its Ingresses and uninstall it; restore the DNS TTLs.", f.source_workload),
+        format!("When no traffic reaches {} any more, {}; restore the DNS TTLs.", f.source_workload, f.retire_source()),
     ]);
     let mut caveats = Vec::new();
     if f.target_id == "traefik" && f.source_id == "ingress-nginx" {
@@ -340,7 +368,7 @@ fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
         expected_downtime: "none",
         recommended,
         steps,
-        caveats: caveats.into_iter().chain([
+        caveats: caveats.into_iter().chain(f.source_caveat()).chain([
             format!("Both controllers publish status.loadBalancer for Ingresses they both serve: ExternalDNS flaps between them; disable status publishing on {} until the switch, or exclude it from ExternalDNS.", f.target_id),
             "Clients that ignore DNS TTLs (long-lived connections, pinned IPs in allow-lists) keep reaching the old address.".to_string(),
         ]).collect(),
@@ -364,10 +392,10 @@ fn ip_reuse(f: &Facts, recommended: bool) -> Scenario {
             format!("Delete {service} (`kubectl -n {} delete service {service}`): the IP moves to {}'s Service within seconds.", f.source_namespace, f.target_id),
             format!("Rollback: delete the new Service and re-create {service} from the backup."),
         ],
-        caveats: vec![
+        caveats: f.source_caveat().into_iter().chain([
             "Connections in flight during the move are reset.".to_string(),
             "Not every provider can hand an IP from one Service to another; AWS load balancers cannot keep an IP at all.".to_string(),
-        ],
+        ]).collect(),
     }
 }
 
@@ -396,9 +424,9 @@ fn node_rollout(f: &Facts) -> Scenario {
         expected_downtime: "none on a different node set; seconds to a minute per node on the same nodes",
         recommended: true,
         steps,
-        caveats: vec![
+        caveats: f.source_caveat().into_iter().chain([
             "hostNetwork ↔ hostPort changes need the same care: the scheduler sees declared ports only.".to_string(),
             "Node-based exposure keeps client source IPs; hostNetwork also allows IPv6 and UDP (HTTP/3).".to_string(),
-        ],
+        ]).collect(),
     }
 }

@@ -569,20 +569,20 @@ impl Reader<'_, '_> {
 }
 
 /// A release as its declaration states it.
-struct Found {
-    kind: ReleaseKind,
+pub(super) struct Found {
+    pub(super) kind: ReleaseKind,
     /// The chart reference, and the repository it is pulled from.
-    chart: String,
-    repository: Option<String>,
-    version: Option<String>,
-    anchor: Span,
-    name: String,
-    namespace: String,
-    values: ValuesPlan,
+    pub(super) chart: String,
+    pub(super) repository: Option<String>,
+    pub(super) version: Option<String>,
+    pub(super) anchor: Span,
+    pub(super) name: String,
+    pub(super) namespace: String,
+    pub(super) values: ValuesPlan,
 }
 
 impl Found {
-    fn plan(self, data: &'static Chart, file: usize, declared_by: String) -> Plan {
+    pub(super) fn plan(self, data: &'static Chart, file: usize, declared_by: String) -> Plan {
         let unread = self.version.as_deref().and_then(|v| out_of_range(data, v));
         Plan {
             release: Release {

@@ -7,6 +7,7 @@
 
 mod discover;
 mod embedded;
+mod platform;
 pub mod render;
 pub mod values;
 
@@ -14,9 +15,11 @@ use std::collections::HashSet;
 
 use manifest::{LoadedFile, Span, TypedObject};
 
+use crate::knowledge::platforms::Claims;
 use crate::knowledge::Knowledge;
 use crate::load::ObjectKey;
 pub use discover::ReleaseKind;
+pub use platform::Setup;
 pub use render::Unknown;
 
 /// Where a controller's objects come from.
@@ -93,10 +96,32 @@ impl Release {
     }
 }
 
-/// Every release found, and which rendered object came from which.
+/// Objects standing for a controller the repository does not hold (managed, declared), or
+/// for pods a platform adds (ServiceLB).
+#[derive(Clone, Debug)]
+pub struct Stub {
+    pub origin: Origin,
+    pub why: String,
+    pub objects: Vec<ObjectKey>,
+    /// What it serves, stated rather than read from its settings.
+    pub claims: Option<Claims>,
+}
+
+/// Where an object that is not in the input comes from.
+pub struct Provenance<'a> {
+    pub origin: Origin,
+    pub why: String,
+    pub claims: Option<&'a Claims>,
+    pub unknowns: &'a [Unknown],
+}
+
+/// Every release found, every stub, and which added object came from which.
 #[derive(Debug, Default)]
 pub struct Releases {
     pub list: Vec<Release>,
+    pub stubs: Vec<Stub>,
+    /// Files the stage added (`platform:<id>`, the configuration): part of every cluster.
+    pub shared_files: Vec<usize>,
 }
 
 impl Releases {
@@ -104,15 +129,38 @@ impl Releases {
     pub fn of(&self, key: ObjectKey) -> Option<&Release> {
         self.list.iter().find(|r| r.objects.contains(&key))
     }
+
+    /// Where an added object comes from; `None` for an object of the input.
+    pub fn provenance(&self, key: ObjectKey) -> Option<Provenance<'_>> {
+        if let Some(release) = self.of(key) {
+            return Some(Provenance {
+                origin: release.origin,
+                why: release.why(),
+                claims: None,
+                unknowns: &release.unknowns,
+            });
+        }
+        let stub = self.stubs.iter().find(|s| s.objects.contains(&key))?;
+        Some(Provenance {
+            origin: stub.origin,
+            why: stub.why.clone(),
+            claims: stub.claims.as_ref(),
+            unknowns: &[],
+        })
+    }
 }
 
 /// Finds the releases in the loaded files and adds their rendered objects to the files.
 pub fn expand(
-    files: &mut [LoadedFile],
+    files: &mut Vec<LoadedFile>,
     knowledge: &'static Knowledge,
-    namespace: &str,
+    setup: &Setup<'_>,
 ) -> Releases {
-    let found = discover::discover(files, knowledge, namespace);
+    let input_files = files.len();
+    let namespace = setup.namespace;
+    let mut found = discover::discover(files, knowledge, namespace);
+    let bundled = platform::bundled_plans(files, knowledge, setup, &found);
+    found.extend(bundled);
     let rendered_in_input = identities(files, namespace);
     let mut releases = Releases::default();
     for plan in found {
@@ -155,6 +203,10 @@ pub fn expand(
         }
         releases.list.push(release);
     }
+    platform::managed(files, knowledge, setup, &mut releases.stubs);
+    platform::declared(files, knowledge, setup, &mut releases.stubs);
+    platform::service_load_balancer(files, knowledge, setup, &mut releases.stubs);
+    releases.shared_files = (input_files..files.len()).collect();
     releases
 }
 

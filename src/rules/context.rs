@@ -47,6 +47,8 @@ pub struct Context<'a> {
 #[derive(Clone, Copy)]
 pub struct ObjectView<'a> {
     pub file_index: usize,
+    /// Index among the file's objects.
+    pub index: usize,
     pub file: &'a LoadedFile,
     pub object: &'a Object,
     namespace: &'a str,
@@ -82,11 +84,23 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Whether an object stands for a controller the input does not hold (managed, declared):
+    /// only its classes, exposure and ports are known, not how it is configured.
+    pub fn is_stand_in(&self, key: ObjectKey) -> bool {
+        self.objects.releases.provenance(key).is_some_and(|p| {
+            matches!(
+                p.origin,
+                crate::release::Origin::Managed | crate::release::Origin::Declared
+            )
+        })
+    }
+
     /// The view of an object by key.
     pub fn view(&self, key: ObjectKey) -> ObjectView<'a> {
         let file = &self.files[key.file];
         ObjectView {
             file_index: key.file,
+            index: key.index,
             file,
             object: &file.objects[key.index],
             namespace: &self.options.namespace,
@@ -99,17 +113,28 @@ impl<'a> Context<'a> {
             .iter()
             .enumerate()
             .flat_map(move |(file_index, file)| {
-                file.objects.iter().map(move |object| ObjectView {
-                    file_index,
-                    file,
-                    object,
-                    namespace,
-                })
+                file.objects
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, object)| ObjectView {
+                        file_index,
+                        index,
+                        file,
+                        object,
+                        namespace,
+                    })
             })
     }
 }
 
 impl<'a> ObjectView<'a> {
+    pub fn key(&self) -> ObjectKey {
+        ObjectKey {
+            file: self.file_index,
+            index: self.index,
+        }
+    }
+
     /// The reference with the default namespace filled in for namespaced kinds.
     pub fn reference(&self) -> ObjectRef {
         let mut reference = self.object.reference.clone();
@@ -236,11 +261,16 @@ impl Context<'_> {
                         .documents
                         .get(document)
                         .and_then(|d| d.helm_source.clone());
-                    let mut objects = file.objects.iter().filter(|o| o.document == document);
-                    if let (Some(object), None) = (objects.next(), objects.next()) {
+                    let mut objects = file
+                        .objects
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, o)| o.document == document);
+                    if let (Some((index, object)), None) = (objects.next(), objects.next()) {
                         finding.object = Some(
                             ObjectView {
                                 file_index,
+                                index,
                                 file,
                                 object,
                                 namespace: &self.options.namespace,

@@ -43,6 +43,7 @@ impl Rule for HostNetworkDnsPolicy {
             // `Default` and `None` are deliberate choices; an absent policy means ClusterFirst.
             if !pod.host_network()
                 || !matches!(pod.spec.dns_policy.as_deref(), None | Some("ClusterFirst"))
+                || context.is_stand_in(view.key())
             {
                 continue;
             }

@@ -13,6 +13,10 @@
 //!     kubernetes.io/ingress.class: nginx
 //! ```
 //!
+//! Not reported for the classes of a controller that reads only the annotation (GKE Ingress:
+//! `gce`, `gce-internal`): for it the annotation is the way to choose, and
+//! `spec.ingressClassName` would take the Ingress away from it.
+//!
 //! ## Fix
 //! Set `spec.ingressClassName: nginx` (an IngressClass named `nginx` must exist) and remove
 //! the annotation. The API server rejects creating an Ingress that sets both.
@@ -47,6 +51,9 @@ impl Rule for IngressClassAnnotationDeprecated {
             else {
                 continue;
             };
+            if annotation_only(context, value) {
+                continue;
+            }
             let message = format!(
                 "{} selects its class with the deprecated `{CLASS_ANNOTATION}: {value}` annotation",
                 view.reference()
@@ -58,4 +65,13 @@ impl Rule for IngressClassAnnotationDeprecated {
             );
         }
     }
+}
+
+/// Whether the class belongs to a controller that reads only the annotation.
+fn annotation_only(context: &Context<'_>, class: &str) -> bool {
+    context.knowledge.controllers.iter().any(|c| {
+        c.providers.iter().any(|p| {
+            p.precedence == "annotation-only" && p.default_class_names.iter().any(|n| n == class)
+        })
+    })
 }

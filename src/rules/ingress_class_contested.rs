@@ -87,8 +87,16 @@ impl Rule for IngressClassContested {
                 let location = claimant_location(taker);
                 let finding = view
                     .finding(&info, location.span, message)
-                    .related(claimant_location(*first), format!("{} also takes class-less Ingresses", claimant_label(*first)), Some(context.objects.reference(inventory.controllers[first.0].workload)))
-                    .help("let one controller take class-less Ingresses and give every Ingress an explicit spec.ingressClassName");
+                    .related(
+                        claimant_location(*first),
+                        format!("{} also takes class-less Ingresses", claimant_label(*first)),
+                        Some(
+                            context
+                                .objects
+                                .reference(inventory.controllers[first.0].workload),
+                        ),
+                    )
+                    .help(classless_help(inventory, &[taker, *first]));
                 out.push(finding);
             }
         }
@@ -150,5 +158,20 @@ impl Rule for IngressClassContested {
             }
             out.push(finding);
         }
+    }
+}
+
+/// How to give every Ingress a class: the field, except for a controller that reads only the
+/// annotation (GKE Ingress), whose Ingresses keep the annotation.
+fn classless_help(inventory: &crate::detect::Inventory, takers: &[(usize, usize)]) -> String {
+    let annotation_only: Vec<String> = takers
+        .iter()
+        .map(|&(i, c)| &inventory.controllers[i].claimants[c])
+        .filter(|c| c.precedence == "annotation-only")
+        .flat_map(|c| c.classes.first().cloned())
+        .collect();
+    match annotation_only.first() {
+        Some(class) => format!("let one controller take class-less Ingresses, and give every Ingress a class: spec.ingressClassName, or for {class} the `kubernetes.io/ingress.class: {class}` annotation (the only class it reads)"),
+        None => "let one controller take class-less Ingresses and give every Ingress an explicit spec.ingressClassName".to_string(),
     }
 }

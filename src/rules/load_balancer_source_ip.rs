@@ -46,6 +46,7 @@ impl Rule for LoadBalancerSourceIp {
                 let service = &context.inventory.services[index];
                 if service.type_ != "LoadBalancer"
                     || service.external_traffic_policy.as_deref() == Some("Local")
+                    || context.is_stand_in(service.key)
                     || !seen.insert(index)
                 {
                     continue;

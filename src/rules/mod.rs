@@ -123,10 +123,20 @@ fn scopes(loaded: &Loaded, options: &RuleOptions) -> Vec<Option<Vec<bool>>> {
         .iter()
         .map(|f| f.source.name.as_str())
         .collect();
+    // Files of the platform and the configuration belong to every cluster.
+    let shared = |i: usize| loaded.releases.shared_files.contains(&i);
     let mut scopes: Vec<Option<Vec<bool>>> = options
         .clusters
         .iter()
-        .map(|(_, globs)| Some(names.iter().map(|n| globs.is_match(n)).collect()))
+        .map(|(_, globs)| {
+            Some(
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| shared(i) || globs.is_match(n))
+                    .collect(),
+            )
+        })
         .collect();
     let rest: Vec<bool> = names
         .iter()

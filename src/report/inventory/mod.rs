@@ -221,8 +221,8 @@ fn controller_report(objects: &Objects<'_>, instance: &ControllerInstance) -> Co
             crate::detect::settings::Value::Known(_) => None,
         })
         .collect();
-    if let Some(release) = objects.releases.of(instance.workload) {
-        unknown.extend(release.unknowns.iter().map(|u| UnknownReport {
+    if let Some(provenance) = objects.releases.provenance(instance.workload) {
+        unknown.extend(provenance.unknowns.iter().map(|u| UnknownReport {
             setting: u.fact.clone(),
             reason: u.reason.clone(),
         }));
