@@ -359,7 +359,10 @@ fn instance(
         .providers
         .iter()
         .filter(|p| {
+            // What a platform or the configuration states the controller serves stands for
+            // the flags that would enable its provider.
             p.enabled_by.is_empty()
+                || provenance.as_ref().is_some_and(|p| p.claims.is_some())
                 || p.enabled_by
                     .iter()
                     .any(|s| truthy(&resolved, s) == Some(true))

@@ -4,7 +4,8 @@
 //! Best-effort maintenance of kubernetes/ingress-nginx ended in March 2026: no further
 //! releases, no security fixes (its admission webhook alone had critical CVEs in 2025). Every
 //! cluster running it needs a migration plan. F5 NGINX Ingress Controller (`nginx/nginx-ingress`
-//! images) is a different, maintained project and is not reported.
+//! images) is a different, maintained project and is not reported; neither is a cloud's
+//! managed add-on built on it (AKS application routing), which the cloud maintains.
 //!
 //! ## Example
 //! ```yaml
@@ -34,7 +35,8 @@ impl Rule for ControllerRetired {
             .inventory
             .controllers
             .iter()
-            .filter(|i| i.controller.is_retired())
+            // A platform's managed add-on is patched by the platform, whatever its upstream.
+            .filter(|i| i.controller.is_retired() && i.origin != crate::release::Origin::Managed)
         {
             let view = context.view(instance.workload);
             let note = instance

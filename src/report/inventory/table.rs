@@ -80,7 +80,7 @@ pub fn table(report: &InventoryReport) -> String {
             if c.origin != crate::release::Origin::Rendered {
                 let _ = writeln!(out, "    {}: {}", c.origin.as_str(), c.origin_reason);
             }
-            if c.lifecycle == "retired" {
+            if c.lifecycle == "retired" && c.origin != crate::release::Origin::Managed {
                 let _ = writeln!(
                     out,
                     "    retired controller: no further releases or security fixes"
