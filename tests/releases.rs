@@ -12,8 +12,8 @@ use common::{run, scratch};
 use serde_json::Value;
 
 /// Corpus directory, chart name, release name, namespace (`shared/corpus/README.md` §1), and
-/// the chart's public repository. Kong's `ingress` umbrella chart (two aliased `kong`
-/// subcharts) and the AWS Load Balancer Controller chart have no `rules/charts/` data yet.
+/// the chart's public repository. The AWS Load Balancer Controller chart has no
+/// `rules/charts/` data yet.
 const CHARTS: &[(&str, &str, &str, &str, &str)] = &[
     (
         "ingress-nginx",
@@ -37,6 +37,7 @@ const CHARTS: &[(&str, &str, &str, &str, &str)] = &[
         "https://haproxytech.github.io/helm-charts",
     ),
     ("kong", "kong", "kong", "kong", "https://charts.konghq.com"),
+    ("kong-ingress", "ingress", "kong", "kong", "https://charts.konghq.com"),
     (
         "f5-nginx-ingress",
         "nginx-ingress",
@@ -205,7 +206,7 @@ fn every_variant_as_a_release_matches_its_render() {
             }
         }
     }
-    assert_eq!(compared, 48 * 5);
+    assert_eq!(compared, 51 * 5);
     assert!(
         failures.is_empty(),
         "{} of {compared} differ:\n{}",

@@ -108,6 +108,9 @@ pub struct Subchart {
     pub alias: String,
     /// The chart it is (another `rules/charts/` file).
     pub chart: String,
+    /// The parent's `Chart.yaml` condition that enables it.
+    #[serde(default)]
+    pub condition: Option<Condition>,
 }
 
 /// Deployment or DaemonSet, as the chart chooses from its values.

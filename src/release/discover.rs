@@ -41,6 +41,7 @@ impl ReleaseKind {
 }
 
 /// Where one layer of values comes from (resolved against the files when rendering).
+#[derive(Clone)]
 pub enum Source {
     /// A node of a file: a mapping, or a string holding YAML.
     Node {
@@ -54,11 +55,15 @@ pub enum Source {
 }
 
 /// Layers, highest precedence first, before the chart defaults.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ValuesPlan {
     pub sources: Vec<Source>,
-    /// Values below this key of every source (an umbrella chart's dependency).
-    pub under: Option<String>,
+    /// Values below this path of every source (an umbrella chart's dependency, a subchart's
+    /// alias).
+    pub under: Vec<String>,
+    /// The defaults below the release's own: a parent chart's values for its subchart (file
+    /// and the path to the subchart's part).
+    pub parent_defaults: Vec<(String, Vec<String>)>,
 }
 
 impl ValuesPlan {
@@ -113,36 +118,47 @@ impl ValuesPlan {
                     }
                 }
             };
-            let layer = match (&self.under, layer) {
-                (
-                    Some(key),
-                    Layer::Known {
-                        tree,
-                        root,
-                        placement,
-                    },
-                ) => match tree.get(root, key) {
-                    Some(entry) => Layer::Known {
-                        root: entry.value,
-                        tree,
-                        placement,
-                    },
-                    None => continue,
-                },
-                (_, layer) => layer,
-            };
-            values.layers.push(layer);
+            if let Some(layer) = descend(layer, &self.under) {
+                values.layers.push(layer);
+            }
         }
-        let defaults = chart_defaults(&chart.defaults)
-            .ok_or_else(|| format!("no defaults for chart {}", chart.chart))?;
-        if let Some(root) = defaults.documents.first().and_then(|d| d.root) {
-            values.layers.push(Layer::Known {
-                tree: Cow::Borrowed(&defaults.tree),
-                root,
-                placement: Placement::At(anchor),
-            });
+        let own = (chart.defaults.clone(), Vec::new());
+        for (file, under) in self.parent_defaults.iter().chain([&own]) {
+            let defaults =
+                chart_defaults(file).ok_or_else(|| format!("no defaults file {file}"))?;
+            if let Some(root) = defaults.documents.first().and_then(|d| d.root) {
+                let layer = Layer::Known {
+                    tree: Cow::Borrowed(&defaults.tree),
+                    root,
+                    placement: Placement::At(anchor),
+                };
+                if let Some(layer) = descend(layer, under) {
+                    values.layers.push(layer);
+                }
+            }
         }
         Ok(values)
+    }
+}
+
+/// The part of a layer below `path` (`None` when the layer has no such part).
+fn descend<'f>(layer: Layer<'f>, path: &[String]) -> Option<Layer<'f>> {
+    match layer {
+        Layer::Known {
+            tree,
+            mut root,
+            placement,
+        } => {
+            for key in path {
+                root = tree.get(root, key)?.value;
+            }
+            Some(Layer::Known {
+                tree,
+                root,
+                placement,
+            })
+        }
+        unknown => Some(unknown),
     }
 }
 
@@ -772,7 +788,7 @@ fn umbrella(
         let declared_by = format!("{} dependency `{key}`", chart_file.source.name);
         let release_name = parent.clone();
         let mut values = ValuesPlan {
-            under: Some(key.clone()),
+            under: vec![key.clone()],
             ..ValuesPlan::default()
         };
         // The objects go to the values file when there is one: that is where the facts are.

@@ -161,6 +161,7 @@ pub fn expand(
     let mut found = discover::discover(files, knowledge, namespace);
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);
     found.extend(bundled);
+    let found = subcharts(files, knowledge, found);
     let rendered_in_input = identities(files, namespace);
     let mut releases = Releases::default();
     for plan in found {
@@ -208,6 +209,53 @@ pub fn expand(
     platform::service_load_balancer(files, knowledge, setup, &mut releases.stubs);
     releases.shared_files = (input_files..files.len()).collect();
     releases
+}
+
+/// A release of a chart made of subcharts (Kong's `ingress`: `controller` and `gateway`, both
+/// the `kong` chart) is one release per enabled subchart, each reading its alias's values
+/// over the parent's defaults for it, over the subchart's own.
+fn subcharts(
+    files: &[LoadedFile],
+    knowledge: &'static Knowledge,
+    plans: Vec<discover::Plan>,
+) -> Vec<discover::Plan> {
+    let mut out = Vec::new();
+    for plan in plans {
+        if plan.chart.subcharts.is_empty() || plan.release.unread.is_some() {
+            out.push(plan);
+            continue;
+        }
+        for sub in &plan.chart.subcharts {
+            let Some(data) = knowledge.chart_named(&sub.chart) else {
+                continue;
+            };
+            let mut release = plan.release.clone();
+            release.chart = format!("{} (subchart {} of chart {})", sub.chart, sub.alias, release.chart);
+            if let Some(condition) = &sub.condition {
+                let enabled = plan
+                    .values
+                    .build(files, plan.chart, release.anchor)
+                    .map(|values| values.holds(condition));
+                match enabled {
+                    Ok(Ok(true)) => {}
+                    Ok(Ok(false)) => continue,
+                    Ok(Err(reason)) | Err(reason) => release.unread = Some(reason),
+                }
+            }
+            let mut values = plan.values.clone();
+            values.under.push(sub.alias.clone());
+            values
+                .parent_defaults
+                .push((plan.chart.defaults.clone(), vec![sub.alias.clone()]));
+            out.push(discover::Plan {
+                release,
+                chart: data,
+                chart_name: sub.alias.clone(),
+                values,
+            });
+        }
+    }
+    out
 }
 
 /// Kind, namespace (none for IngressClasses) and name.

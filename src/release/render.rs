@@ -6,10 +6,10 @@
 use manifest::parse::{Entry, NodeId, ScalarStyle, Tree};
 use manifest::Span;
 
-use super::values::{split_path, text, truthy, Lookup, Placement, Values};
+use super::values::{split_path, text, Lookup, Placement, Values};
 use crate::knowledge::charts::{
     ArgsForm, Chart, Condition, ContainerSpec, Fullname, IngressClassSpec, Piece, PortSpec,
-    ServicePortSpec, ServiceSpec, Template, Test, WorkloadSpec,
+    ServicePortSpec, ServiceSpec, Template, WorkloadSpec,
 };
 
 /// The label that ties a release's rendered pods to its Services.
@@ -276,24 +276,15 @@ impl<'v, 'a> Renderer<'v, 'a> {
     /// All conditions hold; `None` when one cannot be known (recorded as unknown).
     fn holds(&mut self, conditions: &[Condition], fact: &str) -> Option<bool> {
         for condition in conditions {
-            let (value, set) = match self.lookup(&condition.path) {
-                Lookup::Found { tree, node, .. } => (text(tree, node), truthy(tree, node)),
-                Lookup::Absent => (None, false),
-                Lookup::Unknown(reason) => {
-                    let reason = reason.to_string();
+            let path = self.path(&condition.path);
+            let steps: Vec<&str> = path.iter().map(String::as_str).collect();
+            match self.values.test(&steps, &condition.test) {
+                Ok(true) => {}
+                Ok(false) => return Some(false),
+                Err(reason) => {
                     self.unknown(fact, reason);
                     return None;
                 }
-            };
-            let value = value.unwrap_or_default();
-            let ok = match &condition.test {
-                Test::Truthy => set,
-                Test::Falsy => !set,
-                Test::Equals(v) => &value == v,
-                Test::Differs(v) => &value != v,
-            };
-            if !ok {
-                return Some(false);
             }
         }
         Some(true)

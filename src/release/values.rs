@@ -8,6 +8,8 @@ use std::borrow::Cow;
 use manifest::parse::{resolve_plain, NodeId, NodeKind, Resolved, ScalarStyle, Tree};
 use manifest::Span;
 
+use crate::knowledge::charts::{Condition, Test};
+
 /// Where a layer's nodes are reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
@@ -101,6 +103,29 @@ impl<'a> Values<'a> {
             }
         }
         Ok(keys)
+    }
+}
+
+impl Values<'_> {
+    /// Whether a condition holds; `Err` with the reason when the values cannot tell.
+    pub fn holds(&self, condition: &Condition) -> Result<bool, String> {
+        self.test(&split_path(&condition.path), &condition.test)
+    }
+
+    /// Whether the value at `path` passes `test`.
+    pub fn test(&self, path: &[&str], test: &Test) -> Result<bool, String> {
+        let (text, set) = match self.lookup(path) {
+            Lookup::Found { tree, node, .. } => (text(tree, node), truthy(tree, node)),
+            Lookup::Absent => (None, false),
+            Lookup::Unknown(reason) => return Err(reason.to_string()),
+        };
+        let text = text.unwrap_or_default();
+        Ok(match test {
+            Test::Truthy => set,
+            Test::Falsy => !set,
+            Test::Equals(v) => &text == v,
+            Test::Differs(v) => &text != v,
+        })
     }
 }
 
