@@ -12,8 +12,7 @@ use common::{run, scratch};
 use serde_json::Value;
 
 /// Corpus directory, chart name, release name, namespace (`shared/corpus/README.md` §1), and
-/// the chart's public repository. The AWS Load Balancer Controller chart has no
-/// `rules/charts/` data yet.
+/// the chart's public repository: all 55 renders.
 const CHARTS: &[(&str, &str, &str, &str, &str)] = &[
     (
         "ingress-nginx",
@@ -37,7 +36,13 @@ const CHARTS: &[(&str, &str, &str, &str, &str)] = &[
         "https://haproxytech.github.io/helm-charts",
     ),
     ("kong", "kong", "kong", "kong", "https://charts.konghq.com"),
-    ("kong-ingress", "ingress", "kong", "kong", "https://charts.konghq.com"),
+    (
+        "kong-ingress",
+        "ingress",
+        "kong",
+        "kong",
+        "https://charts.konghq.com",
+    ),
     (
         "f5-nginx-ingress",
         "nginx-ingress",
@@ -51,6 +56,13 @@ const CHARTS: &[(&str, &str, &str, &str, &str)] = &[
         "haproxy-ingress",
         "ingress-controller",
         "https://haproxy-ingress.github.io/charts",
+    ),
+    (
+        "aws-load-balancer-controller",
+        "aws-load-balancer-controller",
+        "aws-load-balancer-controller",
+        "kube-system",
+        "https://aws.github.io/eks-charts",
     ),
 ];
 
@@ -206,7 +218,7 @@ fn every_variant_as_a_release_matches_its_render() {
             }
         }
     }
-    assert_eq!(compared, 51 * 5);
+    assert_eq!(compared, 55 * 5);
     assert!(
         failures.is_empty(),
         "{} of {compared} differ:\n{}",

@@ -7,7 +7,8 @@
 //! The expressions are a small typed language, parsed when the data is read:
 //! - a template string: literal text with `{release}`, `{namespace}`, `{fullname}`, `{key}`
 //!   (the current `each` entry's key) and `${values.path}` (a value; `${.}` and `${.x}` are
-//!   the current `each` entry and a field of it; `${a|b}` takes the first that is set). A
+//!   the current `each` entry and a field of it; `${a|b}` takes the first that is set, and
+//!   `${a|=text}` falls back to the text). A
 //!   template that is exactly one `${…}` keeps the values node, and so its location.
 //! - a condition: `path` (Helm's truthiness), `!path`, `path=text`, `path!=text`.
 

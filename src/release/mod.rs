@@ -230,7 +230,10 @@ fn subcharts(
                 continue;
             };
             let mut release = plan.release.clone();
-            release.chart = format!("{} (subchart {} of chart {})", sub.chart, sub.alias, release.chart);
+            release.chart = format!(
+                "{} (subchart {} of chart {})",
+                sub.chart, sub.alias, release.chart
+            );
             if let Some(condition) = &sub.condition {
                 let enabled = plan
                     .values

@@ -160,6 +160,14 @@ impl<'v, 'a> Renderer<'v, 'a> {
     fn eval(&mut self, template: &Template) -> Eval {
         if let [Piece::Value(paths)] = template.0.as_slice() {
             for path in paths {
+                if let Some(literal) = path.strip_prefix('=') {
+                    let node = self.text_node(literal);
+                    return Eval::Node {
+                        node,
+                        key_span: None,
+                        text: Some(literal.to_string()),
+                    };
+                }
                 match self.lookup(path) {
                     Lookup::Found {
                         tree,
@@ -208,6 +216,10 @@ impl<'v, 'a> Renderer<'v, 'a> {
                 }
                 Piece::Value(paths) => {
                     for path in paths {
+                        if let Some(literal) = path.strip_prefix('=') {
+                            out.push_str(literal);
+                            break;
+                        }
                         match self.lookup(path) {
                             Lookup::Found {
                                 tree,
