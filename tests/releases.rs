@@ -1,7 +1,8 @@
 //! Helm releases read as controllers: every corpus variant's values (chart defaults for
 //! `default`), wrapped the ways GitOps repositories install a chart — Flux `HelmRelease`,
 //! Argo CD `Application` (`valuesObject` and a `values: |` string), k3s `HelmChart`
-//! (`valuesContent`), an umbrella `Chart.yaml` — give the same controller facts as
+//! (`valuesContent`), helmfile (a values file), Kustomize `helmCharts` (`valuesInline`), an
+//! umbrella `Chart.yaml` — give the same controller facts as
 //! `inventory` of the matching `helm template` render (`fixtures/corpus/charts/`).
 
 mod common;
@@ -161,6 +162,13 @@ fn forms(
         "apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: {release}\n  namespace: kube-system\nspec:\n  repo: {repo}\n  chart: {chart}\n  targetNamespace: {namespace}\n  valuesContent: |-\n{}\n",
         block(values, 4)
     );
+    let helmfile = format!(
+        "repositories:\n  - name: upstream\n    url: {repo}\nreleases:\n  - name: {release}\n    namespace: {namespace}\n    chart: upstream/{chart}\n    values:\n      - values.yaml\n"
+    );
+    let kustomization = format!(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nhelmCharts:\n  - name: {chart}\n    repo: {repo}\n    releaseName: {release}\n    namespace: {namespace}\n    valuesInline:\n{}\n",
+        block(values, 6)
+    );
     // Umbrella chart: the values sit under the dependency's name.
     let umbrella_chart = format!("apiVersion: v2\nname: {release}\nversion: 1.0.0\ndependencies:\n  - name: {chart}\n    version: \"*\"\n    repository: {repo}\n");
     let umbrella_values = format!("{chart}:\n{}\n", block(values, 2));
@@ -169,6 +177,24 @@ fn forms(
         ("argo-object", vec![("release.yaml", argo_object)]),
         ("argo-string", vec![("release.yaml", argo_string)]),
         ("k3s", vec![("release.yaml", k3s)]),
+        (
+            "helmfile",
+            vec![
+                ("helmfile.yaml", helmfile),
+                (
+                    "values.yaml",
+                    format!(
+                        "{}\n",
+                        if values.trim().is_empty() {
+                            "{}"
+                        } else {
+                            values
+                        }
+                    ),
+                ),
+            ],
+        ),
+        ("kustomize", vec![("kustomization.yaml", kustomization)]),
         (
             "umbrella",
             vec![
@@ -218,7 +244,7 @@ fn every_variant_as_a_release_matches_its_render() {
             }
         }
     }
-    assert_eq!(compared, 55 * 5);
+    assert_eq!(compared, 55 * 7);
     assert!(
         failures.is_empty(),
         "{} of {compared} differ:\n{}",

@@ -26,6 +26,10 @@ pub enum ReleaseKind {
     HelmChart,
     /// A dependency of an umbrella `Chart.yaml`, valued by the `values.yaml` beside it.
     UmbrellaChart,
+    /// A `helmfile.yaml` release.
+    Helmfile,
+    /// A Kustomize `helmCharts:` entry.
+    KustomizeHelmChart,
 }
 
 impl ReleaseKind {
@@ -36,6 +40,8 @@ impl ReleaseKind {
             ReleaseKind::ArgoApplication | ReleaseKind::ArgoApplicationSet => "Argo CD",
             ReleaseKind::HelmChart => "k3s/RKE2 helm-controller",
             ReleaseKind::UmbrellaChart => "Helm, umbrella chart",
+            ReleaseKind::Helmfile => "helmfile",
+            ReleaseKind::KustomizeHelmChart => "Kustomize helmCharts",
         }
     }
 }
@@ -199,6 +205,17 @@ pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: 
         }
         if is_named(&file.source, "Chart.yaml") {
             plans.extend(umbrella(files, file_index, knowledge, namespace));
+        }
+        if is_named(&file.source, "helmfile.yaml") || is_named(&file.source, "helmfile.yml") {
+            plans.extend(helmfile(files, file_index, knowledge, namespace));
+        }
+        if ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .any(|n| is_named(&file.source, n))
+        {
+            plans.extend(kustomize_helm_charts(
+                files, file_index, knowledge, namespace,
+            ));
         }
     }
     // The releases' objects are rendered in the file that declares them, so the order of
@@ -759,17 +776,7 @@ fn umbrella(
         .and_then(|e| tree.string(e.value))
         .unwrap_or("release")
         .to_string();
-    let dir = chart_file
-        .source
-        .name
-        .rsplit_once('/')
-        .map_or("", |(d, _)| d);
-    let values_name = if dir.is_empty() {
-        "values.yaml".to_string()
-    } else {
-        format!("{dir}/values.yaml")
-    };
-    let values_file = files.iter().position(|f| f.source.name == values_name);
+    let values_file = sibling(files, file, "values.yaml");
     let mut plans = Vec::new();
     let Some(dependencies) = tree.get(root, "dependencies") else {
         return plans;
@@ -824,6 +831,217 @@ fn umbrella(
         let mut plan = found.plan(data, host, declared_by);
         plan.chart_name = key;
         plans.push(plan);
+    }
+    plans
+}
+
+/// The file at `relative` from the directory of file `from`, among the loaded files.
+fn sibling(files: &[LoadedFile], from: usize, relative: &str) -> Option<usize> {
+    let dir = files[from]
+        .source
+        .name
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let wanted = parts.join("/");
+    files.iter().position(|f| f.source.name == wanted)
+}
+
+/// A values file a release names: its root in the input (reported at the reference), or
+/// unknown.
+fn values_file(files: &[LoadedFile], from: usize, relative: &str, reference: Span) -> Source {
+    match sibling(files, from, relative) {
+        Some(file) => match files[file].documents.first().and_then(|d| d.root) {
+            Some(node) => Source::Node {
+                file,
+                node,
+                reported_at: (file != from).then_some(reference),
+            },
+            None => Source::Unknown(format!("values file {relative} is empty or does not parse")),
+        },
+        None => Source::Unknown(format!("values file {relative} is not in the input")),
+    }
+}
+
+/// `helmfile.yaml`: each release of a known chart, `repo/chart` resolved through
+/// `repositories:`; `values:` (files and inline maps, later ones win), then `set:` on top.
+fn helmfile(
+    files: &[LoadedFile],
+    file: usize,
+    knowledge: &'static Knowledge,
+    namespace: &str,
+) -> Vec<Plan> {
+    let f = &files[file];
+    let Some(root) = f.documents.first().and_then(|d| d.root) else {
+        return Vec::new();
+    };
+    let tree = &f.tree;
+    let text = |node: NodeId, key: &str| {
+        tree.get(node, key)
+            .and_then(|e| tree.string(e.value))
+            .map(str::to_string)
+    };
+    let repositories: Vec<(String, String)> = tree
+        .get(root, "repositories")
+        .map(|e| tree.items(e.value).to_vec())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| Some((text(r, "name")?, text(r, "url")?)))
+        .collect();
+    let mut plans = Vec::new();
+    let Some(releases) = tree.get(root, "releases") else {
+        return plans;
+    };
+    for release in tree.items(releases.value) {
+        let Some(chart_entry) = tree.get(*release, "chart") else {
+            continue;
+        };
+        let Some(reference) = tree.string(chart_entry.value) else {
+            continue;
+        };
+        let (repository, chart) = match reference.split_once('/') {
+            Some((repo, chart)) if !reference.contains("://") && !reference.starts_with('.') => {
+                let url = repositories
+                    .iter()
+                    .find(|(n, _)| n == repo)
+                    .map(|(_, u)| u.clone());
+                (url, chart.to_string())
+            }
+            _ => (
+                None,
+                reference
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(reference)
+                    .to_string(),
+            ),
+        };
+        let Some(data) = knowledge.chart(&chart, repository.as_deref()) else {
+            continue;
+        };
+        let mut values = ValuesPlan::default();
+        if let Some(set) = tree.get(*release, "set") {
+            if let Some(built) = built_parameters(tree, set.value) {
+                values.sources.push(built);
+            }
+        }
+        let listed = tree
+            .get(*release, "values")
+            .map(|e| tree.items(e.value).to_vec())
+            .unwrap_or_default();
+        for item in listed.into_iter().rev() {
+            if tree.is_mapping(item) {
+                values.sources.push(Source::Node {
+                    file,
+                    node: item,
+                    reported_at: None,
+                });
+            } else if let Some(path) = tree.string(item) {
+                values.sources.push(if path.contains("{{") {
+                    Source::Unknown(format!("values file {path} is a template"))
+                } else {
+                    values_file(files, file, path, tree.span(item))
+                });
+            }
+        }
+        let name = text(*release, "name").unwrap_or_else(|| chart.clone());
+        let found = Found {
+            kind: ReleaseKind::Helmfile,
+            chart,
+            repository,
+            version: text(*release, "version"),
+            anchor: tree.span(chart_entry.value),
+            name: name.clone(),
+            namespace: text(*release, "namespace").unwrap_or_else(|| namespace.to_string()),
+            values,
+        };
+        plans.push(found.plan(data, file, format!("{} release `{name}`", f.source.name)));
+    }
+    plans
+}
+
+/// Kustomize `helmCharts:`: `valuesFile` (and `additionalValuesFiles`), then `valuesInline`
+/// on top (the default `valuesMerge: override`). An unnamed release is `release-name`, as
+/// `helm template` names it.
+fn kustomize_helm_charts(
+    files: &[LoadedFile],
+    file: usize,
+    knowledge: &'static Knowledge,
+    namespace: &str,
+) -> Vec<Plan> {
+    let f = &files[file];
+    let Some(root) = f.documents.first().and_then(|d| d.root) else {
+        return Vec::new();
+    };
+    let tree = &f.tree;
+    let text = |node: NodeId, key: &str| {
+        tree.get(node, key)
+            .and_then(|e| tree.string(e.value))
+            .map(str::to_string)
+    };
+    let mut plans = Vec::new();
+    let Some(charts) = tree.get(root, "helmCharts") else {
+        return plans;
+    };
+    for entry in tree.items(charts.value) {
+        let Some(name_entry) = tree.get(*entry, "name") else {
+            continue;
+        };
+        let Some(chart) = tree.string(name_entry.value).map(str::to_string) else {
+            continue;
+        };
+        let repository = text(*entry, "repo");
+        let Some(data) = knowledge.chart(&chart, repository.as_deref()) else {
+            continue;
+        };
+        let mut values = ValuesPlan::default();
+        if let Some(inline) = tree.get(*entry, "valuesInline") {
+            values.sources.push(Source::Node {
+                file,
+                node: inline.value,
+                reported_at: None,
+            });
+        }
+        let additional = tree
+            .get(*entry, "additionalValuesFiles")
+            .map(|e| tree.items(e.value).to_vec())
+            .unwrap_or_default();
+        let main = tree.get(*entry, "valuesFile").map(|e| e.value);
+        for node in additional.into_iter().rev().chain(main) {
+            if let Some(path) = tree.string(node) {
+                values
+                    .sources
+                    .push(values_file(files, file, path, tree.span(node)));
+            }
+        }
+        let found = Found {
+            kind: ReleaseKind::KustomizeHelmChart,
+            chart: chart.clone(),
+            repository,
+            version: text(*entry, "version"),
+            anchor: tree.span(name_entry.value),
+            name: text(*entry, "releaseName").unwrap_or_else(|| "release-name".to_string()),
+            namespace: text(*entry, "namespace").unwrap_or_else(|| namespace.to_string()),
+            values,
+        };
+        plans.push(found.plan(
+            data,
+            file,
+            format!("{} helmCharts `{chart}`", f.source.name),
+        ));
     }
     plans
 }
