@@ -96,10 +96,7 @@ pub(super) fn bundled_plans(
                             reported_at: None,
                         });
                     }
-                    let why = format!(
-                        "{} {}/{} customises it",
-                        bundled.customised_by, bundled.namespace, bundled.name
-                    );
+                    let why = format!("customised by its {}", bundled.customised_by);
                     (key.file, span, values, why)
                 }
                 None if named => {
@@ -131,7 +128,7 @@ pub(super) fn bundled_plans(
                 values,
             };
             let declared_by = format!(
-                "{}'s HelmChart {}/{} ({why})",
+                "{}'s bundled HelmChart {}/{}, {why},",
                 platform.name, bundled.namespace, bundled.name
             );
             let mut plan = found.plan(data, file, declared_by);
