@@ -281,9 +281,60 @@ fn findings_on_values_are_located_at_the_values() {
         at("controller-retired", "flux/ingress-nginx.yaml"),
         [(21, 14)]
     );
+    // `controller.allowSnippetAnnotations: true`, rendered into the controller's ConfigMap.
+    assert_eq!(
+        at("controller-snippets-allowed", "flux/ingress-nginx.yaml"),
+        [(33, 32)]
+    );
     // Both releases take class-less Ingresses (Traefik by its chart default).
     assert_eq!(
         at("ingress-class-contested", "flux/ingress-nginx.yaml").len(),
         1
     );
+}
+
+/// The same rule on rendered manifests: the ConfigMap the controller's `--configmap` names
+/// (`$(POD_NAMESPACE)` expanded from the pod's namespace).
+#[test]
+fn snippets_allowed_in_a_rendered_configmap() {
+    let render =
+        std::fs::read_to_string("fixtures/corpus/charts/ingress-nginx/default.yaml").unwrap();
+    let patched = render.replacen(
+        "data:\n---",
+        "data:\n  allow-snippet-annotations: \"true\"\n---",
+        1,
+    );
+    assert_ne!(render, patched);
+    let dir = scratch("snippets-rendered");
+    std::fs::write(dir.join("render.yaml"), &patched).unwrap();
+    let line = patched
+        .lines()
+        .position(|l| l.contains("allow-snippet-annotations"))
+        .unwrap() as u64
+        + 1;
+    let run = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        dir.to_str().unwrap(),
+    ]);
+    let found: Vec<_> = common::located(&run)
+        .into_iter()
+        .filter(|f| f.0 == "controller-snippets-allowed")
+        .map(|f| (f.2, f.3))
+        .collect();
+    assert_eq!(found, [(line, 30)]);
+    // Unpatched: nothing.
+    let clean = run_check_count("fixtures/corpus/charts/ingress-nginx/default.yaml");
+    assert_eq!(clean, 0);
+}
+
+fn run_check_count(path: &str) -> usize {
+    let run = run(&["check", "--format", "json", "--fail-on", "never", path]);
+    common::located(&run)
+        .iter()
+        .filter(|f| f.0 == "controller-snippets-allowed")
+        .count()
 }

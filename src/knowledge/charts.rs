@@ -47,7 +47,34 @@ pub struct Chart {
     pub services: Vec<ServiceSpec>,
     #[serde(default)]
     pub ingress_classes: Vec<IngressClassSpec>,
+    /// The controller's configuration ConfigMap.
+    #[serde(default)]
+    pub config_maps: Vec<ConfigMapSpec>,
     pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMapSpec {
+    pub template: String,
+    pub name: Template,
+    #[serde(default)]
+    pub when: Vec<Condition>,
+    /// Keys the template writes from values.
+    #[serde(default)]
+    pub entries: Vec<ConfigEntry>,
+    /// A values map copied into `data`.
+    #[serde(default)]
+    pub data_from: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigEntry {
+    pub key: String,
+    pub value: Template,
+    #[serde(default)]
+    pub when: Vec<Condition>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -45,7 +45,22 @@ pub struct Controller {
     /// The setting that moves the annotation prefix (ingress-nginx `--annotations-prefix`).
     #[serde(default)]
     pub annotation_prefix_setting: Option<String>,
+    /// Its configuration ConfigMap, when it reads one.
+    #[serde(default)]
+    pub config_map: Option<ConfigMapKnowledge>,
     pub sources: Vec<String>,
+}
+
+/// Where a controller's ConfigMap is named, and the keys the rules read in it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigMapKnowledge {
+    /// The setting holding `namespace/name`.
+    pub setting: String,
+    /// The key that lets Ingresses carry raw configuration snippets (`"true"`).
+    #[serde(default)]
+    pub snippets_allowed_key: Option<String>,
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -371,6 +386,10 @@ mod tests {
             assert!(
                 c.annotation_prefix_setting.as_deref().is_none_or(known),
                 "{id}: prefix setting"
+            );
+            assert!(
+                c.config_map.as_ref().is_none_or(|m| known(&m.setting)),
+                "{id}: config map setting"
             );
         }
     }

@@ -8,8 +8,8 @@ use manifest::Span;
 
 use super::values::{split_path, text, Lookup, Placement, Values};
 use crate::knowledge::charts::{
-    ArgsForm, Chart, Condition, ContainerSpec, Fullname, IngressClassSpec, Piece, PortSpec,
-    ServicePortSpec, ServiceSpec, Template, WorkloadSpec,
+    ArgsForm, Chart, Condition, ConfigMapSpec, ContainerSpec, Fullname, IngressClassSpec, Piece,
+    PortSpec, ServicePortSpec, ServiceSpec, Template, WorkloadSpec,
 };
 
 /// The label that ties a release's rendered pods to its Services.
@@ -76,6 +76,9 @@ pub fn render(chart: &Chart, values: &Values<'_>, names: &Names<'_>, anchor: Spa
     }
     for spec in &chart.ingress_classes {
         r.ingress_class(spec);
+    }
+    for spec in &chart.config_maps {
+        r.config_map(spec);
     }
     r.out
 }
@@ -733,6 +736,60 @@ impl<'v, 'a> Renderer<'v, 'a> {
             ("spec", class_spec),
         ]);
         self.out.objects.push((root, spec.template.clone()));
+    }
+
+    fn config_map(&mut self, spec: &ConfigMapSpec) {
+        let fact = format!("ConfigMap {}", spec.template);
+        if self.holds(&spec.when, &fact) != Some(true) {
+            return;
+        }
+        let Some(name) = self.scalar(&spec.name, "ConfigMap name") else {
+            return;
+        };
+        let mut data = match &spec.data_from {
+            Some(path) => self.merged_map(path, "ConfigMap data"),
+            None => Vec::new(),
+        };
+        for entry in &spec.entries {
+            if self.holds(&entry.when, &entry.key) != Some(true) {
+                continue;
+            }
+            let span = self.default_span(&entry.when);
+            let Some(text) = self.text_of(&entry.value, &entry.key) else {
+                continue;
+            };
+            data.retain(|(k, _)| k != &entry.key);
+            let value = self
+                .out
+                .tree
+                .add_scalar(&text, ScalarStyle::DoubleQuoted, span);
+            data.push((entry.key.clone(), value));
+        }
+        let entries = data.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let data = self.mapping(entries);
+        let metadata = self.metadata(name, true, Vec::new());
+        let api = self.text_node("v1");
+        let kind = self.text_node("ConfigMap");
+        let root = self.mapping(vec![
+            ("apiVersion", api),
+            ("kind", kind),
+            ("metadata", metadata),
+            ("data", data),
+        ]);
+        self.out.objects.push((root, spec.template.clone()));
+    }
+
+    /// A template's text (`None`: absent; unknown is recorded).
+    fn text_of(&mut self, template: &Template, fact: &str) -> Option<String> {
+        match self.eval(template) {
+            Eval::Node { text, .. } => text,
+            Eval::Text { text, .. } => Some(text),
+            Eval::Absent => None,
+            Eval::Unknown(reason) => {
+                self.unknown(fact, reason);
+                None
+            }
+        }
     }
 
     /// Where a condition's value was written (the release, for a chart default).

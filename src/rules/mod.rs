@@ -19,6 +19,7 @@ mod annotation_unsupported_on_target;
 mod annotation_value_invalid;
 mod cloud_ingress_nodeport_backends;
 mod controller_retired;
+mod controller_snippets_allowed;
 mod default_ingress_class_multiple;
 mod helm_release_unresolved;
 mod helm_template_unrendered;

@@ -18,6 +18,7 @@ static RULES: &[&dyn Rule] = &[
     &ingress_class_contested::IngressClassContested,
     &ingress_host_path_duplicate::IngressHostPathDuplicate,
     &controller_retired::ControllerRetired,
+    &controller_snippets_allowed::ControllerSnippetsAllowed,
     &annotation_foreign_controller::AnnotationForeignController,
     &annotation_unknown::AnnotationUnknown,
     &annotation_snippet::AnnotationSnippet,
