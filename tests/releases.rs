@@ -338,3 +338,66 @@ fn run_check_count(path: &str) -> usize {
         .filter(|f| f.0 == "controller-snippets-allowed")
         .count()
 }
+
+/// A `helm template` render of a release next to the release is one controller: the
+/// rendered objects stand.
+#[test]
+fn a_release_and_its_render_are_one_controller() {
+    let dir = scratch("release-and-render");
+    std::fs::copy(
+        "fixtures/corpus/charts/ingress-nginx/default.yaml",
+        dir.join("render.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("release.yaml"),
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ingress-nginx, namespace: ingress-nginx}\nspec:\n  chart:\n    spec: {chart: ingress-nginx, sourceRef: {kind: HelmRepository, name: ingress-nginx}}\n",
+    )
+    .unwrap();
+    let json = inventory(&dir);
+    let controllers = json["controllers"].as_array().unwrap();
+    assert_eq!(controllers.len(), 1, "{controllers:?}");
+    assert_eq!(controllers[0]["origin"], "rendered");
+    assert_eq!(json["ingress_classes"].as_array().unwrap().len(), 1);
+}
+
+/// Flux `valuesFrom`: a ConfigMap and a Secret (base64 `data`) in the input are read in
+/// order under `values`; a Secret that is not in the input leaves what it could set unknown.
+#[test]
+fn flux_values_from_configmaps_and_secrets() {
+    let dir = scratch("flux-values-from");
+    // `controller:\n  kind: DaemonSet\n  hostPort:\n    enabled: true\n`
+    let secret = "Y29udHJvbGxlcjoKICBraW5kOiBEYWVtb25TZXQKICBob3N0UG9ydDoKICAgIGVuYWJsZWQ6IHRydWUK";
+    std::fs::write(
+        dir.join("release.yaml"),
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: base, namespace: ingress-nginx}}\ndata:\n  values.yaml: |\n    controller:\n      watchIngressWithoutClass: true\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: node, namespace: ingress-nginx}}\ndata:\n  values.yaml: {secret}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: ingress-nginx, namespace: ingress-nginx}}\nspec:\n  chart:\n    spec: {{chart: ingress-nginx, sourceRef: {{kind: HelmRepository, name: ingress-nginx}}}}\n  valuesFrom:\n    - {{kind: ConfigMap, name: base}}\n    - {{kind: Secret, name: node}}\n  values:\n    controller:\n      service: {{type: ClusterIP}}\n"),
+    )
+    .unwrap();
+    let json = inventory(&dir);
+    let c = &json["controllers"][0];
+    assert_eq!(c["workload"]["kind"], "DaemonSet", "{c}");
+    assert_eq!(c["takes_classless"], true);
+    assert_eq!(common::host_ports(c), ["443/TCP", "80/TCP"]);
+    assert_eq!(c["exposure"], serde_json::json!(["hostport"]));
+    // Without the Secret in the input, its layer is unknown: so is everything below it.
+    let text = std::fs::read_to_string(dir.join("release.yaml")).unwrap();
+    std::fs::write(
+        dir.join("release.yaml"),
+        text.replace("name: node", "name: elsewhere").replacen(
+            "kind: Secret, name: elsewhere",
+            "kind: Secret, name: node",
+            1,
+        ),
+    )
+    .unwrap();
+    let json = inventory(&dir);
+    assert!(json["controllers"].as_array().unwrap().is_empty(), "{json}");
+    let release = &json["releases"][0];
+    assert!(
+        release["unread"]
+            .as_str()
+            .unwrap()
+            .contains("valuesFrom Secret ingress-nginx/node is not in the input"),
+        "{release}"
+    );
+}

@@ -423,20 +423,41 @@ impl Reader<'_, '_> {
         let Some(entry) = entry else {
             return Source::Unknown(format!("{kind} {namespace}/{name} has no key `{key}`"));
         };
+        let encoded =
+            kind == "Secret" && f.tree.lookup_keys(object.node, &["data", &key]).is_some();
+        let decoded = if encoded {
+            let text = f.tree.string(entry.value).unwrap_or_default();
+            match decode_base64(text).and_then(|bytes| String::from_utf8(bytes).ok()) {
+                Some(text) => Some(text),
+                None => {
+                    return Source::Unknown(format!(
+                        "valuesFrom Secret {namespace}/{name} key `{key}` is not base64 text (encrypted?)"
+                    ))
+                }
+            }
+        } else {
+            None
+        };
         if let Some(path) = get("targetPath") {
             // The whole entry is one value, set at `targetPath`.
-            return built_at_path(&path, f.tree.string(entry.value).unwrap_or_default(), at);
+            let value = decoded
+                .as_deref()
+                .or(f.tree.string(entry.value))
+                .unwrap_or_default();
+            return built_at_path(&path, value, at);
         }
-        let base64 = kind == "Secret" && f.tree.lookup_keys(object.node, &["data", &key]).is_some();
-        if base64 {
-            return Source::Unknown(format!(
-                "valuesFrom Secret {namespace}/{name} holds its values base64-encoded; write them in stringData to have them read"
-            ));
-        }
-        Source::Node {
-            file,
-            node: entry.value,
-            reported_at: (file != self.file).then_some(at),
+        match decoded {
+            // Decoded text has no place in any file: its values are reported at the reference.
+            Some(text) => built_from_text(&text, at).unwrap_or_else(|| {
+                Source::Unknown(format!(
+                    "valuesFrom Secret {namespace}/{name} key `{key}` does not parse as YAML"
+                ))
+            }),
+            None => Source::Node {
+                file,
+                node: entry.value,
+                reported_at: (file != self.file).then_some(at),
+            },
         }
     }
 
@@ -496,17 +517,13 @@ impl Reader<'_, '_> {
                     });
                 }
             }
-            if let Some(files) = get("valueFiles") {
-                let listed: Vec<String> = tree
-                    .items(files)
-                    .iter()
-                    .filter_map(|n| tree.string(*n).map(str::to_string))
-                    .collect();
-                if !listed.is_empty() {
-                    values.sources.push(Source::Unknown(format!(
-                        "valueFiles ({}) are read from the chart's or another source's repository, not from the input",
-                        listed.join(", ")
-                    )));
+            if let Some(list) = get("valueFiles") {
+                // Argo CD applies them in order, under `values`/`valuesObject`: the last wins.
+                for item in tree.items(list).iter().rev() {
+                    let Some(path) = tree.string(*item) else {
+                        continue;
+                    };
+                    values.sources.push(self.value_file(path, tree.span(*item)));
                 }
             }
             let templated = [&name, &namespace, &chart.to_string()]
@@ -532,6 +549,32 @@ impl Reader<'_, '_> {
             }
         }
         plans
+    }
+
+    /// An Argo CD `valueFiles` entry. `$ref/path` names a file of another source (typically the
+    /// GitOps repository itself): read when a file of the input ends with that path. A path
+    /// without `$ref` is inside the chart, which is not in the input.
+    fn value_file(&self, path: &str, at: Span) -> Source {
+        let Some((reference, rest)) = path.strip_prefix('$').and_then(|p| p.split_once('/')) else {
+            return Source::Unknown(format!(
+                "valueFiles {path} is read from the chart, not from the input"
+            ));
+        };
+        let rest = rest.trim_start_matches("./");
+        let found = self
+            .files
+            .iter()
+            .position(|f| f.source.name == rest || f.source.name.ends_with(&format!("/{rest}")));
+        match found.and_then(|file| Some((file, self.files[file].documents.first()?.root?))) {
+            Some((file, node)) => Source::Node {
+                file,
+                node,
+                reported_at: (file != self.file).then_some(at),
+            },
+            None => Source::Unknown(format!(
+                "valueFiles {path} (source `{reference}`) is not in the input"
+            )),
+        }
     }
 
     /// k3s / RKE2 `HelmChart`: `set` over the `HelmChartConfig` of the same name and namespace
@@ -702,6 +745,48 @@ fn build_pairs(tree: &Tree, pairs: &[(String, NodeId)]) -> Option<Source> {
     }
     let node = root.write(&mut out, Span::default());
     Some(Source::Built(out, node))
+}
+
+/// Values text from nowhere in the files (a Secret's base64 data), every node at `at`.
+fn built_from_text(text: &str, at: Span) -> Option<Source> {
+    let parsed = manifest::parse::parse(text, manifest::parse::Limits::default());
+    if parsed
+        .problems
+        .iter()
+        .any(|p| p.kind == manifest::ProblemKind::Syntax)
+    {
+        return None;
+    }
+    let root = parsed.documents.first().and_then(|d| d.root)?;
+    let mut tree = Tree::default();
+    let mut budget = 1_000_000;
+    let node = tree.graft(&parsed.tree, root, &|_| at, &mut budget)?;
+    Some(Source::Built(tree, node))
+}
+
+/// Standard base64 (whitespace ignored), as Kubernetes encodes Secret data.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => continue,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 fn built_at_path(path: &str, value: &str, at: Span) -> Source {
@@ -1044,4 +1129,20 @@ fn kustomize_helm_charts(
         ));
     }
     plans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_base64;
+
+    #[test]
+    fn base64_decodes_as_kubernetes_writes_it() {
+        let text = "Y29udHJvbGxlcjoKICBraW5kOiBEYWVtb25TZXQK";
+        assert_eq!(
+            String::from_utf8(decode_base64(text).unwrap()).unwrap(),
+            "controller:\n  kind: DaemonSet\n"
+        );
+        assert_eq!(decode_base64("YQ==").unwrap(), b"a");
+        assert!(decode_base64("ENC[AES256_GCM,data:x]").is_none());
+    }
 }
