@@ -292,3 +292,32 @@ fn a_platform_or_declared_controller_that_does_not_exist_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_self_hosted_controller_stands_for_the_add_on_it_replaces() {
+    let dir = scratch("self-hosted-glbc");
+    std::fs::copy(
+        "fixtures/platforms/gke/ingresses.yaml",
+        dir.join("ingresses.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("glbc.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: l7-lb-controller, namespace: kube-system}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: l7-lb-controller, image: gcr.io/example/glbc:v1.20.1, args: [--ingress-class=gce]}\n",
+    )
+    .unwrap();
+    // One gce controller, the self-hosted one; without it, the add-on.
+    let json = inventory(&[dir.to_str().unwrap()]);
+    assert_eq!(
+        controllers(&json),
+        [r#"gce rendered ["gce"] true ["cloud"]"#],
+        "{json}"
+    );
+    std::fs::remove_file(dir.join("glbc.yaml")).unwrap();
+    let json = inventory(&[dir.to_str().unwrap()]);
+    assert_eq!(
+        controllers(&json),
+        [r#"gce managed ["gce"] true ["cloud"]"#],
+        "{json}"
+    );
+}

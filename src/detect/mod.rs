@@ -13,7 +13,7 @@ use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
 use crate::knowledge::platforms::Claims;
-use crate::knowledge::{template_settings, Condition, Controller, Knowledge};
+use crate::knowledge::{image_path, template_settings, Condition, Controller, Knowledge};
 use crate::load::Loaded;
 use crate::release::{Origin, Releases};
 pub use classes::{ClassEntry, ClassSource, IngressEntry};
@@ -249,6 +249,7 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
             }
         }
     }
+    drop_shadowed_stand_ins(&mut inventory.controllers);
     for instance in &mut inventory.controllers {
         exposure::expose(objects, instance, &inventory.services);
     }
@@ -256,6 +257,34 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
     classes::serve(objects, &mut inventory);
     inventory.node_ports = nodes::node_ports(objects, &inventory.controllers);
     inventory
+}
+
+/// A managed add-on recognised from a class is not assumed when a controller of the input
+/// serves the same classes and controller values (a self-hosted GLBC, AGIC from its chart):
+/// that one is what the class names.
+fn drop_shadowed_stand_ins(controllers: &mut Vec<ControllerInstance>) {
+    let claims = |i: &ControllerInstance| -> Vec<String> {
+        i.claimants
+            .iter()
+            .flat_map(|c| c.classes.iter().chain(&c.controller_values).cloned())
+            .collect()
+    };
+    let shadowed: Vec<bool> = controllers
+        .iter()
+        .map(|managed| {
+            managed.origin == Origin::Managed
+                && controllers.iter().any(|other| {
+                    other.origin != Origin::Managed
+                        && other.controller.id == managed.controller.id
+                        && claims(managed).iter().all(|c| claims(other).contains(c))
+                })
+        })
+        .collect();
+    let mut index = 0;
+    controllers.retain(|_| {
+        index += 1;
+        !shadowed[index - 1]
+    });
 }
 
 /// The controller a container runs, if any: its image path (registry, tag and digest
@@ -268,7 +297,7 @@ fn recognise<'k>(
     let path = image_path(container.image.as_deref()?);
     knowledge.controllers.iter().find_map(|controller| {
         let image = controller.images.iter().find(|image| {
-            (path == image.path || path.ends_with(&format!("/{}", image.path)))
+            image.matches(&path)
                 && (image.requires_args.is_empty()
                     || container
                         .args
@@ -284,23 +313,6 @@ fn recognise<'k>(
         });
         labels_ok.then_some((controller, image))
     })
-}
-
-/// `registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:…` → `ingress-nginx/controller`.
-pub fn image_path(image: &str) -> String {
-    let image = image.split('@').next().unwrap_or_default();
-    let last_slash = image.rfind('/').map_or(0, |i| i + 1);
-    let image = match image[last_slash..].find(':') {
-        Some(colon) => &image[..last_slash + colon],
-        None => image,
-    };
-    let mut parts: Vec<&str> = image.split('/').collect();
-    if parts.len() > 1
-        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
-    {
-        parts.remove(0);
-    }
-    parts.join("/")
 }
 
 /// `*` matches any run of characters.
@@ -581,21 +593,6 @@ fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn image_paths_ignore_registry_tag_and_digest() {
-        assert_eq!(
-            image_path("registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:abc"),
-            "ingress-nginx/controller"
-        );
-        assert_eq!(image_path("docker.io/traefik:v3.7.11"), "traefik");
-        assert_eq!(image_path("traefik"), "traefik");
-        assert_eq!(image_path("localhost:5000/kong:3.9"), "kong");
-        assert_eq!(
-            image_path("mirror.corp:443/proxy/haproxytech/kubernetes-ingress"),
-            "proxy/haproxytech/kubernetes-ingress"
-        );
-    }
 
     #[test]
     fn globs() {

@@ -188,6 +188,33 @@ fn controller_role() -> String {
     "controller".into()
 }
 
+impl Image {
+    /// Whether an image path (`image_path`) is this image, or a mirror of it.
+    pub fn matches(&self, path: &str) -> bool {
+        path == self.path
+            || path
+                .strip_suffix(self.path.as_str())
+                .is_some_and(|rest| rest.ends_with('/'))
+    }
+}
+
+/// `registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:…` → `ingress-nginx/controller`.
+pub fn image_path(image: &str) -> String {
+    let image = image.split('@').next().unwrap_or_default();
+    let last_slash = image.rfind('/').map_or(0, |i| i + 1);
+    let image = match image[last_slash..].find(':') {
+        Some(colon) => &image[..last_slash + colon],
+        None => image,
+    };
+    let mut parts: Vec<&str> = image.split('/').collect();
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
+        parts.remove(0);
+    }
+    parts.join("/")
+}
+
 impl Controller {
     pub fn setting(&self, name: &str) -> Option<&Setting> {
         self.settings.iter().find(|s| s.name == name)
@@ -237,7 +264,23 @@ pub fn template_settings(template: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::image_path;
     use crate::knowledge::knowledge;
+
+    #[test]
+    fn image_paths_ignore_registry_tag_and_digest() {
+        assert_eq!(
+            image_path("registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:abc"),
+            "ingress-nginx/controller"
+        );
+        assert_eq!(image_path("docker.io/traefik:v3.7.11"), "traefik");
+        assert_eq!(image_path("traefik"), "traefik");
+        assert_eq!(image_path("localhost:5000/kong:3.9"), "kong");
+        assert_eq!(
+            image_path("mirror.corp:443/proxy/haproxytech/kubernetes-ingress"),
+            "proxy/haproxytech/kubernetes-ingress"
+        );
+    }
 
     /// SPEC §1: the controller ids `--to`, `--from` and the output use.
     const IDS: [&str; 14] = [

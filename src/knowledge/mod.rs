@@ -23,7 +23,9 @@ pub use annotations::{
     ReverseAnnotation, ReverseCatalog, TARGETS, VERDICTS,
 };
 use charts::Chart;
-pub use controllers::{template_settings, Condition, Controller, Image, ListenPort, Setting};
+pub use controllers::{
+    image_path, template_settings, Condition, Controller, Image, ListenPort, Setting,
+};
 pub use providers::{Provider, ProviderAnnotation, Providers};
 
 /// Everything in `rules/`, read once.

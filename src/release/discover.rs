@@ -223,6 +223,13 @@ pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: 
     plans
 }
 
+/// The string under `key` of a mapping node.
+fn child_text(tree: &Tree, node: NodeId, key: &str) -> Option<String> {
+    tree.get(node, key)
+        .and_then(|e| tree.string(e.value))
+        .map(str::to_string)
+}
+
 fn path_of(path: &[String]) -> Vec<&str> {
     path.iter().map(String::as_str).collect()
 }
@@ -401,11 +408,7 @@ impl Reader<'_, '_> {
     /// One `valuesFrom` entry: a ConfigMap or Secret key in the input, else unknown.
     fn values_from(&self, item: NodeId, namespace: &str) -> Source {
         let tree = self.tree();
-        let get = |key: &str| {
-            tree.get(item, key)
-                .and_then(|e| tree.string(e.value))
-                .map(str::to_string)
-        };
+        let get = |key: &str| child_text(tree, item, key);
         let kind = get("kind").unwrap_or_default();
         let name = get("name").unwrap_or_default();
         let key = get("valuesKey").unwrap_or_else(|| "values.yaml".into());
@@ -974,11 +977,7 @@ fn helmfile(
         return Vec::new();
     };
     let tree = &f.tree;
-    let text = |node: NodeId, key: &str| {
-        tree.get(node, key)
-            .and_then(|e| tree.string(e.value))
-            .map(str::to_string)
-    };
+    let text = |node: NodeId, key: &str| child_text(tree, node, key);
     let repositories: Vec<(String, String)> = tree
         .get(root, "repositories")
         .map(|e| tree.items(e.value).to_vec())
@@ -1072,11 +1071,7 @@ fn kustomize_helm_charts(
         return Vec::new();
     };
     let tree = &f.tree;
-    let text = |node: NodeId, key: &str| {
-        tree.get(node, key)
-            .and_then(|e| tree.string(e.value))
-            .map(str::to_string)
-    };
+    let text = |node: NodeId, key: &str| child_text(tree, node, key);
     let mut plans = Vec::new();
     let Some(charts) = tree.get(root, "helmCharts") else {
         return plans;

@@ -167,39 +167,30 @@ pub fn expand(
     for plan in found {
         let mut release = plan.release;
         if release.unread.is_none() {
-            let rendered = {
-                let values = plan.values.build(files, plan.chart, release.anchor);
-                match values {
-                    Ok(values) => Some(render::render(
-                        plan.chart,
-                        &values,
-                        &render::Names {
-                            release: &release.name,
-                            namespace: &release.namespace,
-                            chart_name: &plan.chart_name,
-                        },
-                        release.anchor,
-                    )),
-                    Err(reason) => {
-                        release.unread = Some(reason);
-                        None
-                    }
-                }
+            let names = render::Names {
+                release: &release.name,
+                namespace: &release.namespace,
+                chart_name: &plan.chart_name,
             };
-            if let Some(rendered) = rendered {
-                release.unknowns = rendered.unknowns.clone();
-                if !rendered.has_workload() {
-                    // Without its workload the controller cannot be inventoried at all.
-                    release.unread = rendered.unknowns.first().map(|u| {
-                        format!(
-                            "the values that decide its workload are unknown ({}: {})",
-                            u.fact, u.reason
-                        )
-                    });
+            let rendered = plan
+                .values
+                .build(files, plan.chart, release.anchor)
+                .map(|values| render::render(plan.chart, &values, &names, release.anchor));
+            match rendered {
+                // Without its workload the controller cannot be inventoried at all.
+                Ok(rendered) if !rendered.has_workload() && !rendered.unknowns.is_empty() => {
+                    let u = &rendered.unknowns[0];
+                    release.unread = Some(format!(
+                        "the values that decide its workload are unknown ({}: {})",
+                        u.fact, u.reason
+                    ));
+                    release.unknowns = rendered.unknowns;
                 }
-                if release.unread.is_none() {
+                Ok(rendered) => {
+                    release.unknowns = rendered.unknowns.clone();
                     add_objects(files, &mut release, rendered, &rendered_in_input);
                 }
+                Err(reason) => release.unread = Some(reason),
             }
         }
         releases.list.push(release);
