@@ -78,6 +78,30 @@ pub fn markdown(report: &InventoryReport) -> String {
         );
     }
     out.push_str("\nHost ports marked * are bound through hostNetwork.\n");
+    let unknown: Vec<String> = report
+        .controllers
+        .iter()
+        .flat_map(|c| {
+            c.unknown
+                .iter()
+                .map(move |u| format!("- `{}` {}: {}", c.id, cell(&u.setting), cell(&u.reason)))
+        })
+        .chain(report.releases.iter().filter_map(|r| {
+            r.unread.as_ref().map(|why| {
+                format!(
+                    "- {} (chart `{}`) was not read: {}",
+                    cell(&r.declared_by),
+                    r.chart,
+                    cell(why)
+                )
+            })
+        }))
+        .collect();
+    if !unknown.is_empty() {
+        out.push_str("\n### What the input cannot tell\n\n");
+        out.push_str(&unknown.join("\n"));
+        out.push('\n');
+    }
     out.push_str(
         "\n## IngressClasses\n\n| name | controller | default | served by |\n|---|---|---|---|\n",
     );
