@@ -101,10 +101,7 @@ pub(super) fn bundled_plans(
                 }
                 None if named => {
                     let file = platform_file(files, platform);
-                    let why = format!(
-                        "installed by {} (--platform {})",
-                        platform.name, platform.platform
-                    );
+                    let why = format!("installed by default (--platform {})", platform.platform);
                     (file, Span::default(), ValuesPlan::default(), why)
                 }
                 None => continue,
@@ -128,7 +125,7 @@ pub(super) fn bundled_plans(
                 values,
             };
             let declared_by = format!(
-                "{}'s bundled HelmChart {}/{}, {why},",
+                "{}'s bundled HelmChart {}/{}, {why}",
                 platform.name, bundled.namespace, bundled.name
             );
             let mut plan = found.plan(data, file, declared_by);

@@ -480,16 +480,10 @@ impl<'v, 'a> Renderer<'v, 'a> {
         flag_path: &str,
         args: &mut Vec<NodeId>,
     ) {
-        let steps = self.path(path);
-        let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
-        let keys = match self.values.keys(&steps) {
-            Ok(keys) => keys,
-            Err(reason) => {
-                let reason = reason.to_string();
-                self.unknown(&from.path, reason);
-                return;
-            }
+        let Some((steps, keys)) = self.keys_at(path, &from.path) else {
+            return;
         };
+        let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
         for key in keys {
             if flag_path.is_empty() && from.omit.contains(&key) {
                 continue;
@@ -539,21 +533,29 @@ impl<'v, 'a> Renderer<'v, 'a> {
         let Some(path) = each else {
             return vec![None];
         };
+        let Some((steps, keys)) = self.keys_at(path, fact) else {
+            return Vec::new();
+        };
+        keys.into_iter()
+            .map(|k| {
+                let mut p = steps.clone();
+                p.push(k.clone());
+                Some((k, p))
+            })
+            .collect()
+    }
+
+    /// The path (resolved) and the keys of the values map there; `None` when the values
+    /// cannot tell (recorded as unknown).
+    fn keys_at(&mut self, path: &str, fact: &str) -> Option<(Vec<String>, Vec<String>)> {
         let steps = self.path(path);
         let refs: Vec<&str> = steps.iter().map(String::as_str).collect();
         match self.values.keys(&refs) {
-            Ok(keys) => keys
-                .into_iter()
-                .map(|k| {
-                    let mut p = steps.clone();
-                    p.push(k.clone());
-                    Some((k, p))
-                })
-                .collect(),
+            Ok(keys) => Some((steps, keys)),
             Err(reason) => {
                 let reason = reason.to_string();
                 self.unknown(fact, reason);
-                Vec::new()
+                None
             }
         }
     }
@@ -583,16 +585,10 @@ impl<'v, 'a> Renderer<'v, 'a> {
 
     /// A values map merged over the layers, as a mapping node.
     fn merged_map(&mut self, path: &str, fact: &str) -> Vec<(String, NodeId)> {
-        let steps = self.path(path);
-        let refs: Vec<&str> = steps.iter().map(String::as_str).collect();
-        let keys = match self.values.keys(&refs) {
-            Ok(keys) => keys,
-            Err(reason) => {
-                let reason = reason.to_string();
-                self.unknown(fact, reason);
-                return Vec::new();
-            }
+        let Some((steps, keys)) = self.keys_at(path, fact) else {
+            return Vec::new();
         };
+        let refs: Vec<&str> = steps.iter().map(String::as_str).collect();
         let mut out = Vec::new();
         for key in keys {
             // Keys with dots (`service.beta.kubernetes.io/x`) cannot go through a path.
