@@ -274,7 +274,7 @@ fn a_platform_or_declared_controller_that_does_not_exist_is_a_usage_error() {
     let bad = run(&["check", "--platform", "gkee", "fixtures/platforms/gke"]);
     assert_eq!(bad.code, 2);
     assert!(
-        bad.stderr.contains("known: aks, eks, gke, k3s, rke2"),
+        bad.stderr.contains("known: aks, eks, gke, k3s, openshift, rke2"),
         "{}",
         bad.stderr
     );
@@ -319,5 +319,32 @@ fn a_self_hosted_controller_stands_for_the_add_on_it_replaces() {
         controllers(&json),
         [r#"gce managed ["gce"] true ["cloud"]"#],
         "{json}"
+    );
+}
+
+#[test]
+fn openshift_router_serves_its_class_and_class_less_ingresses() {
+    let json = inventory(&["fixtures/platforms/openshift"]);
+    assert_eq!(
+        controllers(&json),
+        [r#"openshift-router managed ["openshift-default"] true []"#]
+    );
+    assert_eq!(
+        served_by(&json, "frontend"),
+        ["openshift-ingress/router-default"]
+    );
+    assert_eq!(
+        served_by(&json, "legacy"),
+        ["openshift-ingress/router-default"]
+    );
+    // Traefik's chart default takes class-less Ingresses too: on OpenShift both expose them.
+    let found = rules(&["fixtures/gitops/argocd", "--platform", "openshift"]);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|f| f.0 == "ingress-class-contested")
+            .count(),
+        1,
+        "{found:?}"
     );
 }

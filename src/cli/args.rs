@@ -67,7 +67,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The platform the cluster runs on: its managed and bundled controllers count
-    /// (gke, eks, aks, k3s, rke2)
+    /// (gke, eks, aks, k3s, rke2, openshift)
     #[arg(long, value_name = "PLATFORM", value_parser = platform_id)]
     pub platform: Option<String>,
 }

@@ -9,6 +9,7 @@ use manifest::{Span, TypedObject};
 
 use super::settings::{self, Arg, Resolved};
 use super::{pod_of, ControllerInstance, ObjectKey, Objects};
+use crate::release::Origin;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -201,7 +202,10 @@ pub fn expose(objects: &Objects<'_>, instance: &mut ControllerInstance, services
         }
     }
     data_plane_listen_ports(instance);
-    if exposure.is_empty() {
+    // A stand-in for a controller outside the input shows only what is known of it: no
+    // Service in its data means its exposure is unknown, not cluster-internal.
+    let stand_in = matches!(instance.origin, Origin::Managed);
+    if exposure.is_empty() && !stand_in {
         exposure.push(Exposure::Clusterip);
     }
     exposure.sort();

@@ -283,7 +283,7 @@ mod tests {
     }
 
     /// SPEC §1: the controller ids `--to`, `--from` and the output use.
-    const IDS: [&str; 14] = [
+    const IDS: [&str; 15] = [
         "aws-alb",
         "azure-agic",
         "cilium",
@@ -296,6 +296,7 @@ mod tests {
         "ingress-nginx",
         "istio",
         "kong",
+        "openshift-router",
         "skipper",
         "traefik",
     ];
