@@ -448,3 +448,35 @@ fn provider_sharpens_the_load_balancer_ip_advice() {
         "{help}"
     );
 }
+
+/// A finding past column 65,535 (a minified JSON manifest) once panicked the human report:
+/// the line is now cut around the finding, and the true position is in the message.
+#[test]
+fn human_output_survives_a_finding_past_column_65535() {
+    let padding = "\"x\": 1, ".repeat(9000);
+    let json = format!("{{\"apiVersion\": \"v1\", \"kind\": \"Service\", \"metadata\": {{\"name\": \"s\", \"annotations\": {{{}\"z\": \"1\"}}}}, \"spec\": {{\"type\": \"LoadBalancer\", \"loadBalancerIP\": \"203.0.113.1\"}}}}\n", padding.trim_end_matches(", ").to_string() + ", ");
+    let dir = common::scratch("long-line");
+    std::fs::write(dir.join("minified.json"), &json).unwrap();
+    let column = json.find("\"loadBalancerIP\"").unwrap() + 1;
+    assert!(column > 65_535);
+    let run = common::run(&[
+        "check",
+        "--color",
+        "never",
+        dir.join("minified.json").to_str().unwrap(),
+    ]);
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {}: {}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "minified.json:1:{column}: Service default/s sets spec.loadBalancerIP"
+        )),
+        "{}",
+        &run.stdout[..run.stdout.len().min(2000)]
+    );
+    assert!(run.stdout.contains('…'));
+}

@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use super::source::IndexedSource;
+use std::sync::Arc;
+
+use super::source::{excerpt, IndexedSource};
 use super::{resolve, Summary};
 use crate::findings::{Finding, Severity};
 use crate::load::Loaded;
@@ -78,43 +80,37 @@ impl Diagnostic for Rendered<'_> {
 
 fn rendered<'a>(loaded: &'a Loaded, finding: &'a Finding) -> Rendered<'a> {
     let file = finding.location.file;
-    let source = IndexedSource(loaded.files[file].source.clone());
-    let span = finding.location.span;
     let where_ = resolve(&loaded.files, &finding.location);
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some("here".into()),
-        (span.start as usize, span.len()),
-    )];
+    let mut labels = vec![(Some("here".to_string()), finding.location.span)];
     let mut others = Vec::new();
     for related in &finding.related {
-        let at = (
-            related.location.span.start as usize,
-            related.location.span.len(),
-        );
         if related.location.file == file {
-            labels.push(LabeledSpan::new_with_span(
-                Some(related.message.clone()),
-                at,
-            ));
+            labels.push((Some(related.message.clone()), related.location.span));
         } else {
             let other = resolve(&loaded.files, &related.location);
+            let (source, labels, cut) = framed(
+                loaded,
+                related.location.file,
+                vec![(Some(related.message.clone()), related.location.span)],
+            );
+            let at = format!("{}:{}:{}", other.file, other.start.line, other.start.column);
             others.push(Rendered {
                 finding: &RELATED,
-                source: IndexedSource(loaded.files[related.location.file].source.clone()),
-                labels: vec![LabeledSpan::new_primary_with_span(
-                    Some(related.message.clone()),
-                    at,
-                )],
+                source,
+                labels,
                 others: Vec::new(),
-                message: format!(
-                    "related: {}:{}:{}",
-                    other.file, other.start.line, other.start.column
-                ),
+                message: if cut {
+                    format!("related: {at} (its line is cut around it)")
+                } else {
+                    format!("related: {at}")
+                },
             });
         }
     }
-    // The snippet header carries `file:line:column`; a file with no text to show gets it here.
-    let mut message = if loaded.files[file].source.text.is_empty() {
+    let (source, labels, cut) = framed(loaded, file, labels);
+    // The snippet header carries `file:line:column`; a file with no text to show, or a line
+    // cut to the finding, gets the true position here.
+    let mut message = if loaded.files[file].source.text.is_empty() || cut {
         format!(
             "{}:{}:{}: {}",
             where_.file, where_.start.line, where_.start.column, finding.message
@@ -132,6 +128,35 @@ fn rendered<'a>(loaded: &'a Loaded, finding: &'a Finding) -> Rendered<'a> {
         others,
         message,
     }
+}
+
+/// The source and labels of a code frame in one file: the file itself, or, where its lines
+/// are too long to show, an excerpt cut around the labels (`true`).
+fn framed(
+    loaded: &Loaded,
+    file: usize,
+    labels: Vec<(Option<String>, manifest::Span)>,
+) -> (IndexedSource, Vec<LabeledSpan>, bool) {
+    let text = &loaded.files[file].source;
+    let spans: Vec<manifest::Span> = labels.iter().map(|(_, span)| *span).collect();
+    let (source, spans, cut) = match excerpt(text, &spans) {
+        Some((cut, moved)) => (Arc::new(cut), moved, true),
+        None => (text.clone(), spans, false),
+    };
+    let labels = labels
+        .into_iter()
+        .zip(spans)
+        .enumerate()
+        .map(|(i, ((label, _), span))| {
+            let at = (span.start as usize, span.len());
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(label, at)
+            } else {
+                LabeledSpan::new_with_span(label, at)
+            }
+        })
+        .collect();
+    (IndexedSource(source), labels, cut)
 }
 
 /// The stand-in finding behind a related location in another file (rendered as advice).

@@ -59,3 +59,81 @@ impl SourceCode for IndexedSource {
         )))
     }
 }
+
+/// Lines longer than this are cut around what a code frame points at: miette cannot lay out
+/// a column past 65,535 (a minified JSON manifest has one), and nobody reads such a line.
+const LONG_LINE: usize = 1000;
+/// Bytes kept on each side of the spans of a cut line.
+const KEEP: usize = 60;
+/// The most of one span shown on a cut line.
+const MAX_SPAN: usize = 200;
+
+/// A stand-in for `source` in which the lines around `spans` that are too long are cut to the
+/// spans (`…` marks the cuts), with the spans moved to match; `None` when no line there is
+/// long. Line numbers stay (earlier lines are left empty); columns are the cut line's.
+pub fn excerpt(
+    source: &SourceText,
+    spans: &[manifest::Span],
+) -> Option<(SourceText, Vec<manifest::Span>)> {
+    let text: &str = &source.text;
+    let lines: Vec<usize> = spans
+        .iter()
+        .map(|s| source.line_index(s.start as usize))
+        .collect();
+    let first = lines.iter().min()?.saturating_sub(1);
+    let last = (lines.iter().max()? + 1).min(source.line_count().saturating_sub(1));
+    if !(first..=last).any(|l| source.line_range(l).len() > LONG_LINE) {
+        return None;
+    }
+    let mut out = "\n".repeat(first);
+    let mut moved = spans.to_vec();
+    for line in first..=last {
+        let range = source.line_range(line);
+        let here: Vec<usize> = (0..spans.len()).filter(|&i| lines[i] == line).collect();
+        let (from, to) = if range.len() <= LONG_LINE {
+            (range.start, range.end)
+        } else if here.is_empty() {
+            (range.start, range.start + 2 * KEEP)
+        } else {
+            let lo = here
+                .iter()
+                .map(|&i| spans[i].start as usize)
+                .min()
+                .unwrap_or(range.start);
+            let hi = here
+                .iter()
+                .map(|&i| (spans[i].end as usize).min(spans[i].start as usize + MAX_SPAN))
+                .max()
+                .unwrap_or(lo);
+            (
+                lo.saturating_sub(KEEP).max(range.start),
+                (hi + KEEP).min(range.end),
+            )
+        };
+        let from = floor_boundary(text, from);
+        let to = floor_boundary(text, to.max(from));
+        let prefix = if from > range.start { "…" } else { "" };
+        let base = out.len() + prefix.len();
+        out.push_str(prefix);
+        out.push_str(&text[from..to]);
+        if to < range.end {
+            out.push('…');
+        }
+        for &i in &here {
+            let span = spans[i];
+            let start = base + (span.start as usize).clamp(from, to) - from;
+            let end = base + (span.end as usize).clamp(from, to) - from;
+            moved[i] = manifest::Span::new(start, end);
+        }
+        out.push('\n');
+    }
+    Some((SourceText::new(source.name.clone(), out), moved))
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
