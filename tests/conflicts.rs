@@ -334,3 +334,34 @@ fn alb_instance_targets_reach_backends_through_node_ports() {
         assert_eq!(found[0]["severity"], "info");
     }
 }
+
+/// Traefik with `ingressClass` set reads only the IngressClass of that name; F5 NGINX only the
+/// one its `-ingress-class` names, whatever other IngressClasses of its controller value say.
+#[test]
+fn ingress_class_names_filter_traefik_instances_and_f5() {
+    let file = "fixtures/classes/name-filters.yaml";
+    let json = run(&["inventory", "--format", "json", file]).json();
+    let served = |name: &str| -> Vec<String> {
+        json["ingresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()["served_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(served("internal"), ["traefik-internal"]);
+    assert!(served("legacy").is_empty());
+    let check = run(&["check", "--format", "json", "--fail-on", "never", file]).json();
+    let contested: Vec<&serde_json::Value> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ingress-class-contested")
+        .collect();
+    assert!(contested.is_empty(), "{contested:?}");
+}

@@ -68,11 +68,12 @@ pub fn collect(objects: &Objects<'_>) -> Vec<ClassEntry> {
 
 /// Whether a claimant serves an IngressClass object.
 pub fn claims(claimant: &Claimant, class: &ClassEntry) -> bool {
-    class
+    let named = claimant.classes.contains(&class.name);
+    let by_controller = class
         .controller
         .as_ref()
-        .is_some_and(|c| claimant.controller_values.contains(c))
-        || (claimant.match_by_name && claimant.classes.contains(&class.name))
+        .is_some_and(|c| claimant.controller_values.contains(c));
+    (by_controller && (named || !claimant.name_must_match)) || (claimant.match_by_name && named)
 }
 
 /// `own_class_default`: a claimant whose own IngressClass is the default takes class-less

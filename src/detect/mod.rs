@@ -13,7 +13,9 @@ use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
 use crate::knowledge::platforms::Claims;
-use crate::knowledge::{image_path, template_settings, Condition, Controller, Knowledge};
+use crate::knowledge::{
+    image_path, template_settings, ClassNameFilter, Condition, Controller, Knowledge,
+};
 use crate::load::Loaded;
 use crate::release::{Origin, Releases};
 pub use classes::{ClassEntry, ClassSource, IngressEntry};
@@ -59,6 +61,8 @@ pub struct Claimant {
     pub precedence: String,
     /// IngressClasses are matched by name (always, or with a by-name flag).
     pub match_by_name: bool,
+    /// An IngressClass of its controller value is served only if named as one of `classes`.
+    pub name_must_match: bool,
     pub takes_classless: Tri,
     /// Where the class comes from (the flag or env var), when it is set.
     pub class_span: Option<Span>,
@@ -381,6 +385,8 @@ fn instance(
         })
         .map(|provider| {
             let class = find(&resolved, &provider.class);
+            let class_set =
+                matches!(class.map(|c| &c.value), Some(Value::Known(v)) if !v.is_empty());
             let (classes, class_unknown, class_span) = match class.map(|c| (&c.value, c.span())) {
                 Some((Value::Known(v), span)) if !v.is_empty() => (vec![v.clone()], None, span),
                 Some((Value::Unknown(reason), span)) => (Vec::new(), Some(reason.clone()), span),
@@ -406,6 +412,11 @@ fn instance(
                 annotation_values,
                 precedence: provider.precedence.clone(),
                 match_by_name: provider.match_by_name || by_name,
+                name_must_match: match provider.class_name_filter {
+                    ClassNameFilter::Never => false,
+                    ClassNameFilter::WhenClassSet => class_set,
+                    ClassNameFilter::Always => true,
+                },
                 takes_classless: evaluate(
                     &provider.classless_when,
                     &resolved,

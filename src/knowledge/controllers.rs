@@ -138,6 +138,9 @@ pub struct Provider {
     /// A bool setting that also matches IngressClasses by name.
     #[serde(default)]
     pub class_by_name_when: Option<String>,
+    /// When an IngressClass of its controller value must also carry its class's name.
+    #[serde(default)]
+    pub class_name_filter: ClassNameFilter,
     /// Any of these makes the provider take class-less Ingresses.
     pub classless_when: Vec<Condition>,
     /// Annotations naming the class (empty: the annotation is not read).
@@ -148,6 +151,20 @@ pub struct Provider {
     /// Which wins when an Ingress has both: `field`, `annotation`, `either`, or
     /// `annotation-only` (the field is not read at all: GCE).
     pub precedence: String,
+}
+
+/// Whether an IngressClass naming the provider's controller value must also be named as its
+/// class.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassNameFilter {
+    /// Any IngressClass of its controller value.
+    #[default]
+    Never,
+    /// Only the one named by its class setting, when that is set (Traefik).
+    WhenClassSet,
+    /// Only the one named by its class, default included (F5 NGINX).
+    Always,
 }
 
 /// A condition over settings; exactly one field is set.

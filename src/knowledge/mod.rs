@@ -24,7 +24,8 @@ pub use annotations::{
 };
 use charts::Chart;
 pub use controllers::{
-    image_path, template_settings, Condition, Controller, Image, ListenPort, Setting,
+    image_path, template_settings, ClassNameFilter, Condition, Controller, Image, ListenPort,
+    Setting,
 };
 pub use providers::{Provider, ProviderAnnotation, Providers};
 
