@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -16,7 +17,8 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("ingress-lint: error: {error}");
+            // `eprintln!` panics when stderr is closed; the exit code still tells.
+            let _ = writeln!(std::io::stderr(), "ingress-lint: error: {error}");
             ExitCode::from(2)
         }
     }

@@ -480,3 +480,47 @@ fn human_output_survives_a_finding_past_column_65535() {
     );
     assert!(run.stdout.contains('…'));
 }
+
+/// A report that cannot be written (a full disk) exits 2, never 0 or 1 with a truncated
+/// report.
+#[test]
+fn a_failed_write_of_the_report_is_an_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // Not Linux: nothing to write into that fails.
+    };
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ingress-lint"))
+        .args(["check", "fixtures/demo"])
+        .current_dir(common::root())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("writing the report"));
+}
+
+/// Control characters of the input (ESC, BEL) never reach the terminal or the CI log.
+#[test]
+fn control_characters_from_the_input_are_escaped() {
+    let dir = common::scratch("control-characters");
+    std::fs::write(
+        dir.join("svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: \"x\\u001b[31m\\u0007\"} # \u{1b}]0;title\u{7}\nspec: {type: LoadBalancer, loadBalancerIP: 1.2.3.4}\n",
+    )
+    .unwrap();
+    for format in ["human", "github"] {
+        let run = common::run(&[
+            "check",
+            "--color",
+            "never",
+            "--format",
+            format,
+            dir.to_str().unwrap(),
+        ]);
+        assert!(
+            !run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'),
+            "{format}: {:?}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("\\u{1b}"), "{format}: {}", run.stdout);
+    }
+}

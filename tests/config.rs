@@ -226,3 +226,40 @@ fn target_provider_and_namespace_come_from_the_configuration() {
         .clone();
     assert_eq!(lb["object"]["namespace"], "web");
 }
+
+/// One default IngressClass per cluster is not two defaults; two in one cluster are.
+#[test]
+fn default_ingress_classes_are_counted_per_cluster() {
+    let dir = common::scratch("default-class-per-cluster");
+    std::fs::create_dir_all(dir.join("prod")).unwrap();
+    std::fs::create_dir_all(dir.join("dev")).unwrap();
+    let class = |name: &str| {
+        format!("apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: {name}\n  annotations: {{ingressclass.kubernetes.io/is-default-class: \"true\"}}\nspec: {{controller: k8s.io/ingress-nginx}}\n")
+    };
+    std::fs::write(dir.join("prod/class.yaml"), class("nginx")).unwrap();
+    std::fs::write(dir.join("dev/class.yaml"), class("nginx-dev")).unwrap();
+    std::fs::write(
+        dir.join(".ingress-lint.yaml"),
+        "clusters:\n  prod: [\"prod/**\"]\n  dev: [\"dev/**\"]\n",
+    )
+    .unwrap();
+    let count = |dir: &std::path::Path| {
+        let run = common::run_in(
+            dir,
+            &["check", "--format", "json", "--fail-on", "never", "."],
+            None,
+            &[],
+        );
+        common::located(&run)
+            .iter()
+            .filter(|f| f.0 == "default-ingress-class-multiple")
+            .count()
+    };
+    assert_eq!(count(&dir), 0);
+    std::fs::write(
+        dir.join(".ingress-lint.yaml"),
+        "clusters:\n  all: [\"**\"]\n",
+    )
+    .unwrap();
+    assert_eq!(count(&dir), 1);
+}

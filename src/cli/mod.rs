@@ -59,11 +59,11 @@ pub(crate) fn write_out(output: Option<&std::path::Path>, text: &str) -> Result<
             .map_err(|e| UsageError(format!("--output {}: {e}", path.display()))),
         None => {
             let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = stdout
+            // A report that did not reach its reader must not pass CI: exit code 2.
+            stdout
                 .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush());
-            Ok(())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| UsageError(format!("writing the report to stdout: {e}")))
         }
     }
 }

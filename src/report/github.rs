@@ -7,9 +7,20 @@ use super::resolve;
 use crate::findings::{Finding, Severity};
 use crate::load::Loaded;
 
-/// Workflow-command data escaping (`%`, CR, LF; and `,` `:` in properties).
+/// Workflow-command data escaping (`%`, CR, LF; and `,` `:` in properties); other control
+/// characters from the input are written out (`\u{1b}`), so no input can drive the log.
 fn escape(text: &str, property: bool) -> String {
-    let mut out = text
+    let controls_escaped: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let mut out = controls_escaped
         .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A");

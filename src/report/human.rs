@@ -7,7 +7,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use std::sync::Arc;
 
-use super::source::{excerpt, IndexedSource};
+use super::source::{escape_controls, excerpt, IndexedSource};
 use super::{resolve, Summary};
 use crate::findings::{Finding, Severity};
 use crate::load::Loaded;
@@ -52,13 +52,14 @@ impl Diagnostic for Rendered<'_> {
         let finding = self.finding;
         let mut help = String::new();
         if let Some(text) = &finding.help {
-            help.push_str(text);
+            help.push_str(&escape_controls(text));
         }
         if let Some(reason) = &finding.suppressed {
             let _ = write!(
                 help,
-                "{}suppressed ({reason})",
-                if help.is_empty() { "" } else { "\n" }
+                "{}suppressed ({})",
+                if help.is_empty() { "" } else { "\n" },
+                escape_controls(reason)
             );
         }
         (!help.is_empty()).then(|| Box::new(help) as Box<dyn std::fmt::Display>)
@@ -110,16 +111,17 @@ fn rendered<'a>(loaded: &'a Loaded, finding: &'a Finding) -> Rendered<'a> {
     let (source, labels, cut) = framed(loaded, file, labels);
     // The snippet header carries `file:line:column`; a file with no text to show, or a line
     // cut to the finding, gets the true position here.
+    let text = escape_controls(&finding.message);
     let mut message = if loaded.files[file].source.text.is_empty() || cut {
         format!(
-            "{}:{}:{}: {}",
-            where_.file, where_.start.line, where_.start.column, finding.message
+            "{}:{}:{}: {text}",
+            where_.file, where_.start.line, where_.start.column
         )
     } else {
-        finding.message.clone()
+        text.into_owned()
     };
     if let Some(source) = &finding.helm_source {
-        let _ = write!(message, " [helm: {source}]");
+        let _ = write!(message, " [helm: {}]", escape_controls(source));
     }
     Rendered {
         finding,
@@ -149,6 +151,7 @@ fn framed(
         .enumerate()
         .map(|(i, ((label, _), span))| {
             let at = (span.start as usize, span.len());
+            let label = label.map(|l| escape_controls(&l).into_owned());
             if i == 0 {
                 LabeledSpan::new_primary_with_span(label, at)
             } else {

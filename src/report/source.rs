@@ -69,8 +69,9 @@ const KEEP: usize = 60;
 const MAX_SPAN: usize = 200;
 
 /// A stand-in for `source` in which the lines around `spans` that are too long are cut to the
-/// spans (`…` marks the cuts), with the spans moved to match; `None` when no line there is
-/// long. Line numbers stay (earlier lines are left empty); columns are the cut line's.
+/// spans (`…` marks the cuts) and control characters are escaped (`\u{1b}`: input must not
+/// drive the terminal), with the spans moved to match; `None` when no line there needs it.
+/// Line numbers stay (earlier lines are left empty); columns are the cut line's.
 pub fn excerpt(
     source: &SourceText,
     spans: &[manifest::Span],
@@ -82,7 +83,11 @@ pub fn excerpt(
         .collect();
     let first = lines.iter().min()?.saturating_sub(1);
     let last = (lines.iter().max()? + 1).min(source.line_count().saturating_sub(1));
-    if !(first..=last).any(|l| source.line_range(l).len() > LONG_LINE) {
+    let needs = |l: usize| {
+        let range = source.line_range(l);
+        range.len() > LONG_LINE || text[range].chars().any(is_hostile)
+    };
+    if !(first..=last).any(needs) {
         return None;
     }
     let mut out = "\n".repeat(first);
@@ -115,15 +120,17 @@ pub fn excerpt(
         let prefix = if from > range.start { "…" } else { "" };
         let base = out.len() + prefix.len();
         out.push_str(prefix);
-        out.push_str(&text[from..to]);
+        out.push_str(&escape_controls(&text[from..to]));
         if to < range.end {
             out.push('…');
         }
+        let at = |offset: u32| {
+            let offset = floor_boundary(text, (offset as usize).clamp(from, to));
+            base + escape_controls(&text[from..offset]).len()
+        };
         for &i in &here {
             let span = spans[i];
-            let start = base + (span.start as usize).clamp(from, to) - from;
-            let end = base + (span.end as usize).clamp(from, to) - from;
-            moved[i] = manifest::Span::new(start, end);
+            moved[i] = manifest::Span::new(at(span.start), at(span.end));
         }
         out.push('\n');
     }
@@ -136,4 +143,26 @@ fn floor_boundary(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// A character that must not reach a terminal or a CI log as it is.
+fn is_hostile(c: char) -> bool {
+    c.is_control() && c != '\t'
+}
+
+/// Control characters (ESC, BEL, CR, …) written as `\u{1b}`; newlines too, so one line stays
+/// one line.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_hostile) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hostile(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -107,11 +107,13 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Every object of the scope the rules run in (one cluster, or everything).
     pub fn objects(&self) -> impl Iterator<Item = ObjectView<'a>> + '_ {
         let namespace = self.options.namespace.as_str();
         self.files
             .iter()
             .enumerate()
+            .filter(|(file_index, _)| self.objects.in_scope(*file_index))
             .flat_map(move |(file_index, file)| {
                 file.objects
                     .iter()

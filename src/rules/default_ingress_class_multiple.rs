@@ -31,18 +31,6 @@ use super::{rule_info, Context, ObjectView, Rule, RuleInfo};
 
 pub struct DefaultIngressClassMultiple;
 
-/// Whether an object is an IngressClass marked default.
-pub fn is_default_class(view: &ObjectView<'_>) -> bool {
-    view.object.reference.kind == "IngressClass"
-        && view
-            .object
-            .metadata()
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get(DEFAULT_CLASS_ANNOTATION))
-            .is_some_and(|v| v == "true")
-}
-
 impl Rule for DefaultIngressClassMultiple {
     fn info(&self) -> RuleInfo {
         rule_info!(
@@ -54,7 +42,14 @@ impl Rule for DefaultIngressClassMultiple {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
-        let defaults: Vec<ObjectView<'_>> = context.objects().filter(is_default_class).collect();
+        // The inventory's default classes: of the cluster the rules run in.
+        let defaults: Vec<ObjectView<'_>> = context
+            .inventory
+            .classes
+            .iter()
+            .filter(|c| c.default)
+            .map(|c| context.view(c.key))
+            .collect();
         let Some(first) = defaults.first() else {
             return;
         };
