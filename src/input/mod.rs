@@ -204,7 +204,37 @@ pub fn read(input: &Input, max_file_size: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Decodes the bytes read; manifests are UTF-8.
-pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
+    // A byte order mark is not text: editors do not count it in line 1's columns. UTF-16 with
+    // a BOM is read as kubectl reads it (sigs.k8s.io/yaml converts it).
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    } else if let Some(big_endian) = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(false),
+        Some([0xFE, 0xFF]) => Some(true),
+        _ => None,
+    } {
+        let body = &bytes[2..];
+        let units = body.chunks_exact(2).map(|pair| {
+            let pair = [pair[0], pair[1]];
+            if big_endian {
+                u16::from_be_bytes(pair)
+            } else {
+                u16::from_le_bytes(pair)
+            }
+        });
+        let mut text = String::with_capacity(body.len() / 2);
+        for unit in char::decode_utf16(units) {
+            match unit {
+                Ok(c) => text.push(c),
+                Err(_) => return Err(not_text(text)),
+            }
+        }
+        if body.len() % 2 == 1 {
+            return Err(not_text(text));
+        }
+        return Ok(text);
+    }
     String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         ReadError::NotUtf8 {
@@ -214,9 +244,37 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, ReadError> {
     })
 }
 
+/// UTF-16 that breaks off: shown up to the break, located there.
+fn not_text(mut text: String) -> ReadError {
+    let offset = text.len();
+    text.push('\u{FFFD}');
+    ReadError::NotUtf8 {
+        lossy_text: text,
+        offset,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_order_marks_are_read_as_kubectl_reads_them() {
+        assert_eq!(decode(b"\xEF\xBB\xBFa: 1\n".to_vec()).unwrap(), "a: 1\n");
+        let utf16le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("k: é\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(utf16le).unwrap(), "k: é\n");
+        let utf16be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("k: v".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode(utf16be).unwrap(), "k: v");
+        // An unpaired surrogate or an odd byte count is an error, located, not a panic.
+        assert!(decode(vec![0xFF, 0xFE, 0x00, 0xD8, b'a', 0]).is_err());
+        assert!(decode(vec![0xFF, 0xFE, b'a', 0, b'b']).is_err());
+    }
 
     #[test]
     fn an_unreadable_input_is_an_error_value_not_a_panic() {
