@@ -20,14 +20,26 @@ pub struct InputOptions {
 /// One input to read, with the name findings print for it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
-    File { display: String, path: PathBuf },
-    Stdin { display: String },
+    File {
+        display: String,
+        path: PathBuf,
+    },
+    Stdin {
+        display: String,
+    },
+    /// A directory (or entry) the walk could not read: reported, never skipped silently.
+    Unlisted {
+        display: String,
+        reason: String,
+    },
 }
 
 impl Input {
     pub fn display(&self) -> &str {
         match self {
-            Input::File { display, .. } | Input::Stdin { display } => display,
+            Input::File { display, .. }
+            | Input::Stdin { display }
+            | Input::Unlisted { display, .. } => display,
         }
     }
 }
@@ -85,9 +97,15 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, 
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
         for entry in walker {
-            // An unreadable directory entry is skipped by the walker; the files it can list
-            // are still checked.
-            let Ok(entry) = entry else { continue };
+            // An unreadable directory is reported; the files the walk can list are still
+            // checked.
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    inputs.push(unlisted(&error, path));
+                    continue;
+                }
+            };
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
@@ -140,6 +158,8 @@ fn display_path(path: &Path) -> String {
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadError {
     Io(String),
+    /// A directory the walk could not list.
+    Unlisted(String),
     TooLarge {
         size: u64,
         limit: u64,
@@ -156,6 +176,9 @@ impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReadError::Io(error) => write!(f, "cannot read the file: {error}"),
+            ReadError::Unlisted(error) => {
+                write!(f, "cannot list the directory, its files were not checked: {error}")
+            }
             ReadError::TooLarge { size, limit } => write!(
                 f,
                 "the file is {size} bytes, over the size cap of {limit} bytes (--max-file-size); it was skipped"
@@ -186,6 +209,7 @@ pub fn read(input: &Input, max_file_size: u64) -> Result<Vec<u8>, ReadError> {
                 .read_to_end(&mut bytes)
                 .map_err(io)?;
         }
+        Input::Unlisted { reason, .. } => return Err(ReadError::Unlisted(reason.clone())),
         Input::Stdin { .. } => {
             std::io::stdin()
                 .lock()
@@ -244,6 +268,23 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, ReadError> {
     })
 }
 
+/// What the walk could not read below `root`, named by its path when the error has one.
+fn unlisted(error: &ignore::Error, root: &Path) -> Input {
+    fn path_of(error: &ignore::Error) -> Option<&Path> {
+        match error {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            _ => None,
+        }
+    }
+    Input::Unlisted {
+        display: display_path(path_of(error).unwrap_or(root)),
+        reason: error.to_string(),
+    }
+}
+
 /// UTF-16 that breaks off: shown up to the break, located there.
 fn not_text(mut text: String) -> ReadError {
     let offset = text.len();
@@ -257,6 +298,20 @@ fn not_text(mut text: String) -> ReadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_the_walk_cannot_read_is_an_input_in_error() {
+        let error = ignore::Error::WithPath {
+            path: PathBuf::from("repo/secret"),
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::PermissionDenied,
+            ))),
+        };
+        let input = unlisted(&error, Path::new("repo"));
+        assert_eq!(input.display(), "repo/secret");
+        let read = read(&input, 1 << 20).unwrap_err().to_string();
+        assert!(read.contains("cannot list the directory"), "{read}");
+    }
 
     #[test]
     fn byte_order_marks_are_read_as_kubectl_reads_them() {
