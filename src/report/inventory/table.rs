@@ -20,11 +20,14 @@ fn columns(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// Names in a table cell: a long list (hundreds of identical controllers claiming a class)
+/// shows its first few and the count; `--format json` keeps them all.
 fn list(items: &[String]) -> String {
-    if items.is_empty() {
-        "-".into()
-    } else {
-        items.join(",")
+    const SHOWN: usize = 3;
+    match items.len() {
+        0 => "-".into(),
+        n if n <= SHOWN + 1 => items.join(","),
+        n => format!("{},… ({n} in all)", items[..SHOWN].join(",")),
     }
 }
 
@@ -145,7 +148,7 @@ pub fn table(report: &InventoryReport) -> String {
                 if served.is_empty() {
                     "nobody".into()
                 } else {
-                    served.join(",")
+                    list(&served)
                 },
                 i.ingress.at(),
             ]);
@@ -173,4 +176,17 @@ pub fn table(report: &InventoryReport) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list;
+
+    #[test]
+    fn long_lists_show_their_first_names_and_the_count() {
+        let names: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
+        assert_eq!(list(&names), "c0,c1,c2,… (300 in all)");
+        assert_eq!(list(&names[..4]), "c0,c1,c2,c3");
+        assert_eq!(list(&[]), "-");
+    }
 }
