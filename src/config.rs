@@ -136,10 +136,10 @@ impl Suppression {
     }
 }
 
-fn glob(text: &str, what: &str) -> Result<GlobMatcher, UsageError> {
+fn glob(text: &str, what: &str, where_: &str) -> Result<GlobMatcher, UsageError> {
     Glob::new(text)
         .map(|g| g.compile_matcher())
-        .map_err(|e| UsageError(format!("{FILE_NAME}: {what} `{text}`: {e}")))
+        .map_err(|e| UsageError(format!("{where_}: {what} `{text}`: {e}")))
 }
 
 impl Config {
@@ -159,10 +159,26 @@ impl Config {
         };
         let text = std::fs::read_to_string(&path)
             .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
-        let mut config: Config = if text.trim().is_empty() {
+        let name = path.display().to_string();
+        let parsed = manifest::parse::parse(&text, manifest::parse::Limits::default());
+        let roots: Vec<_> = parsed
+            .documents
+            .iter()
+            .filter(|d| d.root.is_some())
+            .collect();
+        if let Some(second) = roots.get(1) {
+            let at = manifest::SourceText::new(name.as_str(), text.as_str())
+                .position(second.span.start as usize);
+            return Err(UsageError(format!(
+                "{name}:{}:{}: a second YAML document; the configuration is one document",
+                at.line, at.column
+            )));
+        }
+        // Empty, or comments only: the defaults.
+        let mut config: Config = if roots.is_empty() && parsed.problems.is_empty() {
             Config::default()
         } else {
-            read_data(&path.display().to_string(), &text).map_err(UsageError)?
+            read_data(&name, &text).map_err(UsageError)?
         };
         config.path = Some(path);
         config.text = text;
@@ -170,11 +186,15 @@ impl Config {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), UsageError> {
-        let where_ = self
-            .path
+    /// The file, for messages.
+    fn location(&self) -> String {
+        self.path
             .as_ref()
-            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string());
+            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
+    }
+
+    fn validate(&self) -> Result<(), UsageError> {
+        let where_ = self.location();
         for (rule, level) in &self.rules {
             if crate::rules::find(rule).is_none() {
                 return Err(UsageError(format!(
@@ -188,6 +208,33 @@ impl Config {
             }
         }
         let knowledge = crate::knowledge::knowledge();
+        if let Some(target) = &self.target {
+            if target != "gateway-api" && knowledge.controller(target).is_none() {
+                let ids: Vec<&str> = knowledge
+                    .controllers
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect();
+                return Err(UsageError(format!(
+                    "{where_}: target: unknown controller id `{target}`; known: {}, gateway-api",
+                    ids.join(", ")
+                )));
+            }
+        }
+        if let Some(provider) = &self.provider {
+            if knowledge.providers.get(provider).is_none() {
+                let ids: Vec<&str> = knowledge
+                    .providers
+                    .providers
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect();
+                return Err(UsageError(format!(
+                    "{where_}: provider: unknown provider `{provider}`; known: {}",
+                    ids.join(", ")
+                )));
+            }
+        }
         if let Some(platform) = &self.platform {
             if knowledge.platform(platform).is_none() {
                 return Err(UsageError(format!(
@@ -278,12 +325,12 @@ impl Config {
                     name: entry
                         .name
                         .as_deref()
-                        .map(|n| glob(n, "suppression name"))
+                        .map(|n| glob(n, "suppression name", &self.location()))
                         .transpose()?,
                     path: entry
                         .path
                         .as_deref()
-                        .map(|p| glob(p, "suppression path"))
+                        .map(|p| glob(p, "suppression path", &self.location()))
                         .transpose()?,
                     entry: entry.clone(),
                 })
@@ -299,12 +346,12 @@ impl Config {
                 let mut builder = GlobSetBuilder::new();
                 for g in globs {
                     builder.add(Glob::new(g).map_err(|e| {
-                        UsageError(format!("{FILE_NAME}: clusters: {name}: `{g}`: {e}"))
+                        UsageError(format!("{}: clusters: {name}: `{g}`: {e}", self.location()))
                     })?);
                 }
-                let set = builder
-                    .build()
-                    .map_err(|e| UsageError(format!("{FILE_NAME}: clusters: {name}: {e}")))?;
+                let set = builder.build().map_err(|e| {
+                    UsageError(format!("{}: clusters: {name}: {e}", self.location()))
+                })?;
                 Ok((name.clone(), set))
             })
             .collect()

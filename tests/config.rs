@@ -263,3 +263,57 @@ fn default_ingress_classes_are_counted_per_cluster() {
     .unwrap();
     assert_eq!(count(&dir), 1);
 }
+
+/// A comment-only configuration is an empty one; a second document, an unknown provider or
+/// target, a bad glob are usage errors that name the file and, where there is a list, the
+/// valid values.
+#[test]
+fn configuration_files_are_read_strictly_and_explained() {
+    let dir = common::scratch("config-strict");
+    std::fs::write(
+        dir.join("a.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    let check = |config: &str| {
+        std::fs::write(dir.join(".ingress-lint.yaml"), config).unwrap();
+        common::run_in(&dir, &["check", "."], None, &[])
+    };
+    assert_eq!(check("# nothing configured yet\n").code, 0);
+    let second = check("rules: {}\n---\nrules: {}\n");
+    assert_eq!(second.code, 2);
+    assert!(
+        second
+            .stderr
+            .contains(".ingress-lint.yaml:2:1: a second YAML document"),
+        "{}",
+        second.stderr
+    );
+    let provider = check("provider: metalb\n");
+    assert_eq!(provider.code, 2);
+    assert!(
+        provider
+            .stderr
+            .contains("unknown provider `metalb`; known: ")
+            && provider.stderr.contains("metallb"),
+        "{}",
+        provider.stderr
+    );
+    let target = check("target: trafik\n");
+    assert!(
+        target
+            .stderr
+            .contains("unknown controller id `trafik`; known: ")
+            && target.stderr.contains(".ingress-lint.yaml"),
+        "{}",
+        target.stderr
+    );
+    let glob = check("exclude: []\nsuppressions:\n  - {rule: all, path: \"[\", reason: x}\n");
+    assert_eq!(glob.code, 2);
+    assert!(
+        glob.stderr
+            .contains(".ingress-lint.yaml: suppression path `[`"),
+        "{}",
+        glob.stderr
+    );
+}
