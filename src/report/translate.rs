@@ -130,11 +130,18 @@ pub fn json(objects: &Objects<'_>, translation: &Translation) -> String {
     text
 }
 
+/// A CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@` neutralised with `'`,
+/// so that a spreadsheet does not run an annotation value as a formula.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -174,6 +181,18 @@ fn percent(part: usize, total: usize) -> String {
 /// Markdown table cell: pipes escaped, line breaks folded.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A table cell as a code span: fenced with more backticks than the text holds in a row
+/// (CommonMark), so a backtick in a value does not end the span.
+fn code(text: &str) -> String {
+    let text = cell(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    if longest == 0 {
+        return format!("`{text}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {text} {fence}")
 }
 
 fn describe(verdict: &str) -> &'static str {
@@ -253,10 +272,10 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
         for e in blockers {
             let _ = writeln!(
                 out,
-                "| {} | `{}` | `{}` | {} |",
+                "| {} | `{}` | {} | {} |",
                 cell(&e.object.label()),
                 e.annotation,
-                cell(e.value),
+                code(e.value),
                 cell(if e.note.is_empty() {
                     describe(e.verdict)
                 } else {
@@ -300,12 +319,11 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
         let note = parts.join(" ");
         let _ = writeln!(
             out,
-            "| `{}` | `{}` | **{}** | {} | {} |",
+            "| `{}` | {} | **{}** | {} | {} |",
             e.annotation,
-            cell(e.value),
+            code(e.value),
             e.verdict,
-            e.target_form
-                .map_or("—".into(), |f| format!("`{}`", cell(f))),
+            e.target_form.map_or("—".into(), code),
             note
         );
     }
@@ -318,4 +336,19 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
         let _ = writeln!(out, "\n## Carried over unchanged\n\n{}", list.join(", "));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{code, csv_field};
+
+    #[test]
+    fn values_cannot_break_a_code_span_or_run_as_a_formula() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("x`y"), "`` x`y ``");
+        assert_eq!(code("``"), "``` `` ```");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("plain"), "plain");
+    }
 }
