@@ -1,6 +1,8 @@
 //! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards, from typed structs.
 //! Columns are Unicode code points (`columnKind`), as in every other format.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::resolve;
@@ -21,8 +23,16 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: ToolComponent,
+    /// `%SRCROOT%`: the directory relative paths start from.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    uri: String,
 }
 
 #[derive(Serialize)]
@@ -63,31 +73,66 @@ struct SarifResult<'a> {
     rule_id: &'a str,
     level: &'static str,
     message: Text,
-    locations: Vec<SarifLocation<'a>>,
+    locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    related_locations: Vec<SarifLocation<'a>>,
+    related_locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifLocation<'a> {
-    physical_location: PhysicalLocation<'a>,
+struct SarifLocation {
+    physical_location: PhysicalLocation,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<Text>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PhysicalLocation<'a> {
-    artifact_location: ArtifactLocation<'a>,
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
     region: Region,
 }
 
 #[derive(Serialize)]
-struct ArtifactLocation<'a> {
-    uri: &'a str,
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    /// A URI reference, percent-encoded: relative to `%SRCROOT%`, or a `file://` URI.
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+const SRCROOT: &str = "%SRCROOT%";
+
+/// The artifact location of a reported path (`/`-separated, as given on the command line).
+fn artifact(path: &str) -> ArtifactLocation {
+    match path.strip_prefix('/') {
+        Some(absolute) => ArtifactLocation {
+            uri: format!("file:///{}", percent_encode(absolute)),
+            uri_base_id: None,
+        },
+        None => ArtifactLocation {
+            uri: percent_encode(path.trim_start_matches("./")),
+            uri_base_id: Some(SRCROOT),
+        },
+    }
+}
+
+/// RFC 3986: everything but unreserved characters, sub-delimiters, `:`, `@` and `/` is
+/// percent-encoded (a space, `%`, `#`, `?`, non-ASCII).
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte);
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -113,15 +158,11 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn sarif_location<'a>(
-    loaded: &'a Loaded,
-    location: &Location,
-    message: Option<&str>,
-) -> SarifLocation<'a> {
+fn sarif_location(loaded: &Loaded, location: &Location, message: Option<&str>) -> SarifLocation {
     let at = resolve(&loaded.files, location);
     SarifLocation {
         physical_location: PhysicalLocation {
-            artifact_location: ArtifactLocation { uri: at.file },
+            artifact_location: artifact(at.file),
             region: Region {
                 start_line: at.start.line,
                 start_column: at.start.column,
@@ -192,6 +233,19 @@ pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> String {
                     rules,
                 },
             },
+            original_uri_base_ids: std::env::current_dir()
+                .ok()
+                .and_then(|dir| dir.to_str().map(|d| d.trim_end_matches('/').to_string()))
+                .map(|dir| {
+                    let dir = dir.trim_start_matches('/');
+                    BTreeMap::from([(
+                        SRCROOT,
+                        BaseUri {
+                            uri: format!("file:///{}/", percent_encode(dir)),
+                        },
+                    )])
+                })
+                .unwrap_or_default(),
             column_kind: "unicodeCodePoints",
             results,
         }],
@@ -199,4 +253,25 @@ pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> String {
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{artifact, percent_encode};
+
+    #[test]
+    fn uris_are_percent_encoded_and_relative_to_srcroot() {
+        assert_eq!(percent_encode("a b/c#d%.yaml"), "a%20b/c%23d%25.yaml");
+        assert_eq!(percent_encode("é"), "%C3%A9");
+        let relative = artifact("./apps/my app.yaml");
+        assert_eq!(
+            (relative.uri.as_str(), relative.uri_base_id),
+            ("apps/my%20app.yaml", Some("%SRCROOT%"))
+        );
+        let absolute = artifact("/tmp/x y.yaml");
+        assert_eq!(
+            (absolute.uri.as_str(), absolute.uri_base_id),
+            ("file:///tmp/x%20y.yaml", None)
+        );
+    }
 }
