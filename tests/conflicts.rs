@@ -365,3 +365,33 @@ fn ingress_class_names_filter_traefik_instances_and_f5() {
         .collect();
     assert!(contested.is_empty(), "{contested:?}");
 }
+
+/// Traefik read from environment variables; Traefik without IngressClass lookups serves an
+/// Ingress by annotation, not by `spec.ingressClassName`.
+#[test]
+fn traefik_environment_and_class_lookup_switches() {
+    let json = run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/classes/traefik-env-and-lookup.yaml",
+    ])
+    .json();
+    let served = |name: &str| -> Vec<String> {
+        json["ingresses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()["served_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // `edge` is traefik-env's class (env var); traefik-namespaced cannot look it up.
+    assert_eq!(served("by-env"), ["traefik-env"]);
+    // The annotation `traefik` is what a Traefik with no class serves, lookups or not.
+    assert_eq!(served("by-annotation"), ["traefik-namespaced"]);
+}

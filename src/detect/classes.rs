@@ -226,6 +226,11 @@ fn serves(
     };
     let classless =
         || claimant.takes_classless.is_yes() || default_class.is_some_and(|d| claims(claimant, d));
+    // Without IngressClass lookups the field names a class it cannot find (Traefik's
+    // shouldProcessIngress checks the field against the IngressClasses it listed).
+    if field.is_some() && !claimant.reads_class_field {
+        return false;
+    }
     match (claimant.precedence.as_str(), field, annotation) {
         ("annotation-only", _, Some(value)) => annotation_matches(value),
         ("annotation-only", Some(_), None) => false,

@@ -63,6 +63,8 @@ pub struct Claimant {
     pub match_by_name: bool,
     /// An IngressClass of its controller value is served only if named as one of `classes`.
     pub name_must_match: bool,
+    /// It looks IngressClasses up; when not, `spec.ingressClassName` names nothing it serves.
+    pub reads_class_field: bool,
     pub takes_classless: Tri,
     /// Where the class comes from (the flag or env var), when it is set.
     pub class_span: Option<Span>,
@@ -417,6 +419,13 @@ fn instance(
                     ClassNameFilter::WhenClassSet => class_set,
                     ClassNameFilter::Always => true,
                 },
+                reads_class_field: !evaluate(
+                    &provider.class_lookup_off_when,
+                    &resolved,
+                    controller,
+                    "",
+                )
+                .is_yes(),
                 takes_classless: evaluate(
                     &provider.classless_when,
                     &resolved,

@@ -143,6 +143,10 @@ pub struct Provider {
     pub class_name_filter: ClassNameFilter,
     /// Any of these makes the provider take class-less Ingresses.
     pub classless_when: Vec<Condition>,
+    /// Any of these stops it looking IngressClasses up: an Ingress naming one in
+    /// `spec.ingressClassName` is then not served (Traefik `disableIngressClassLookup`).
+    #[serde(default)]
+    pub class_lookup_off_when: Vec<Condition>,
     /// Annotations naming the class (empty: the annotation is not read).
     pub annotation_keys: Vec<String>,
     /// Annotation values served, when not the class names (templates as above).
@@ -420,7 +424,11 @@ mod tests {
                         assert!(known(name), "{id}/{p}: template {template}");
                     }
                 }
-                for condition in &provider.classless_when {
+                for condition in provider
+                    .classless_when
+                    .iter()
+                    .chain(&provider.class_lookup_off_when)
+                {
                     assert!(condition.setting().is_none_or(known), "{id}/{p}: condition");
                 }
             }
