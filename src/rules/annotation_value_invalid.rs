@@ -163,11 +163,17 @@ fn rewrite_problem(value: &str, ingress: &Ingress, prefix: &str) -> Option<(Stri
         .flat_map(|r| r.http.iter().flat_map(|h| h.paths.iter()))
         .filter_map(|p| p.path.as_deref())
         .collect();
-    let groups = paths
-        .iter()
-        .map(|p| p.matches('(').count() as u32)
-        .max()
-        .unwrap_or(0);
+    // Capture groups as a regex parser counts them: `(?:…)` and `\(` are not groups. A path
+    // the parser cannot read (PCRE-only syntax) leaves the count unknown: nothing reported.
+    let mut groups = 0;
+    for path in &paths {
+        let hir = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(path)
+            .ok()?;
+        groups =
+            groups.max(u32::try_from(hir.properties().explicit_captures_len()).unwrap_or(u32::MAX));
+    }
     if groups < highest {
         return Some((
             format!("`{value}` uses ${highest}, but no path of this Ingress has {highest} capture group(s): the rewrite sends every request to the same place"),
@@ -200,5 +206,25 @@ mod tests {
         for bad in ["8mb", "1.5m", "", "m", "8 m"] {
             assert!(!is_nginx_size(bad), "{bad}");
         }
+    }
+
+    fn ingress(path: &str) -> Ingress {
+        let json = format!(
+            r#"{{"metadata": {{"annotations": {{"nginx.ingress.kubernetes.io/use-regex": "true"}}}}, "spec": {{"rules": [{{"http": {{"paths": [{{"path": "{path}", "pathType": "ImplementationSpecific", "backend": {{}}}}]}}}}]}}}}"#
+        );
+        serde_json::from_str(&json).unwrap()
+    }
+
+    #[test]
+    fn capture_groups_are_counted_by_a_regex_parser() {
+        let prefix = "nginx.ingress.kubernetes.io";
+        // Two real groups: `$2` is fine.
+        assert!(rewrite_problem("/$2", &ingress("/api(/|$)(.*)"), prefix).is_none());
+        // `(?:…)` does not capture: `$2` has nothing to refer to.
+        assert!(rewrite_problem("/$2", &ingress("/api(?:/|$)(.*)"), prefix).is_some());
+        // An escaped parenthesis is not a group.
+        assert!(rewrite_problem("/$1", &ingress(r"/a\\(b"), prefix).is_some());
+        // PCRE-only syntax the parser cannot read: unknown, nothing reported.
+        assert!(rewrite_problem("/$1", &ingress("/(?<=a)b"), prefix).is_none());
     }
 }
