@@ -308,3 +308,39 @@ fn translate_markdown_for_gateway_api() {
         .stdout
     );
 }
+
+/// `app-root: /` loops; `backend-protocol: HTTPS` is partial on targets that verify backend
+/// certificates where ingress-nginx does not.
+#[test]
+fn app_root_loop_and_backend_tls_verification() {
+    let dir = common::scratch("app-root-backend-tls");
+    std::fs::write(
+        dir.join("ing.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n  annotations:\n    nginx.ingress.kubernetes.io/app-root: /\n    nginx.ingress.kubernetes.io/backend-protocol: HTTPS\nspec:\n  ingressClassName: nginx\n  rules: [{host: a.example.com}]\n",
+    )
+    .unwrap();
+    for target in ["traefik", "gateway-api"] {
+        let run = common::run(&[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--to",
+            target,
+            dir.to_str().unwrap(),
+        ]);
+        let found: Vec<(String, u64)> = common::located(&run)
+            .into_iter()
+            .map(|f| (f.0, f.2))
+            .collect();
+        assert!(
+            found.contains(&("annotation-value-invalid".into(), 6)),
+            "{target}: {found:?}"
+        );
+        assert!(
+            found.contains(&("annotation-partial-on-target".into(), 7)),
+            "{target}: {found:?}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! An ingress-nginx annotation whose value does not mean what it seems: not a boolean where
 //! one is read, `60s` where whole seconds are read, a size nginx cannot parse, a redirect
-//! code outside 300–308, a value outside the allowed set, or a `rewrite-target` whose `$1`
-//! refers to a capture no path defines.
+//! code outside 300–308, a value outside the allowed set, an `app-root` of `/` (which redirects
+//! `/` to itself), or a `rewrite-target` whose `$1` refers to a capture no path defines.
 //!
 //! ## Why
 //! ingress-nginx does not reject such values: it logs and falls back to the default (a 301
@@ -56,10 +56,13 @@ impl Rule for AnnotationValueInvalid {
             let manifest::TypedObject::Ingress(ingress) = &a.view.object.typed else {
                 continue;
             };
-            let problem = if suffix == "rewrite-target" {
-                rewrite_problem(a.value, ingress, prefix)
-            } else {
-                value_problem(entry, a.value.trim())
+            let problem = match suffix {
+                "rewrite-target" => rewrite_problem(a.value, ingress, prefix),
+                "app-root" if a.value.trim() == "/" => Some((
+                    "ingress-nginx redirects `/` to the application root: a root of `/` redirects `/` to itself, a loop".into(),
+                    "name the application's path (`/app`), or remove the annotation".into(),
+                )),
+                _ => value_problem(entry, a.value.trim()),
             };
             if let Some((message, help)) = problem {
                 let span = a.view.value_span(&["metadata", "annotations", a.key]);
