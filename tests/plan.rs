@@ -145,3 +145,63 @@ fn plan_markdown_for_the_demo() {
         .stdout
     );
 }
+
+/// The target found in the input gives its exposure; class-less and host-less Ingresses are
+/// named as such, and a target that takes class-less Ingresses by default is said to.
+#[test]
+fn plan_reads_the_target_in_the_input_and_names_classless_and_hostless_ingresses() {
+    let dir = common::scratch("plan-classless-hostless");
+    std::fs::copy(
+        "fixtures/corpus/charts/ingress-nginx/watch-classless.yaml",
+        dir.join("nginx.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "fixtures/corpus/charts/traefik/default.yaml",
+        dir.join("traefik.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("app.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: bare, namespace: shop}\nspec:\n  defaultBackend: {service: {name: shop, port: {number: 80}}}\n",
+    )
+    .unwrap();
+    let run = common::run(&[
+        "plan",
+        "--format",
+        "json",
+        "--to",
+        "traefik",
+        "--from",
+        "ingress-nginx",
+        dir.to_str().unwrap(),
+    ]);
+    let plan = run.json();
+    assert_eq!(plan["target"]["exposure_assumed"], false, "{plan}");
+    let steps: Vec<String> = plan["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap().to_string())
+        })
+        .collect();
+    let text = steps.join("\n");
+    assert!(
+        text.contains("1 Ingress(es) have no host (Ingress shop/bare)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("traefik's chart takes Ingresses with no class by default"),
+        "{text}"
+    );
+    assert!(
+        text.contains("of class `nginx` and the 1 without a class"),
+        "{text}"
+    );
+    assert!(!text.contains("the 0 host(s)"), "{text}");
+}

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::detect::{ControllerInstance, Exposure, Inventory, Objects};
+use crate::detect::{ClassSource, ControllerInstance, Exposure, Inventory, Objects};
 use crate::knowledge::Knowledge;
 use crate::release::Origin;
 
@@ -138,9 +138,15 @@ pub fn plan(
     let source = source(inventory, request);
     let source_exposure = source.map_or_else(|| "none".to_string(), |s| main_exposure(&s.exposure));
     let source_entry = source.map_or(Entry::Other, |s| Entry::of(&s.exposure));
+    // The target's own manifests (`--target`), else the target found in the input itself.
     let found_target = request
         .target_inventory
         .and_then(|i| i.controllers.iter().find(|c| c.controller.id == request.to))
+        .or_else(|| {
+            inventory.controllers.iter().find(|c| {
+                c.controller.id == request.to && !source.is_some_and(|s| std::ptr::eq(*c, s))
+            })
+        })
         .map(|c| main_exposure(&c.exposure));
     let (target_exposure, assumed) = match (request.target_exposure, found_target) {
         (Some(given), _) => (given.to_string(), false),
@@ -219,6 +225,8 @@ struct Facts {
     ingress_count: usize,
     classless_count: usize,
     hosts: Vec<String>,
+    /// Ingresses of the source with no host: no DNS record points at them.
+    hostless: Vec<String>,
     host_network: bool,
     /// How the source is installed, and why (the release declaring it, the platform).
     source_origin: Origin,
@@ -243,20 +251,24 @@ impl Facts {
             .iter()
             .filter(|e| e.served_by.iter().any(|(i, _)| *i == index))
             .collect();
-        let mut hosts: Vec<String> = served
-            .iter()
-            .filter_map(|e| match &objects.get(e.key).typed {
-                manifest::TypedObject::Ingress(i) => Some(
-                    i.spec
-                        .iter()
-                        .flat_map(|s| s.rules.iter().flatten())
-                        .filter_map(|r| r.host.clone())
-                        .collect::<Vec<_>>(),
-                ),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+        let mut hosts: Vec<String> = Vec::new();
+        let mut hostless = Vec::new();
+        for entry in &served {
+            let manifest::TypedObject::Ingress(ingress) = &objects.get(entry.key).typed else {
+                continue;
+            };
+            let named: Vec<String> = ingress
+                .spec
+                .iter()
+                .flat_map(|s| s.rules.iter().flatten())
+                .filter_map(|r| r.host.clone())
+                .filter(|h| !h.is_empty())
+                .collect();
+            if named.is_empty() {
+                hostless.push(objects.reference(entry.key).to_string());
+            }
+            hosts.extend(named);
+        }
         hosts.sort();
         hosts.dedup();
         let lb = source
@@ -291,8 +303,13 @@ impl Facts {
                 .flat_map(|c| c.classes.clone())
                 .collect(),
             ingress_count: served.len(),
-            classless_count: served.iter().filter(|e| e.class.is_none()).count(),
+            // Class-less in the manifests, whatever default IngressClass new ones would get.
+            classless_count: served
+                .iter()
+                .filter(|e| matches!(e.class_source, ClassSource::None | ClassSource::Default))
+                .count(),
             hosts,
+            hostless,
             host_network,
             source_origin: source.origin,
             source_why: source.origin_reason.clone(),
@@ -338,8 +355,17 @@ fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
         format!("class `{}`", f.classes.join("`, `"))
     };
     let mut steps = vec![
-        format!("Lower the TTL of the DNS records of the {} host(s) served by {} to 30–300 s, and wait out the old TTL.", f.hosts.len(), f.source_workload),
-        format!("Install {} next to {} with its own IngressClass: {}.", f.target_id, f.source_id, f.install(&[])),
+        if f.hosts.is_empty() {
+            format!("Lower the TTL of the DNS records that lead to {} to 30–300 s, and wait out the old TTL.", f.source_workload)
+        } else {
+            format!("Lower the TTL of the DNS records of the {} host(s) served by {} to 30–300 s, and wait out the old TTL.", f.hosts.len(), f.source_workload)
+        },
+        format!(
+            "Install {} next to {} with its own IngressClass: {}.",
+            f.target_id,
+            f.source_id,
+            f.install(&[])
+        ),
     ];
     match &f.take_classless {
         Some(values) if f.classless_count > 0 && !values.is_empty() => steps.push(format!(
@@ -348,10 +374,22 @@ fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
             f.target_id,
             values.iter().map(|v| format!("`--set {v}`")).collect::<Vec<_>>().join(" ")
         )),
+        // The target's chart takes class-less Ingresses by default (Traefik).
+        Some(values) if values.is_empty() && f.classless_count > 0 => steps.push(format!(
+            "{}'s chart takes Ingresses with no class by default: while both run, {} serves every class-less Ingress too ({} in the input). Give them an explicit class first, or install {} with a class filter.",
+            f.target_id, f.target_id, f.classless_count, f.target_id
+        )),
         _ => {}
     }
+    if !f.hostless.is_empty() {
+        steps.push(format!(
+            "{} Ingress(es) have no host ({}): no DNS record leads to them; move the clients that reach them by address when the switch is done.",
+            f.hostless.len(),
+            f.hostless.join(", ")
+        ));
+    }
     steps.extend([
-        format!("Duplicate each of the {} Ingress(es) of {classes} with spec.ingressClassName set to {}'s class, translating the annotations (`ingress-lint translate --to {}`).", f.ingress_count, f.target_id, f.target_id),
+        format!("Duplicate each of the {} Ingress(es) of {classes}{} with spec.ingressClassName set to {}'s class, translating the annotations (`ingress-lint translate --to {}`).", f.ingress_count - f.classless_count, if f.classless_count > 0 { format!(" and the {} without a class", f.classless_count) } else { String::new() }, f.target_id, f.target_id),
         format!("Test every host against {}'s address (curl --resolve HOST:443:NEW_IP).", f.target_id),
         "Switch DNS one hostname at a time, watching errors and latency before the next.".to_string(),
         format!("When no traffic reaches {} any more, {}; restore the DNS TTLs.", f.source_workload, f.retire_source()),
