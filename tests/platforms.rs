@@ -258,10 +258,20 @@ fn declared_controllers_serve_and_are_located_at_their_entries() {
         !found.iter().any(|f| f.0 == "load-balancer-source-ip"),
         "{found:?}"
     );
-    // The plan reuses the declared IP.
+    // The plan reuses the declared IP (the declared Traefik binds host ports: the move to a
+    // LoadBalancer Traefik is asked for).
     let run = run_in(
         &dir,
-        &["plan", "--format", "json", "--to", "traefik", "."],
+        &[
+            "plan",
+            "--format",
+            "json",
+            "--to",
+            "traefik",
+            "--target-exposure",
+            "loadbalancer",
+            ".",
+        ],
         None,
         &[],
     );
