@@ -344,3 +344,36 @@ fn app_root_loop_and_backend_tls_verification() {
         );
     }
 }
+
+/// The old `ingress.kubernetes.io/` prefix on an ingress-nginx Ingress: the help names the
+/// current key, not a translation that cannot exist.
+#[test]
+fn the_old_prefix_is_explained() {
+    let dir = common::scratch("old-prefix");
+    std::fs::write(
+        dir.join("a.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n  annotations:\n    ingress.kubernetes.io/rewrite-target: /\nspec: {ingressClassName: nginx}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c, namespace: x}\nspec: {template: {spec: {containers: [{name: c, image: registry.k8s.io/ingress-nginx/controller:v1.15.1}]}}}\n",
+    )
+    .unwrap();
+    let json = common::run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        dir.to_str().unwrap(),
+    ])
+    .json();
+    let help = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "annotation-foreign-controller")
+        .and_then(|f| f["help"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        help.contains("before 0.9") && help.contains("nginx.ingress.kubernetes.io/rewrite-target"),
+        "{help}"
+    );
+}

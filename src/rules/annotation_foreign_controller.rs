@@ -29,6 +29,21 @@ use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct AnnotationForeignController;
 
+/// The prefix ingress-nginx used before 0.9.0, shared with the HAProxy controllers.
+const LEGACY_PREFIX: &str = "ingress.kubernetes.io";
+
+/// The current ingress-nginx key for an old-prefix key ingress-nginx still has, when
+/// ingress-nginx serves the Ingress.
+fn legacy_nginx_key(
+    context: &Context<'_>,
+    key: &str,
+    readers: &BTreeSet<String>,
+) -> Option<String> {
+    let suffix = key.strip_prefix(LEGACY_PREFIX)?.strip_prefix('/')?;
+    (readers.contains(NGINX) && context.knowledge.nginx_annotations.get(suffix).is_some())
+        .then(|| format!("nginx.ingress.kubernetes.io/{suffix}"))
+}
+
 impl Rule for AnnotationForeignController {
     fn info(&self) -> RuleInfo {
         rule_info!(
@@ -77,10 +92,18 @@ impl Rule for AnnotationForeignController {
                     .map(|(i, r)| format!("{} ({r})", inventory.controllers[*i].controller.id))
                     .collect();
                 let message = format!("{}: `{key}` belongs to {owner}, but the Ingress is served by {}: it is ignored", view.reference(), names.join(" and "));
-                let mut finding = view.finding(&info, view.annotation_span(key), message).help(format!(
-                    "translate it for the serving controller (`ingress-lint translate --from {owner} --to {}`), or remove it",
-                    inventory.controllers[servers[0].0].controller.id
-                ));
+                let help = match legacy_nginx_key(context, key, &readers) {
+                    Some(current) => format!(
+                        "`{LEGACY_PREFIX}/` is the prefix ingress-nginx read before 0.9 (the HAProxy controllers still read it); ingress-nginx reads `{current}` today"
+                    ),
+                    None => format!(
+                        "translate it for the serving controller (`ingress-lint translate --from {owner} --to {}`), or remove it",
+                        inventory.controllers[servers[0].0].controller.id
+                    ),
+                };
+                let mut finding = view
+                    .finding(&info, view.annotation_span(key), message)
+                    .help(help);
                 for (i, reference) in &servers {
                     let workload = context.view(inventory.controllers[*i].workload);
                     finding = finding.related(
