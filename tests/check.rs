@@ -524,3 +524,26 @@ fn control_characters_from_the_input_are_escaped() {
         assert!(run.stdout.contains("\\u{1b}"), "{format}: {}", run.stdout);
     }
 }
+
+/// A `.gitignore` above the Git repository's root is not the repository's: it does not hide
+/// files; outside any repository `.gitignore` files still count.
+#[test]
+fn gitignore_files_count_from_the_repository_root_down() {
+    let base = std::env::temp_dir().join(format!("ingress-lint-gitignore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let repo = base.join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(base.join("plain")).unwrap();
+    std::fs::write(base.join(".gitignore"), "*.yaml\n").unwrap();
+    let object = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    std::fs::write(repo.join("a.yaml"), object).unwrap();
+    std::fs::write(base.join("plain/a.yaml"), object).unwrap();
+    let files = |dir: &std::path::Path| {
+        common::run(&["check", "--format", "json", dir.to_str().unwrap()]).json()["summary"]
+            ["files"]
+            .clone()
+    };
+    assert_eq!(files(&repo), 1);
+    assert_eq!(files(&base.join("plain")), 0);
+    let _ = std::fs::remove_dir_all(&base);
+}

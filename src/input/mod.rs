@@ -90,9 +90,13 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, 
             }
             continue;
         }
+        // Inside a Git repository, `.gitignore` files count from its root down, as Git reads
+        // them (one above the root is not the repository's); outside one, wherever they are.
+        let in_repository = std::fs::canonicalize(path)
+            .is_ok_and(|p| p.ancestors().any(|a| a.join(".git").exists()));
         let walker = ignore::WalkBuilder::new(path)
             .hidden(!options.hidden)
-            .require_git(false)
+            .require_git(in_repository)
             .git_global(false)
             .sort_by_file_path(|a, b| a.cmp(b))
             .build();
