@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::run;
+use common::{run, served_by};
 
 const C: &str = "fixtures/corpus/charts";
 
@@ -341,21 +341,8 @@ fn alb_instance_targets_reach_backends_through_node_ports() {
 fn ingress_class_names_filter_traefik_instances_and_f5() {
     let file = "fixtures/classes/name-filters.yaml";
     let json = run(&["inventory", "--format", "json", file]).json();
-    let served = |name: &str| -> Vec<String> {
-        json["ingresses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["name"] == name)
-            .unwrap()["served_by"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap().to_string())
-            .collect()
-    };
-    assert_eq!(served("internal"), ["traefik-internal"]);
-    assert!(served("legacy").is_empty());
+    assert_eq!(served_by(&json, "internal"), ["traefik/traefik-internal"]);
+    assert!(served_by(&json, "legacy").is_empty());
     let check = run(&["check", "--format", "json", "--fail-on", "never", file]).json();
     let contested: Vec<&serde_json::Value> = check["findings"]
         .as_array()
@@ -377,21 +364,11 @@ fn traefik_environment_and_class_lookup_switches() {
         "fixtures/classes/traefik-env-and-lookup.yaml",
     ])
     .json();
-    let served = |name: &str| -> Vec<String> {
-        json["ingresses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["name"] == name)
-            .unwrap()["served_by"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["name"].as_str().unwrap().to_string())
-            .collect()
-    };
     // `edge` is traefik-env's class (env var); traefik-namespaced cannot look it up.
-    assert_eq!(served("by-env"), ["traefik-env"]);
+    assert_eq!(served_by(&json, "by-env"), ["edge/traefik-env"]);
     // The annotation `traefik` is what a Traefik with no class serves, lookups or not.
-    assert_eq!(served("by-annotation"), ["traefik-namespaced"]);
+    assert_eq!(
+        served_by(&json, "by-annotation"),
+        ["team/traefik-namespaced"]
+    );
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{located, root, run, run_in, scratch};
+use common::{located, root, run, run_in, scratch, served_by};
 use serde_json::Value;
 
 fn inventory(args: &[&str]) -> Value {
@@ -29,26 +29,6 @@ fn controllers(json: &Value) -> Vec<String> {
                 c["classes"],
                 c["takes_classless"],
                 c["exposure"]
-            )
-        })
-        .collect()
-}
-
-fn served_by(json: &Value, ingress: &str) -> Vec<String> {
-    json["ingresses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["name"] == ingress)
-        .unwrap_or_else(|| panic!("no Ingress {ingress}"))["served_by"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{}/{}",
-                r["namespace"].as_str().unwrap_or(""),
-                r["name"].as_str().unwrap()
             )
         })
         .collect()

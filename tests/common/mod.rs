@@ -104,3 +104,24 @@ pub fn host_ports(controller: &serde_json::Value) -> Vec<String> {
     ports.sort();
     ports
 }
+
+/// `namespace/name` of the workloads serving an Ingress, from `inventory --format json`.
+pub fn served_by(inventory: &serde_json::Value, ingress: &str) -> Vec<String> {
+    inventory["ingresses"]
+        .as_array()
+        .expect("ingresses")
+        .iter()
+        .find(|i| i["name"] == ingress)
+        .unwrap_or_else(|| panic!("no Ingress {ingress}"))["served_by"]
+        .as_array()
+        .expect("served_by")
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["namespace"].as_str().unwrap_or_default(),
+                r["name"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
