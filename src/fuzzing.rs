@@ -1,9 +1,14 @@
 //! The entry point of the fuzz target (`fuzz/`): everything after the file system, on
-//! arbitrary bytes — decoding, parsing, modelling, every rule and every report format.
+//! arbitrary bytes — decoding, parsing, modelling, every rule, and every command's report in
+//! every format.
 
+use crate::detect::{self, Objects};
+use crate::knowledge::knowledge;
 use crate::load::{load_bytes, Loaded};
+use crate::plan::{plan, Request};
 use crate::report;
 use crate::rules::{self, RuleOptions};
+use crate::translate::translate;
 
 /// Runs the whole pipeline on one input; returns the total length of the reports so that
 /// nothing is optimised away.
@@ -18,10 +23,30 @@ pub fn check_bytes(data: &[u8]) -> usize {
         ..RuleOptions::default()
     };
     let findings = rules::run(&loaded, &options);
-    report::human(&loaded, &findings, false).len()
+    let mut length = report::human(&loaded, &findings, false).len()
         + report::json(&loaded, &findings).len()
         + report::sarif(&loaded, &findings).len()
-        + report::github(&loaded, &findings).len()
+        + report::github(&loaded, &findings).len();
+
+    let objects = Objects::new(&loaded, "default", None);
+    let inventory = detect::build(&objects, knowledge());
+    let summary = report::inventory::report(&objects, &inventory);
+    length += report::inventory::table(&summary).len()
+        + report::inventory::json(&summary).len()
+        + report::inventory::markdown(&summary).len();
+    if let Ok(translation) = translate(&objects, &inventory, knowledge(), "traefik", None) {
+        length += report::translate::json(&objects, &translation).len()
+            + report::translate::csv(&objects, &translation).len()
+            + report::translate::markdown(&objects, &translation).len();
+    }
+    let request = Request {
+        to: "traefik",
+        from: None,
+        target_exposure: None,
+        target_inventory: None,
+    };
+    let plan = plan(&objects, &inventory, knowledge(), &request);
+    length + report::plan::json(&plan).len() + report::plan::markdown(&plan).len()
 }
 
 #[cfg(test)]

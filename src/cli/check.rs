@@ -23,7 +23,7 @@ pub(crate) fn load_inputs(
         max_file_size: input.max_file_size,
         stdin_filename: input.stdin_filename.clone(),
     };
-    let inputs = discover(&input.paths, &options).map_err(|e| UsageError(e.to_string()))?;
+    let found = discover(&input.paths, &options).map_err(|e| UsageError(e.to_string()))?;
     let namespace = config.namespace(input);
     let platform = config.platform(input);
     let config_name = config.display_path();
@@ -36,7 +36,9 @@ pub(crate) fn load_inputs(
             .map(|name| (name, config.text.as_str())),
         declared: &config.controllers,
     };
-    Ok(load(&inputs, input.max_file_size, &setup))
+    let mut loaded = load(&found.inputs, input.max_file_size, &setup);
+    loaded.skipped_entries = found.skipped;
+    Ok(loaded)
 }
 
 /// What every command reads: the configuration, the default namespace, the inputs.

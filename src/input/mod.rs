@@ -62,8 +62,26 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// Entries a directory walk passed over that may hold manifests: they are counted in the
+/// summary, so that a manifest behind a symlink is not silently unchecked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// Symbolic links to a directory or to a file with a manifest extension (not followed:
+    /// they can loop, or point outside the repository).
+    pub symlinks: usize,
+    /// FIFOs, sockets and devices with a manifest extension (reading one can block forever).
+    pub special_files: usize,
+}
+
+/// What `discover` lists.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    pub skipped: Skipped,
+}
+
 /// Lists the inputs under `paths` (default `.`), sorted and without duplicates.
-pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, InputError> {
+pub fn discover(paths: &[String], options: &InputOptions) -> Result<Discovered, InputError> {
     let exclude = exclude_set(&options.exclude)?;
     let default = [".".to_string()];
     let paths = if paths.is_empty() {
@@ -72,6 +90,7 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, 
         paths
     };
     let mut inputs = Vec::new();
+    let mut skipped = Skipped::default();
     for given in paths {
         if given == "-" {
             let display = options.stdin_filename.clone().unwrap_or_else(|| "-".into());
@@ -94,7 +113,14 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, 
         // them (one above the root is not the repository's); outside one, wherever they are.
         let in_repository = std::fs::canonicalize(path)
             .is_ok_and(|p| p.ancestors().any(|a| a.join(".git").exists()));
-        let walker = ignore::WalkBuilder::new(path)
+        // A directory named through a symlink is walked: the link is what the user gave.
+        // (The walk reads the root without following it; a trailing `/` resolves it.)
+        let root = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            Path::new(given).join("")
+        } else {
+            path.to_path_buf()
+        };
+        let walker = ignore::WalkBuilder::new(&root)
             .hidden(!options.hidden)
             .require_git(in_repository)
             .git_global(false)
@@ -110,19 +136,24 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, 
                     continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let Some(file_type) = entry.file_type() else {
                 continue;
-            }
+            };
             let entry_path = entry.path();
-            let extension = entry_path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or_default();
-            if !MANIFEST_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str()) {
+            let display = display_path(entry_path);
+            let manifest_named = has_manifest_extension(entry_path);
+            if file_type.is_symlink() {
+                let to_directory = std::fs::metadata(entry_path).is_ok_and(|m| m.is_dir());
+                if (to_directory || manifest_named) && !exclude.is_match(&display) {
+                    skipped.symlinks += 1;
+                }
                 continue;
             }
-            let display = display_path(entry_path);
-            if exclude.is_match(&display) {
+            if file_type.is_dir() || !manifest_named || exclude.is_match(&display) {
+                continue;
+            }
+            if !file_type.is_file() {
+                skipped.special_files += 1;
                 continue;
             }
             inputs.push(Input::File {
@@ -133,7 +164,15 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Vec<Input>, 
     }
     inputs.sort();
     inputs.dedup();
-    Ok(inputs)
+    Ok(Discovered { inputs, skipped })
+}
+
+fn has_manifest_extension(path: &Path) -> bool {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    MANIFEST_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
 }
 
 fn exclude_set(globs: &[String]) -> Result<GlobSet, InputError> {
@@ -315,6 +354,41 @@ mod tests {
         assert_eq!(input.display(), "repo/secret");
         let read = read(&input, 1 << 20).unwrap_err().to_string();
         assert!(read.contains("cannot list the directory"), "{read}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_and_fifos_in_a_walk_are_counted_not_read() {
+        let root = std::env::temp_dir().join(format!("ingress-lint-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("base")).unwrap();
+        std::fs::write(root.join("base/ingress.yaml"), "kind: Ingress\n").unwrap();
+        std::fs::write(root.join("notes.txt"), "").unwrap();
+        std::os::unix::fs::symlink(root.join("base"), root.join("linked-dir")).unwrap();
+        std::os::unix::fs::symlink(root.join("base/ingress.yaml"), root.join("link.yaml")).unwrap();
+        std::os::unix::fs::symlink(root.join("notes.txt"), root.join("link.txt")).unwrap();
+        let fifo = root.join("pipe.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let options = InputOptions {
+            hidden: false,
+            exclude: Vec::new(),
+            max_file_size: 1 << 20,
+            stdin_filename: None,
+        };
+        let found = discover(&[root.to_string_lossy().into_owned()], &options).unwrap();
+        // A directory named through a link is walked: the link is what the user gave.
+        let named = root.join("linked-dir").to_string_lossy().into_owned();
+        let through_link = discover(&[named], &options).unwrap();
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(through_link.inputs.len(), 1, "{:?}", through_link.inputs);
+        assert_eq!(through_link.skipped, Skipped::default());
+        assert_eq!(found.inputs.len(), 1, "{:?}", found.inputs);
+        assert_eq!(
+            found.skipped.symlinks, 2,
+            "the directory and the .yaml link"
+        );
+        let fifos = usize::from(made.is_ok_and(|s| s.success()));
+        assert_eq!(found.skipped.special_files, fifos);
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct Loaded {
     pub files: Vec<LoadedFile>,
     /// Helm releases of known controller charts; their rendered objects are in `files`.
     pub releases: crate::release::Releases,
+    /// Symlinks and special files the directory walk passed over.
+    pub skipped_entries: input::Skipped,
 }
 
 impl Loaded {
@@ -51,7 +53,11 @@ impl Loaded {
     /// The files as parsed, with the Helm releases in them rendered.
     pub fn from_files(mut files: Vec<LoadedFile>, setup: &Setup<'_>) -> Loaded {
         let releases = crate::release::expand(&mut files, crate::knowledge::knowledge(), setup);
-        Loaded { files, releases }
+        Loaded {
+            files,
+            releases,
+            skipped_entries: input::Skipped::default(),
+        }
     }
 }
 

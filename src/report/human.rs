@@ -209,5 +209,13 @@ pub fn human(loaded: &Loaded, findings: &[Finding], color: bool) -> String {
         summary.objects,
         summary.skipped_documents
     );
+    let skipped = summary.skipped_entries;
+    if skipped.symlinks + skipped.special_files > 0 {
+        let _ = writeln!(
+            out,
+            "not followed: {} symlink(s), {} FIFO(s)/socket(s)/device(s) — name their targets as paths to check them",
+            skipped.symlinks, skipped.special_files
+        );
+    }
     out
 }

@@ -26,6 +26,8 @@ pub struct Summary {
     pub documents: usize,
     pub objects: usize,
     pub skipped_documents: usize,
+    /// Symlinks and special files a directory walk passed over.
+    pub skipped_entries: crate::input::Skipped,
     pub findings: Counts,
     pub suppressed: usize,
 }
@@ -44,6 +46,7 @@ impl Summary {
             documents: loaded.documents(),
             objects: loaded.objects(),
             skipped_documents: loaded.skipped_documents(),
+            skipped_entries: loaded.skipped_entries,
             ..Summary::default()
         };
         for finding in findings {
