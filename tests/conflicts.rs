@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{run, served_by};
+use common::{root, run, scratch, served_by};
 
 const C: &str = "fixtures/corpus/charts";
 
@@ -371,4 +371,84 @@ fn traefik_environment_and_class_lookup_switches() {
         served_by(&json, "by-annotation"),
         ["team/traefik-namespaced"]
     );
+}
+
+/// Traefik reads one source: a file (named or at a default path), else its arguments, else
+/// its env. A file's keys are located at their values; a file not in the input leaves the
+/// controller unknown, not serving nothing.
+#[test]
+fn traefik_static_configuration_file() {
+    let file = "fixtures/classes/traefik-static-file.yaml";
+    let json = run(&["inventory", "--format", "json", file]).json();
+    assert_eq!(served_by(&json, "internal-app"), ["edge/traefik-file"]);
+    // The flag beside --configFile and the env beside arguments are not read.
+    assert!(served_by(&json, "ignored-app").is_empty());
+    assert!(served_by(&json, "from-env-app").is_empty());
+    let controllers = json["controllers"].as_array().unwrap();
+    let by_name = |name: &str| {
+        controllers
+            .iter()
+            .find(|c| c["workload"]["name"] == name)
+            .unwrap()
+    };
+    assert_eq!(by_name("traefik-default-path")["classes"][0], "lab");
+    assert_eq!(
+        by_name("traefik-file")["listen_ports"][0]["source"],
+        "/config/traefik.yaml: entryPoints.web.address=:8000"
+    );
+    let unknown = by_name("traefik-elsewhere")["unknown"].to_string();
+    assert!(
+        unknown.contains("ConfigMap ops/not-here is not in the input"),
+        "{unknown}"
+    );
+    // Nobody is said to leave an Ingress unserved while a Traefik's classes are unknown.
+    let check = run(&["check", "--format", "json", "--fail-on", "never", file]).json();
+    assert_eq!(check["findings"], serde_json::json!([]));
+
+    // A second Traefik serving `internal` by flag: the conflict points at the file's key,
+    // in the ConfigMap when it is in the workload's file, else at the mount.
+    let twin = "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: traefik-twin, namespace: edge}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: traefik, image: \"traefik:v3.5\", args: [--providers.kubernetesingress, --providers.kubernetesingress.ingressclass=internal]}\n";
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let dir = scratch("traefik-static-file");
+    std::fs::write(dir.join("all.yaml"), format!("{text}{twin}")).unwrap();
+    let related = |path: &std::path::Path| -> Vec<(u64, u64)> {
+        let check = run(&[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            path.to_str().unwrap(),
+        ])
+        .json();
+        let contested: Vec<&serde_json::Value> = check["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "ingress-class-contested")
+            .collect();
+        assert_eq!(contested.len(), 1, "{check}");
+        contested[0]["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["line"].as_u64().unwrap(), r["column"].as_u64().unwrap()))
+            .collect()
+    };
+    assert!(
+        related(&dir.join("all.yaml")).contains(&(36, 23)),
+        "ingressClass: internal"
+    );
+    let (workloads, config_map) = text
+        .split_once("---\napiVersion: v1\nkind: ConfigMap")
+        .unwrap();
+    let split = scratch("traefik-static-file-split");
+    std::fs::write(split.join("a.yaml"), format!("{workloads}{twin}")).unwrap();
+    std::fs::write(
+        split.join("b.yaml"),
+        format!("apiVersion: v1\nkind: ConfigMap{config_map}"),
+    )
+    .unwrap();
+    // `mountPath: /config` of traefik-file.
+    assert!(related(&split).contains(&(21, 41)), "{:?}", related(&split));
 }

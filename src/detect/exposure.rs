@@ -240,7 +240,7 @@ pub fn implied_listen_ports(
                     workload: key,
                     port,
                     protocol: protocol.into(),
-                    source: format!("flag {}", arg.text),
+                    source: arg.origin().describe(),
                     span: arg.span,
                 });
             }
@@ -288,11 +288,7 @@ fn implied(
         .iter()
         .find(|r| Some(&r.name) == entry.setting.as_ref())?;
     let (port, _) = settings::parse_port(setting.known()?)?;
-    let source = match &setting.origin {
-        settings::Origin::Flag { text, .. } => format!("flag {text}"),
-        settings::Origin::Env { name, .. } => format!("env {name}"),
-        settings::Origin::Default => "default".into(),
-    };
+    let source = setting.origin.describe();
     Some(ListenPort {
         workload,
         port,

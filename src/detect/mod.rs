@@ -4,6 +4,7 @@
 //! it. Every fact keeps the span it rests on, so rules can point at it.
 
 mod classes;
+mod config_file;
 mod exposure;
 pub mod nodes;
 mod pod;
@@ -15,10 +16,12 @@ use manifest::{LoadedFile, Object, ObjectRef, Span};
 use crate::knowledge::platforms::Claims;
 use crate::knowledge::{
     image_path, template_settings, ClassNameFilter, Condition, Controller, Knowledge,
+    SourcePrecedence,
 };
 use crate::load::Loaded;
 use crate::release::{Origin, Releases};
 pub use classes::{ClassEntry, ClassSource, IngressEntry};
+use config_file::FileSettings;
 pub use exposure::{Exposure, HostPort, ListenPort, ServiceEntry};
 pub use pod::{pod_of, PodView, WORKLOAD_KINDS};
 use settings::{Resolved, Value};
@@ -368,7 +371,42 @@ fn instance(
             ]),
         )
     };
-    let mut resolved = settings::resolve(controller, container, &arguments, &locate_env);
+    // A controller that reads one source of several (Traefik): its file when it has one,
+    // else its arguments when there are any, else its env.
+    let (arguments, read_env, file_unknown) = match &controller.configuration {
+        None => (arguments, true, None),
+        Some(configuration) => match configuration.precedence {
+            SourcePrecedence::FirstThatLoads => match config_file::read(
+                objects,
+                key,
+                pod,
+                index,
+                configuration,
+                &arguments,
+                controller.flags_case_insensitive,
+            ) {
+                FileSettings::Absent => {
+                    let read_env = arguments.is_empty();
+                    (arguments, read_env, None)
+                }
+                FileSettings::Read(from_file) => (from_file, false, None),
+                FileSettings::Unknown { path, reason, span } => {
+                    (Vec::new(), false, Some((path, reason, span)))
+                }
+            },
+        },
+    };
+    let mut resolved = settings::resolve(controller, container, &arguments, &locate_env, read_env);
+    if let Some((path, reason, span)) = file_unknown {
+        for setting in &mut resolved {
+            setting.value = Value::Unknown(reason.clone());
+            setting.origin = settings::Origin::File {
+                path: path.clone(),
+                text: String::new(),
+                span,
+            };
+        }
+    }
     let provenance = objects.releases.provenance(key);
     if let Some(provenance) = &provenance {
         settings::mark_unknown(controller, &mut resolved, provenance.unknowns);
@@ -381,9 +419,12 @@ fn instance(
             // the flags that would enable its provider.
             p.enabled_by.is_empty()
                 || provenance.as_ref().is_some_and(|p| p.claims.is_some())
-                || p.enabled_by
-                    .iter()
-                    .any(|s| truthy(&resolved, s) == Some(true))
+                || p.enabled_by.iter().any(|s| {
+                    // A switch the input cannot tell keeps the provider, its classes unknown:
+                    // never "serves nothing" on a guess.
+                    truthy(&resolved, s) == Some(true)
+                        || find(&resolved, s).is_some_and(|r| matches!(r.value, Value::Unknown(_)))
+                })
         })
         .map(|provider| {
             let class = find(&resolved, &provider.class);

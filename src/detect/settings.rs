@@ -11,9 +11,35 @@ use crate::knowledge::{Controller, Setting};
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
-    Flag { text: String, span: Option<Span> },
-    Env { name: String, span: Option<Span> },
+    Flag {
+        text: String,
+        span: Option<Span>,
+    },
+    Env {
+        name: String,
+        span: Option<Span>,
+    },
+    /// A key of the controller's configuration file, written as the flag it stands for.
+    File {
+        path: String,
+        text: String,
+        span: Option<Span>,
+    },
     Default,
+}
+
+impl Origin {
+    /// `flag --x=1`, `env X`, `/etc/traefik/traefik.yaml: x=1`, `default`.
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Flag { text, .. } => format!("flag {text}"),
+            Origin::Env { name, .. } => format!("env {name}"),
+            Origin::File { path, text, .. } => {
+                format!("{path}: {}", text.trim_start_matches('-'))
+            }
+            Origin::Default => "default".into(),
+        }
+    }
 }
 
 /// A setting's value, or why it cannot be known.
@@ -40,7 +66,9 @@ impl Resolved {
 
     pub fn span(&self) -> Option<Span> {
         match &self.origin {
-            Origin::Flag { span, .. } | Origin::Env { span, .. } => *span,
+            Origin::Flag { span, .. } | Origin::Env { span, .. } | Origin::File { span, .. } => {
+                *span
+            }
             Origin::Default => None,
         }
     }
@@ -71,11 +99,29 @@ pub fn mark_unknown(
     }
 }
 
-/// One command-line argument with its node.
+/// One command-line argument with its node — or a configuration file's key, written as the
+/// flag it stands for (`file` names the file).
 #[derive(Clone, Debug)]
 pub struct Arg {
     pub text: String,
     pub span: Option<Span>,
+    pub file: Option<String>,
+}
+
+impl Arg {
+    pub fn origin(&self) -> Origin {
+        match &self.file {
+            Some(path) => Origin::File {
+                path: path.clone(),
+                text: self.text.clone(),
+                span: self.span,
+            },
+            None => Origin::Flag {
+                text: self.text.clone(),
+                span: self.span,
+            },
+        }
+    }
 }
 
 /// The arguments of a container (`command` past the executable, then `args`), with `$(VAR)`
@@ -110,6 +156,7 @@ pub fn arguments(
                 Arg {
                     text: expanded,
                     span: locate(&path),
+                    file: None,
                 },
                 problem,
             ));
@@ -182,7 +229,7 @@ fn pod_namespace_ref(env: &k8s_openapi::api::core::v1::EnvVar) -> bool {
 }
 
 /// A flag's name without leading dashes (Go's flag package takes `-f` and `--f` alike).
-fn flag_name(text: &str, case_insensitive: bool) -> String {
+pub(super) fn flag_name(text: &str, case_insensitive: bool) -> String {
     let name = text.trim_start_matches('-');
     if case_insensitive {
         name.to_ascii_lowercase()
@@ -192,7 +239,7 @@ fn flag_name(text: &str, case_insensitive: bool) -> String {
 }
 
 /// Splits `--name=value` / `--name`.
-fn split_flag(text: &str) -> Option<(&str, Option<&str>)> {
+pub(super) fn split_flag(text: &str) -> Option<(&str, Option<&str>)> {
     if !text.starts_with('-') || text == "-" || text == "--" {
         return None;
     }
@@ -202,17 +249,23 @@ fn split_flag(text: &str) -> Option<(&str, Option<&str>)> {
     })
 }
 
-/// Resolves every setting of `controller` for one container.
+/// Resolves every setting of `controller` for one container, from `arguments` and — when
+/// `read_env` — the container's env.
 pub fn resolve(
     controller: &Controller,
     container: &Container,
     arguments: &[(Arg, Option<String>)],
     locate_env: &dyn Fn(usize) -> Option<Span>,
+    read_env: bool,
 ) -> Vec<Resolved> {
     controller
         .settings
         .iter()
-        .map(|setting| resolve_one(controller, setting, container, arguments, locate_env))
+        .map(|setting| {
+            resolve_one(
+                controller, setting, container, arguments, locate_env, read_env,
+            )
+        })
         .collect()
 }
 
@@ -222,6 +275,7 @@ fn resolve_one(
     container: &Container,
     arguments: &[(Arg, Option<String>)],
     locate_env: &dyn Fn(usize) -> Option<Span>,
+    read_env: bool,
 ) -> Resolved {
     let ci = controller.flags_case_insensitive;
     let wanted: Vec<String> = setting.flags.iter().map(|f| flag_name(f, ci)).collect();
@@ -245,10 +299,7 @@ fn resolve_one(
         found.push((value, arg, problem.as_ref()));
     }
     if let Some((value, arg, problem)) = found.last() {
-        let origin = Origin::Flag {
-            text: arg.text.clone(),
-            span: arg.span,
-        };
+        let origin = arg.origin();
         let distinct: std::collections::BTreeSet<&str> =
             found.iter().map(|(v, ..)| v.as_str()).collect();
         let value = if distinct.len() > 1 {
@@ -270,7 +321,11 @@ fn resolve_one(
             origin,
         };
     }
-    let env = container.env.as_deref().unwrap_or_default();
+    let env = if read_env {
+        container.env.as_deref().unwrap_or_default()
+    } else {
+        &[]
+    };
     for name in &setting.env {
         if let Some((index, var)) = env.iter().enumerate().rev().find(|(_, e)| &e.name == name) {
             let origin = Origin::Env {
@@ -290,7 +345,10 @@ fn resolve_one(
             };
         }
     }
-    if !setting.env.is_empty() && container.env_from.as_ref().is_some_and(|e| !e.is_empty()) {
+    if read_env
+        && !setting.env.is_empty()
+        && container.env_from.as_ref().is_some_and(|e| !e.is_empty())
+    {
         return Resolved {
             name: setting.name.clone(),
             value: Value::Unknown(format!(
@@ -380,7 +438,7 @@ mod tests {
     fn resolve_all(id: &str, c: &Container) -> Vec<(String, Value)> {
         let controller = crate::knowledge::knowledge().controller(id).unwrap();
         let args = arguments(c, 0, "ns", &|_| None, &[]);
-        resolve(controller, c, &args, &|_| None)
+        resolve(controller, c, &args, &|_| None, true)
             .into_iter()
             .map(|r| (r.name, r.value))
             .collect()

@@ -48,7 +48,33 @@ pub struct Controller {
     /// Its configuration ConfigMap, when it reads one.
     #[serde(default)]
     pub config_map: Option<ConfigMapKnowledge>,
+    /// How flags, env and a configuration file combine; absent: a flag wins over its env
+    /// var, setting by setting.
+    #[serde(default)]
+    pub configuration: Option<Configuration>,
     pub sources: Vec<String>,
+}
+
+/// A controller that reads its settings from one source of several.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Configuration {
+    pub precedence: SourcePrecedence,
+    /// Flags naming the configuration file (`--configfile`).
+    #[serde(default)]
+    pub file_flags: Vec<String>,
+    /// Where the controller looks for its file when no flag names one.
+    #[serde(default)]
+    pub file_paths: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourcePrecedence {
+    /// The first source that loads is the only one read: a configuration file when one is
+    /// found, else the arguments when there are any, else the environment.
+    FirstThatLoads,
 }
 
 /// Where a controller's ConfigMap is named, and the keys the rules read in it.

@@ -24,8 +24,8 @@ pub use annotations::{
 };
 use charts::Chart;
 pub use controllers::{
-    image_path, template_settings, ClassNameFilter, Condition, Controller, Image, ListenPort,
-    Setting,
+    image_path, template_settings, ClassNameFilter, Condition, Configuration, Controller, Image,
+    ListenPort, Setting, SourcePrecedence,
 };
 pub use providers::{Provider, ProviderAnnotation, Providers};
 

@@ -6,7 +6,7 @@
 //! rule treat them like rendered manifests. Values the input cannot tell stay unknown.
 
 mod discover;
-mod embedded;
+pub mod embedded;
 mod platform;
 pub mod render;
 pub mod values;

@@ -82,9 +82,11 @@ pub fn markdown(report: &InventoryReport) -> String {
         .controllers
         .iter()
         .flat_map(|c| {
-            c.unknown
-                .iter()
-                .map(move |u| format!("- `{}` {}: {}", c.id, cell(&u.setting), cell(&u.reason)))
+            super::unknown_by_reason(&c.unknown)
+                .into_iter()
+                .map(move |(settings, reason)| {
+                    format!("- `{}` {}: {}", c.id, cell(&settings), cell(reason))
+                })
         })
         .chain(report.releases.iter().filter_map(|r| {
             r.unread.as_ref().map(|why| {

@@ -157,6 +157,34 @@ pub struct UnknownReport {
     pub reason: String,
 }
 
+/// Unknown settings grouped by reason, in first-seen order: a configuration file missing
+/// from the input makes every setting unknown for one reason, said once (the names joined,
+/// the first few and a count past three). JSON keeps one entry per setting.
+pub(super) fn unknown_by_reason(unknown: &[UnknownReport]) -> Vec<(String, &str)> {
+    let mut groups: Vec<(Vec<&str>, &str)> = Vec::new();
+    for u in unknown {
+        match groups.iter_mut().find(|(_, reason)| *reason == u.reason) {
+            Some((settings, _)) => settings.push(&u.setting),
+            None => groups.push((vec![&u.setting], &u.reason)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(settings, reason)| {
+            let label = if settings.len() > 3 {
+                format!(
+                    "{} and {} more",
+                    settings[..3].join(", "),
+                    settings.len() - 3
+                )
+            } else {
+                settings.join(", ")
+            };
+            (label, reason)
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 pub struct ClassReport {
     pub name: String,

@@ -108,8 +108,8 @@ pub fn table(report: &InventoryReport) -> String {
                     s.ports.join(", ")
                 );
             }
-            for u in &c.unknown {
-                let _ = writeln!(out, "    unknown {}: {}", u.setting, u.reason);
+            for (settings, reason) in super::unknown_by_reason(&c.unknown) {
+                let _ = writeln!(out, "    unknown {settings}: {reason}");
             }
         }
     }
