@@ -345,6 +345,50 @@ fn app_root_loop_and_backend_tls_verification() {
     }
 }
 
+/// Translations whose target keeps another default than ingress-nginx (redirect code, CORS
+/// credentials and cache, rate-limit burst and answer) are partial, and the note names the
+/// setting that restores NGINX's behaviour.
+#[test]
+fn translations_with_other_defaults_are_partial() {
+    let dir = common::scratch("other-defaults");
+    std::fs::write(
+        dir.join("ing.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n  annotations:\n    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/limit-rps: \"10\"\n    nginx.ingress.kubernetes.io/ssl-redirect: \"true\"\nspec:\n  ingressClassName: nginx\n  rules: [{host: a.example.com}]\n",
+    )
+    .unwrap();
+    let cases = [
+        ("haproxy", "enable-cors", "cors-allow-credentials"),
+        ("gateway-api", "enable-cors", "allowCredentials"),
+        ("haproxy", "limit-rps", "rate-limit-status-code"),
+        ("f5-nginx", "limit-rps", "limit-req-reject-code"),
+        ("f5-nginx", "ssl-redirect", "http-redirect-code"),
+    ];
+    for (target, key, restores) in cases {
+        let json = common::run(&[
+            "translate",
+            "--format",
+            "json",
+            "--to",
+            target,
+            dir.to_str().unwrap(),
+        ])
+        .json();
+        let text = json.to_string();
+        let entry = json["annotations"]
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|e| e["annotation"].as_str().is_some_and(|k| k.ends_with(key)))
+            })
+            .unwrap_or_else(|| panic!("{target} {key}: {text}"));
+        assert_eq!(entry["verdict"], "partial", "{target} {key}: {entry}");
+        assert!(
+            entry.to_string().contains(restores),
+            "{target} {key}: {entry}"
+        );
+    }
+}
+
 /// The old `ingress.kubernetes.io/` prefix on an ingress-nginx Ingress: the help names the
 /// current key, not a translation that cannot exist.
 #[test]
