@@ -95,46 +95,72 @@ pub fn excerpt(
     for line in first..=last {
         let range = source.line_range(line);
         let here: Vec<usize> = (0..spans.len()).filter(|&i| lines[i] == line).collect();
-        let (from, to) = if range.len() <= LONG_LINE {
-            (range.start, range.end)
-        } else if here.is_empty() {
-            (range.start, range.start + 2 * KEEP)
-        } else {
-            let lo = here
-                .iter()
-                .map(|&i| spans[i].start as usize)
-                .min()
-                .unwrap_or(range.start);
-            let hi = here
-                .iter()
-                .map(|&i| (spans[i].end as usize).min(spans[i].start as usize + MAX_SPAN))
-                .max()
-                .unwrap_or(lo);
-            (
-                lo.saturating_sub(KEEP).max(range.start),
-                (hi + KEEP).min(range.end),
-            )
-        };
-        let from = floor_boundary(text, from);
-        let to = floor_boundary(text, to.max(from));
-        let prefix = if from > range.start { "…" } else { "" };
-        let base = out.len() + prefix.len();
-        out.push_str(prefix);
-        out.push_str(&escape_controls(&text[from..to]));
-        if to < range.end {
-            out.push('…');
-        }
-        let at = |offset: u32| {
-            let offset = floor_boundary(text, (offset as usize).clamp(from, to));
-            base + escape_controls(&text[from..offset]).len()
-        };
-        for &i in &here {
-            let span = spans[i];
-            moved[i] = manifest::Span::new(at(span.start), at(span.end));
+        for (from, to, members) in windows(text, range.clone(), spans, &here) {
+            let prefix = if from > range.start && !out.ends_with('…') {
+                "…"
+            } else {
+                ""
+            };
+            out.push_str(prefix);
+            let base = out.len();
+            out.push_str(&escape_controls(&text[from..to]));
+            if to < range.end {
+                out.push('…');
+            }
+            let at = |offset: u32| {
+                let offset = floor_boundary(text, (offset as usize).clamp(from, to));
+                base + escape_controls(&text[from..offset]).len()
+            };
+            for i in members {
+                let span = spans[i];
+                moved[i] = manifest::Span::new(at(span.start), at(span.end));
+            }
         }
         out.push('\n');
     }
     Some((SourceText::new(source.name.clone(), out), moved))
+}
+
+/// The pieces of one line a frame shows, each with the spans it holds: the whole line when it
+/// is short; else a window around each cluster of spans (spans far apart on one line get a
+/// window each, so no window is long), or the line's start when no span is on it.
+fn windows(
+    text: &str,
+    range: std::ops::Range<usize>,
+    spans: &[manifest::Span],
+    here: &[usize],
+) -> Vec<(usize, usize, Vec<usize>)> {
+    if range.len() <= LONG_LINE {
+        return vec![(range.start, range.end, here.to_vec())];
+    }
+    if here.is_empty() {
+        let to = floor_boundary(text, range.start + 2 * KEEP);
+        return vec![(range.start, to, Vec::new())];
+    }
+    let mut order = here.to_vec();
+    order.sort_by_key(|&i| spans[i].start);
+    let reach = |i: usize| (spans[i].end as usize).min(spans[i].start as usize + MAX_SPAN);
+    let mut clusters: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for i in order {
+        let start = spans[i].start as usize;
+        match clusters.last_mut() {
+            Some((_, hi, members)) if start <= *hi + 2 * KEEP => {
+                *hi = (*hi).max(reach(i));
+                members.push(i);
+            }
+            _ => clusters.push((start, reach(i), vec![i])),
+        }
+    }
+    let mut out: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for (lo, hi, members) in clusters {
+        let mut from = floor_boundary(text, lo.saturating_sub(KEEP).max(range.start));
+        let to = floor_boundary(text, (hi + KEEP).min(range.end).max(from));
+        if let Some(previous) = out.last() {
+            from = from.max(previous.1);
+        }
+        out.push((from, to.max(from), members));
+    }
+    out
 }
 
 fn floor_boundary(text: &str, mut at: usize) -> usize {
@@ -165,4 +191,38 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two spans far apart on one long line (a key and its duplicate 70,000 bytes later): each
+    /// gets its own short window, so no frame column passes what miette can lay out.
+    #[test]
+    fn spans_far_apart_on_a_long_line_get_a_window_each() {
+        let filler: String = (0..10_000).map(|i| format!("k{i}: 1, ")).collect();
+        let text = format!("{{a: 1, {filler}a: 2}}\n");
+        let first = text.find("a: 1").unwrap();
+        let second = text.rfind("a: 2").unwrap();
+        assert!(second > 70_000);
+        let source = SourceText::new("f.yaml", text.clone());
+        let spans = [
+            manifest::Span::new(second, second + 1),
+            manifest::Span::new(first, first + 1),
+        ];
+        let (cut, moved) = excerpt(&source, &spans).unwrap();
+        assert!(cut.text.len() < 2 * (2 * KEEP + MAX_SPAN), "{}", cut.text);
+        for (span, original) in moved.iter().zip(&spans) {
+            assert_eq!(
+                &cut.text[span.start as usize..span.end as usize],
+                &text[original.start as usize..original.end as usize]
+            );
+        }
+        assert!(
+            cut.text.contains("a: 1") && cut.text.contains("a: 2"),
+            "{}",
+            cut.text
+        );
+    }
 }
