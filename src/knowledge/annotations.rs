@@ -26,7 +26,7 @@ pub struct Annotation {
     pub scope: String,
     /// `Low`, `Medium`, `High`, `Critical` or `none`.
     pub risk: String,
-    pub value_type: String,
+    pub value_type: ValueType,
     pub default: String,
     pub meaning: String,
     /// `active`, `restricted`, `obsolete`, `alias` or `removed`.
@@ -41,6 +41,63 @@ pub struct Annotation {
     pub status_note: Option<String>,
     pub targets: BTreeMap<String, Equivalent>,
     pub sources: Vec<String>,
+}
+
+/// What an annotation's value must be: `annotation-value-invalid` checks the checkable
+/// kinds the way ingress-nginx parses them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueType {
+    /// Go's strconv.ParseBool.
+    Bool,
+    /// A whole number, in a unit, within bounds when it has them.
+    Int(IntType),
+    /// nginx `size`: digits with an optional k/m/g suffix.
+    Size,
+    /// One of these, compared case-insensitively.
+    Enum(Vec<String>),
+    /// A PCRE pattern.
+    Regex,
+    Url,
+    /// Comma-separated CIDRs.
+    CidrList,
+    String,
+    /// A string, with what it holds (`raw nginx config`, `namespace/secret`).
+    Text(String),
+    /// The key was removed: it takes nothing.
+    Removed,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntType {
+    #[serde(default)]
+    pub unit: Option<IntUnit>,
+    #[serde(default)]
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub max: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntUnit {
+    Seconds,
+    Kilobytes,
+    KilobytesPerSecond,
+    /// An HTTP status code.
+    HttpStatus,
+}
+
+impl IntUnit {
+    pub fn label(self) -> &'static str {
+        match self {
+            IntUnit::Seconds => "seconds",
+            IntUnit::Kilobytes => "KB",
+            IntUnit::KilobytesPerSecond => "KB/s",
+            IntUnit::HttpStatus => "HTTP status",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

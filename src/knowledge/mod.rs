@@ -19,8 +19,8 @@ use manifest::parse::{parse, Limits, ProblemKind};
 use serde::de::DeserializeOwned;
 
 pub use annotations::{
-    verdict_rank, Annotation, ControllerCatalog, Equivalent, Neutral, NeutralPrefix,
-    ReverseAnnotation, ReverseCatalog, TARGETS, VERDICTS,
+    verdict_rank, Annotation, ControllerCatalog, Equivalent, IntType, IntUnit, Neutral,
+    NeutralPrefix, ReverseAnnotation, ReverseCatalog, ValueType, TARGETS, VERDICTS,
 };
 use charts::Chart;
 pub use controllers::{

@@ -26,7 +26,7 @@ use k8s_openapi::api::networking::v1::Ingress;
 
 use crate::detect::settings::parse_bool;
 use crate::findings::Finding;
-use crate::knowledge::Annotation;
+use crate::knowledge::{Annotation, IntType, IntUnit, ValueType};
 
 use super::context::NginxAnnotation;
 use super::{rule_info, Context, Rule, RuleInfo};
@@ -82,9 +82,8 @@ impl Rule for AnnotationValueInvalid {
 
 /// A problem with a value, by the catalog's value type: (message, help).
 fn value_problem(entry: &Annotation, value: &str) -> Option<(String, String)> {
-    let kind = entry.value_type.as_str();
-    if kind == "bool" {
-        return parse_bool(value).is_none().then(|| {
+    match &entry.value_type {
+        ValueType::Bool => parse_bool(value).is_none().then(|| {
             (
                 format!(
                     "`{value}` is not a boolean; ingress-nginx falls back to the default ({})",
@@ -92,38 +91,9 @@ fn value_problem(entry: &Annotation, value: &str) -> Option<(String, String)> {
                 ),
                 "write \"true\" or \"false\"".into(),
             )
-        });
-    }
-    if kind == "int (HTTP status)" {
-        return match value.parse::<u16>() {
-            Ok(code) if (300..=308).contains(&code) => None,
-            _ => Some((
-                format!(
-                    "`{value}` is not a redirect status (300–308); ingress-nginx uses {} instead",
-                    entry.default
-                ),
-                "use 301, 302, 303, 307 or 308".into(),
-            )),
-        };
-    }
-    if kind.starts_with("int") {
-        if value.parse::<i64>().is_ok() {
-            return None;
-        }
-        let seconds = kind.contains("seconds");
-        let whole = value.trim_end_matches('s');
-        let help = if seconds && whole.parse::<i64>().is_ok() {
-            format!("write whole seconds without a unit: \"{whole}\"")
-        } else {
-            format!("write a whole number ({kind})")
-        };
-        return Some((
-            format!("`{value}` is not a whole number; ingress-nginx ignores it"),
-            help,
-        ));
-    }
-    if kind.starts_with("string (nginx size") {
-        return (!is_nginx_size(value)).then(|| {
+        }),
+        ValueType::Int(int) => int_problem(int, entry, value),
+        ValueType::Size => (!is_nginx_size(value)).then(|| {
             (
                 format!(
                     "`{value}` is not an nginx size; ingress-nginx falls back to {}",
@@ -131,18 +101,55 @@ fn value_problem(entry: &Annotation, value: &str) -> Option<(String, String)> {
                 ),
                 "write a number with an optional k, m or g suffix: \"8m\", \"512k\"".into(),
             )
-        });
+        }),
+        ValueType::Enum(allowed) => {
+            (!allowed.iter().any(|o| o.eq_ignore_ascii_case(value))).then(|| {
+                (
+                    format!("`{value}` is not one of {}", allowed.join(", ")),
+                    format!("use one of: {}", allowed.join(", ")),
+                )
+            })
+        }
+        ValueType::Regex
+        | ValueType::Url
+        | ValueType::CidrList
+        | ValueType::String
+        | ValueType::Text(_)
+        | ValueType::Removed => None,
     }
-    if let Some(options) = kind.strip_prefix("enum: ").filter(|o| !o.contains('(')) {
-        let allowed: Vec<&str> = options.split('|').map(str::trim).collect();
-        return (!allowed.iter().any(|o| o.eq_ignore_ascii_case(value))).then(|| {
-            (
-                format!("`{value}` is not one of {}", allowed.join(", ")),
-                format!("use one of: {}", allowed.join(", ")),
-            )
-        });
+}
+
+fn int_problem(int: &IntType, entry: &Annotation, value: &str) -> Option<(String, String)> {
+    if int.unit == Some(IntUnit::HttpStatus) {
+        let (min, max) = (int.min.unwrap_or(100), int.max.unwrap_or(599));
+        return match value.parse::<i64>() {
+            Ok(code) if (min..=max).contains(&code) => None,
+            _ => Some((
+                format!(
+                    "`{value}` is not a redirect status ({min}–{max}); ingress-nginx uses {} instead",
+                    entry.default
+                ),
+                "use 301, 302, 303, 307 or 308".into(),
+            )),
+        };
     }
-    None
+    if value.parse::<i64>().is_ok() {
+        return None;
+    }
+    let kind = match int.unit {
+        Some(unit) => format!("int ({})", unit.label()),
+        None => "int".to_string(),
+    };
+    let whole = value.trim_end_matches('s');
+    let help = if int.unit == Some(IntUnit::Seconds) && whole.parse::<i64>().is_ok() {
+        format!("write whole seconds without a unit: \"{whole}\"")
+    } else {
+        format!("write a whole number ({kind})")
+    };
+    Some((
+        format!("`{value}` is not a whole number; ingress-nginx ignores it"),
+        help,
+    ))
 }
 
 /// nginx `size`: digits with an optional k/K/m/M/g/G.

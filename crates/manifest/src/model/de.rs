@@ -386,6 +386,28 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_, '_> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
+        if let Shape::Mapping = self.shape() {
+            // `{variant: value}`: a variant with data, as serde_yaml writes it.
+            let tree = self.context.tree;
+            let entries = tree.entries(self.node);
+            let [entry] = entries.as_ref() else {
+                return Err(self.expected("a mapping with one key (the variant)"));
+            };
+            let Some(variant) = tree.scalar(entry.key) else {
+                return Err(self.expected("a variant name"));
+            };
+            return visitor
+                .visit_enum(EnumAccess {
+                    variant,
+                    key: entry.key,
+                    value: NodeDeserializer {
+                        context: self.context,
+                        node: entry.value,
+                        key: None,
+                    },
+                })
+                .map_err(|e: DecodeError| self.located(e));
+        }
         match self.resolved() {
             Some((_, value)) => visitor
                 .visit_enum(value.into_deserializer())
@@ -406,6 +428,66 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_, '_> {
                 .insert(Note::UnknownField { key });
         }
         visitor.visit_unit()
+    }
+}
+
+/// An enum variant written `{variant: value}`.
+struct EnumAccess<'c, 't> {
+    variant: &'t str,
+    key: NodeId,
+    value: NodeDeserializer<'c, 't>,
+}
+
+impl<'de, 'c, 't> de::EnumAccess<'de> for EnumAccess<'c, 't> {
+    type Error = DecodeError;
+    type Variant = NodeDeserializer<'c, 't>;
+
+    fn variant_seed<S: de::DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Self::Variant), DecodeError> {
+        let key = self.key;
+        let variant = seed
+            .deserialize(de::value::StrDeserializer::<DecodeError>::new(self.variant))
+            .map_err(|e| DecodeError {
+                node: e.node.or(Some(key)),
+                ..e
+            })?;
+        Ok((variant, self.value))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for NodeDeserializer<'_, '_> {
+    type Error = DecodeError;
+
+    fn unit_variant(self) -> Result<(), DecodeError> {
+        match self.shape() {
+            Shape::Null => Ok(()),
+            _ => Err(self.expected("nothing")),
+        }
+    }
+
+    fn newtype_variant_seed<S: de::DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<S::Value, DecodeError> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        de::Deserializer::deserialize_map(self, visitor)
     }
 }
 
