@@ -5,14 +5,15 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::args::ControllersFormat;
+use crate::knowledge::sets::{Lifecycle, Traffic};
 use crate::knowledge::{knowledge, Controller};
 
 #[derive(Serialize)]
 struct Entry<'a> {
     id: &'a str,
     name: &'a str,
-    lifecycle: &'a str,
-    traffic: &'a str,
+    lifecycle: Lifecycle,
+    traffic: Traffic,
     images: Vec<&'a str>,
     controller_values: Vec<String>,
     default_classes: Vec<String>,
@@ -72,8 +73,8 @@ pub fn controllers(format: ControllersFormat) -> String {
             Entry {
                 id: &c.id,
                 name: &c.name,
-                lifecycle: &c.lifecycle,
-                traffic: &c.traffic,
+                lifecycle: c.lifecycle,
+                traffic: c.traffic,
                 images: c.images.iter().map(|i| i.path.as_str()).collect(),
                 controller_values,
                 default_classes,
@@ -100,7 +101,7 @@ pub fn controllers(format: ControllersFormat) -> String {
                     "{:width$}  {}{}",
                     e.id,
                     e.name,
-                    if e.lifecycle == "retired" {
+                    if e.lifecycle == Lifecycle::Retired {
                         " (retired)"
                     } else {
                         ""

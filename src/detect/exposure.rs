@@ -9,6 +9,7 @@ use manifest::{Span, TypedObject};
 
 use super::settings::{self, Arg, Resolved};
 use super::{pod_of, ControllerInstance, ObjectKey, Objects};
+use crate::knowledge::sets::Role;
 use crate::release::Origin;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -225,7 +226,7 @@ pub fn implied_listen_ports(
     for entry in controller
         .listen_ports
         .iter()
-        .filter(|p| p.role == "controller")
+        .filter(|p| p.role == Role::Controller)
     {
         if let Some(port) = implied(entry, &instance.settings, key) {
             instance.listen_ports.push(port);
@@ -260,7 +261,7 @@ fn data_plane_listen_ports(instance: &mut ControllerInstance) {
     for entry in controller
         .listen_ports
         .iter()
-        .filter(|p| p.role == "data-plane")
+        .filter(|p| p.role == Role::DataPlane)
     {
         for &target in &targets {
             if let Some(port) = implied(entry, &instance.settings, target) {

@@ -14,6 +14,7 @@ use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
 use crate::knowledge::platforms::Claims;
+use crate::knowledge::sets::Role;
 use crate::knowledge::{
     image_path, template_settings, ClassNameFilter, Condition, Controller, Knowledge,
     SourcePrecedence,
@@ -232,7 +233,7 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
                 continue;
             };
             let text = container.image.clone().unwrap_or_default();
-            if image.role == "data-plane" {
+            if image.role == Role::DataPlane {
                 data_planes.push((key, controller, text));
                 continue;
             }

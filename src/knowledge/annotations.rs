@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::sets::{AnnotationStatus, ProviderSupport, Risk, Scope, Verdict};
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControllerCatalog {
@@ -22,15 +24,12 @@ pub struct Annotation {
     /// The key without the prefix (`rewrite-target`).
     pub key: String,
     pub group: String,
-    /// `location`, `ingress` or `none` (removed keys).
-    pub scope: String,
-    /// `Low`, `Medium`, `High`, `Critical` or `none`.
-    pub risk: String,
+    pub scope: Scope,
+    pub risk: Risk,
     pub value_type: ValueType,
     pub default: String,
     pub meaning: String,
-    /// `active`, `restricted`, `obsolete`, `alias` or `removed`.
-    pub status: String,
+    pub status: AnnotationStatus,
     #[serde(default)]
     pub removed_in: Option<String>,
     #[serde(default)]
@@ -103,16 +102,15 @@ impl IntUnit {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Equivalent {
-    /// `exact`, `partial`, `crd` or `none`.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// The target form: an annotation key, or an object kind and field.
     #[serde(default)]
     pub form: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
-    /// Traefik's ingress-nginx provider: `supported`, `unsupported`, … and the version.
+    /// Traefik's ingress-nginx provider's support, and the version.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<ProviderSupport>,
     #[serde(default)]
     pub since: Option<String>,
     /// ingress2gateway's outcome (Gateway API).
@@ -164,8 +162,6 @@ pub const TARGETS: [&str; 6] = [
     "gateway-api",
 ];
 
-pub const VERDICTS: [&str; 4] = ["exact", "partial", "crd", "none"];
-
 impl ControllerCatalog {
     pub fn get(&self, key: &str) -> Option<&Annotation> {
         self.annotations.iter().find(|a| a.key == key)
@@ -176,14 +172,6 @@ impl Neutral {
     pub fn owner(&self, key: &str) -> Option<&NeutralPrefix> {
         self.prefixes.iter().find(|p| key.starts_with(&p.prefix))
     }
-}
-
-/// How good a verdict is, best first (for choosing between Traefik's two paths).
-pub fn verdict_rank(verdict: &str) -> usize {
-    VERDICTS
-        .iter()
-        .position(|v| *v == verdict)
-        .unwrap_or(VERDICTS.len())
 }
 
 #[cfg(test)]
@@ -203,6 +191,7 @@ mod tests {
                 .filter(|a| status.contains(&a.status.as_str()))
                 .count()
         };
+        use crate::knowledge::sets::{AnnotationStatus as S, Risk, Scope};
         // shared/reference/annotation-catalog.md: 136 current, 2 old names still accepted, 19
         // removed. A change to these counts must say why. Removed: +8 found in the Ingress
         // corpus and confirmed by maintainers' PRs (lua-resty-waf ×7 in 0.27.0, #4779/#3187;
@@ -227,37 +216,26 @@ mod tests {
             expected.sort_unstable();
             assert_eq!(targets, expected, "{k}: targets");
             for (target, e) in &a.targets {
-                assert!(
-                    VERDICTS.contains(&e.verdict.as_str()),
-                    "{k}/{target}: {}",
-                    e.verdict
-                );
-                if target != "traefik-nginx-provider" && e.verdict != "none" {
+                assert_ne!(e.verdict, Verdict::Unknown, "{k}/{target}");
+                if target != "traefik-nginx-provider" && e.verdict != Verdict::None {
                     assert!(
                         e.form.is_some(),
                         "{k}/{target}: a verdict without a target form"
                     );
                 }
             }
-            match a.status.as_str() {
-                "removed" => assert!(a.removed_in.is_some(), "{k}: removed without a version"),
-                "alias" => assert!(
+            match a.status {
+                S::Removed => assert!(a.removed_in.is_some(), "{k}: removed without a version"),
+                S::Alias => assert!(
                     a.alias_of
                         .as_deref()
                         .is_some_and(|of| catalog.get(of).is_some()),
                     "{k}: alias of what?"
                 ),
-                "active" | "restricted" | "obsolete" => {
-                    assert!(
-                        ["Low", "Medium", "High", "Critical"].contains(&a.risk.as_str()),
-                        "{k}: risk"
-                    );
-                    assert!(
-                        ["location", "ingress"].contains(&a.scope.as_str()),
-                        "{k}: scope"
-                    );
+                S::Active | S::Restricted | S::Obsolete => {
+                    assert_ne!(a.risk, Risk::None, "{k}: risk");
+                    assert_ne!(a.scope, Scope::None, "{k}: scope");
                 }
-                other => panic!("{k}: status {other}"),
             }
         }
     }
@@ -280,11 +258,7 @@ mod tests {
                 a.key,
                 a.controller
             );
-            assert!(
-                VERDICTS.contains(&a.ingress_nginx.verdict.as_str()),
-                "{}",
-                a.key
-            );
+            assert_ne!(a.ingress_nginx.verdict, Verdict::Unknown, "{}", a.key);
             assert!(!a.sources.is_empty(), "{}: sources", a.key);
             assert!(seen.insert((&a.controller, &a.key)), "{}: duplicate", a.key);
         }

@@ -5,19 +5,18 @@
 
 use serde::Deserialize;
 
+use super::sets::{Lifecycle, Role, Traffic};
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Controller {
     /// The controller id of SPEC §1 (`ingress-nginx`, `traefik`, …).
     pub id: String,
     pub name: String,
-    /// `maintained` or `retired`.
-    pub lifecycle: String,
+    pub lifecycle: Lifecycle,
     #[serde(default)]
     pub lifecycle_note: Option<String>,
-    /// `in-cluster` (pods carry the traffic) or `cloud` (the controller provisions cloud load
-    /// balancers).
-    pub traffic: String,
+    pub traffic: Traffic,
     pub images: Vec<Image>,
     /// Pod-template labels a workload must also carry (glob values), e.g. Istio's gateways.
     #[serde(default)]
@@ -107,8 +106,8 @@ pub struct Helm {
 pub struct Image {
     /// Repository path without registry, tag or digest; a mirror matches on this suffix.
     pub path: String,
-    /// `controller` (reads Ingresses) or `data-plane` (carries traffic for a controller).
-    pub role: String,
+    /// A controller (reads Ingresses) or a data plane (carries traffic for a controller).
+    pub role: Role,
     /// Arguments one of which the container must have (Contour's `serve`).
     #[serde(default)]
     pub requires_args: Vec<String>,
@@ -226,13 +225,13 @@ pub struct ListenPort {
     #[serde(default)]
     pub setting: Option<String>,
     pub protocol: String,
-    /// Which workload listens: `controller` (default) or `data-plane`.
+    /// Which workload listens (default: the controller).
     #[serde(default = "controller_role")]
-    pub role: String,
+    pub role: Role,
 }
 
-fn controller_role() -> String {
-    "controller".into()
+fn controller_role() -> Role {
+    Role::Controller
 }
 
 impl Image {
@@ -268,11 +267,11 @@ impl Controller {
     }
 
     pub fn is_retired(&self) -> bool {
-        self.lifecycle == "retired"
+        self.lifecycle == Lifecycle::Retired
     }
 
     pub fn is_cloud(&self) -> bool {
-        self.traffic == "cloud"
+        self.traffic == Traffic::Cloud
     }
 
     /// Whether an annotation key is this controller's (by prefix or listed key).

@@ -6,6 +6,7 @@ pub mod charts;
 mod controllers;
 pub mod platforms;
 mod providers;
+pub mod sets;
 
 /// The annotation naming an Ingress's class (deprecated, still read by every controller).
 pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
@@ -19,8 +20,8 @@ use manifest::parse::{parse, Limits, ProblemKind};
 use serde::de::DeserializeOwned;
 
 pub use annotations::{
-    verdict_rank, Annotation, ControllerCatalog, Equivalent, IntType, IntUnit, Neutral,
-    NeutralPrefix, ReverseAnnotation, ReverseCatalog, ValueType, TARGETS, VERDICTS,
+    Annotation, ControllerCatalog, Equivalent, IntType, IntUnit, Neutral, NeutralPrefix,
+    ReverseAnnotation, ReverseCatalog, ValueType, TARGETS,
 };
 use charts::Chart;
 pub use controllers::{

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use super::sets::Honours;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Providers {
@@ -26,8 +28,8 @@ pub struct Provider {
     pub name: String,
     pub detect: Detect,
     pub annotations: Vec<ProviderAnnotation>,
-    /// Whether the implementation still reads `spec.loadBalancerIP`: "true", "false", "unknown".
-    pub honours_spec_field: String,
+    /// Whether the implementation still reads `spec.loadBalancerIP`.
+    pub honours_spec_field: Honours,
     pub note: String,
     pub sources: Vec<String>,
 }

@@ -9,10 +9,18 @@ use serde::Serialize;
 
 use super::inventory::LocatedRef;
 use crate::detect::Objects;
+use crate::knowledge::sets::Verdict;
 use crate::translate::{target_source, TargetPath, Translation};
 
 /// Verdicts in report order: blockers first.
-const ORDER: [&str; 5] = ["none", "unknown", "partial", "crd", "exact"];
+/// Blockers first.
+const ORDER: [Verdict; 5] = [
+    Verdict::None,
+    Verdict::Unknown,
+    Verdict::Partial,
+    Verdict::Crd,
+    Verdict::Exact,
+];
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -29,8 +37,8 @@ struct Report<'a> {
 #[derive(Serialize, Default)]
 struct Summary {
     total: usize,
-    verdicts: BTreeMap<String, usize>,
-    groups: BTreeMap<String, BTreeMap<String, usize>>,
+    verdicts: BTreeMap<&'static str, usize>,
+    groups: BTreeMap<String, BTreeMap<&'static str, usize>>,
     ingresses: usize,
     carried_over: usize,
 }
@@ -44,7 +52,7 @@ struct Entry<'a> {
     annotation: &'a str,
     value: &'a str,
     source_controller: &'a str,
-    verdict: &'a str,
+    verdict: Verdict,
     target_form: Option<&'a str>,
     note: &'a str,
     group: Option<&'a str>,
@@ -67,7 +75,7 @@ fn report<'a>(objects: &'a Objects<'_>, translation: &'a Translation) -> Report<
     let mut ingresses = std::collections::BTreeSet::new();
     for item in &translation.items {
         summary.total += 1;
-        *summary.verdicts.entry(item.verdict.clone()).or_insert(0) += 1;
+        *summary.verdicts.entry(item.verdict.as_str()).or_insert(0) += 1;
         let group = item
             .group
             .clone()
@@ -76,7 +84,7 @@ fn report<'a>(objects: &'a Objects<'_>, translation: &'a Translation) -> Report<
             .groups
             .entry(group)
             .or_default()
-            .entry(item.verdict.clone())
+            .entry(item.verdict.as_str())
             .or_insert(0) += 1;
         ingresses.insert(item.ingress);
         let source = &objects.files[item.ingress.file].source;
@@ -89,7 +97,7 @@ fn report<'a>(objects: &'a Objects<'_>, translation: &'a Translation) -> Report<
             annotation: &item.key,
             value: &item.value,
             source_controller: &item.source_controller,
-            verdict: &item.verdict,
+            verdict: item.verdict,
             target_form: item.target_form.as_deref(),
             note: &item.note,
             group: item.group.as_deref(),
@@ -98,8 +106,8 @@ fn report<'a>(objects: &'a Objects<'_>, translation: &'a Translation) -> Report<
             sources: &item.sources,
         });
     }
-    for verdict in ["exact", "partial", "crd", "none", "unknown"] {
-        summary.verdicts.entry(verdict.into()).or_insert(0);
+    for verdict in Verdict::ALL {
+        summary.verdicts.entry(verdict.as_str()).or_insert(0);
     }
     summary.ingresses = ingresses.len();
     summary.carried_over = translation.carried.len();
@@ -195,13 +203,13 @@ fn code(text: &str) -> String {
     format!("{fence} {text} {fence}")
 }
 
-fn describe(verdict: &str) -> &'static str {
+fn describe(verdict: Verdict) -> &'static str {
     match verdict {
-        "none" => "no equivalent",
-        "unknown" => "not in the catalog",
-        "partial" => "partial equivalent",
-        "crd" => "needs a CRD / middleware / plugin object",
-        _ => "exact equivalent",
+        Verdict::None => "no equivalent",
+        Verdict::Unknown => "not in the catalog",
+        Verdict::Partial => "partial equivalent",
+        Verdict::Crd => "needs a CRD / middleware / plugin object",
+        Verdict::Exact => "exact equivalent",
     }
 }
 
@@ -220,7 +228,7 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
     );
     out.push_str("## Summary\n\n| verdict | count | share |\n|---|---:|---:|\n");
     for verdict in ORDER {
-        let n = s.verdicts.get(verdict).copied().unwrap_or(0);
+        let n = s.verdicts.get(verdict.as_str()).copied().unwrap_or(0);
         let _ = writeln!(
             out,
             "| **{verdict}** ({}) | {n} | {} |",
@@ -229,7 +237,7 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
         );
     }
     out.push_str("\n### By group\n\n| group | none | unknown | partial | crd | exact |\n|---|---:|---:|---:|---:|---:|\n");
-    let mut groups: Vec<(&String, &BTreeMap<String, usize>)> = s.groups.iter().collect();
+    let mut groups: Vec<(&String, &BTreeMap<&str, usize>)> = s.groups.iter().collect();
     // Groups with the most blockers first.
     groups.sort_by_key(|(name, counts)| {
         let blockers =
@@ -263,7 +271,7 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
     let blockers: Vec<&Entry<'_>> = report
         .annotations
         .iter()
-        .filter(|e| e.verdict == "none" || e.verdict == "unknown")
+        .filter(|e| matches!(e.verdict, Verdict::None | Verdict::Unknown))
         .collect();
     if !blockers.is_empty() {
         out.push_str(

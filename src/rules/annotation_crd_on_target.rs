@@ -19,6 +19,7 @@
 //! ## Fix
 //! Create the object the help names and reference it.
 use crate::findings::Finding;
+use crate::knowledge::sets::Verdict;
 
 use super::{on_target, rule_info, Context, Rule, RuleInfo};
 
@@ -37,7 +38,7 @@ impl Rule for AnnotationCrdOnTarget {
         on_target::report(
             context,
             &self.info(),
-            "crd",
+            Verdict::Crd,
             "needs a separate object on",
             out,
         );

@@ -16,6 +16,7 @@
 //! Apply the target form from the help and check the noted difference in a test
 //! environment.
 use crate::findings::Finding;
+use crate::knowledge::sets::Verdict;
 
 use super::{on_target, rule_info, Context, Rule, RuleInfo};
 
@@ -34,7 +35,7 @@ impl Rule for AnnotationPartialOnTarget {
         on_target::report(
             context,
             &self.info(),
-            "partial",
+            Verdict::Partial,
             "has only a partial equivalent on",
             out,
         );

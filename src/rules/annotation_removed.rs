@@ -17,6 +17,7 @@
 //! Use the replacement the help names (here `nginx.ingress.kubernetes.io/backend-protocol: HTTPS`),
 //! or remove the key.
 use crate::findings::Finding;
+use crate::knowledge::sets::AnnotationStatus;
 
 use super::context::NginxAnnotation;
 use super::{rule_info, Context, Rule, RuleInfo};
@@ -40,7 +41,7 @@ impl Rule for AnnotationRemoved {
                 .knowledge
                 .nginx_annotations
                 .get(suffix)
-                .filter(|e| e.status == "removed")
+                .filter(|e| e.status == AnnotationStatus::Removed)
             else {
                 continue;
             };

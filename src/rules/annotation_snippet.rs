@@ -21,6 +21,7 @@
 //! Use the dedicated annotation or the target's own feature (a header middleware, a policy),
 //! then remove the snippet.
 use crate::findings::Finding;
+use crate::knowledge::sets::Risk;
 use crate::translate::{nginx_prefixes, owner, NGINX};
 
 use super::{rule_info, Context, Rule, RuleInfo};
@@ -43,15 +44,12 @@ impl Rule for AnnotationSnippet {
             let suffix = a.key.split_once('/').map_or(a.key, |(_, s)| s);
             let (risk, note) = if controller == NGINX {
                 match catalog.get(suffix).filter(|e| e.group == "snippets") {
-                    Some(entry) => (
-                        entry.risk.clone(),
-                        entry.status_note.clone().unwrap_or_default(),
-                    ),
+                    Some(entry) => (entry.risk, entry.status_note.clone().unwrap_or_default()),
                     None => continue,
                 }
             } else if suffix.contains("snippet") {
                 (
-                    "Critical".to_string(),
+                    Risk::Critical,
                     format!("raw {controller} configuration: not portable to any other controller"),
                 )
             } else {

@@ -18,6 +18,7 @@
 //! a sidecar), or choose a target that has it. `ingress-lint translate --to TARGET` lists
 //! every annotation with its verdict.
 use crate::findings::Finding;
+use crate::knowledge::sets::Verdict;
 
 use super::{on_target, rule_info, Context, Rule, RuleInfo};
 
@@ -33,6 +34,12 @@ impl Rule for AnnotationUnsupportedOnTarget {
     }
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
-        on_target::report(context, &self.info(), "none", "has no equivalent on", out);
+        on_target::report(
+            context,
+            &self.info(),
+            Verdict::None,
+            "has no equivalent on",
+            out,
+        );
     }
 }

@@ -22,6 +22,7 @@
 //! `service.beta.kubernetes.io/azure-load-balancer-ipv4: 203.0.113.10`.
 //! Source: https://github.com/kubernetes/kubernetes/pull/107235
 use crate::findings::Finding;
+use crate::knowledge::sets::Honours;
 use crate::knowledge::Provider;
 
 use super::{rule_info, Context, Rule, RuleInfo};
@@ -64,7 +65,7 @@ impl Rule for LoadBalancerIpDeprecated {
                 view.reference(),
                 providers.deprecation.deprecated_in
             );
-            if let Some(p) = provider.filter(|p| p.honours_spec_field == "false") {
+            if let Some(p) = provider.filter(|p| p.honours_spec_field == Honours::No) {
                 message.push_str(&format!("; {} ignores it", p.name));
             }
             if spec.type_.as_deref().is_some_and(|t| t != "LoadBalancer") {

@@ -2,13 +2,14 @@
 //! annotations with one verdict.
 
 use crate::findings::Finding;
+use crate::knowledge::sets::Verdict;
 
 use super::{Context, RuleInfo};
 
 pub fn report(
     context: &Context<'_>,
     info: &RuleInfo,
-    verdict: &str,
+    verdict: Verdict,
     phrase: &str,
     out: &mut Vec<Finding>,
 ) {

@@ -9,7 +9,8 @@ use manifest::parse::PathStep;
 use manifest::{Span, TypedObject};
 
 use crate::detect::{Inventory, ObjectKey, Objects};
-use crate::knowledge::{verdict_rank, Annotation, Equivalent, Knowledge};
+use crate::knowledge::sets::{AnnotationStatus, Verdict};
+use crate::knowledge::{Annotation, Equivalent, Knowledge};
 
 pub const NGINX: &str = "ingress-nginx";
 pub const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io";
@@ -38,7 +39,7 @@ pub fn target_source<'s>(sources: &'s [String], target: &str) -> Option<&'s str>
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct TargetPath {
     pub name: String,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub target_form: Option<String>,
     pub note: String,
 }
@@ -51,8 +52,7 @@ pub struct Item {
     pub value: String,
     pub key_span: Span,
     pub source_controller: String,
-    /// `exact`, `partial`, `crd`, `none` or `unknown`.
-    pub verdict: String,
+    pub verdict: Verdict,
     pub target_form: Option<String>,
     pub note: String,
     /// Catalog group (`rewrite-and-path-matching`, …), when known.
@@ -264,7 +264,7 @@ fn nginx_item(
         value: value.into(),
         key_span,
         source_controller: NGINX.into(),
-        verdict: "unknown".into(),
+        verdict: Verdict::Unknown,
         target_form: None,
         note: String::new(),
         group: None,
@@ -297,8 +297,9 @@ fn nginx_item(
                 .map(|e| target_path(name, e, key, value))
         })
         .collect();
-    if let Some(best) = item.paths.iter().min_by_key(|p| verdict_rank(&p.verdict)) {
-        item.verdict = best.verdict.clone();
+    // Best first: Verdict's order.
+    if let Some(best) = item.paths.iter().min_by_key(|p| p.verdict) {
+        item.verdict = best.verdict;
         item.target_form = best.target_form.clone();
         item.note = best.note.clone();
     }
@@ -331,7 +332,7 @@ fn reverse_item(
         value: value.into(),
         key_span,
         source_controller: source.into(),
-        verdict: "unknown".into(),
+        verdict: Verdict::Unknown,
         target_form: None,
         note: format!("not among the {source} keys the catalog translates"),
         group: None,
@@ -341,7 +342,7 @@ fn reverse_item(
     };
     if let Some(entry) = entry {
         let path = target_path(NGINX, &entry.ingress_nginx, key, value);
-        item.verdict = path.verdict.clone();
+        item.verdict = path.verdict;
         item.target_form = path.target_form.clone();
         item.note = path.note.clone();
         item.sources = entry.sources.clone();
@@ -352,8 +353,8 @@ fn reverse_item(
 
 /// What the catalog says of a key's lifecycle, for the note.
 fn status_note(annotation: &Annotation) -> Option<String> {
-    match annotation.status.as_str() {
-        "removed" => Some(format!(
+    match annotation.status {
+        AnnotationStatus::Removed => Some(format!(
             "removed in ingress-nginx {}{}",
             annotation.removed_in.as_deref().unwrap_or("?"),
             annotation
@@ -362,12 +363,12 @@ fn status_note(annotation: &Annotation) -> Option<String> {
                 .map(|r| format!(" (replacement: {r})"))
                 .unwrap_or_default()
         )),
-        "alias" => annotation
+        AnnotationStatus::Alias => annotation
             .alias_of
             .as_deref()
             .map(|of| format!("old name of `{of}`")),
-        "restricted" | "obsolete" => annotation.status_note.clone(),
-        _ => None,
+        AnnotationStatus::Restricted | AnnotationStatus::Obsolete => annotation.status_note.clone(),
+        AnnotationStatus::Active => None,
     }
 }
 
@@ -383,17 +384,17 @@ fn target_path(name: &str, equivalent: &Equivalent, key: &str, value: &str) -> T
                 .unwrap_or_default();
             format!(
                 "Traefik ingress-nginx provider ({}{since})",
-                equivalent.status.as_deref().unwrap_or("not listed")
+                equivalent.status.map_or("not listed", |s| s.as_str())
             )
         }
         other => other.to_string(),
     };
-    let form = match (name, equivalent.verdict.as_str()) {
+    let form = match (name, equivalent.verdict) {
         // The provider reads the ingress-nginx key as it is.
-        ("traefik-nginx-provider", "exact" | "partial") => {
+        ("traefik-nginx-provider", Verdict::Exact | Verdict::Partial) => {
             Some(format!("{key}: {}", quoted(value)))
         }
-        (_, "none") => None,
+        (_, Verdict::None) => None,
         _ => equivalent
             .form
             .as_deref()
@@ -409,7 +410,7 @@ fn target_path(name: &str, equivalent: &Equivalent, key: &str, value: &str) -> T
     }
     TargetPath {
         name: label,
-        verdict: equivalent.verdict.clone(),
+        verdict: equivalent.verdict,
         target_form: form,
         note,
     }

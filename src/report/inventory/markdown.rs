@@ -53,7 +53,7 @@ pub fn markdown(report: &InventoryReport) -> String {
             out,
             "| `{}`{} | {} | {} (`{}`) | {} | {} | {} | {} | {} | {} |",
             c.id,
-            if c.lifecycle == "retired" {
+            if c.lifecycle == crate::knowledge::sets::Lifecycle::Retired {
                 " (retired)"
             } else {
                 ""

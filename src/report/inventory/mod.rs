@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::detect::{
     ClassSource, ControllerInstance, Exposure, Inventory, ObjectKey, Objects, Tri,
 };
+use crate::knowledge::sets::Lifecycle;
 use crate::release::Origin;
 
 pub use markdown::markdown;
@@ -88,7 +89,7 @@ pub struct ReleaseReport {
 pub struct ControllerReport {
     pub id: String,
     pub name: String,
-    pub lifecycle: String,
+    pub lifecycle: Lifecycle,
     /// `rendered`, `release`, `managed`, `bundled` or `declared`.
     pub origin: Origin,
     pub origin_reason: String,
@@ -259,7 +260,7 @@ fn controller_report(objects: &Objects<'_>, instance: &ControllerInstance) -> Co
     ControllerReport {
         id: instance.controller.id.clone(),
         name: instance.controller.name.clone(),
-        lifecycle: instance.controller.lifecycle.clone(),
+        lifecycle: instance.controller.lifecycle,
         origin: instance.origin,
         origin_reason: instance.origin_reason.clone(),
         workload: LocatedRef::new(objects, instance.workload),

@@ -83,7 +83,9 @@ pub fn table(report: &InventoryReport) -> String {
             if c.origin != crate::release::Origin::Rendered {
                 let _ = writeln!(out, "    {}: {}", c.origin.as_str(), c.origin_reason);
             }
-            if c.lifecycle == "retired" && c.origin != crate::release::Origin::Managed {
+            if c.lifecycle == crate::knowledge::sets::Lifecycle::Retired
+                && c.origin != crate::release::Origin::Managed
+            {
                 let _ = writeln!(
                     out,
                     "    retired controller: no further releases or security fixes"
