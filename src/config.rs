@@ -10,19 +10,19 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::cli::args::InputArgs;
-use crate::cli::UsageError;
-use crate::findings::{Finding, Severity};
-use crate::knowledge::read_data;
+use crate::findings::Severity;
+use crate::knowledge::{read_data, DataError};
+use crate::release::DeclaredController;
+use crate::rules::Suppression;
 
 pub const FILE_NAME: &str = ".ingress-lint.yaml";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Rule id → `error`, `warning`, `info` or `off`.
+    /// Rule id → its level.
     #[serde(default)]
-    pub rules: BTreeMap<String, String>,
+    pub rules: BTreeMap<String, Level>,
     #[serde(default)]
     pub exclude: Vec<String>,
     #[serde(default)]
@@ -52,45 +52,80 @@ pub struct Config {
     pub text: String,
 }
 
-/// A controller the repository does not hold, as `controllers:` declares it.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeclaredController {
-    /// The controller id (`ingress-lint controllers` lists them).
-    pub id: String,
-    /// Its workload's name (default: the id).
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    /// The classes it serves.
-    #[serde(default)]
-    pub classes: Vec<String>,
-    /// The IngressClass `spec.controller` value it claims (default: the controller's own).
-    #[serde(default)]
-    pub controller_value: Option<String>,
-    /// Whether it takes Ingresses with no class.
-    #[serde(default)]
-    pub classless: bool,
-    pub exposure: DeclaredExposure,
-    /// The load balancer IP it is reached at.
-    #[serde(default)]
-    pub ip: Option<String>,
-    /// Ports bound on the nodes (hostport, hostnetwork); default 80 and 443.
-    #[serde(default)]
-    pub host_ports: Vec<u16>,
+/// What `rules:` sets a rule to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+    Off,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum DeclaredExposure {
-    Loadbalancer,
-    Nodeport,
-    Hostport,
-    Hostnetwork,
-    Cloud,
-    Clusterip,
+/// Why the configuration cannot be used (exit code 2).
+#[derive(Debug)]
+pub enum ConfigError {
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// It does not parse or does not fit the schema (an unknown key, a misspelt level).
+    Invalid(DataError),
+    SecondDocument {
+        file: String,
+        line: usize,
+        column: usize,
+    },
+    /// A name that is none of the known ones; `listing` says which are.
+    Unknown {
+        file: String,
+        field: &'static str,
+        what: &'static str,
+        value: String,
+        listing: String,
+    },
+    Glob {
+        file: String,
+        context: String,
+        glob: String,
+        error: globset::Error,
+    },
+    MissingReason {
+        file: String,
+        rule: String,
+    },
 }
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Read { path, error } => write!(f, "{}: {error}", path.display()),
+            ConfigError::Invalid(error) => write!(f, "{error}"),
+            ConfigError::SecondDocument { file, line, column } => write!(
+                f,
+                "{file}:{line}:{column}: a second YAML document; the configuration is one document"
+            ),
+            ConfigError::Unknown {
+                file,
+                field,
+                what,
+                value,
+                listing,
+            } => write!(f, "{file}: {field}: unknown {what} `{value}`{listing}"),
+            ConfigError::Glob {
+                file,
+                context,
+                glob,
+                error,
+            } => write!(f, "{file}: {context} `{glob}`: {error}"),
+            ConfigError::MissingReason { file, rule } => {
+                write!(f, "{file}: suppressions: {rule}: a reason is required")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// A suppression by rule (or `all`), and any of kind, namespace, name glob and path glob.
 #[derive(Clone, Debug, Deserialize)]
@@ -108,44 +143,21 @@ pub struct SuppressionEntry {
     pub reason: String,
 }
 
-/// A suppression ready to match.
-#[derive(Clone, Debug)]
-pub struct Suppression {
-    pub entry: SuppressionEntry,
-    name: Option<GlobMatcher>,
-    path: Option<GlobMatcher>,
-}
-
-impl Suppression {
-    /// Whether it covers a finding in the file named `file`.
-    pub fn covers(&self, finding: &Finding, file: &str) -> bool {
-        let e = &self.entry;
-        let object = finding.object.as_ref();
-        (e.rule == "all" || e.rule == finding.rule)
-            && e.kind
-                .as_ref()
-                .is_none_or(|k| object.is_some_and(|o| &o.kind == k))
-            && e.namespace
-                .as_ref()
-                .is_none_or(|ns| object.is_some_and(|o| o.namespace.as_ref() == Some(ns)))
-            && self
-                .name
-                .as_ref()
-                .is_none_or(|g| object.is_some_and(|o| g.is_match(&o.name)))
-            && self.path.as_ref().is_none_or(|g| g.is_match(file))
-    }
-}
-
-fn glob(text: &str, what: &str, where_: &str) -> Result<GlobMatcher, UsageError> {
+fn glob(text: &str, file: &str, context: &str) -> Result<GlobMatcher, ConfigError> {
     Glob::new(text)
         .map(|g| g.compile_matcher())
-        .map_err(|e| UsageError(format!("{where_}: {what} `{text}`: {e}")))
+        .map_err(|error| ConfigError::Glob {
+            file: file.to_string(),
+            context: context.to_string(),
+            glob: text.to_string(),
+            error,
+        })
 }
 
 impl Config {
     /// `--config FILE`, else `.ingress-lint.yaml` in the current directory or an ancestor,
     /// else the defaults. An unreadable or invalid file is a usage error (exit code 2).
-    pub fn find(explicit: Option<&Path>) -> Result<Config, UsageError> {
+    pub fn find(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         let path = match explicit {
             Some(path) => Some(path.to_path_buf()),
             None => std::env::current_dir().ok().and_then(|dir| {
@@ -157,8 +169,10 @@ impl Config {
         let Some(path) = path else {
             return Ok(Config::default());
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Read {
+            path: path.clone(),
+            error,
+        })?;
         let name = path.display().to_string();
         let parsed = manifest::parse::parse(&text, manifest::parse::Limits::default());
         let roots: Vec<_> = parsed
@@ -169,16 +183,17 @@ impl Config {
         if let Some(second) = roots.get(1) {
             let at = manifest::SourceText::new(name.as_str(), text.as_str())
                 .position(second.span.start as usize);
-            return Err(UsageError(format!(
-                "{name}:{}:{}: a second YAML document; the configuration is one document",
-                at.line, at.column
-            )));
+            return Err(ConfigError::SecondDocument {
+                file: name,
+                line: at.line,
+                column: at.column,
+            });
         }
         // Empty, or comments only: the defaults.
         let mut config: Config = if roots.is_empty() && parsed.problems.is_empty() {
             Config::default()
         } else {
-            read_data(&name, &text).map_err(UsageError)?
+            read_data(&name, &text).map_err(ConfigError::Invalid)?
         };
         config.path = Some(path);
         config.text = text;
@@ -193,32 +208,34 @@ impl Config {
             .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
     }
 
-    fn validate(&self) -> Result<(), UsageError> {
-        let where_ = self.location();
-        for (rule, level) in &self.rules {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let file = self.location();
+        let unknown = |field, what, value: &str, listing: String| ConfigError::Unknown {
+            file: file.clone(),
+            field,
+            what,
+            value: value.to_string(),
+            listing,
+        };
+        let explain = || " (`ingress-lint explain` lists them)".to_string();
+        for rule in self.rules.keys() {
             if crate::rules::find(rule).is_none() {
-                return Err(UsageError(format!(
-                    "{where_}: rules: unknown rule `{rule}` (`ingress-lint explain` lists them)"
-                )));
-            }
-            if !["error", "warning", "info", "off"].contains(&level.as_str()) {
-                return Err(UsageError(format!(
-                    "{where_}: rules: {rule}: `{level}` is not error, warning, info or off"
-                )));
+                return Err(unknown("rules", "rule", rule, explain()));
             }
         }
         let knowledge = crate::knowledge::knowledge();
+        let controller_ids = || {
+            let ids: Vec<&str> = knowledge
+                .controllers
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect();
+            ids.join(", ")
+        };
         if let Some(target) = &self.target {
             if target != "gateway-api" && knowledge.controller(target).is_none() {
-                let ids: Vec<&str> = knowledge
-                    .controllers
-                    .iter()
-                    .map(|c| c.id.as_str())
-                    .collect();
-                return Err(UsageError(format!(
-                    "{where_}: target: unknown controller id `{target}`; known: {}, gateway-api",
-                    ids.join(", ")
-                )));
+                let listing = format!("; known: {}, gateway-api", controller_ids());
+                return Err(unknown("target", "controller id", target, listing));
             }
         }
         if let Some(provider) = &self.provider {
@@ -229,40 +246,31 @@ impl Config {
                     .iter()
                     .map(|p| p.id.as_str())
                     .collect();
-                return Err(UsageError(format!(
-                    "{where_}: provider: unknown provider `{provider}`; known: {}",
-                    ids.join(", ")
-                )));
+                let listing = format!("; known: {}", ids.join(", "));
+                return Err(unknown("provider", "provider", provider, listing));
             }
         }
         if let Some(platform) = &self.platform {
             if knowledge.platform(platform).is_none() {
-                return Err(UsageError(format!(
-                    "{where_}: platform: unknown platform `{platform}`; known: {}",
-                    crate::knowledge::platform_ids().join(", ")
-                )));
+                let listing = format!("; known: {}", crate::knowledge::platform_ids().join(", "));
+                return Err(unknown("platform", "platform", platform, listing));
             }
         }
         for c in &self.controllers {
             if knowledge.controller(&c.id).is_none() {
-                return Err(UsageError(format!(
-                    "{where_}: controllers: unknown controller id `{}` (`ingress-lint controllers` lists them)",
-                    c.id
-                )));
+                let listing = " (`ingress-lint controllers` lists them)".to_string();
+                return Err(unknown("controllers", "controller id", &c.id, listing));
             }
         }
         for s in &self.suppressions {
             if s.rule != "all" && crate::rules::find(&s.rule).is_none() {
-                return Err(UsageError(format!(
-                    "{where_}: suppressions: unknown rule `{}`",
-                    s.rule
-                )));
+                return Err(unknown("suppressions", "rule", &s.rule, explain()));
             }
             if s.reason.trim().is_empty() {
-                return Err(UsageError(format!(
-                    "{where_}: suppressions: {}: a reason is required",
-                    s.rule
-                )));
+                return Err(ConfigError::MissingReason {
+                    file: file.clone(),
+                    rule: s.rule.clone(),
+                });
             }
         }
         Ok(())
@@ -283,23 +291,22 @@ impl Config {
         )
     }
 
-    /// `--platform`, else the config's.
-    pub fn platform(&self, input: &InputArgs) -> Option<String> {
-        input.platform.clone().or_else(|| self.platform.clone())
+    /// The platform given on the command line, else the config's.
+    pub fn platform(&self, given: Option<&str>) -> Option<String> {
+        given.map(str::to_string).or_else(|| self.platform.clone())
     }
 
-    /// `--namespace`, else the config's, else `default`.
-    pub fn namespace(&self, input: &InputArgs) -> String {
-        input
-            .namespace
-            .clone()
+    /// The namespace given on the command line, else the config's, else `default`.
+    pub fn namespace(&self, given: Option<&str>) -> String {
+        given
+            .map(str::to_string)
             .or_else(|| self.namespace.clone())
             .unwrap_or_else(|| "default".into())
     }
 
     /// The config's excludes, then the command line's.
-    pub fn excludes(&self, input: &InputArgs) -> Vec<String> {
-        self.exclude.iter().chain(&input.exclude).cloned().collect()
+    pub fn excludes(&self, given: &[String]) -> Vec<String> {
+        self.exclude.iter().chain(given).cloned().collect()
     }
 
     /// Rule severities: `off` rules are disabled, the others overridden.
@@ -307,51 +314,63 @@ impl Config {
         let mut severities = BTreeMap::new();
         let mut disabled = Vec::new();
         for (rule, level) in &self.rules {
-            match level.as_str() {
-                "error" => drop(severities.insert(rule.clone(), Severity::Error)),
-                "warning" => drop(severities.insert(rule.clone(), Severity::Warning)),
-                "info" => drop(severities.insert(rule.clone(), Severity::Info)),
-                _ => disabled.push(rule.clone()),
-            }
+            let severity = match level {
+                Level::Error => Severity::Error,
+                Level::Warning => Severity::Warning,
+                Level::Info => Severity::Info,
+                Level::Off => {
+                    disabled.push(rule.clone());
+                    continue;
+                }
+            };
+            severities.insert(rule.clone(), severity);
         }
         (severities, disabled)
     }
 
-    pub fn suppressions(&self) -> Result<Vec<Suppression>, UsageError> {
+    pub fn suppressions(&self) -> Result<Vec<Suppression>, ConfigError> {
+        let file = self.location();
         self.suppressions
             .iter()
             .map(|entry| {
                 Ok(Suppression {
+                    rule: entry.rule.clone(),
+                    kind: entry.kind.clone(),
+                    namespace: entry.namespace.clone(),
                     name: entry
                         .name
                         .as_deref()
-                        .map(|n| glob(n, "suppression name", &self.location()))
+                        .map(|n| glob(n, &file, "suppression name"))
                         .transpose()?,
                     path: entry
                         .path
                         .as_deref()
-                        .map(|p| glob(p, "suppression path", &self.location()))
+                        .map(|p| glob(p, &file, "suppression path"))
                         .transpose()?,
-                    entry: entry.clone(),
+                    reason: entry.reason.clone(),
                 })
             })
             .collect()
     }
 
     /// Each cluster's globs, compiled.
-    pub fn clusters(&self) -> Result<Vec<(String, GlobSet)>, UsageError> {
+    pub fn clusters(&self) -> Result<Vec<(String, GlobSet)>, ConfigError> {
+        let file = self.location();
         self.clusters
             .iter()
             .map(|(name, globs)| {
+                let context = format!("clusters: {name}:");
+                let failed = |glob: &str, error| ConfigError::Glob {
+                    file: file.clone(),
+                    context: context.clone(),
+                    glob: glob.to_string(),
+                    error,
+                };
                 let mut builder = GlobSetBuilder::new();
                 for g in globs {
-                    builder.add(Glob::new(g).map_err(|e| {
-                        UsageError(format!("{}: clusters: {name}: `{g}`: {e}", self.location()))
-                    })?);
+                    builder.add(Glob::new(g).map_err(|e| failed(g, e))?);
                 }
-                let set = builder.build().map_err(|e| {
-                    UsageError(format!("{}: clusters: {name}: {e}", self.location()))
-                })?;
+                let set = builder.build().map_err(|e| failed(&globs.join(", "), e))?;
                 Ok((name.clone(), set))
             })
             .collect()

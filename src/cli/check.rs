@@ -19,13 +19,13 @@ pub(crate) fn load_inputs(
 ) -> Result<Loaded, UsageError> {
     let options = InputOptions {
         hidden: input.hidden,
-        exclude: config.excludes(input),
+        exclude: config.excludes(&input.exclude),
         max_file_size: input.max_file_size,
         stdin_filename: input.stdin_filename.clone(),
     };
     let found = discover(&input.paths, &options).map_err(|e| UsageError(e.to_string()))?;
-    let namespace = config.namespace(input);
-    let platform = config.platform(input);
+    let namespace = config.namespace(input.namespace.as_deref());
+    let platform = config.platform(input.platform.as_deref());
     let config_name = config.display_path();
     let setup = Setup {
         namespace: &namespace,
@@ -51,7 +51,7 @@ pub(crate) struct Read {
 impl Read {
     pub(crate) fn new(input: &super::args::InputArgs) -> Result<Read, UsageError> {
         let config = Config::find(input.config.as_deref())?;
-        let namespace = config.namespace(input);
+        let namespace = config.namespace(input.namespace.as_deref());
         let loaded = load_inputs(input, &config)?;
         Ok(Read {
             config,
@@ -115,7 +115,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let (severities, disabled) = config.severities();
     let options = RuleOptions {
         provider,
-        namespace: config.namespace(&args.input),
+        namespace: config.namespace(args.input.namespace.as_deref()),
         disabled,
         severities,
         suppressions: config.suppressions()?,

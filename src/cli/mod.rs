@@ -34,6 +34,12 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+impl From<crate::config::ConfigError> for UsageError {
+    fn from(error: crate::config::ConfigError) -> UsageError {
+        UsageError(error.to_string())
+    }
+}
+
 pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
     match cli.command {
         Command::Check(args) => check::run(&args),

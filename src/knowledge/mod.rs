@@ -118,7 +118,7 @@ pub fn knowledge() -> &'static Knowledge {
 // folders, listed by build.rs.
 include!(concat!(env!("OUT_DIR"), "/knowledge_files.rs"));
 
-fn read_all() -> Result<Knowledge, String> {
+fn read_all() -> Result<Knowledge, DataError> {
     let mut charts = CHART_FILES
         .iter()
         .map(|(name, text)| read_data::<Chart>(name, text))
@@ -157,39 +157,73 @@ fn read_all() -> Result<Knowledge, String> {
     })
 }
 
-/// Reads one embedded data file with the same located reader as manifests, so that an error
-/// names its line.
-pub(crate) fn read_data<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, String> {
+/// A data file (in `rules/`, or the configuration) that does not read: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataError {
+    pub file: String,
+    /// 1-based; 0 when the problem is the whole file.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Reads one data file with the same located reader as manifests, so that an error — a
+/// misspelt enum value, an unknown field — names its line.
+pub(crate) fn read_data<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, DataError> {
     let parsed = parse(text, Limits::default());
     let source = manifest::SourceText::new(name, text);
-    let at = |offset: u32| {
+    let at = |offset: u32, message: String| {
         let p = source.position(offset as usize);
-        format!("{name}:{}:{}", p.line, p.column)
+        DataError {
+            file: name.to_string(),
+            line: p.line,
+            column: p.column,
+            message,
+        }
+    };
+    let whole = |message: &str| DataError {
+        file: name.to_string(),
+        line: 0,
+        column: 0,
+        message: message.to_string(),
     };
     if let Some(problem) = parsed
         .problems
         .iter()
         .find(|p| p.kind != ProblemKind::SchemaMismatch)
     {
-        return Err(format!("{}: {}", at(problem.span.start), problem.message));
+        return Err(at(problem.span.start, problem.message.clone()));
     }
     let root = parsed
         .documents
         .first()
         .and_then(|d| d.root)
-        .ok_or_else(|| format!("{name}: empty"))?;
+        .ok_or_else(|| whole("empty"))?;
     let decoded = decode::<T>(&parsed.tree, root);
     if let Some(error) = decoded.errors.first() {
         let offset = error.node.map_or(0, |n| parsed.tree.span(n).start);
-        return Err(format!("{}: {}", at(offset), error.message));
+        return Err(at(offset, error.message.clone()));
     }
     if let Some(manifest::model::Note::UnknownField { key }) = decoded.notes.first() {
-        return Err(format!(
-            "{}: unknown field",
-            at(parsed.tree.span(*key).start)
-        ));
+        return Err(at(parsed.tree.span(*key).start, "unknown field".into()));
     }
-    decoded.value.ok_or_else(|| format!("{name}: unreadable"))
+    decoded.value.ok_or_else(|| whole("unreadable"))
 }
 
 #[cfg(test)]
@@ -199,6 +233,76 @@ mod tests {
     #[test]
     fn embedded_data_reads() {
         read_all().unwrap();
+    }
+
+    /// A value outside its closed set fails at load, at its line, naming the valid values —
+    /// in every kind of data file.
+    #[test]
+    fn a_misspelt_enum_value_is_refused_with_its_location() {
+        let controller = CONTROLLER_FILES
+            .iter()
+            .find(|(name, _)| name.ends_with("/traefik.yaml"))
+            .unwrap();
+        let cases: Vec<(String, String, &str)> = vec![
+            (
+                controller.0.to_string(),
+                controller
+                    .1
+                    .replacen("lifecycle: maintained", "lifecycle: maintaned", 1),
+                "maintaned",
+            ),
+            (
+                "rules/annotations/ingress-nginx.yaml".into(),
+                include_str!("../../rules/annotations/ingress-nginx.yaml").replacen(
+                    "{verdict: exact",
+                    "{verdict: exakt",
+                    1,
+                ),
+                "exakt",
+            ),
+            (
+                "rules/annotations/ingress-nginx.yaml".into(),
+                include_str!("../../rules/annotations/ingress-nginx.yaml").replacen(
+                    "value_type: bool",
+                    "value_type: boolean",
+                    1,
+                ),
+                "boolean",
+            ),
+            (
+                "rules/providers.yaml".into(),
+                include_str!("../../rules/providers.yaml").replacen(
+                    "honours_spec_field: \"false\"",
+                    "honours_spec_field: nope",
+                    1,
+                ),
+                "nope",
+            ),
+        ];
+        for (name, text, wrong) in cases {
+            let line = text
+                .lines()
+                .position(|l| l.contains(wrong))
+                .map(|at| at + 1)
+                .unwrap_or_else(|| panic!("{name}: `{wrong}` not written"));
+            let error = match name.as_str() {
+                n if n.starts_with("rules/controllers/") => read_data::<Controller>(&name, &text)
+                    .map(|_| ())
+                    .unwrap_err(),
+                "rules/providers.yaml" => read_data::<Providers>(&name, &text)
+                    .map(|_| ())
+                    .unwrap_err(),
+                _ => read_data::<ControllerCatalog>(&name, &text)
+                    .map(|_| ())
+                    .unwrap_err(),
+            };
+            assert_eq!(
+                (error.file.as_str(), error.line),
+                (name.as_str(), line),
+                "{error}"
+            );
+            assert!(error.message.contains(&format!("`{wrong}`")), "{error}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::knowledge::platforms::Claims;
 use crate::knowledge::Knowledge;
 use crate::load::ObjectKey;
 pub use discover::ReleaseKind;
-pub use platform::Setup;
+pub use platform::{DeclaredController, DeclaredExposure, Setup};
 pub use render::Unknown;
 
 /// Where a controller's objects come from.

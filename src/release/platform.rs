@@ -7,13 +7,53 @@
 
 use manifest::parse::{parse, Limits, PathStep};
 use manifest::{LoadedFile, SourceText, Span, TypedObject};
+use serde::Deserialize;
 
 use super::discover::{Found, Plan, ReleaseKind, Source, ValuesPlan};
 use super::{Origin, Stub};
-use crate::config::{DeclaredController, DeclaredExposure};
 use crate::knowledge::platforms::{Claims, Managed, Platform};
 use crate::knowledge::{Knowledge, CLASS_ANNOTATION};
 use crate::load::ObjectKey;
+
+/// A controller the repository does not hold, as `controllers:` declares it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredController {
+    /// The controller id (`ingress-lint controllers` lists them).
+    pub id: String,
+    /// Its workload's name (default: the id).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// The classes it serves.
+    #[serde(default)]
+    pub classes: Vec<String>,
+    /// The IngressClass `spec.controller` value it claims (default: the controller's own).
+    #[serde(default)]
+    pub controller_value: Option<String>,
+    /// Whether it takes Ingresses with no class.
+    #[serde(default)]
+    pub classless: bool,
+    pub exposure: DeclaredExposure,
+    /// The load balancer IP it is reached at.
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// Ports bound on the nodes (hostport, hostnetwork); default 80 and 443.
+    #[serde(default)]
+    pub host_ports: Vec<u16>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeclaredExposure {
+    Loadbalancer,
+    Nodeport,
+    Hostport,
+    Hostnetwork,
+    Cloud,
+    Clusterip,
+}
 
 /// What the release stage is told about the clusters besides the files.
 #[derive(Clone, Copy, Debug, Default)]

@@ -23,7 +23,7 @@ pub struct RuleOptions {
     /// Severities set by the configuration, by rule id.
     pub severities: std::collections::BTreeMap<String, Severity>,
     /// Suppressions from the configuration.
-    pub suppressions: Vec<crate::config::Suppression>,
+    pub suppressions: Vec<super::Suppression>,
     /// `clusters:` of the configuration: cross-object rules run within each.
     pub clusters: Vec<(String, globset::GlobSet)>,
     /// `--to`: the target controller, for the `*-on-target` rules.

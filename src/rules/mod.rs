@@ -43,6 +43,7 @@ mod yaml_syntax;
 
 pub use context::{Context, IngressAnnotation, ObjectView, RuleOptions};
 pub use registry::{find, registry};
+pub use suppress::Suppression;
 
 use crate::findings::{Finding, Severity};
 use crate::load::Loaded;

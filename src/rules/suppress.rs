@@ -14,6 +14,39 @@ use manifest::LoadedFile;
 use super::RuleOptions;
 use crate::load::Loaded;
 
+/// A suppression from the configuration, ready to match: by rule (or `all`), and any of kind,
+/// namespace, name glob and path glob.
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub rule: String,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<globset::GlobMatcher>,
+    pub path: Option<globset::GlobMatcher>,
+    pub reason: String,
+}
+
+impl Suppression {
+    /// Whether it covers a finding in the file named `file`.
+    pub fn covers(&self, finding: &Finding, file: &str) -> bool {
+        let object = finding.object.as_ref();
+        (self.rule == "all" || self.rule == finding.rule)
+            && self
+                .kind
+                .as_ref()
+                .is_none_or(|k| object.is_some_and(|o| &o.kind == k))
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| object.is_some_and(|o| o.namespace.as_ref() == Some(ns)))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|g| object.is_some_and(|o| g.is_match(&o.name)))
+            && self.path.as_ref().is_none_or(|g| g.is_match(file))
+    }
+}
+
 const RULE_ANNOTATION_PREFIX: &str = "ignore-check.ingress-lint.io/";
 const ALL_ANNOTATION: &str = "ingress-lint.io/ignore-all";
 const PRAGMA: &str = "ingress-lint: ignore[";
@@ -33,7 +66,7 @@ fn by_config(files: &[LoadedFile], options: &RuleOptions, finding: &Finding) -> 
         .suppressions
         .iter()
         .find(|s| s.covers(finding, file))
-        .map(|s| format!("configuration: {}", s.entry.reason))
+        .map(|s| format!("configuration: {}", s.reason))
 }
 
 fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<String> {
