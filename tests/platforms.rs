@@ -265,7 +265,7 @@ fn a_platform_or_declared_controller_that_does_not_exist_is_a_usage_error() {
     assert_eq!(bad.code, 2);
     assert!(
         bad.stderr
-            .contains("known: aks, eks, gke, k3s, openshift, rke2"),
+            .contains("[possible values: aks, eks, gke, k3s, openshift, rke2]"),
         "{}",
         bad.stderr
     );

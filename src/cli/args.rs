@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::findings::Severity;
@@ -67,19 +68,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The platform the cluster runs on: its managed and bundled controllers count
-    /// (gke, eks, aks, k3s, rke2, openshift)
-    #[arg(long, value_name = "PLATFORM", value_parser = platform_id)]
+    #[arg(long, value_name = "PLATFORM", value_parser = PossibleValuesParser::new(crate::knowledge::platform_ids()))]
     pub platform: Option<String>,
-}
-
-/// A `--platform` value: one of `rules/platforms/`.
-fn platform_id(value: &str) -> Result<String, String> {
-    let ids = crate::knowledge::platform_ids();
-    if ids.contains(&value) {
-        Ok(value.to_string())
-    } else {
-        Err(format!("unknown platform; known: {}", ids.join(", ")))
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -205,30 +195,6 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Load-balancer implementations `--provider` accepts (facts in `rules/providers.yaml`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ProviderArg {
-    Gke,
-    Eks,
-    Aks,
-    Digitalocean,
-    Metallb,
-    Cilium,
-    KubeVip,
-    Openstack,
-    Oracle,
-    Hetzner,
-    Linode,
-}
-
-impl ProviderArg {
-    pub fn id(self) -> String {
-        self.to_possible_value()
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default()
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -243,8 +209,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fail_if_no_objects: bool,
     /// The load-balancer implementation, for load-balancer-ip-deprecated advice
-    #[arg(long, value_enum)]
-    pub provider: Option<ProviderArg>,
+    #[arg(long, value_name = "PROVIDER", value_parser = PossibleValuesParser::new(crate::knowledge::provider_ids()))]
+    pub provider: Option<String>,
     /// The controller you migrate to: report annotations it cannot carry (traefik, haproxy,
     /// kong, f5-nginx, gateway-api, ingress-nginx)
     #[arg(long, value_name = "TARGET")]

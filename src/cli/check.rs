@@ -99,10 +99,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let config = Config::find(args.input.config.as_deref())?;
     let target = args.to.clone().or_else(|| config.target.clone());
     check_migration(target.as_deref(), args.from.as_deref())?;
-    let provider = args
-        .provider
-        .map(|p| p.id())
-        .or_else(|| config.provider.clone());
+    let provider = args.provider.clone().or_else(|| config.provider.clone());
     if let Some(id) = provider
         .as_deref()
         .filter(|id| knowledge().providers.get(id).is_none())

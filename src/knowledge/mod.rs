@@ -86,6 +86,16 @@ pub fn platform_ids() -> Vec<&'static str> {
         .collect()
 }
 
+/// The `--provider` values, from `rules/providers.yaml`.
+pub fn provider_ids() -> Vec<&'static str> {
+    knowledge()
+        .providers
+        .providers
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect()
+}
+
 /// A chart's own `values.yaml` (`rules/charts/defaults/<file>`), parsed on first use.
 pub fn chart_defaults(file: &str) -> Option<&'static manifest::parse::ParsedFile> {
     use std::collections::HashMap;
