@@ -179,7 +179,7 @@ impl<'a> Objects<'a> {
     /// The reference with the default namespace filled in (cluster-scoped kinds keep none).
     pub fn reference(&self, key: ObjectKey) -> ObjectRef {
         let mut reference = self.get(key).reference.clone();
-        if reference.namespace.is_none() && reference.kind != "IngressClass" {
+        if reference.namespace.is_none() && !reference.is_cluster_scoped() {
             reference.namespace = Some(self.namespace.to_string());
         }
         reference

@@ -252,7 +252,7 @@ mod tests {
             let is_crd_field = a.applies_to.ends_with("CRD");
             assert!(
                 is_crd_field
-                    || a.key == "kubernetes.io/ingress.class"
+                    || a.key == crate::knowledge::CLASS_ANNOTATION
                     || controller.owns_annotation(&a.key),
                 "{}: not an annotation of {}",
                 a.key,

@@ -8,12 +8,7 @@ use rayon::prelude::*;
 use crate::input::{self, Input, ReadError};
 use crate::release::Setup;
 
-/// An object by position: file index and index among that file's objects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectKey {
-    pub file: usize,
-    pub index: usize,
-}
+pub use manifest::ObjectKey;
 
 /// Everything read, in input order. Unreadable files are here too, holding their problem.
 #[derive(Debug, Default)]

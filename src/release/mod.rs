@@ -17,8 +17,8 @@ use manifest::{LoadedFile, Span, TypedObject};
 
 use crate::knowledge::platforms::Claims;
 use crate::knowledge::Knowledge;
-use crate::load::ObjectKey;
 pub use discover::ReleaseKind;
+use manifest::ObjectKey;
 pub use platform::{DeclaredController, DeclaredExposure, Setup};
 pub use render::Unknown;
 

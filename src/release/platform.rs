@@ -13,7 +13,7 @@ use super::discover::{Found, Plan, ReleaseKind, Source, ValuesPlan};
 use super::{Origin, Stub};
 use crate::knowledge::platforms::{Claims, Managed, Platform};
 use crate::knowledge::{Knowledge, CLASS_ANNOTATION};
-use crate::load::ObjectKey;
+use manifest::ObjectKey;
 
 /// A controller the repository does not hold, as `controllers:` declares it.
 #[derive(Clone, Debug, Deserialize)]

@@ -140,7 +140,7 @@ impl<'a> ObjectView<'a> {
     /// The reference with the default namespace filled in for namespaced kinds.
     pub fn reference(&self) -> ObjectRef {
         let mut reference = self.object.reference.clone();
-        if reference.namespace.is_none() && !is_cluster_scoped(&reference.kind) {
+        if reference.namespace.is_none() && !reference.is_cluster_scoped() {
             reference.namespace = Some(self.namespace.to_string());
         }
         reference
@@ -214,27 +214,6 @@ impl<'a> ObjectView<'a> {
             .and_then(|d| d.helm_source.clone());
         finding
     }
-}
-
-/// Kinds with no namespace, among those the rules name.
-fn is_cluster_scoped(kind: &str) -> bool {
-    matches!(
-        kind,
-        "IngressClass"
-            | "Namespace"
-            | "Node"
-            | "ClusterRole"
-            | "ClusterRoleBinding"
-            | "CustomResourceDefinition"
-            | "PersistentVolume"
-            | "StorageClass"
-            | "PriorityClass"
-            | "ValidatingWebhookConfiguration"
-            | "MutatingWebhookConfiguration"
-            | "APIService"
-            | "GatewayClass"
-            | "IngressClassParams"
-    )
 }
 
 impl Context<'_> {

@@ -10,6 +10,6 @@ pub mod model;
 pub mod parse;
 pub mod source;
 
-pub use model::{load_file, Document, LoadedFile, Object, ObjectRef, TypedObject};
+pub use model::{load_file, Document, LoadedFile, Object, ObjectKey, ObjectRef, TypedObject};
 pub use parse::{Problem, ProblemKind};
 pub use source::{Position, SourceText, Span};

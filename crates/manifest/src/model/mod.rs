@@ -25,6 +25,37 @@ pub struct ObjectRef {
     pub name: String,
 }
 
+impl ObjectRef {
+    /// A kind with no namespace (among the kinds an ingress migration meets).
+    pub fn is_cluster_scoped(&self) -> bool {
+        let kind = self.kind.as_str();
+        matches!(
+            kind,
+            "IngressClass"
+                | "Namespace"
+                | "Node"
+                | "ClusterRole"
+                | "ClusterRoleBinding"
+                | "CustomResourceDefinition"
+                | "PersistentVolume"
+                | "StorageClass"
+                | "PriorityClass"
+                | "ValidatingWebhookConfiguration"
+                | "MutatingWebhookConfiguration"
+                | "APIService"
+                | "GatewayClass"
+                | "IngressClassParams"
+        )
+    }
+}
+
+/// An object by position: file index and index among that file's objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub file: usize,
+    pub index: usize,
+}
+
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.namespace {
