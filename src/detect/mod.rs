@@ -17,7 +17,7 @@ use crate::knowledge::platforms::Claims;
 use crate::knowledge::sets::Role;
 use crate::knowledge::{
     image_path, template_settings, ClassNameFilter, Condition, Controller, Knowledge,
-    SourcePrecedence,
+    SourcePrecedence, NGINX, NGINX_PREFIX,
 };
 use crate::load::Loaded;
 use crate::release::{Origin, Releases};
@@ -110,6 +110,23 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// The annotation prefixes read as ingress-nginx's: the default and any
+    /// `--annotations-prefix` an ingress-nginx controller in the input sets.
+    pub fn nginx_prefixes(&self) -> Vec<String> {
+        let mut prefixes = vec![NGINX_PREFIX.to_string()];
+        for instance in self.controllers.iter().filter(|i| i.controller.id == NGINX) {
+            if let Some(prefix) = instance
+                .setting("annotations_prefix")
+                .and_then(|s| s.known())
+            {
+                if !prefixes.iter().any(|p| p == prefix) {
+                    prefixes.push(prefix.to_string());
+                }
+            }
+        }
+        prefixes
+    }
+
     /// Every claimant with its (controller instance, claimant) index.
     pub fn claimants(&self) -> impl Iterator<Item = ((usize, usize), &Claimant)> {
         self.controllers

@@ -14,6 +14,8 @@ pub struct ControllerCatalog {
     pub controller: String,
     /// Every key of the controller is listed: others under its prefix are unknown (typos).
     pub complete: bool,
+    /// What the catalog translates to, in report order.
+    pub targets: Vec<CatalogTarget>,
     pub versions: BTreeMap<String, String>,
     pub annotations: Vec<Annotation>,
 }
@@ -121,7 +123,24 @@ pub struct Equivalent {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReverseCatalog {
+    pub target: CatalogTarget,
     pub annotations: Vec<ReverseAnnotation>,
+}
+
+/// A target of a catalog's translations, or a second path to one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogTarget {
+    pub id: String,
+    /// The target this is a second path to (Traefik's ingress-nginx provider).
+    #[serde(default)]
+    pub path_of: Option<String>,
+    /// It reads the source controller's annotation keys as they are.
+    #[serde(default)]
+    pub reads_source_keys: bool,
+    pub label: String,
+    /// An entry's source whose URL holds one of these documents the target's side.
+    pub source_marks: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,16 +170,83 @@ pub struct NeutralPrefix {
     pub source: String,
 }
 
-/// The targets the ingress-nginx catalog translates to, in report order. Traefik has two
-/// paths: its native annotations/Middlewares and its ingress-nginx provider.
-pub const TARGETS: [&str; 6] = [
-    "traefik",
-    "traefik-nginx-provider",
-    "haproxy",
-    "kong",
-    "f5-nginx",
-    "gateway-api",
-];
+/// The ingress-nginx controller id: the source of the catalog, the target of the reverse one.
+pub const NGINX: &str = "ingress-nginx";
+/// ingress-nginx's annotation prefix, unless `--annotations-prefix` moves it.
+pub const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io";
+
+/// The closest of `candidates`, when close enough to be a typo.
+pub fn did_you_mean<'a>(suffix: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .map(|c| (strsim::levenshtein(suffix, c), c))
+        .filter(|(distance, c)| *distance <= 3.max(c.len() / 5) && *distance < c.len())
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+impl super::Knowledge {
+    /// Every target with translation data: the catalog's (not second paths), then the
+    /// reverse catalog's.
+    pub fn translation_targets(&self) -> Vec<&str> {
+        self.nginx_annotations
+            .targets
+            .iter()
+            .filter(|t| t.path_of.is_none())
+            .map(|t| t.id.as_str())
+            .chain([self.reverse_annotations.target.id.as_str()])
+            .collect()
+    }
+
+    /// The paths to `target` the catalog lists (the target, and any second path to it).
+    pub fn paths_to(&self, target: &str) -> impl Iterator<Item = &CatalogTarget> + '_ {
+        let target = target.to_string();
+        self.nginx_annotations
+            .targets
+            .iter()
+            .filter(move |t| t.id == target || t.path_of.as_deref() == Some(target.as_str()))
+    }
+
+    /// The source among an entry's `sources` that documents `target`'s side.
+    pub fn target_source<'s>(&self, sources: &'s [String], target: &str) -> Option<&'s str> {
+        let reverse = &self.reverse_annotations.target;
+        let marks = self
+            .nginx_annotations
+            .targets
+            .iter()
+            .chain([reverse])
+            .find(|t| t.id == target)
+            .map_or(&reverse.source_marks, |t| &t.source_marks);
+        sources
+            .iter()
+            .find(|s| marks.iter().any(|m| s.contains(m.as_str())))
+            .map(String::as_str)
+    }
+
+    /// The controller an annotation key belongs to, if any; `nginx_prefixes` are the
+    /// prefixes ingress-nginx reads in this input.
+    pub fn owner(&self, nginx_prefixes: &[String], key: &str) -> Option<String> {
+        if key == super::CLASS_ANNOTATION {
+            // Every controller reads the class annotation; it belongs to none.
+            return None;
+        }
+        let (prefix, _) = key.split_once('/')?;
+        if nginx_prefixes.iter().any(|p| p == prefix) {
+            return Some(NGINX.into());
+        }
+        if let Some(entry) = self
+            .reverse_annotations
+            .annotations
+            .iter()
+            .find(|a| a.key == key)
+        {
+            return Some(entry.controller.clone());
+        }
+        self.controllers
+            .iter()
+            .find(|c| c.id != NGINX && c.owns_annotation(key))
+            .map(|c| c.id.clone())
+    }
+}
 
 impl ControllerCatalog {
     pub fn get(&self, key: &str) -> Option<&Annotation> {
@@ -212,7 +298,7 @@ mod tests {
             );
             assert!(!a.meaning.is_empty() && !a.group.is_empty(), "{k}");
             let targets: Vec<&str> = a.targets.keys().map(String::as_str).collect();
-            let mut expected = TARGETS.to_vec();
+            let mut expected: Vec<&str> = catalog.targets.iter().map(|t| t.id.as_str()).collect();
             expected.sort_unstable();
             assert_eq!(targets, expected, "{k}: targets");
             for (target, e) in &a.targets {

@@ -20,8 +20,8 @@ use manifest::parse::{parse, Limits, ProblemKind};
 use serde::de::DeserializeOwned;
 
 pub use annotations::{
-    Annotation, ControllerCatalog, Equivalent, IntType, IntUnit, Neutral, NeutralPrefix,
-    ReverseAnnotation, ReverseCatalog, ValueType, TARGETS,
+    did_you_mean, Annotation, CatalogTarget, ControllerCatalog, Equivalent, IntType, IntUnit,
+    Neutral, NeutralPrefix, ReverseAnnotation, ReverseCatalog, ValueType, NGINX, NGINX_PREFIX,
 };
 use charts::Chart;
 pub use controllers::{

@@ -9,8 +9,9 @@ use serde::Serialize;
 
 use super::inventory::LocatedRef;
 use crate::detect::Objects;
+use crate::knowledge::knowledge;
 use crate::knowledge::sets::Verdict;
-use crate::translate::{target_source, TargetPath, Translation};
+use crate::translate::{TargetPath, Translation};
 
 /// Verdicts in report order: blockers first.
 /// Blockers first.
@@ -321,7 +322,7 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
         if !e.note.is_empty() {
             parts.push(cell(e.note));
         }
-        if let Some(source) = target_source(e.sources, report.target) {
+        if let Some(source) = knowledge().target_source(e.sources, report.target) {
             parts.push(format!("([source]({source}))"));
         }
         let note = parts.join(" ");

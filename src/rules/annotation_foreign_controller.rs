@@ -23,7 +23,7 @@
 use std::collections::BTreeSet;
 
 use crate::findings::Finding;
-use crate::translate::{nginx_prefixes, owner, NGINX};
+use crate::knowledge::NGINX;
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
@@ -56,7 +56,7 @@ impl Rule for AnnotationForeignController {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
         let inventory = &context.inventory;
-        let prefixes = nginx_prefixes(inventory);
+        let prefixes = inventory.nginx_prefixes();
         for entry in inventory
             .ingresses
             .iter()
@@ -81,7 +81,7 @@ impl Rule for AnnotationForeignController {
                 servers.push((i, context.objects.reference(instance.workload)));
             }
             for (key, _) in view.object.metadata().annotations.iter().flatten() {
-                let Some(owner) = owner(context.knowledge, &prefixes, key) else {
+                let Some(owner) = context.knowledge.owner(&prefixes, key) else {
                     continue;
                 };
                 if readers.contains(&owner) {

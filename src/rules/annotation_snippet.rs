@@ -22,7 +22,7 @@
 //! then remove the snippet.
 use crate::findings::Finding;
 use crate::knowledge::sets::Risk;
-use crate::translate::{nginx_prefixes, owner, NGINX};
+use crate::knowledge::NGINX;
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
@@ -35,10 +35,10 @@ impl Rule for AnnotationSnippet {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
-        let prefixes = nginx_prefixes(&context.inventory);
+        let prefixes = context.inventory.nginx_prefixes();
         let catalog = &context.knowledge.nginx_annotations;
         for a in context.ingress_annotations() {
-            let Some(controller) = owner(context.knowledge, &prefixes, a.key) else {
+            let Some(controller) = context.knowledge.owner(&prefixes, a.key) else {
                 continue;
             };
             let suffix = a.key.split_once('/').map_or(a.key, |(_, s)| s);

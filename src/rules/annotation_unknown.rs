@@ -19,7 +19,7 @@
 //! ## Fix
 //! Correct the key (`nginx.ingress.kubernetes.io/rewrite-target`), or remove it.
 use crate::findings::Finding;
-use crate::translate::did_you_mean;
+use crate::knowledge::did_you_mean;
 
 use super::context::NginxAnnotation;
 use super::{rule_info, Context, Rule, RuleInfo};

@@ -295,7 +295,7 @@ impl<'a> Context<'a> {
     /// The Ingress annotations under an ingress-nginx prefix (the default, or a custom
     /// `--annotations-prefix` found on a controller), with the key's suffix.
     pub fn nginx_annotations(&self) -> impl Iterator<Item = NginxAnnotation<'a>> + '_ {
-        let prefixes = translate::nginx_prefixes(&self.inventory);
+        let prefixes = self.inventory.nginx_prefixes();
         self.ingress_annotations().filter_map(move |annotation| {
             let (prefix, suffix) = annotation.key.split_once('/')?;
             prefixes

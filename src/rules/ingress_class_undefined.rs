@@ -71,7 +71,7 @@ impl Rule for IngressClassUndefined {
             let span = entry
                 .class_span
                 .unwrap_or_else(|| context.objects.name_span(entry.key));
-            let guess = crate::translate::did_you_mean(class, known.iter().copied());
+            let guess = crate::knowledge::did_you_mean(class, known.iter().copied());
             let help = match guess {
                 Some(g) => format!("did you mean `{g}`? Otherwise create an IngressClass `{class}` for the controller that should serve it"),
                 None => format!("create an IngressClass `{class}` for the controller that should serve it, or name an existing class"),

@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 use manifest::parse::PathStep::{Index, Key};
 
 use crate::findings::{Finding, Location};
-use crate::translate::nginx_prefixes;
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
@@ -41,7 +40,9 @@ impl Rule for IngressHostPathDuplicate {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
-        let canary_keys: Vec<String> = nginx_prefixes(&context.inventory)
+        let canary_keys: Vec<String> = context
+            .inventory
+            .nginx_prefixes()
             .iter()
             .map(|p| format!("{p}/canary"))
             .collect();

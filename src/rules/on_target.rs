@@ -31,7 +31,10 @@ pub fn report(
         if !item.note.is_empty() {
             help.push_str(&format!(". {}", item.note));
         }
-        if let Some(source) = crate::translate::target_source(&item.sources, &translation.target) {
+        if let Some(source) = context
+            .knowledge
+            .target_source(&item.sources, &translation.target)
+        {
             help.push_str(&format!(". Source: {source}"));
         }
         out.push(view.finding(info, item.key_span, message).help(help));

@@ -10,30 +10,7 @@ use manifest::{Span, TypedObject};
 
 use crate::detect::{Inventory, ObjectKey, Objects};
 use crate::knowledge::sets::{AnnotationStatus, Verdict};
-use crate::knowledge::{Annotation, Equivalent, Knowledge};
-
-pub const NGINX: &str = "ingress-nginx";
-pub const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io";
-
-/// The source among an entry's sources that documents the target's side.
-pub fn target_source<'s>(sources: &'s [String], target: &str) -> Option<&'s str> {
-    let marks: &[&str] = match target {
-        "traefik" => &["traefik"],
-        "haproxy" => &["haproxy"],
-        "kong" => &["konghq", "Kong/"],
-        "f5-nginx" => &[
-            "nginx.com",
-            "nginx/kubernetes-ingress",
-            "nginx/documentation",
-        ],
-        "gateway-api" => &["gateway-api", "ingress2gateway"],
-        _ => &["ingress-nginx"],
-    };
-    sources
-        .iter()
-        .find(|s| marks.iter().any(|m| s.contains(m)))
-        .map(String::as_str)
-}
+use crate::knowledge::{did_you_mean, Annotation, CatalogTarget, Equivalent, Knowledge, NGINX};
 
 /// One way to carry an annotation to the target (Traefik has two).
 #[derive(Clone, Debug, serde::Serialize)]
@@ -81,89 +58,24 @@ pub struct Translation {
     pub other_controllers: BTreeMap<String, usize>,
 }
 
-/// Targets with translation data: the ingress-nginx catalog's targets, and ingress-nginx
-/// itself (from the other controllers' common keys).
-pub const TRANSLATABLE_TARGETS: [&str; 6] = [
-    "traefik",
-    "haproxy",
-    "kong",
-    "f5-nginx",
-    "gateway-api",
-    NGINX,
-];
-
-/// The annotation prefixes read as ingress-nginx's: the default and any `--annotations-prefix`
-/// an ingress-nginx controller in the input sets.
-pub fn nginx_prefixes(inventory: &Inventory) -> Vec<String> {
-    let mut prefixes = vec![NGINX_PREFIX.to_string()];
-    for instance in inventory
-        .controllers
-        .iter()
-        .filter(|i| i.controller.id == NGINX)
-    {
-        if let Some(prefix) = instance
-            .setting("annotations_prefix")
-            .and_then(|s| s.known())
-        {
-            if !prefixes.iter().any(|p| p == prefix) {
-                prefixes.push(prefix.to_string());
-            }
-        }
-    }
-    prefixes
-}
-
-/// The controller an annotation key belongs to, if any.
-pub fn owner(knowledge: &Knowledge, nginx_prefixes: &[String], key: &str) -> Option<String> {
-    if key == CLASS_ANNOTATION {
-        // Every controller reads the class annotation; it belongs to none.
-        return None;
-    }
-    let (prefix, _) = key.split_once('/')?;
-    if nginx_prefixes.iter().any(|p| p == prefix) {
-        return Some(NGINX.into());
-    }
-    if let Some(entry) = knowledge
-        .reverse_annotations
-        .annotations
-        .iter()
-        .find(|a| a.key == key)
-    {
-        return Some(entry.controller.clone());
-    }
-    knowledge
-        .controllers
-        .iter()
-        .find(|c| c.id != NGINX && c.owns_annotation(key))
-        .map(|c| c.id.clone())
-}
-
-/// The closest catalog key, when close enough to be a typo.
-pub fn did_you_mean<'a>(suffix: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .map(|c| (strsim::levenshtein(suffix, c), c))
-        .filter(|(distance, c)| *distance <= 3.max(c.len() / 5) && *distance < c.len())
-        .min()
-        .map(|(_, c)| c.to_string())
-}
-
 /// The source controllers for a target, or why there is no translation data for the pair.
 pub fn sources(
     knowledge: &Knowledge,
     target: &str,
     from: Option<&str>,
 ) -> Result<Vec<String>, String> {
-    if !TRANSLATABLE_TARGETS.contains(&target) {
+    let targets = knowledge.translation_targets();
+    if !targets.contains(&target) {
         return Err(format!(
             "no annotation translations are known for `{target}`; targets with translation data: {}",
-            TRANSLATABLE_TARGETS.join(", ")
+            targets.join(", ")
         ));
     }
     Ok(match from {
         Some(f) if (target == NGINX) == (f == NGINX) => {
             return Err(format!(
                 "no annotation translations from `{f}` to `{target}`: the catalog covers ingress-nginx → {} and the other controllers' common keys → ingress-nginx",
-                TRANSLATABLE_TARGETS[..5].join(", ")
+                targets[..targets.len() - 1].join(", ")
             ));
         }
         Some(f) => vec![f.to_string()],
@@ -187,7 +99,7 @@ pub fn translate(
     from: Option<&str>,
 ) -> Result<Translation, String> {
     let from = sources(knowledge, target, from)?;
-    let prefixes = nginx_prefixes(inventory);
+    let prefixes = inventory.nginx_prefixes();
     let mut translation = Translation {
         target: target.into(),
         from: from.clone(),
@@ -230,7 +142,7 @@ pub fn translate(
                 });
                 continue;
             }
-            let Some(source) = owner(knowledge, &prefixes, key) else {
+            let Some(source) = knowledge.owner(&prefixes, key) else {
                 continue;
             };
             if !from.contains(&source) {
@@ -283,18 +195,13 @@ fn nginx_item(
     };
     item.group = Some(annotation.group.clone());
     item.sources = annotation.sources.clone();
-    let names: &[&str] = if target == "traefik" {
-        &["traefik", "traefik-nginx-provider"]
-    } else {
-        &[target]
-    };
-    item.paths = names
-        .iter()
-        .filter_map(|name| {
+    item.paths = knowledge
+        .paths_to(target)
+        .filter_map(|path| {
             annotation
                 .targets
-                .get(*name)
-                .map(|e| target_path(name, e, key, value))
+                .get(&path.id)
+                .map(|e| target_path(path, e, key, value))
         })
         .collect();
     // Best first: Verdict's order.
@@ -341,7 +248,12 @@ fn reverse_item(
         sources: Vec::new(),
     };
     if let Some(entry) = entry {
-        let path = target_path(NGINX, &entry.ingress_nginx, key, value);
+        let path = target_path(
+            &knowledge.reverse_annotations.target,
+            &entry.ingress_nginx,
+            key,
+            value,
+        );
         item.verdict = path.verdict;
         item.target_form = path.target_form.clone();
         item.note = path.note.clone();
@@ -373,28 +285,32 @@ fn status_note(annotation: &Annotation) -> Option<String> {
 }
 
 /// A path's verdict and target form; an annotation-key form is written with the actual value.
-fn target_path(name: &str, equivalent: &Equivalent, key: &str, value: &str) -> TargetPath {
-    let label = match name {
-        "traefik" => "Traefik (native)".to_string(),
-        "traefik-nginx-provider" => {
-            let since = equivalent
-                .since
-                .as_deref()
-                .map(|s| format!(", {s}+"))
-                .unwrap_or_default();
-            format!(
-                "Traefik ingress-nginx provider ({}{since})",
-                equivalent.status.map_or("not listed", |s| s.as_str())
-            )
-        }
-        other => other.to_string(),
+fn target_path(
+    path: &CatalogTarget,
+    equivalent: &Equivalent,
+    key: &str,
+    value: &str,
+) -> TargetPath {
+    let label = if path.reads_source_keys {
+        let since = equivalent
+            .since
+            .as_deref()
+            .map(|s| format!(", {s}+"))
+            .unwrap_or_default();
+        format!(
+            "{} ({}{since})",
+            path.label,
+            equivalent.status.map_or("not listed", |s| s.as_str())
+        )
+    } else {
+        path.label.clone()
     };
-    let form = match (name, equivalent.verdict) {
-        // The provider reads the ingress-nginx key as it is.
-        ("traefik-nginx-provider", Verdict::Exact | Verdict::Partial) => {
+    let form = match equivalent.verdict {
+        // It reads the source key as it is.
+        Verdict::Exact | Verdict::Partial if path.reads_source_keys => {
             Some(format!("{key}: {}", quoted(value)))
         }
-        (_, Verdict::None) => None,
+        Verdict::None => None,
         _ => equivalent
             .form
             .as_deref()
