@@ -47,11 +47,56 @@ pub struct Controller {
     /// Its configuration ConfigMap, when it reads one.
     #[serde(default)]
     pub config_map: Option<ConfigMapKnowledge>,
+    /// How a cloud controller's load balancers reach the backend pods.
+    #[serde(default)]
+    pub backend_targets: Option<BackendTargets>,
     /// How flags, env and a configuration file combine; absent: a flag wins over its env
     /// var, setting by setting.
     #[serde(default)]
     pub configuration: Option<Configuration>,
     pub sources: Vec<String>,
+}
+
+/// An annotation choosing whether a cloud load balancer sends traffic to the pods or through
+/// node ports.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendTargets {
+    pub annotation: String,
+    /// Where the annotation is read, first first.
+    pub read_on: Vec<AnnotatedObject>,
+    /// The value when no object sets it.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// Values (compared without whitespace, as substrings) that mean node ports.
+    pub through_node_ports: Vec<String>,
+    /// The classes of Ingresses it serves when it is not in the input (managed).
+    pub classes: Vec<String>,
+    /// What the finding says.
+    pub what: String,
+    pub fix: String,
+    pub source: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnnotatedObject {
+    Service,
+    Ingress,
+}
+
+impl BackendTargets {
+    /// Whether the annotation's value (or the default, when it is absent) sends traffic
+    /// through node ports.
+    pub fn through_node_ports(&self, value: Option<&str>) -> bool {
+        let Some(value) = value.or(self.default.as_deref()) else {
+            return false;
+        };
+        let value: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+        self.through_node_ports
+            .iter()
+            .any(|mark| value.contains(mark.as_str()))
+    }
 }
 
 /// A controller that reads its settings from one source of several.
@@ -146,6 +191,9 @@ fn string_type() -> String {
 #[serde(deny_unknown_fields)]
 pub struct Provider {
     pub name: String,
+    /// Another controller whose annotations it reads (Traefik's ingress-nginx provider).
+    #[serde(default)]
+    pub reads_annotations_of: Option<String>,
     /// Bool settings any of which enables the provider; empty: always on.
     #[serde(default)]
     pub enabled_by: Vec<String>,

@@ -25,8 +25,8 @@ pub use annotations::{
 };
 use charts::Chart;
 pub use controllers::{
-    image_path, template_settings, ClassNameFilter, Condition, Configuration, Controller, Image,
-    ListenPort, Setting, SourcePrecedence,
+    image_path, template_settings, AnnotatedObject, BackendTargets, ClassNameFilter, Condition,
+    Configuration, Controller, Image, ListenPort, Setting, SourcePrecedence,
 };
 pub use providers::{Provider, ProviderAnnotation, Providers};
 

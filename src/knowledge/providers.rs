@@ -31,6 +31,9 @@ pub struct Provider {
     /// Whether the implementation still reads `spec.loadBalancerIP`.
     pub honours_spec_field: Honours,
     pub note: String,
+    /// Annotations that let Services share an IP, when their values match.
+    #[serde(default)]
+    pub ip_sharing_keys: Vec<String>,
     pub sources: Vec<String>,
 }
 

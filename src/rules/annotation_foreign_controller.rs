@@ -70,13 +70,15 @@ impl Rule for AnnotationForeignController {
             for &(i, c) in &entry.served_by {
                 let instance = &inventory.controllers[i];
                 readers.insert(instance.controller.id.clone());
-                if instance.claimants[c]
-                    .controller_values
+                let provider = &instance.claimants[c].provider;
+                if let Some(other) = instance
+                    .controller
+                    .providers
                     .iter()
-                    .any(|v| v == "k8s.io/ingress-nginx")
-                    || instance.claimants[c].provider == NGINX
+                    .find(|p| &p.name == provider)
+                    .and_then(|p| p.reads_annotations_of.as_ref())
                 {
-                    readers.insert(NGINX.to_string());
+                    readers.insert(other.clone());
                 }
                 servers.push((i, context.objects.reference(instance.workload)));
             }

@@ -24,7 +24,7 @@
 //! Service. Sources:
 //! https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/,
 //! https://cloud.google.com/kubernetes-engine/docs/how-to/container-native-load-balancing
-use crate::knowledge::CLASS_ANNOTATION;
+use crate::knowledge::{AnnotatedObject, BackendTargets};
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::networking::v1::Ingress;
@@ -32,9 +32,6 @@ use k8s_openapi::api::networking::v1::Ingress;
 use crate::findings::Finding;
 
 use super::{rule_info, Context, Rule, RuleInfo};
-
-const TARGET_TYPE: &str = "alb.ingress.kubernetes.io/target-type";
-const NEG: &str = "cloud.google.com/neg";
 
 pub struct CloudIngressNodeportBackends;
 
@@ -65,29 +62,41 @@ impl Rule for CloudIngressNodeportBackends {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
         let inventory = &context.inventory;
+        let clouds: Vec<(&str, &BackendTargets)> = context
+            .knowledge
+            .controllers
+            .iter()
+            .filter_map(|c| Some((c.id.as_str(), c.backend_targets.as_ref()?)))
+            .collect();
         for entry in &inventory.ingresses {
             let view = context.view(entry.key);
             let manifest::TypedObject::Ingress(ingress) = &view.object.typed else {
                 continue;
             };
-            let annotations = ingress.metadata.annotations.clone().unwrap_or_default();
-            let served_by = |id: &str| {
+            let annotations = ingress.metadata.annotations.as_ref();
+            // The cloud controller that serves it, or whose class it names when that
+            // controller runs outside the input.
+            let serves = |id: &str, targets: &BackendTargets| {
                 entry
                     .served_by
                     .iter()
                     .any(|(i, _)| inventory.controllers[*i].controller.id == id)
+                    || (entry.served_by.is_empty()
+                        && entry
+                            .class
+                            .as_deref()
+                            .is_some_and(|c| targets.classes.iter().any(|k| k == c)))
             };
-            let alb = served_by("aws-alb")
-                || (entry.served_by.is_empty() && entry.class.as_deref() == Some("alb"));
-            let gce = matches!(
-                annotations.get(CLASS_ANNOTATION).map(String::as_str),
-                Some("gce" | "gce-internal")
-            );
-            if !alb && !gce {
+            let Some(&(_, targets)) = clouds.iter().find(|(id, t)| serves(id, t)) else {
                 continue;
-            }
+            };
+            let on_ingress = targets
+                .read_on
+                .contains(&AnnotatedObject::Ingress)
+                .then(|| annotations.and_then(|a| a.get(&targets.annotation)))
+                .flatten();
             let namespace = view.namespace();
-            let services: Vec<_> = backends(ingress)
+            let nodeport: Vec<_> = backends(ingress)
                 .into_iter()
                 .filter_map(|name| {
                     inventory.services.iter().find(|s| {
@@ -95,63 +104,44 @@ impl Rule for CloudIngressNodeportBackends {
                             && context.objects.get(s.key).reference.name == name
                     })
                 })
-                .collect();
-            let nodeport: Vec<_> = services
-                .into_iter()
                 .filter(|s| {
-                    let service_annotations = context
-                        .view(s.key)
-                        .object
-                        .metadata()
-                        .annotations
-                        .clone()
-                        .unwrap_or_default();
-                    if alb {
-                        let mode = service_annotations
-                            .get(TARGET_TYPE)
-                            .or(annotations.get(TARGET_TYPE))
-                            .map_or("instance", String::as_str);
-                        mode == "instance"
-                    } else {
-                        service_annotations
-                            .get(NEG)
-                            .is_some_and(|v| v.replace(' ', "").contains("\"ingress\":false"))
-                    }
+                    let on_service = targets
+                        .read_on
+                        .contains(&AnnotatedObject::Service)
+                        .then(|| {
+                            context
+                                .objects
+                                .get(s.key)
+                                .metadata()
+                                .annotations
+                                .as_ref()
+                                .and_then(|a| a.get(&targets.annotation))
+                        })
+                        .flatten();
+                    targets.through_node_ports(on_service.or(on_ingress).map(String::as_str))
                 })
                 .collect();
             if nodeport.is_empty() {
                 continue;
             }
-            let (what, span) = if alb {
-                let span = if annotations.contains_key(TARGET_TYPE) {
-                    view.annotation_span(TARGET_TYPE)
-                } else {
-                    entry
-                        .class_span
-                        .unwrap_or_else(|| context.objects.name_span(entry.key))
-                };
-                ("the ALB uses instance targets (the default)", span)
+            let span = if on_ingress.is_some() {
+                view.annotation_span(&targets.annotation)
             } else {
-                (
-                    "GKE Ingress has container-native load balancing (NEG) turned off",
-                    view.annotation_span(CLASS_ANNOTATION),
-                )
+                entry
+                    .class_span
+                    .unwrap_or_else(|| context.objects.name_span(entry.key))
             };
             let names: Vec<String> = nodeport
                 .iter()
                 .map(|s| context.objects.reference(s.key).name)
                 .collect();
             let message = format!(
-                "{}: {what}: traffic reaches {} through node ports, one extra hop via kube-proxy",
+                "{}: {}: traffic reaches {} through node ports, one extra hop via kube-proxy",
                 view.reference(),
+                targets.what,
                 names.join(", ")
             );
-            let help = if alb {
-                "set `alb.ingress.kubernetes.io/target-type: ip` to register the pods directly (VPC CNI)".to_string()
-            } else {
-                format!("remove `{NEG}: '{{\"ingress\": false}}'` from the Service to use NEGs")
-            };
-            let mut finding = view.finding(&info, span, message).help(help);
+            let mut finding = view.finding(&info, span, message).help(targets.fix.clone());
             for service in &nodeport {
                 let other = context.view(service.key);
                 finding = finding.related(

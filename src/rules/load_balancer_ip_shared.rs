@@ -17,14 +17,6 @@ use crate::findings::Finding;
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
-/// Annotations that let Services share an IP, when their values match.
-const SHARING_KEYS: [&str; 4] = [
-    "metallb.io/allow-shared-ip",
-    "metallb.universe.tf/allow-shared-ip",
-    "lbipam.cilium.io/sharing-key",
-    "io.cilium/lb-ipam-sharing-key",
-];
-
 pub struct LoadBalancerIpShared;
 
 impl Rule for LoadBalancerIpShared {
@@ -44,17 +36,16 @@ impl Rule for LoadBalancerIpShared {
             .iter()
             .filter(|s| s.type_ == "LoadBalancer" && s.load_balancer_ip.is_some())
             .collect();
+        let sharing_keys: Vec<&str> = context
+            .knowledge
+            .providers
+            .providers
+            .iter()
+            .flat_map(|p| p.ip_sharing_keys.iter().map(String::as_str))
+            .collect();
         let sharing = |key| {
-            let annotations = context
-                .view(key)
-                .object
-                .metadata()
-                .annotations
-                .clone()
-                .unwrap_or_default();
-            SHARING_KEYS
-                .iter()
-                .find_map(|k| annotations.get(*k).cloned())
+            let annotations = context.objects.get(key).metadata().annotations.as_ref()?;
+            sharing_keys.iter().find_map(|k| annotations.get(*k))
         };
         for (i, later) in services.iter().enumerate() {
             let Some(earlier) = services[..i].iter().find(|e| {
