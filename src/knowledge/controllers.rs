@@ -143,7 +143,23 @@ pub struct Helm {
     /// `--set` values making it take class-less Ingresses; `None`: it cannot.
     #[serde(default)]
     pub take_classless_values: Option<Vec<String>>,
+    /// Values that make it serve another controller's Ingresses as they are.
+    #[serde(default)]
+    pub serves_as_is: Vec<ServesAsIs>,
     pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServesAsIs {
+    /// The controller whose Ingresses it serves.
+    pub source: String,
+    pub values: Vec<String>,
+    /// What does it (`Traefik's ingress-nginx provider`), and since which version.
+    pub what: String,
+    pub since: String,
+    /// What that changes in the migration.
+    pub effect: String,
 }
 
 #[derive(Debug, Deserialize)]

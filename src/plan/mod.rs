@@ -221,6 +221,8 @@ struct Facts {
     target_chart: Option<String>,
     take_classless: Option<Vec<String>>,
     host_port_values: Vec<String>,
+    /// What serves the source's Ingresses as they are on the target, with its values.
+    serves_as_is: Option<String>,
     classes: Vec<String>,
     ingress_count: usize,
     classless_count: usize,
@@ -289,6 +291,23 @@ impl Facts {
             target_id: target.to_string(),
             target_chart: helm.map(|h| h.chart.clone()),
             take_classless: helm.and_then(|h| h.take_classless_values.clone()),
+            serves_as_is: helm
+                .and_then(|h| {
+                    h.serves_as_is
+                        .iter()
+                        .find(|s| s.source == source.controller.id)
+                })
+                .map(|s| {
+                    let sets: Vec<String> =
+                        s.values.iter().map(|v| format!("`--set {v}`")).collect();
+                    format!(
+                        "{} ({}+, {}) {}.",
+                        s.what,
+                        s.since,
+                        sets.join(" "),
+                        s.effect
+                    )
+                }),
             host_port_values: helm
                 .map(|h| {
                     h.host_port_values
@@ -395,10 +414,8 @@ fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
         format!("When no traffic reaches {} any more, {}; restore the DNS TTLs.", f.source_workload, f.retire_source()),
     ]);
     let mut caveats = Vec::new();
-    if f.target_id == "traefik" && f.source_id == "ingress-nginx" {
-        caveats.push(
-            "Traefik's ingress-nginx provider (v3.5+, `--set providers.kubernetesIngressNGINX.enabled=true`) serves the existing `nginx` Ingresses and reads most of their annotations as they are: the duplication step can wait until after the switch.".to_string(),
-        );
+    if let Some(caveat) = &f.serves_as_is {
+        caveats.push(caveat.clone());
     }
     Scenario {
         id: "A",
