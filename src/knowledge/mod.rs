@@ -129,6 +129,12 @@ pub fn knowledge() -> &'static Knowledge {
 include!(concat!(env!("OUT_DIR"), "/knowledge_files.rs"));
 
 fn read_all() -> Result<Knowledge, DataError> {
+    read_with_controllers(&[])
+}
+
+/// The embedded knowledge with more controller files beside those of `rules/controllers/`:
+/// what a new controller file brings, before it is added there.
+pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataError> {
     let mut charts = CHART_FILES
         .iter()
         .map(|(name, text)| read_data::<Chart>(name, text))
@@ -141,6 +147,7 @@ fn read_all() -> Result<Knowledge, DataError> {
     platforms.sort_by(|a, b| a.platform.cmp(&b.platform));
     let mut controllers = CONTROLLER_FILES
         .iter()
+        .chain(extra)
         .map(|(name, text)| read_data::<Controller>(name, text))
         .collect::<Result<Vec<_>, _>>()?;
     controllers.sort_by(|a, b| a.id.cmp(&b.id));
