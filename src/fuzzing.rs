@@ -8,7 +8,7 @@ use crate::load::{load_bytes, Loaded};
 use crate::plan::{plan, Request};
 use crate::report;
 use crate::rules::{self, RuleOptions};
-use crate::translate::translate;
+use crate::translate::{migration, translate};
 
 /// Runs the whole pipeline on one input; returns the total length of the reports so that
 /// nothing is optimised away.
@@ -34,7 +34,8 @@ pub fn check_bytes(data: &[u8]) -> usize {
     length += report::inventory::table(&summary).len()
         + report::inventory::json(&summary).len()
         + report::inventory::markdown(&summary).len();
-    if let Ok(translation) = translate(&objects, &inventory, knowledge(), "traefik", None) {
+    if let Ok(migration) = migration(knowledge(), "traefik", None) {
+        let translation = translate(&objects, &inventory, knowledge(), &migration);
         length += report::translate::json(&objects, &translation).len()
             + report::translate::csv(&objects, &translation).len()
             + report::translate::markdown(&objects, &translation).len();

@@ -65,15 +65,14 @@ impl Read {
     }
 }
 
-/// Refuses an unknown controller id, or a pair the catalog has no translations for.
-pub(crate) fn check_migration(to: Option<&str>, from: Option<&str>) -> Result<(), UsageError> {
-    check_ids(&[to, from])?;
-    match to {
-        Some(target) => translate::sources(knowledge(), target, from)
-            .map(|_| ())
-            .map_err(UsageError),
-        None => Ok(()),
-    }
+/// The pair to translate, refusing an unknown controller id or a pair the catalog has no
+/// translations for.
+pub(crate) fn check_migration(
+    to: &str,
+    from: Option<&str>,
+) -> Result<translate::Migration, UsageError> {
+    check_ids(&[Some(to), from])?;
+    translate::migration(knowledge(), to, from).map_err(|e| UsageError(e.to_string()))
 }
 
 /// Refuses an unknown controller id.
@@ -98,7 +97,11 @@ pub(crate) fn check_ids(ids: &[Option<&str>]) -> Result<(), UsageError> {
 pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let config = Config::find(args.input.config.as_deref())?;
     let target = args.to.clone().or_else(|| config.target.clone());
-    check_migration(target.as_deref(), args.from.as_deref())?;
+    check_ids(&[args.from.as_deref()])?;
+    let migration = target
+        .as_deref()
+        .map(|to| check_migration(to, args.from.as_deref()))
+        .transpose()?;
     let provider = args.provider.clone().or_else(|| config.provider.clone());
     if let Some(id) = provider
         .as_deref()
@@ -117,8 +120,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
         severities,
         suppressions: config.suppressions()?,
         clusters: config.clusters()?,
-        target,
-        from: args.from.clone(),
+        migration,
     };
     let findings = rules::run(&loaded, &options);
     let text = match args.format {

@@ -9,18 +9,11 @@ use crate::report::translate as report;
 use crate::translate::translate;
 
 pub fn run(args: &TranslateArgs) -> Result<Outcome, UsageError> {
-    check_migration(Some(&args.to), args.from.as_deref())?;
+    let migration = check_migration(&args.to, args.from.as_deref())?;
     let read = Read::new(&args.input)?;
     let objects = read.objects();
     let inventory = detect::build(&objects, knowledge());
-    let translation = translate(
-        &objects,
-        &inventory,
-        knowledge(),
-        &args.to,
-        args.from.as_deref(),
-    )
-    .map_err(UsageError)?;
+    let translation = translate(&objects, &inventory, knowledge(), &migration);
     let text = match args.format {
         TranslateFormat::Markdown => report::markdown(&objects, &translation),
         TranslateFormat::Json => report::json(&objects, &translation),

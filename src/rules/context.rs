@@ -26,10 +26,8 @@ pub struct RuleOptions {
     pub suppressions: Vec<super::Suppression>,
     /// `clusters:` of the configuration: cross-object rules run within each.
     pub clusters: Vec<(String, globset::GlobSet)>,
-    /// `--to`: the target controller, for the `*-on-target` rules.
-    pub target: Option<String>,
-    /// `--from`: the source controller (default: detected).
-    pub from: Option<String>,
+    /// `--to` (and `--from`): the pair the `*-on-target` rules check.
+    pub migration: Option<translate::Migration>,
 }
 
 pub struct Context<'a> {
@@ -63,17 +61,10 @@ impl<'a> Context<'a> {
     ) -> Context<'a> {
         let objects = Objects::new(loaded, &options.namespace, scope);
         let inventory = detect::build(&objects, knowledge());
-        // An unknown target was refused on the command line; none here means no `--to`.
-        let translation = options.target.as_deref().and_then(|target| {
-            translate::translate(
-                &objects,
-                &inventory,
-                knowledge(),
-                target,
-                options.from.as_deref(),
-            )
-            .ok()
-        });
+        let translation = options
+            .migration
+            .as_ref()
+            .map(|migration| translate::translate(&objects, &inventory, knowledge(), migration));
         Context {
             files: &loaded.files,
             knowledge: knowledge(),

@@ -58,25 +58,77 @@ pub struct Translation {
     pub other_controllers: BTreeMap<String, usize>,
 }
 
-/// The source controllers for a target, or why there is no translation data for the pair.
-pub fn sources(
+/// A pair the catalog has translations for: the target and its source controllers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Migration {
+    pub target: String,
+    pub from: Vec<String>,
+}
+
+/// Why there is no translation data for a pair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MigrationError {
+    UnknownTarget {
+        target: String,
+        known: Vec<String>,
+    },
+    /// Both sides are ingress-nginx, or neither is.
+    NoPair {
+        from: String,
+        target: String,
+        /// The catalog's targets from ingress-nginx.
+        covered: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for MigrationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MigrationError::UnknownTarget { target, known } => write!(
+                f,
+                "no annotation translations are known for `{target}`; targets with translation data: {}",
+                known.join(", ")
+            ),
+            MigrationError::NoPair {
+                from,
+                target,
+                covered,
+            } => write!(
+                f,
+                "no annotation translations from `{from}` to `{target}`: the catalog covers ingress-nginx → {} and the other controllers' common keys → ingress-nginx",
+                covered.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MigrationError {}
+
+/// The pair for `target` from `from` (default: ingress-nginx, or every other controller when
+/// the target is ingress-nginx), or why the catalog has nothing for it.
+pub fn migration(
     knowledge: &Knowledge,
     target: &str,
     from: Option<&str>,
-) -> Result<Vec<String>, String> {
+) -> Result<Migration, MigrationError> {
     let targets = knowledge.translation_targets();
     if !targets.contains(&target) {
-        return Err(format!(
-            "no annotation translations are known for `{target}`; targets with translation data: {}",
-            targets.join(", ")
-        ));
+        return Err(MigrationError::UnknownTarget {
+            target: target.to_string(),
+            known: targets.iter().map(|t| t.to_string()).collect(),
+        });
     }
-    Ok(match from {
+    let from = match from {
         Some(f) if (target == NGINX) == (f == NGINX) => {
-            return Err(format!(
-                "no annotation translations from `{f}` to `{target}`: the catalog covers ingress-nginx → {} and the other controllers' common keys → ingress-nginx",
-                targets[..targets.len() - 1].join(", ")
-            ));
+            return Err(MigrationError::NoPair {
+                from: f.to_string(),
+                target: target.to_string(),
+                covered: targets
+                    .iter()
+                    .filter(|t| **t != NGINX)
+                    .map(|t| t.to_string())
+                    .collect(),
+            });
         }
         Some(f) => vec![f.to_string()],
         None if target == NGINX => knowledge
@@ -86,19 +138,22 @@ pub fn sources(
             .map(|c| c.id.clone())
             .collect(),
         None => vec![NGINX.to_string()],
+    };
+    Ok(Migration {
+        target: target.to_string(),
+        from,
     })
 }
 
-/// Translates every annotation of every Ingress for `target`, from `from` (default:
-/// ingress-nginx, or every other controller when the target is ingress-nginx).
+/// Translates every annotation of every Ingress for the migration.
 pub fn translate(
     objects: &Objects<'_>,
     inventory: &Inventory,
     knowledge: &Knowledge,
-    target: &str,
-    from: Option<&str>,
-) -> Result<Translation, String> {
-    let from = sources(knowledge, target, from)?;
+    migration: &Migration,
+) -> Translation {
+    let target = migration.target.as_str();
+    let from = &migration.from;
     let prefixes = inventory.nginx_prefixes();
     let mut translation = Translation {
         target: target.into(),
@@ -157,7 +212,7 @@ pub fn translate(
             translation.items.push(item);
         }
     }
-    Ok(translation)
+    translation
 }
 
 fn nginx_item(
