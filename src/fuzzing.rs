@@ -10,6 +10,9 @@ use crate::report;
 use crate::rules::{self, RuleOptions};
 use crate::translate::{migration, translate};
 
+/// A report that does not serialise is a defect the fuzzer must find, not an empty output.
+const SERIALISES: &str = "every report serialises";
+
 /// Runs the whole pipeline on one input; returns the total length of the reports so that
 /// nothing is optimised away.
 pub fn check_bytes(data: &[u8]) -> usize {
@@ -24,19 +27,21 @@ pub fn check_bytes(data: &[u8]) -> usize {
     };
     let findings = rules::run(&loaded, &options);
     let mut length = report::human(&loaded, &findings, false).len()
-        + report::json(&loaded, &findings).len()
-        + report::sarif(&loaded, &findings).len()
+        + report::json(&loaded, &findings).expect(SERIALISES).len()
+        + report::sarif(&loaded, &findings).expect(SERIALISES).len()
         + report::github(&loaded, &findings).len();
 
     let objects = Objects::new(&loaded, "default", None);
     let inventory = detect::build(&objects, knowledge());
     let summary = report::inventory::report(&objects, &inventory);
     length += report::inventory::table(&summary).len()
-        + report::inventory::json(&summary).len()
+        + report::inventory::json(&summary).expect(SERIALISES).len()
         + report::inventory::markdown(&summary).len();
     if let Ok(migration) = migration(knowledge(), "traefik", None) {
         let translation = translate(&objects, &inventory, knowledge(), &migration);
-        length += report::translate::json(&objects, &translation).len()
+        length += report::translate::json(&objects, &translation)
+            .expect(SERIALISES)
+            .len()
             + report::translate::csv(&objects, &translation).len()
             + report::translate::markdown(&objects, &translation).len();
     }
@@ -47,7 +52,9 @@ pub fn check_bytes(data: &[u8]) -> usize {
         target_inventory: None,
     };
     let plan = plan(&objects, &inventory, knowledge(), &request);
-    length + report::plan::json(&plan).len() + report::plan::markdown(&plan).len()
+    length
+        + report::plan::json(&plan).expect(SERIALISES).len()
+        + report::plan::markdown(&plan).len()
 }
 
 #[cfg(test)]

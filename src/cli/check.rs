@@ -129,8 +129,8 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
             &findings,
             use_color(args.color, args.output.is_some()),
         ),
-        CheckFormat::Json => report::json(&loaded, &findings),
-        CheckFormat::Sarif => report::sarif(&loaded, &findings),
+        CheckFormat::Json => report::json(&loaded, &findings)?,
+        CheckFormat::Sarif => report::sarif(&loaded, &findings)?,
         CheckFormat::Github => report::github(&loaded, &findings),
     };
     write_out(args.output.as_deref(), &text)?;

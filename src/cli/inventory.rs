@@ -14,7 +14,7 @@ pub fn run(args: &InventoryArgs) -> Result<Outcome, UsageError> {
     let report = inventory::report(&objects, &found);
     let text = match args.format {
         InventoryFormat::Table => inventory::table(&report),
-        InventoryFormat::Json => inventory::json(&report),
+        InventoryFormat::Json => inventory::json(&report)?,
         InventoryFormat::Markdown => inventory::markdown(&report),
     };
     write_out(args.output.as_deref(), &text)?;

@@ -34,6 +34,12 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+impl From<crate::report::ReportError> for UsageError {
+    fn from(error: crate::report::ReportError) -> UsageError {
+        UsageError(error.to_string())
+    }
+}
+
 impl From<crate::config::ConfigError> for UsageError {
     fn from(error: crate::config::ConfigError) -> UsageError {
         UsageError(error.to_string())

@@ -42,7 +42,7 @@ pub fn run(args: &PlanArgs) -> Result<Outcome, UsageError> {
     let result = plan(&objects, &inventory, knowledge(), &request);
     let text = match args.format {
         PlanFormat::Markdown => report::markdown(&result),
-        PlanFormat::Json => report::json(&result),
+        PlanFormat::Json => report::json(&result)?,
     };
     write_out(args.output.as_deref(), &text)?;
     Ok(Outcome::Clean)

@@ -69,7 +69,7 @@ fn location<'a>(loaded: &'a Loaded, location: &Location) -> JsonLocation<'a> {
     }
 }
 
-pub fn json(loaded: &Loaded, findings: &[Finding]) -> String {
+pub fn json(loaded: &Loaded, findings: &[Finding]) -> Result<String, super::ReportError> {
     let output = Output {
         version: 1,
         tool: Tool {
@@ -101,7 +101,5 @@ pub fn json(loaded: &Loaded, findings: &[Finding]) -> String {
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&output).unwrap_or_default();
-    text.push('\n');
-    text
+    super::pretty_json(&output)
 }

@@ -19,6 +19,25 @@ pub use human::human;
 pub use json::json;
 pub use sarif::sarif;
 
+/// A report that cannot be serialised: an error, never an empty output.
+#[derive(Debug)]
+pub struct ReportError(serde_json::Error);
+
+impl std::fmt::Display for ReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "writing the report as JSON: {}", self.0)
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+/// Pretty JSON with a final newline.
+pub(crate) fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, ReportError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(ReportError)?;
+    text.push('\n');
+    Ok(text)
+}
+
 /// Counts for the summary line and the JSON `summary`.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Summary {

@@ -4,10 +4,8 @@ use std::fmt::Write as _;
 
 use crate::plan::Plan;
 
-pub fn json(plan: &Plan) -> String {
-    let mut text = serde_json::to_string_pretty(plan).unwrap_or_default();
-    text.push('\n');
-    text
+pub fn json(plan: &Plan) -> Result<String, super::ReportError> {
+    super::pretty_json(plan)
 }
 
 pub fn markdown(plan: &Plan) -> String {

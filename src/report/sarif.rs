@@ -176,7 +176,7 @@ fn sarif_location(loaded: &Loaded, location: &Location, message: Option<&str>) -
     }
 }
 
-pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> String {
+pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> Result<String, super::ReportError> {
     let rules = registry()
         .iter()
         .map(|rule| {
@@ -250,9 +250,7 @@ pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> String {
             results,
         }],
     };
-    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
-    text.push('\n');
-    text
+    super::pretty_json(&log)
 }
 
 #[cfg(test)]

@@ -133,10 +133,11 @@ fn report<'a>(objects: &'a Objects<'_>, translation: &'a Translation) -> Report<
     }
 }
 
-pub fn json(objects: &Objects<'_>, translation: &Translation) -> String {
-    let mut text = serde_json::to_string_pretty(&report(objects, translation)).unwrap_or_default();
-    text.push('\n');
-    text
+pub fn json(
+    objects: &Objects<'_>,
+    translation: &Translation,
+) -> Result<String, super::ReportError> {
+    super::pretty_json(&report(objects, translation))
 }
 
 /// A CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@` neutralised with `'`,

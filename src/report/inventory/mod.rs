@@ -433,8 +433,6 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
     }
 }
 
-pub fn json(report: &InventoryReport) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_default();
-    text.push('\n');
-    text
+pub fn json(report: &InventoryReport) -> Result<String, crate::report::ReportError> {
+    crate::report::pretty_json(report)
 }
