@@ -42,7 +42,9 @@ pub fn check_bytes(data: &[u8]) -> usize {
         length += report::translate::json(&objects, &translation)
             .expect(SERIALISES)
             .len()
-            + report::translate::csv(&objects, &translation).len()
+            + report::translate::csv(&objects, &translation)
+                .expect(SERIALISES)
+                .len()
             + report::translate::markdown(&objects, &translation).len();
     }
     let request = Request {

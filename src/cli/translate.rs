@@ -17,7 +17,7 @@ pub fn run(args: &TranslateArgs) -> Result<Outcome, UsageError> {
     let text = match args.format {
         TranslateFormat::Markdown => report::markdown(&objects, &translation),
         TranslateFormat::Json => report::json(&objects, &translation)?,
-        TranslateFormat::Csv => report::csv(&objects, &translation),
+        TranslateFormat::Csv => report::csv(&objects, &translation)?,
     };
     write_out(args.output.as_deref(), &text)?;
     Ok(Outcome::Clean)

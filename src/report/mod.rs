@@ -21,19 +21,37 @@ pub use sarif::sarif;
 
 /// A report that cannot be serialised: an error, never an empty output.
 #[derive(Debug)]
-pub struct ReportError(serde_json::Error);
+pub enum ReportError {
+    Json(serde_json::Error),
+    Csv(csv::Error),
+}
 
 impl std::fmt::Display for ReportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "writing the report as JSON: {}", self.0)
+        match self {
+            ReportError::Json(e) => write!(f, "writing the report as JSON: {e}"),
+            ReportError::Csv(e) => write!(f, "writing the report as CSV: {e}"),
+        }
     }
 }
 
 impl std::error::Error for ReportError {}
 
+impl From<csv::Error> for ReportError {
+    fn from(error: csv::Error) -> ReportError {
+        ReportError::Csv(error)
+    }
+}
+
+impl From<std::io::Error> for ReportError {
+    fn from(error: std::io::Error) -> ReportError {
+        ReportError::Csv(error.into())
+    }
+}
+
 /// Pretty JSON with a final newline.
 pub(crate) fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, ReportError> {
-    let mut text = serde_json::to_string_pretty(value).map_err(ReportError)?;
+    let mut text = serde_json::to_string_pretty(value).map_err(ReportError::Json)?;
     text.push('\n');
     Ok(text)
 }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::inventory::LocatedRef;
+use super::ReportError;
 use crate::detect::Objects;
 use crate::knowledge::knowledge;
 use crate::knowledge::sets::Verdict;
@@ -142,22 +143,32 @@ pub fn json(
 
 /// A CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@` neutralised with `'`,
 /// so that a spreadsheet does not run an annotation value as a formula.
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`.
+fn formula_guarded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}").into()
     } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+        text.into()
     }
 }
 
-pub fn csv(objects: &Objects<'_>, translation: &Translation) -> String {
+pub fn csv(objects: &Objects<'_>, translation: &Translation) -> Result<String, ReportError> {
     let report = report(objects, translation);
-    let mut out = String::from("file,line,column,namespace,ingress,annotation,value,source_controller,target,verdict,target_form,note\n");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "file",
+        "line",
+        "column",
+        "namespace",
+        "ingress",
+        "annotation",
+        "value",
+        "source_controller",
+        "target",
+        "verdict",
+        "target_form",
+        "note",
+    ])?;
     for e in &report.annotations {
         let fields = [
             e.file.to_string(),
@@ -173,11 +184,12 @@ pub fn csv(objects: &Objects<'_>, translation: &Translation) -> String {
             e.target_form.unwrap_or_default().to_string(),
             e.note.to_string(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
+        writer.write_record(fields.iter().map(|f| formula_guarded(f).into_owned()))?;
     }
-    out
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| ReportError::from(e.into_error()))?;
+    String::from_utf8(bytes).map_err(|e| ReportError::from(std::io::Error::other(e)))
 }
 
 fn percent(part: usize, total: usize) -> String {
@@ -350,15 +362,17 @@ pub fn markdown(objects: &Objects<'_>, translation: &Translation) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{code, csv_field};
+    use super::{code, formula_guarded};
 
     #[test]
     fn values_cannot_break_a_code_span_or_run_as_a_formula() {
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code("x`y"), "`` x`y ``");
         assert_eq!(code("``"), "``` `` ```");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("-1"), "'-1");
-        assert_eq!(csv_field("plain"), "plain");
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let cells = ["=HYPERLINK(\"x\")", "-1", "plain"].map(|c| formula_guarded(c).into_owned());
+        writer.write_record(&cells).unwrap();
+        let row = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        assert_eq!(row, "\"'=HYPERLINK(\"\"x\"\")\",'-1,plain\n");
     }
 }
