@@ -117,7 +117,8 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         let TypedObject::Ingress(ingress) = &object.typed else {
             continue;
         };
-        let annotations = ingress.metadata.annotations.clone().unwrap_or_default();
+        let empty = BTreeMap::new();
+        let annotations = ingress.metadata.annotations.as_ref().unwrap_or(&empty);
         let field = ingress
             .spec
             .as_ref()
@@ -159,7 +160,7 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
                 if serves(
                     claimant,
                     field.as_deref(),
-                    &annotations,
+                    annotations,
                     &inventory.classes,
                     single_default,
                 ) {

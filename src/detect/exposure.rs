@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::ServiceSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use manifest::{Span, TypedObject};
 
@@ -79,7 +80,8 @@ pub fn collect_services(objects: &Objects<'_>) -> Vec<ServiceEntry> {
             let TypedObject::Service(service) = &object.typed else {
                 return None;
             };
-            let spec = service.spec.clone().unwrap_or_default();
+            let default = ServiceSpec::default();
+            let spec = service.spec.as_ref().unwrap_or(&default);
             // The address it holds: the one it asks for, else the one its status shows.
             let status_ip = service
                 .status
@@ -90,8 +92,8 @@ pub fn collect_services(objects: &Objects<'_>) -> Vec<ServiceEntry> {
                 .and_then(|i| i.ip.clone());
             let ports = spec
                 .ports
-                .unwrap_or_default()
                 .iter()
+                .flatten()
                 .map(|p| {
                     let target = match &p.target_port {
                         Some(IntOrString::Int(i)) => i.to_string(),
@@ -113,14 +115,15 @@ pub fn collect_services(objects: &Objects<'_>) -> Vec<ServiceEntry> {
             Some(ServiceEntry {
                 key,
                 namespace: objects.namespace(key).to_string(),
-                type_: spec.type_.unwrap_or_else(|| "ClusterIP".into()),
-                selector: spec.selector.unwrap_or_default(),
+                type_: spec.type_.clone().unwrap_or_else(|| "ClusterIP".into()),
+                selector: spec.selector.clone().unwrap_or_default(),
                 load_balancer_ip: spec
                     .load_balancer_ip
+                    .clone()
                     .filter(|ip| !ip.is_empty())
                     .or(status_ip),
-                load_balancer_class: spec.load_balancer_class,
-                external_traffic_policy: spec.external_traffic_policy,
+                load_balancer_class: spec.load_balancer_class.clone(),
+                external_traffic_policy: spec.external_traffic_policy.clone(),
                 ports,
             })
         })

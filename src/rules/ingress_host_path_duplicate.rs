@@ -53,11 +53,12 @@ impl Rule for IngressHostPathDuplicate {
             let manifest::TypedObject::Ingress(ingress) = &view.object.typed else {
                 continue;
             };
-            let annotations = ingress.metadata.annotations.clone().unwrap_or_default();
-            if canary_keys
-                .iter()
-                .any(|k| annotations.get(k).is_some_and(|v| v == "true"))
-            {
+            let annotations = ingress.metadata.annotations.as_ref();
+            if canary_keys.iter().any(|k| {
+                annotations
+                    .and_then(|a| a.get(k))
+                    .is_some_and(|v| v == "true")
+            }) {
                 continue;
             }
             let rules = ingress
