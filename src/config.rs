@@ -224,17 +224,10 @@ impl Config {
             }
         }
         let knowledge = crate::knowledge::knowledge();
-        let controller_ids = || {
-            let ids: Vec<&str> = knowledge
-                .controllers
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect();
-            ids.join(", ")
-        };
         if let Some(target) = &self.target {
-            if target != "gateway-api" && knowledge.controller(target).is_none() {
-                let listing = format!("; known: {}, gateway-api", controller_ids());
+            let ids = knowledge.migration_ids();
+            if !ids.contains(&target.as_str()) {
+                let listing = format!("; known: {}", ids.join(", "));
                 return Err(unknown("target", "controller id", target, listing));
             }
         }

@@ -77,17 +77,12 @@ pub(crate) fn check_migration(
 
 /// Refuses an unknown controller id.
 pub(crate) fn check_ids(ids: &[Option<&str>]) -> Result<(), UsageError> {
-    let known = |id: &str| id == "gateway-api" || knowledge().controller(id).is_some();
+    let known = knowledge().migration_ids();
     for id in ids.iter().copied().flatten() {
-        if !known(id) {
-            let ids: Vec<&str> = knowledge()
-                .controllers
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect();
+        if !known.contains(&id) {
             return Err(UsageError(format!(
-                "unknown controller id `{id}`; known: {}, gateway-api",
-                ids.join(", ")
+                "unknown controller id `{id}`; known: {}",
+                known.join(", ")
             )));
         }
     }

@@ -67,6 +67,18 @@ impl Knowledge {
         }
     }
 
+    /// The ids `--to`, `--from` and the configuration take: every controller, and the
+    /// translation targets that are no controller (Gateway API).
+    pub fn migration_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.controllers.iter().map(|c| c.id.as_str()).collect();
+        for target in self.translation_targets() {
+            if !ids.contains(&target) {
+                ids.push(target);
+            }
+        }
+        ids
+    }
+
     pub fn platform(&self, id: &str) -> Option<&platforms::Platform> {
         self.platforms.iter().find(|p| p.platform == id)
     }
