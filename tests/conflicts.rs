@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{root, run, scratch, served_by};
+use common::{findings_of, root, run, scratch, served_by};
 
 const C: &str = "fixtures/corpus/charts";
 
@@ -122,11 +122,8 @@ fn host_network_clashes_say_whether_the_scheduler_sees_them() {
         "fixtures/corpus/charts/ingress-nginx/daemonset-hostnetwork.yaml",
     ];
     let json = run(&args).json();
-    let messages: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "host-network-port-clash")
+    let messages: Vec<String> = findings_of(&json, "host-network-port-clash")
+        .into_iter()
         .map(|f| f["message"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
@@ -187,15 +184,7 @@ fn classes_nobody_serves_and_ingresses_without_one() {
         "fixtures/classes/apps.yaml",
     ])
     .json();
-    let of = |rule: &str| -> Vec<serde_json::Value> {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == rule)
-            .cloned()
-            .collect()
-    };
+    let of = |rule: &str| findings_of(&json, rule);
     let undefined = of("ingress-class-undefined");
     assert_eq!(undefined.len(), 1);
     assert_eq!(
@@ -236,12 +225,7 @@ fn classes_nobody_serves_and_ingresses_without_one() {
 
     let classless = "fixtures/corpus/ingresses/kubernetes__ingress-nginx/docs/examples/openpolicyagent/tests/should-allow.yaml";
     let alone = run(&["check", "--format", "json", "--fail-on", "never", classless]).json();
-    let missing: Vec<&serde_json::Value> = alone["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "ingress-class-missing")
-        .collect();
+    let missing = findings_of(&alone, "ingress-class-missing");
     assert_eq!(
         (missing.len(), missing[0]["line"].as_u64().unwrap()),
         (1, 6),
@@ -281,12 +265,7 @@ fn the_same_host_and_path_routed_twice() {
         &chash,
     ])
     .json();
-    let duplicates: Vec<&serde_json::Value> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "ingress-host-path-duplicate")
-        .collect();
+    let duplicates = findings_of(&json, "ingress-host-path-duplicate");
     // The demo's canary pair shares its path on purpose: only the two docs examples clash.
     assert_eq!(duplicates.len(), 1, "{duplicates:?}");
     assert_eq!(
@@ -315,12 +294,7 @@ fn alb_instance_targets_reach_backends_through_node_ports() {
         ];
         args.extend(extra);
         let json = run(&args).json();
-        let found: Vec<&serde_json::Value> = json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "cloud-ingress-nodeport-backends")
-            .collect();
+        let found = findings_of(&json, "cloud-ingress-nodeport-backends");
         assert_eq!(found.len(), 1, "only the instance-mode Ingress ({extra:?})");
         assert_eq!(
             (
@@ -344,12 +318,7 @@ fn ingress_class_names_filter_traefik_instances_and_f5() {
     assert_eq!(served_by(&json, "internal"), ["traefik/traefik-internal"]);
     assert!(served_by(&json, "legacy").is_empty());
     let check = run(&["check", "--format", "json", "--fail-on", "never", file]).json();
-    let contested: Vec<&serde_json::Value> = check["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "ingress-class-contested")
-        .collect();
+    let contested = findings_of(&check, "ingress-class-contested");
     assert!(contested.is_empty(), "{contested:?}");
 }
 
@@ -421,12 +390,7 @@ fn traefik_static_configuration_file() {
             path.to_str().unwrap(),
         ])
         .json();
-        let contested: Vec<&serde_json::Value> = check["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "ingress-class-contested")
-            .collect();
+        let contested = findings_of(&check, "ingress-class-contested");
         assert_eq!(contested.len(), 1, "{check}");
         contested[0]["related"]
             .as_array()

@@ -105,6 +105,16 @@ pub fn host_ports(controller: &serde_json::Value) -> Vec<String> {
     ports
 }
 
+/// The findings of one rule in a `check --format json` report.
+pub fn findings_of<'j>(check: &'j serde_json::Value, rule: &str) -> Vec<&'j serde_json::Value> {
+    check["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
 /// `namespace/name` of the workloads serving an Ingress, from `inventory --format json`.
 pub fn served_by(inventory: &serde_json::Value, ingress: &str) -> Vec<String> {
     inventory["ingresses"]
