@@ -547,3 +547,49 @@ fn gitignore_files_count_from_the_repository_root_down() {
     assert_eq!(files(&base.join("plain")), 0);
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// Templates, precisely: a Helm chart's templates are said once, at the chart; `{{ }}` in a
+/// comment or in values held as data is not a template; Jinja and `${VAR}` placeholders are
+/// information, never a syntax error or schema warnings.
+#[test]
+fn templates_are_told_from_manifests() {
+    let run = common::run(&["check", "--format", "json", "fixtures/templates"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let found: Vec<(String, String, u64)> = common::located(&run)
+        .into_iter()
+        .map(|(rule, file, line, _)| {
+            (
+                rule,
+                file.trim_start_matches("fixtures/templates/").to_string(),
+                line,
+            )
+        })
+        .collect();
+    let expect = |rule: &str, file: &str, line: u64| (rule.to_string(), file.to_string(), line);
+    assert_eq!(
+        found,
+        [
+            expect(
+                "template-placeholders",
+                "ansible/roles/edge/templates/ingress.yaml",
+                5
+            ),
+            expect("helm-template-unrendered", "chart/Chart.yaml", 1),
+            // Comments holding `{{ }}` do not hide the Service's real finding.
+            expect("load-balancer-ip-deprecated", "comment.yaml", 9),
+            expect("template-placeholders", "envsubst.yaml", 9),
+        ]
+    );
+    let json = run.json();
+    assert_eq!(
+        json["findings"][1]["related"].as_array().map(Vec::len),
+        Some(2),
+        "the chart's two templates"
+    );
+    // The HelmRelease with a Go template in its values is read as an object.
+    assert!(
+        json["summary"]["objects"].as_u64().unwrap() >= 3,
+        "{}",
+        json["summary"]
+    );
+}

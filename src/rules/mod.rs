@@ -38,6 +38,7 @@ mod load_balancer_ip_deprecated;
 mod load_balancer_ip_shared;
 mod load_balancer_source_ip;
 mod schema_mismatch;
+mod template_placeholders;
 mod yaml_duplicate_key;
 mod yaml_syntax;
 

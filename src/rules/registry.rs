@@ -8,6 +8,7 @@ static RULES: &[&dyn Rule] = &[
     &input_unreadable::InputUnreadable,
     &helm_template_unrendered::HelmTemplateUnrendered,
     &helm_release_unresolved::HelmReleaseUnresolved,
+    &template_placeholders::TemplatePlaceholders,
     &schema_mismatch::SchemaMismatch,
     &ingress_api_removed::IngressApiRemoved,
     &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,

@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 
 pub use de::{decode, DecodeError, Decoded, Note};
 
-use crate::parse::{self, find_unrendered_template, Limits, NodeId, Problem, ProblemKind, Tree};
+use crate::parse::{
+    self, find_jinja, find_unrendered_template, Limits, NodeId, Problem, ProblemKind, Tree,
+};
 use crate::source::{SourceText, Span};
 
 /// `apiVersion`, `kind`, namespace and name: how findings and reports name an object.
@@ -142,7 +144,43 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         .problems
         .iter()
         .any(|p| p.kind == ProblemKind::Syntax);
-    if let Some(range) = find_unrendered_template(text, parses.then_some(&parsed.tree)) {
+    let data_documents: Vec<std::ops::Range<usize>> = parsed
+        .documents
+        .iter()
+        .filter(|d| {
+            d.root
+                .and_then(|root| parsed.tree.lookup_keys(root, &["kind"]))
+                .and_then(|kind| parsed.tree.scalar(kind.value))
+                .is_some_and(|kind| VALUES_AS_DATA.contains(&kind))
+        })
+        .map(|d| d.span.start as usize..d.span.end as usize)
+        .collect();
+    let view = parse::TemplateView {
+        tree: &parsed.tree,
+        data_documents: &data_documents,
+    };
+    if !parses {
+        // Jinja (Ansible, Salt) is a template of another tool, not broken YAML.
+        if let Some(range) =
+            find_jinja(text).filter(|_| find_unrendered_template(text, None).is_none())
+        {
+            let problem = Problem::new(
+                ProblemKind::Placeholders,
+                Span::new(range.start, range.end),
+                "Jinja template (Ansible, Salt): not a manifest until rendered; it was skipped",
+            )
+            .with_help("check what the template renders, or exclude the folder (`--exclude \"**/roles/**\"`)");
+            return LoadedFile {
+                source: source.clone(),
+                tree: Tree::default(),
+                documents: Vec::new(),
+                objects: Vec::new(),
+                problems: vec![problem],
+                skipped_documents: 0,
+            };
+        }
+    }
+    if let Some(range) = find_unrendered_template(text, parses.then_some(&view)) {
         let problem = Problem::new(
             ProblemKind::TemplateUnrendered,
             Span::new(range.start, range.end),
@@ -179,7 +217,54 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
             file.skipped_documents += 1;
         }
     }
+    gather_placeholders(&mut file);
     file
+}
+
+/// Kinds whose string values are data even when they look like Helm template actions: they
+/// hold values a chart renders (`tpl`), or text another system templates.
+const VALUES_AS_DATA: [&str; 9] = [
+    "HelmRelease",
+    "HelmChart",
+    "HelmChartConfig",
+    "Application",
+    "ApplicationSet",
+    "PrometheusRule",
+    "AlertmanagerConfig",
+    "ConfigMap",
+    "Secret",
+];
+
+/// Shell-style `${VAR}` values (envsubst, Flux `postBuild.substitute`) are read as written:
+/// a schema mismatch on one is not the manifest's fault. They are said once per file.
+fn gather_placeholders(file: &mut LoadedFile) {
+    let text = &file.source.text;
+    let is_placeholder = |p: &Problem| {
+        p.kind == ProblemKind::SchemaMismatch
+            && text
+                .get(p.span.start as usize..p.span.end as usize)
+                .is_some_and(|t| t.contains("${"))
+    };
+    let first = file
+        .problems
+        .iter()
+        .find(|p| is_placeholder(p))
+        .map(|p| p.span);
+    let Some(first) = first else {
+        return;
+    };
+    let count = file.problems.iter().filter(|p| is_placeholder(p)).count();
+    file.problems.retain(|p| !is_placeholder(p));
+    file.problems.push(
+        Problem::new(
+            ProblemKind::Placeholders,
+            first,
+            format!(
+                "{count} value(s) hold shell-style ${{VAR}} placeholders (envsubst, Flux postBuild.substitute): they are read as written"
+            ),
+        )
+        .with_help("check the substituted output (`envsubst < FILE | ingress-lint check -`, or `flux build kustomization`)"),
+    );
 }
 
 impl LoadedFile {

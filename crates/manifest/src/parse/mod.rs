@@ -7,7 +7,7 @@ mod tree;
 
 pub use loader::{parse, Limits, ParsedDocument, ParsedFile};
 pub use resolve::{resolve_plain, Resolved};
-pub use template::find_unrendered_template;
+pub use template::{find_jinja, find_unrendered_template, Parsed as TemplateView};
 pub use tree::{Entry, Node, NodeId, NodeKind, PathStep, ScalarStyle, Tree};
 
 use crate::source::Span;
@@ -23,6 +23,9 @@ pub enum ProblemKind {
     Unreadable,
     /// Go template actions: `helm template` was not run on this file.
     TemplateUnrendered,
+    /// Placeholders another tool fills in: a Jinja file (Ansible, Salt), shell-style
+    /// `${VAR}` values (envsubst, Flux `postBuild.substitute`).
+    Placeholders,
     /// A known kind has a field of the wrong type, or a field the kind does not have.
     SchemaMismatch,
 }

@@ -1,11 +1,14 @@
-//! Unrendered Helm templates: Go template actions that only `helm template` resolves.
+//! Unrendered templates: Go template actions that only `helm template` resolves, and Jinja
+//! (Ansible, Salt) files.
 //!
 //! Rendered manifests may carry `{{ … }}` as data (Prometheus alert text, Argo CD
-//! notification templates, Istio's sidecar-injection template inside a ConfigMap). So in a
-//! file that parses, an action counts where it makes structure (outside every scalar) or
-//! where it names Helm's own objects or functions inside a plain scalar; quoted and block
-//! scalars are data. In a file that does not parse, only an action naming Helm's objects or
-//! functions counts, and any other syntax error stays a syntax error.
+//! notification templates, Istio's sidecar-injection template inside a ConfigMap, a Flux
+//! HelmRelease's values that the chart passes through `tpl`). So in a file that parses, an
+//! action counts where it makes structure (outside every scalar and every comment) or where
+//! it names Helm's own objects or functions inside a plain scalar of a document that does not
+//! hold values as data; quoted and block scalars are data. In a file that does not parse,
+//! only an action naming Helm's objects or functions counts; Jinja statements (`{% … %}`) or
+//! expressions make it a Jinja template; any other syntax error stays a syntax error.
 
 use super::tree::{NodeKind, ScalarStyle, Tree};
 
@@ -24,13 +27,24 @@ const HELM_MARKERS: [&str; 12] = [
     "tpl ",
 ];
 
+/// The parsed text, for telling structure from data.
+pub struct Parsed<'t> {
+    pub tree: &'t Tree,
+    /// Byte ranges of documents whose string values are data even when they name Helm's
+    /// objects (a HelmRelease's values, a PrometheusRule's alert text).
+    pub data_documents: &'t [std::ops::Range<usize>],
+}
+
 /// The byte range of the first Go template action that marks the text as an unrendered Helm
-/// template, if any. `tree` is the parsed text, `None` when it does not parse.
-pub fn find_unrendered_template(text: &str, tree: Option<&Tree>) -> Option<std::ops::Range<usize>> {
+/// template, if any. `parsed` is `None` when the text does not parse.
+pub fn find_unrendered_template(
+    text: &str,
+    parsed: Option<&Parsed<'_>>,
+) -> Option<std::ops::Range<usize>> {
     if !text.contains("{{") {
         return None;
     }
-    let data = tree.map(string_data_ranges);
+    let data = parsed.map(|p| (string_data_ranges(p.tree), p.data_documents));
     let mut from = 0;
     while let Some(open) = text[from..].find("{{").map(|i| i + from) {
         let Some(close) = text[open..].find("}}").map(|i| i + open + 2) else {
@@ -38,12 +52,14 @@ pub fn find_unrendered_template(text: &str, tree: Option<&Tree>) -> Option<std::
         };
         let helm = HELM_MARKERS.iter().any(|m| text[open..close].contains(m));
         let counts = match &data {
-            Some(ranges) => match scalar_at(ranges, open) {
-                None => true,
-                Some(ScalarStyle::Plain) => helm,
+            Some((ranges, data_documents)) => match scalar_at(ranges, open) {
+                None => !in_comment(text, open, |at| scalar_at(ranges, at).is_some()),
+                Some(ScalarStyle::Plain) => {
+                    helm && !data_documents.iter().any(|d| d.contains(&open))
+                }
                 Some(_) => false,
             },
-            None => helm,
+            None => helm && !in_comment(text, open, |_| false),
         };
         if counts {
             return Some(open..close);
@@ -51,6 +67,29 @@ pub fn find_unrendered_template(text: &str, tree: Option<&Tree>) -> Option<std::
         from = open + 2;
     }
     None
+}
+
+/// The first Jinja statement (`{% … %}`) or expression (`{{ … }}`) of a text that does not
+/// parse as YAML: an Ansible or Salt template.
+pub fn find_jinja(text: &str) -> Option<std::ops::Range<usize>> {
+    [("{%", "%}"), ("{{", "}}")]
+        .iter()
+        .filter_map(|(open_mark, close_mark)| {
+            let open = text.find(open_mark)?;
+            let close = text[open..].find(close_mark)? + open + 2;
+            Some(open..close)
+        })
+        .min_by_key(|range| range.start)
+}
+
+/// Whether `offset` is inside a `#` comment: a `#` earlier on its line that starts a comment
+/// (at the line start or after whitespace) and is not inside a scalar.
+fn in_comment(text: &str, offset: usize, in_scalar: impl Fn(usize) -> bool) -> bool {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..offset]
+        .match_indices('#')
+        .map(|(i, _)| line_start + i)
+        .any(|at| (at == line_start || text[..at].ends_with([' ', '\t'])) && !in_scalar(at))
 }
 
 type ScalarRange = (u32, u32, ScalarStyle);
@@ -84,8 +123,12 @@ mod tests {
 
     fn find(text: &str) -> Option<&str> {
         let parsed = parse(text, Limits::default());
-        let tree = parsed.problems.is_empty().then_some(&parsed.tree);
-        find_unrendered_template(text, tree).map(|r| &text[r])
+        let view = Parsed {
+            tree: &parsed.tree,
+            data_documents: &[],
+        };
+        let parsed = parsed.problems.is_empty().then_some(&view);
+        find_unrendered_template(text, parsed).map(|r| &text[r])
     }
 
     #[test]
@@ -112,5 +155,41 @@ mod tests {
             None
         );
         assert_eq!(find("data:\n  t: |\n    cpu: {{ .Values.cpu }}\n"), None);
+    }
+
+    #[test]
+    fn actions_in_comments_are_not_structure() {
+        assert_eq!(
+            find("# set {{ .Values.x }} in the chart\nkind: Service\n"),
+            None
+        );
+        assert_eq!(find("kind: Service # was {{ .Values.kind }}\n"), None);
+        // A `#` inside a scalar starts no comment.
+        assert_eq!(
+            find("a: \"x # y\"\n{{- if .Values.on }}\nkind: Service\n{{- end }}\n"),
+            Some("{{- if .Values.on }}")
+        );
+    }
+
+    #[test]
+    fn values_held_as_data_are_not_a_template() {
+        let text =
+            "kind: HelmRelease\nspec:\n  values:\n    url: https://{{ .Release.Name }}.example\n";
+        let parsed = parse(text, Limits::default());
+        let view = Parsed {
+            tree: &parsed.tree,
+            data_documents: &[0..text.len()],
+        };
+        assert_eq!(find_unrendered_template(text, Some(&view)), None);
+        assert!(find(text).is_some(), "outside a data document it counts");
+    }
+
+    #[test]
+    fn jinja_is_told_apart() {
+        let text = "- name: x\n  {% if a %}\n  value: {{ b }}\n";
+        assert_eq!(find_jinja(text).map(|r| &text[r]), Some("{% if a %}"));
+        let text = "name: {{ app }}\n{% if a %}\n";
+        assert_eq!(find_jinja(text).map(|r| &text[r]), Some("{{ app }}"));
+        assert_eq!(find_jinja("a: b\n"), None);
     }
 }
