@@ -7,6 +7,7 @@
 
 mod discover;
 pub mod embedded;
+pub mod kustomize;
 mod platform;
 pub mod render;
 pub mod values;
@@ -158,6 +159,8 @@ pub fn expand(
 ) -> Releases {
     let input_files = files.len();
     let namespace = setup.namespace;
+    let kustomizations = kustomize::find(files);
+    kustomize::apply(files, &kustomizations);
     let mut found = discover::discover(files, knowledge, namespace);
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);
     found.extend(bundled);

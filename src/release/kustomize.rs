@@ -1,0 +1,266 @@
+//! Kustomize, offline, for what changes an object's identity and meaning: files used as
+//! patches are fragments, not objects (a strategic-merge patch of an Ingress is not an
+//! Ingress with no class); `$patch: delete` documents are instructions; and `namespace:` of
+//! the overlays that build a base is the namespace of the base's objects.
+//!
+//! Not applied: `namePrefix`/`nameSuffix`, patch contents, components, generators, remote
+//! resources. A base that two overlays build with different namespaces keeps the namespace
+//! it names (`kustomize build` each overlay to check each).
+
+use manifest::parse::{NodeId, PathStep, Tree};
+use manifest::LoadedFile;
+
+/// File names Kustomize reads in a directory.
+const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// One kustomization file: its directory and what it lists, resolved to input paths.
+#[derive(Debug)]
+pub struct Kustomization {
+    pub file: usize,
+    pub directory: String,
+    pub namespace: Option<String>,
+    /// `resources:` and `components:`, as paths of the input (files or directories).
+    pub resources: Vec<String>,
+    /// Files read as patches.
+    pub patches: Vec<String>,
+}
+
+/// Every kustomization file of the input.
+pub fn find(files: &[LoadedFile]) -> Vec<Kustomization> {
+    files
+        .iter()
+        .enumerate()
+        .filter_map(|(index, file)| {
+            let name = file.source.name.as_str();
+            let (directory, base) = name.rsplit_once('/').unwrap_or(("", name));
+            if !FILE_NAMES.contains(&base) {
+                return None;
+            }
+            let root = file.documents.first()?.root?;
+            let tree = &file.tree;
+            let strings = |key: &str| -> Vec<String> {
+                let Some(entry) = tree.lookup(root, &[PathStep::Key(key)]) else {
+                    return Vec::new();
+                };
+                tree.items(entry.value)
+                    .iter()
+                    .filter_map(|item| item_path(tree, *item))
+                    .collect()
+            };
+            let resources = [
+                strings("resources"),
+                strings("components"),
+                strings("bases"),
+            ]
+            .concat()
+            .iter()
+            .filter(|p| !p.contains("://") && !p.starts_with("git@"))
+            .map(|p| join(directory, p))
+            .collect();
+            let patches = [
+                strings("patchesStrategicMerge"),
+                strings("patches"),
+                strings("patchesJson6902"),
+            ]
+            .concat()
+            .iter()
+            .map(|p| join(directory, p))
+            .collect();
+            let namespace = tree
+                .lookup(root, &[PathStep::Key("namespace")])
+                .and_then(|e| tree.scalar(e.value))
+                .filter(|ns| !ns.is_empty())
+                .map(str::to_string);
+            Some(Kustomization {
+                file: index,
+                directory: directory.to_string(),
+                namespace,
+                resources,
+                patches,
+            })
+        })
+        .collect()
+}
+
+/// A list item naming a file: a string, or a mapping's `path:` (`patches: [{path: x}]`). An
+/// inline patch (a string holding YAML) names none.
+fn item_path(tree: &Tree, item: NodeId) -> Option<String> {
+    let text = match tree.scalar(item) {
+        Some(text) => text,
+        None => tree.scalar(tree.lookup(item, &[PathStep::Key("path")])?.value)?,
+    };
+    (!text.contains('\n') && !text.trim_start().starts_with(['{', '[']))
+        .then(|| text.trim().to_string())
+}
+
+/// `directory/relative`, with `.` and `..` resolved.
+pub fn join(directory: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = directory.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// The input files a kustomization resource names: the file, or — for a directory — what
+/// its kustomization lists (recursively), else every file below it.
+pub fn reach(
+    files: &[LoadedFile],
+    kustomizations: &[Kustomization],
+    path: &str,
+    seen: &mut Vec<String>,
+    out: &mut Vec<usize>,
+) {
+    if seen.iter().any(|s| s == path) {
+        return;
+    }
+    seen.push(path.to_string());
+    if let Some(index) = files.iter().position(|f| f.source.name == path) {
+        out.push(index);
+        return;
+    }
+    if let Some(k) = kustomizations.iter().find(|k| k.directory == path) {
+        out.push(k.file);
+        for resource in &k.resources {
+            reach(files, kustomizations, resource, seen, out);
+        }
+        return;
+    }
+    let prefix = format!("{path}/");
+    out.extend(
+        files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.source.name.starts_with(&prefix))
+            .map(|(i, _)| i),
+    );
+}
+
+/// Applies what the kustomizations say to the objects: patches and deletions are fragments,
+/// and the overlays' namespace is the namespace of what they build (when they agree).
+pub fn apply(files: &mut [LoadedFile], kustomizations: &[Kustomization]) {
+    let patch_files: Vec<usize> = kustomizations
+        .iter()
+        .flat_map(|k| k.patches.iter())
+        .filter_map(|p| files.iter().position(|f| &f.source.name == p))
+        .collect();
+    for index in patch_files {
+        make_fragments(&mut files[index], |_, _| true);
+    }
+    for file in files.iter_mut() {
+        make_fragments(file, |tree, node| {
+            tree.lookup(node, &[PathStep::Key("$patch")]).is_some()
+        });
+    }
+    for (file, namespace) in namespaces(files, kustomizations) {
+        for object in &mut files[file].objects {
+            if !object.reference.is_cluster_scoped() {
+                object.reference.namespace = Some(namespace.clone());
+            }
+        }
+    }
+}
+
+/// Drops the objects `is_fragment` picks (and the schema problems of their documents): they
+/// are counted as skipped documents.
+fn make_fragments(file: &mut LoadedFile, is_fragment: impl Fn(&Tree, NodeId) -> bool) {
+    let tree = &file.tree;
+    let fragments: Vec<usize> = file
+        .objects
+        .iter()
+        .filter(|o| is_fragment(tree, o.node))
+        .map(|o| o.document)
+        .collect();
+    if fragments.is_empty() {
+        return;
+    }
+    file.objects.retain(|o| !fragments.contains(&o.document));
+    file.problems.retain(|p| {
+        p.kind != manifest::ProblemKind::SchemaMismatch
+            || p.document.is_none_or(|d| !fragments.contains(&d))
+    });
+    let mut documents = fragments;
+    documents.dedup();
+    file.skipped_documents += documents.len();
+}
+
+/// Files whose objects every kustomization that builds them puts in one namespace: the
+/// outermost `namespace:` on each path from a root kustomization wins, as in Kustomize.
+fn namespaces(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<(usize, String)> {
+    let listed: Vec<&String> = kustomizations
+        .iter()
+        .flat_map(|k| k.resources.iter())
+        .collect();
+    let mut seen_per_file: std::collections::BTreeMap<usize, Vec<Option<String>>> =
+        Default::default();
+    for root in kustomizations
+        .iter()
+        .filter(|k| !listed.contains(&&k.directory))
+    {
+        let mut stack = vec![(root, root.namespace.clone())];
+        let mut visited = Vec::new();
+        while let Some((k, namespace)) = stack.pop() {
+            if visited.contains(&k.file) {
+                continue;
+            }
+            visited.push(k.file);
+            for resource in &k.resources {
+                if let Some(inner) = kustomizations.iter().find(|i| &i.directory == resource) {
+                    stack.push((inner, namespace.clone().or(inner.namespace.clone())));
+                    continue;
+                }
+                let mut reached = Vec::new();
+                reach(
+                    files,
+                    kustomizations,
+                    resource,
+                    &mut Vec::new(),
+                    &mut reached,
+                );
+                for file in reached {
+                    seen_per_file
+                        .entry(file)
+                        .or_default()
+                        .push(namespace.clone());
+                }
+            }
+        }
+    }
+    seen_per_file
+        .into_iter()
+        .filter_map(|(file, mut namespaces)| {
+            namespaces.sort();
+            namespaces.dedup();
+            match namespaces.as_slice() {
+                [Some(namespace)] => Some((file, namespace.clone())),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn paths_join_like_kustomize_reads_them() {
+        assert_eq!(join("overlays/prod", "../../base"), "base");
+        assert_eq!(
+            join("overlays/prod", "./patch.yaml"),
+            "overlays/prod/patch.yaml"
+        );
+        assert_eq!(join("", "base"), "base");
+        assert_eq!(join("a", "../../x"), "../x");
+    }
+}
