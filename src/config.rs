@@ -33,9 +33,9 @@ pub struct Config {
     pub namespace: Option<String>,
     #[serde(default)]
     pub suppressions: Vec<SuppressionEntry>,
-    /// Cluster name → path globs.
+    /// Cluster name → path globs, or `single`; absent: the clusters the layout shows.
     #[serde(default)]
-    pub clusters: BTreeMap<String, Vec<String>>,
+    pub clusters: Clusters,
     /// The platform the clusters run on (`gke`, `k3s`, …: `rules/platforms/`).
     #[serde(default)]
     pub platform: Option<String>,
@@ -50,6 +50,27 @@ pub struct Config {
     pub path: Option<PathBuf>,
     #[serde(skip)]
     pub text: String,
+}
+
+/// `clusters:`: which paths form each cluster, or `single` for one cluster whatever the
+/// repository's layout shows.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Clusters {
+    Single(SingleCluster),
+    Named(BTreeMap<String, Vec<String>>),
+}
+
+impl Default for Clusters {
+    fn default() -> Clusters {
+        Clusters::Named(BTreeMap::new())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SingleCluster {
+    Single,
 }
 
 /// What `rules:` sets a rule to.
@@ -347,9 +368,17 @@ impl Config {
     }
 
     /// Each cluster's globs, compiled.
+    /// `clusters: single`.
+    pub fn single_cluster(&self) -> bool {
+        matches!(self.clusters, Clusters::Single(_))
+    }
+
     pub fn clusters(&self) -> Result<Vec<(String, GlobSet)>, ConfigError> {
         let file = self.location();
-        self.clusters
+        let Clusters::Named(clusters) = &self.clusters else {
+            return Ok(Vec::new());
+        };
+        clusters
             .iter()
             .map(|(name, globs)| {
                 let context = format!("clusters: {name}:");

@@ -115,6 +115,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
         severities,
         suppressions: config.suppressions()?,
         clusters: config.clusters()?,
+        single_cluster: config.single_cluster(),
         migration,
     };
     let findings = rules::run(&loaded, &options);

@@ -5,6 +5,7 @@
 //! declares the release, located at the values that set each fact, so the inventory and every
 //! rule treat them like rendered manifests. Values the input cannot tell stay unknown.
 
+pub mod clusters;
 mod discover;
 pub mod embedded;
 pub mod kustomize;
@@ -123,6 +124,8 @@ pub struct Releases {
     pub stubs: Vec<Stub>,
     /// Files the stage added (`platform:<id>`, the configuration): part of every cluster.
     pub shared_files: Vec<usize>,
+    /// The clusters the repository's layout describes (none when it describes one).
+    pub clusters: Vec<clusters::DerivedCluster>,
 }
 
 impl Releases {
@@ -161,12 +164,16 @@ pub fn expand(
     let namespace = setup.namespace;
     let kustomizations = kustomize::find(files);
     kustomize::apply(files, &kustomizations);
+    let derived_clusters = clusters::derive(files, &kustomizations);
     let mut found = discover::discover(files, knowledge, namespace);
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);
     found.extend(bundled);
     let found = subcharts(files, knowledge, found);
     let rendered_in_input = identities(files, namespace);
-    let mut releases = Releases::default();
+    let mut releases = Releases {
+        clusters: derived_clusters,
+        ..Releases::default()
+    };
     for plan in found {
         let mut release = plan.release;
         if release.unread.is_none() {

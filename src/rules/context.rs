@@ -26,6 +26,8 @@ pub struct RuleOptions {
     pub suppressions: Vec<super::Suppression>,
     /// `clusters:` of the configuration: cross-object rules run within each.
     pub clusters: Vec<(String, globset::GlobSet)>,
+    /// `clusters: single`: one cluster, even where the repository's layout shows several.
+    pub single_cluster: bool,
     /// `--to` (and `--from`): the pair the `*-on-target` rules check.
     pub migration: Option<translate::Migration>,
 }

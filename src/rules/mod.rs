@@ -115,11 +115,34 @@ pub trait Rule: Sync {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>);
 }
 
-/// The scopes rules run in: every file as one cluster, or each configured cluster and the
-/// files in none (a file in two clusters is checked in both; identical findings merge).
+/// The scopes rules run in: every file as one cluster, or each configured cluster (else each
+/// cluster the repository's layout shows) and the files in none (a file in two clusters is
+/// checked in both; identical findings merge).
 fn scopes(loaded: &Loaded, options: &RuleOptions) -> Vec<Option<Vec<bool>>> {
     if options.clusters.is_empty() {
-        return vec![None];
+        let derived = &loaded.releases.clusters;
+        if options.single_cluster || derived.is_empty() {
+            return vec![None];
+        }
+        let count = loaded.files.len();
+        let shared = &loaded.releases.shared_files;
+        let mut scopes: Vec<Option<Vec<bool>>> = derived
+            .iter()
+            .map(|cluster| {
+                Some(
+                    (0..count)
+                        .map(|i| cluster.files.contains(&i) || shared.contains(&i))
+                        .collect(),
+                )
+            })
+            .collect();
+        let rest: Vec<bool> = (0..count)
+            .map(|i| !derived.iter().any(|c| c.files.contains(&i)))
+            .collect();
+        if rest.iter().any(|r| *r) {
+            scopes.push(Some(rest));
+        }
+        return scopes;
     }
     let names: Vec<&str> = loaded
         .files

@@ -99,6 +99,17 @@ pub fn markdown(report: &InventoryReport) -> String {
             })
         }))
         .collect();
+    if !report.clusters.is_empty() {
+        out.push_str("\n### Clusters\n\nCross-object rules run within each.\n\n");
+        for c in &report.clusters {
+            out.push_str(&format!(
+                "- `{}`: {} file(s), from the {}\n",
+                cell(&c.name),
+                c.files,
+                cell(&c.how)
+            ));
+        }
+    }
     if !unknown.is_empty() {
         out.push_str("\n### What the input cannot tell\n\n");
         out.push_str(&unknown.join("\n"));

@@ -66,6 +66,16 @@ pub struct InventoryReport {
     pub ingresses: Vec<IngressReport>,
     /// Helm releases of controller charts, read or not.
     pub releases: Vec<ReleaseReport>,
+    /// The clusters the repository's layout shows (none: one cluster).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ClusterReport>,
+}
+
+#[derive(Serialize)]
+pub struct ClusterReport {
+    pub name: String,
+    pub how: String,
+    pub files: usize,
 }
 
 #[derive(Serialize)]
@@ -424,12 +434,23 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
             }
         })
         .collect();
+    let clusters = objects
+        .releases
+        .clusters
+        .iter()
+        .map(|c| ClusterReport {
+            name: c.name.clone(),
+            how: c.how.clone(),
+            files: c.files.len(),
+        })
+        .collect();
     InventoryReport {
         version: 1,
         controllers,
         ingress_classes,
         ingresses,
         releases,
+        clusters,
     }
 }
 

@@ -157,6 +157,16 @@ pub fn table(report: &InventoryReport) -> String {
         }
         out.push_str(&columns(&rows));
     }
+    if !report.clusters.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nClusters ({}): cross-object rules run within each (`clusters: single` in the configuration for one)",
+            report.clusters.len()
+        );
+        for c in &report.clusters {
+            let _ = writeln!(out, "  {}  {} file(s), from the {}", c.name, c.files, c.how);
+        }
+    }
     let unread: Vec<_> = report
         .releases
         .iter()
