@@ -176,9 +176,10 @@ mod tests {
         let text =
             "kind: HelmRelease\nspec:\n  values:\n    url: https://{{ .Release.Name }}.example\n";
         let parsed = parse(text, Limits::default());
+        let whole = 0..text.len();
         let view = Parsed {
             tree: &parsed.tree,
-            data_documents: &[0..text.len()],
+            data_documents: std::slice::from_ref(&whole),
         };
         assert_eq!(find_unrendered_template(text, Some(&view)), None);
         assert!(find(text).is_some(), "outside a data document it counts");
