@@ -31,6 +31,20 @@ fn kustomize_patches_are_fragments_and_overlays_set_the_namespace() {
     ])
     .json();
     assert_eq!(production["ingresses"][0]["namespace"], "shop");
+    // An overlay given alone: what it lists outside the input is said, where it is listed.
+    let alone = run(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/kustomize/overlays/production",
+    ]);
+    let unresolved: Vec<(String, u64)> = common::located(&alone)
+        .into_iter()
+        .filter(|f| f.0 == "kustomization-unresolved")
+        .map(|f| (f.1, f.2))
+        .collect();
+    let file = "fixtures/kustomize/overlays/production/kustomization.yaml".to_string();
+    assert_eq!(unresolved, [(file.clone(), 5), (file, 7)]);
 }
 
 /// Each `clusters/<name>` of a Flux repository is a cluster with what its Kustomizations

@@ -23,6 +23,9 @@ pub struct Kustomization {
     pub resources: Vec<String>,
     /// Files read as patches.
     pub patches: Vec<String>,
+    /// Entries that name nothing in the input (a path outside it, or missing) or that are
+    /// remote: (the entry's node, why).
+    pub unresolved: Vec<(manifest::Span, String)>,
 }
 
 /// Every kustomization file of the input.
@@ -38,34 +41,57 @@ pub fn find(files: &[LoadedFile]) -> Vec<Kustomization> {
             }
             let root = file.documents.first()?.root?;
             let tree = &file.tree;
-            let strings = |key: &str| -> Vec<String> {
+            let entries = |key: &str| -> Vec<(String, manifest::Span)> {
                 let Some(entry) = tree.lookup(root, &[PathStep::Key(key)]) else {
                     return Vec::new();
                 };
                 tree.items(entry.value)
                     .iter()
-                    .filter_map(|item| item_path(tree, *item))
+                    .filter_map(|item| Some((item_path(tree, *item)?, tree.span(*item))))
                     .collect()
             };
-            let resources = [
-                strings("resources"),
-                strings("components"),
-                strings("bases"),
+            let mut unresolved = Vec::new();
+            let mut resources = Vec::new();
+            for (path, span) in [
+                entries("resources"),
+                entries("components"),
+                entries("bases"),
             ]
             .concat()
-            .iter()
-            .filter(|p| !p.contains("://") && !p.starts_with("git@"))
-            .map(|p| join(directory, p))
-            .collect();
-            let patches = [
-                strings("patchesStrategicMerge"),
-                strings("patches"),
-                strings("patchesJson6902"),
+            {
+                if path.contains("://") || path.starts_with("git@") {
+                    unresolved.push((
+                        span,
+                        format!("remote resource `{path}` is not followed (offline)"),
+                    ));
+                    continue;
+                }
+                let joined = join(directory, &path);
+                if !exists(files, &joined) {
+                    unresolved.push((
+                        span,
+                        format!("resource `{path}` is not in the input ({joined})"),
+                    ));
+                }
+                resources.push(joined);
+            }
+            let mut patches = Vec::new();
+            for (path, span) in [
+                entries("patchesStrategicMerge"),
+                entries("patches"),
+                entries("patchesJson6902"),
             ]
             .concat()
-            .iter()
-            .map(|p| join(directory, p))
-            .collect();
+            {
+                let joined = join(directory, &path);
+                if !exists(files, &joined) {
+                    unresolved.push((
+                        span,
+                        format!("patch `{path}` is not in the input ({joined})"),
+                    ));
+                }
+                patches.push(joined);
+            }
             let namespace = tree
                 .lookup(root, &[PathStep::Key("namespace")])
                 .and_then(|e| tree.scalar(e.value))
@@ -77,6 +103,7 @@ pub fn find(files: &[LoadedFile]) -> Vec<Kustomization> {
                 namespace,
                 resources,
                 patches,
+                unresolved,
             })
         })
         .collect()
@@ -91,6 +118,14 @@ fn item_path(tree: &Tree, item: NodeId) -> Option<String> {
     };
     (!text.contains('\n') && !text.trim_start().starts_with(['{', '[']))
         .then(|| text.trim().to_string())
+}
+
+/// Whether an input path is a file of the input or a directory holding some.
+fn exists(files: &[LoadedFile], path: &str) -> bool {
+    let prefix = format!("{path}/");
+    files
+        .iter()
+        .any(|f| f.source.name == path || f.source.name.starts_with(&prefix))
 }
 
 /// `directory/relative`, with `.` and `..` resolved.
@@ -149,6 +184,14 @@ pub fn reach(
 /// Applies what the kustomizations say to the objects: patches and deletions are fragments,
 /// and the overlays' namespace is the namespace of what they build (when they agree).
 pub fn apply(files: &mut [LoadedFile], kustomizations: &[Kustomization]) {
+    for k in kustomizations {
+        for (span, why) in &k.unresolved {
+            files[k.file].problems.push(
+                manifest::Problem::new(manifest::ProblemKind::Unresolved, *span, format!("{why}: what it adds is not checked"))
+                    .with_help("give the whole repository as the input, or check `kustomize build DIR | ingress-lint check -`"),
+            );
+        }
+    }
     let patch_files: Vec<usize> = kustomizations
         .iter()
         .flat_map(|k| k.patches.iter())

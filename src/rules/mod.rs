@@ -34,6 +34,7 @@ mod ingress_class_missing;
 mod ingress_class_undefined;
 mod ingress_host_path_duplicate;
 mod input_unreadable;
+mod kustomization_unresolved;
 mod load_balancer_ip_deprecated;
 mod load_balancer_ip_shared;
 mod load_balancer_source_ip;

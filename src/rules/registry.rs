@@ -9,6 +9,7 @@ static RULES: &[&dyn Rule] = &[
     &helm_template_unrendered::HelmTemplateUnrendered,
     &helm_release_unresolved::HelmReleaseUnresolved,
     &template_placeholders::TemplatePlaceholders,
+    &kustomization_unresolved::KustomizationUnresolved,
     &schema_mismatch::SchemaMismatch,
     &ingress_api_removed::IngressApiRemoved,
     &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,

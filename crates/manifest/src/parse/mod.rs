@@ -23,6 +23,8 @@ pub enum ProblemKind {
     Unreadable,
     /// Go template actions: `helm template` was not run on this file.
     TemplateUnrendered,
+    /// A kustomization entry that names nothing in the input, or a remote one.
+    Unresolved,
     /// Placeholders another tool fills in: a Jinja file (Ansible, Salt), shell-style
     /// `${VAR}` values (envsubst, Flux `postBuild.substitute`).
     Placeholders,
