@@ -21,6 +21,14 @@ fn kustomize_patches_are_fragments_and_overlays_set_the_namespace() {
     assert_eq!(ingresses.len(), 1, "the patch is no Ingress");
     // Two overlays build the base in two namespaces: it keeps its own.
     assert_eq!(ingresses[0]["namespace"], "default");
+    // Overlays side by side are separate builds: one cluster per environment.
+    let clusters: Vec<(&str, u64)> = inventory["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["files"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(clusters, [("production", 6), ("staging", 4)]);
     // Built by production alone, the base is in production's namespace.
     let production = run(&[
         "inventory",

@@ -1,8 +1,10 @@
 //! Clusters found in the repository, for when the configuration names none: each
 //! `clusters/<name>` directory is what one cluster applies, together with everything it
 //! reaches — the resources of its kustomizations, the `spec.path` of its Flux
-//! `Kustomization`s, the `path` of its Argo CD `Application`s — recursively. A file reached
-//! from several clusters belongs to each.
+//! `Kustomization`s, the `path` of its Argo CD `Application`s — recursively. Without such
+//! directories, Kustomize overlays built side by side (`overlays/<env>` with a
+//! kustomization) are the builds, one cluster per environment name across the repository's
+//! apps. A file reached from several clusters belongs to each.
 
 use manifest::parse::PathStep;
 use manifest::LoadedFile;
@@ -19,23 +21,32 @@ pub struct DerivedCluster {
     pub files: Vec<usize>,
 }
 
-/// The clusters of the input: none unless at least two `clusters/<name>` directories exist.
+/// The clusters of the input: none unless at least two cluster names are found.
 pub fn derive(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<DerivedCluster> {
-    let mut roots: Vec<String> = files
-        .iter()
-        .filter_map(|f| cluster_root(&f.source.name))
-        .collect();
-    roots.sort();
-    roots.dedup();
-    if roots.len() < 2 {
+    let mut roots = roots_below(files, "clusters", |_| true);
+    if roots.is_empty() {
+        roots = roots_below(files, "overlays", |directory| {
+            kustomizations.iter().any(|k| k.directory == directory)
+        });
+    }
+    let mut names: Vec<&str> = roots.iter().map(|(name, _)| name.as_str()).collect();
+    names.dedup();
+    if names.len() < 2 {
         return Vec::new();
     }
-    roots
+    names
         .into_iter()
-        .map(|root| {
+        .map(|name| {
+            let directories: Vec<&str> = roots
+                .iter()
+                .filter(|(n, _)| n == name)
+                .map(|(_, d)| d.as_str())
+                .collect();
             let mut reached = Vec::new();
             let mut seen = Vec::new();
-            reach(files, kustomizations, &root, &mut seen, &mut reached);
+            for directory in &directories {
+                reach(files, kustomizations, directory, &mut seen, &mut reached);
+            }
             let mut via = Vec::new();
             let mut next = 0;
             while next < reached.len() {
@@ -52,14 +63,17 @@ pub fn derive(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<Der
             }
             reached.sort_unstable();
             reached.dedup();
-            let name = root.rsplit('/').next().unwrap_or(&root).to_string();
+            let listed = match directories.as_slice() {
+                [one] => format!("directory {one}"),
+                many => format!("{} directories ({}, …)", many.len(), many[0]),
+            };
             let how = if via.is_empty() {
-                format!("directory {root}")
+                listed
             } else {
-                format!("directory {root}, following {}", via.join(" and "))
+                format!("{listed}, following {}", via.join(" and "))
             };
             DerivedCluster {
-                name,
+                name: name.to_string(),
                 how,
                 files: reached,
             }
@@ -67,12 +81,29 @@ pub fn derive(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<Der
         .collect()
 }
 
-/// `…/clusters/<name>` of a file below one.
-fn cluster_root(name: &str) -> Option<String> {
-    let segments: Vec<&str> = name.split('/').collect();
-    let at = segments.iter().position(|s| *s == "clusters")?;
+/// `(name, directory)` of every `…/<parent>/<name>` directory holding input files that
+/// `keep` accepts, sorted by name.
+fn roots_below(
+    files: &[LoadedFile],
+    parent: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<(String, String)> {
+    let mut roots: Vec<(String, String)> = files
+        .iter()
+        .filter_map(|f| root_below(&f.source.name, parent))
+        .filter(|(_, directory)| keep(directory))
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// `(name, …/<parent>/<name>)` of a file below such a directory.
+fn root_below(file: &str, parent: &str) -> Option<(String, String)> {
+    let segments: Vec<&str> = file.split('/').collect();
+    let at = segments.iter().position(|s| *s == parent)?;
     // The name must be a directory: a file below it follows.
-    (at + 2 < segments.len()).then(|| segments[..at + 2].join("/"))
+    (at + 2 < segments.len()).then(|| (segments[at + 1].to_string(), segments[..at + 2].join("/")))
 }
 
 /// The repository paths a file's Flux `Kustomization`s and Argo CD `Application`s apply.
@@ -141,15 +172,15 @@ fn directory_named(files: &[LoadedFile], path: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::cluster_root;
+    use super::root_below;
 
     #[test]
     fn a_cluster_is_a_directory_below_clusters() {
         assert_eq!(
-            cluster_root("repo/clusters/prod/flux-system/gotk-sync.yaml").as_deref(),
-            Some("repo/clusters/prod")
+            root_below("repo/clusters/prod/flux-system/gotk-sync.yaml", "clusters"),
+            Some(("prod".into(), "repo/clusters/prod".into()))
         );
-        assert_eq!(cluster_root("clusters/prod.yaml"), None);
-        assert_eq!(cluster_root("apps/base/x.yaml"), None);
+        assert_eq!(root_below("clusters/prod.yaml", "clusters"), None);
+        assert_eq!(root_below("apps/base/x.yaml", "clusters"), None);
     }
 }
