@@ -5,6 +5,16 @@ mod common;
 
 use common::{findings_of, run, scratch, served_by};
 
+/// `(name, file count)` of the clusters an `inventory --format json` lists.
+fn clusters(inventory: &serde_json::Value) -> Vec<(&str, u64)> {
+    inventory["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["files"].as_u64().unwrap()))
+        .collect()
+}
+
 /// Patches are fragments (a strategic-merge patch of an Ingress is not an Ingress with no
 /// class), `$patch: delete` is an instruction, and the overlay that builds a base gives its
 /// objects their namespace.
@@ -22,12 +32,7 @@ fn kustomize_patches_are_fragments_and_overlays_set_the_namespace() {
     // Two overlays build the base in two namespaces: it keeps its own.
     assert_eq!(ingresses[0]["namespace"], "default");
     // Overlays side by side are separate builds: one cluster per environment.
-    let clusters: Vec<(&str, u64)> = inventory["clusters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["name"].as_str().unwrap(), c["files"].as_u64().unwrap()))
-        .collect();
+    let clusters = clusters(&inventory);
     assert_eq!(clusters, [("production", 6), ("staging", 4)]);
     // Built by production alone, the base is in production's namespace.
     let production = run(&[
@@ -73,12 +78,7 @@ fn clusters_are_found_in_the_repository_layout() {
         "{contested:?}"
     );
     let inventory = run(&["inventory", "--format", "json", root]).json();
-    let clusters: Vec<(&str, u64)> = inventory["clusters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["name"].as_str().unwrap(), c["files"].as_u64().unwrap()))
-        .collect();
+    let clusters = clusters(&inventory);
     assert_eq!(clusters, [("production", 8), ("staging", 7)]);
     assert!(!served_by(&inventory, "shop").is_empty());
 

@@ -159,34 +159,31 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         tree: &parsed.tree,
         data_documents: &data_documents,
     };
-    if !parses {
-        // Jinja (Ansible, Salt) is a template of another tool, not broken YAML.
-        if let Some(range) =
-            find_jinja(text).filter(|_| find_unrendered_template(text, None).is_none())
-        {
-            let problem = Problem::new(
-                ProblemKind::Placeholders,
+    // Jinja (Ansible, Salt) is a template of another tool, not broken YAML.
+    let jinja = || {
+        find_jinja(text)
+            .filter(|_| find_unrendered_template(text, None).is_none())
+            .map(|range| {
+                Problem::new(
+                    ProblemKind::Placeholders,
+                    Span::new(range.start, range.end),
+                    "Jinja template (Ansible, Salt): not a manifest until rendered; it was skipped",
+                )
+                .with_help("check what the template renders, or exclude the folder (`--exclude \"**/roles/**\"`)")
+            })
+    };
+    let helm = || {
+        find_unrendered_template(text, parses.then_some(&view)).map(|range| {
+            Problem::new(
+                ProblemKind::TemplateUnrendered,
                 Span::new(range.start, range.end),
-                "Jinja template (Ansible, Salt): not a manifest until rendered; it was skipped",
+                "unrendered Go template action: this file is a Helm template, not a manifest; it was skipped",
             )
-            .with_help("check what the template renders, or exclude the folder (`--exclude \"**/roles/**\"`)");
-            return LoadedFile {
-                source: source.clone(),
-                tree: Tree::default(),
-                documents: Vec::new(),
-                objects: Vec::new(),
-                problems: vec![problem],
-                skipped_documents: 0,
-            };
-        }
-    }
-    if let Some(range) = find_unrendered_template(text, parses.then_some(&view)) {
-        let problem = Problem::new(
-            ProblemKind::TemplateUnrendered,
-            Span::new(range.start, range.end),
-            "unrendered Go template action: this file is a Helm template, not a manifest; it was skipped",
-        )
-        .with_help("render it first (`helm template RELEASE CHART -f values.yaml > rendered.yaml`) and check the output");
+            .with_help("render it first (`helm template RELEASE CHART -f values.yaml > rendered.yaml`) and check the output")
+        })
+    };
+    let template = if parses { None } else { jinja() }.or_else(helm);
+    if let Some(problem) = template {
         return LoadedFile {
             source: source.clone(),
             tree: Tree::default(),
