@@ -21,6 +21,15 @@ impl Severity {
     }
 }
 
+/// What applying a baseline did (`check --baseline`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BaselineCounts {
+    /// Findings left out because the baseline has them.
+    pub baselined: usize,
+    /// Baseline entries no finding matched any more: fixed since.
+    pub fixed: usize,
+}
+
 /// A place in one of the loaded files (an index into the load result's files).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {

@@ -12,7 +12,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("findings", &[]),
     ("input", &[]),
     ("release", &["knowledge"]),
-    ("load", &["input", "knowledge", "release"]),
+    ("load", &["findings", "input", "knowledge", "release"]),
     ("detect", &["knowledge", "load", "release"]),
     ("translate", &["detect", "knowledge", "load"]),
     (

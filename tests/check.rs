@@ -593,3 +593,165 @@ fn templates_are_told_from_manifests() {
         json["summary"]
     );
 }
+
+/// A baseline keeps today's findings out of the report, survives an edit that shifts every
+/// line, fails on a new finding and counts a fixed one.
+#[test]
+fn a_baseline_reports_only_what_is_new() {
+    let dir = common::scratch("baseline");
+    let service = |extra: &str, ip: &str| {
+        format!("{extra}apiVersion: v1\nkind: Service\nmetadata: {{name: edge, namespace: web}}\nspec:\n  type: LoadBalancer\n  loadBalancerIP: {ip}\n")
+    };
+    std::fs::write(dir.join("a.yaml"), service("", "203.0.113.7")).unwrap();
+    let input = dir.to_str().unwrap();
+    let file = dir.join("baseline.json");
+    let written = common::run(&["baseline", input, "--output", file.to_str().unwrap()]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let check = |args: &[&str]| {
+        let mut all = vec![
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "warning",
+            "--baseline",
+        ];
+        all.push(file.to_str().unwrap());
+        all.extend_from_slice(args);
+        common::run(&all)
+    };
+    // Every line shifted by a comment block: still known.
+    std::fs::write(
+        dir.join("a.yaml"),
+        service("# one\n# two\n\n", "203.0.113.7"),
+    )
+    .unwrap();
+    let shifted = check(&[input]);
+    assert_eq!(shifted.code, 0, "{}", shifted.stdout);
+    assert_eq!(shifted.json()["summary"]["baseline"]["baselined"], 1);
+    // A second Service with a pinned IP is new; the first is still baselined.
+    std::fs::write(
+        dir.join("b.yaml"),
+        service("", "203.0.113.8").replace("edge", "api"),
+    )
+    .unwrap();
+    let new = check(&[input]);
+    assert_eq!(new.code, 1);
+    assert_eq!(
+        common::located(&new),
+        [(
+            "load-balancer-ip-deprecated".to_string(),
+            dir.join("b.yaml").to_str().unwrap().to_string(),
+            6,
+            3
+        )]
+    );
+    // The first fixed: counted as fixed since the baseline.
+    std::fs::remove_file(dir.join("b.yaml")).unwrap();
+    std::fs::write(dir.join("a.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: edge, namespace: web}\nspec: {type: LoadBalancer}\n").unwrap();
+    let fixed = check(&[input]).json();
+    assert_eq!(fixed["summary"]["baseline"]["fixed"], 1);
+    // Not a baseline: exit 2, with its path and line.
+    std::fs::write(&file, "{\"version\": 1,\n \"findings\": 3}\n").unwrap();
+    let bad = check(&[input]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("baseline.json:2:"), "{}", bad.stderr);
+}
+
+/// `--only-report` reads everything but reports only the listed files: a conflict whose other
+/// side is outside them is still found.
+#[test]
+fn only_report_keeps_cross_file_conflicts() {
+    let dir = common::scratch("only-report");
+    let list = dir.join("changed.txt");
+    std::fs::write(&list, "fixtures/demo/platform/traefik.yaml\n").unwrap();
+    let at = format!("@{}", list.display());
+    let run = common::run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--only-report",
+        &at,
+        "fixtures/demo",
+    ]);
+    let found = common::located(&run);
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|f| f.1 == "fixtures/demo/platform/traefik.yaml"),
+        "{found:?}"
+    );
+    let all = common::located(&common::run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "fixtures/demo",
+    ]));
+    let expected: Vec<_> = all
+        .into_iter()
+        .filter(|f| f.1 == "fixtures/demo/platform/traefik.yaml")
+        .collect();
+    assert_eq!(
+        found, expected,
+        "the same findings as a full run, in that file"
+    );
+    let missing = common::run(&[
+        "check",
+        "--only-report",
+        "@/nonexistent/list",
+        "fixtures/demo",
+    ]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("--only-report @/nonexistent/list"),
+        "{}",
+        missing.stderr
+    );
+}
+
+/// `--select` and `--ignore` choose rules over the configuration; an unknown id is a usage
+/// error naming the closest.
+#[test]
+fn rules_are_selected_on_the_command_line() {
+    let only = common::run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--select",
+        "controller-retired",
+        "fixtures/demo",
+    ]);
+    let rules: std::collections::BTreeSet<String> =
+        common::located(&only).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules.into_iter().collect::<Vec<_>>(),
+        ["controller-retired"]
+    );
+    let without = common::run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--ignore",
+        "controller-retired",
+        "fixtures/demo",
+    ]);
+    assert!(common::located(&without)
+        .iter()
+        .all(|f| f.0 != "controller-retired"));
+    let typo = common::run(&["check", "--select", "controller-retird", "fixtures/demo"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("did you mean `controller-retired`?"),
+        "{}",
+        typo.stderr
+    );
+}

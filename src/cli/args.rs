@@ -24,6 +24,8 @@ pub enum Command {
     /// Check manifests and report findings; the exit code is for CI
     #[command(visible_alias = "lint")]
     Check(CheckArgs),
+    /// Write today's findings to a file, so that `check --baseline FILE` reports only new ones
+    Baseline(BaselineArgs),
     /// List the ingress controllers, their classes, how each is exposed, and who serves each Ingress
     Inventory(InventoryArgs),
     /// Annotation translation report for a target controller
@@ -195,19 +197,9 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Output format
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: CheckFormat,
-    /// Exit 1 when a finding is at or above this severity
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-    /// Exit 1 when no Kubernetes object was found
-    #[arg(long)]
-    pub fail_if_no_objects: bool,
+/// What decides which rules run and how (shared by `check` and `baseline`).
+#[derive(Clone, Debug, Args)]
+pub struct RuleArgs {
     /// The load-balancer implementation, for load-balancer-ip-deprecated advice
     #[arg(long, value_name = "PROVIDER", value_parser = PossibleValuesParser::new(crate::knowledge::provider_ids()))]
     pub provider: Option<String>,
@@ -219,6 +211,47 @@ pub struct CheckArgs {
     /// when the target is ingress-nginx)
     #[arg(long, value_name = "ID")]
     pub from: Option<String>,
+    /// Run only these rules (repeatable, or comma-separated; `all`), over the configuration
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (repeatable, or comma-separated), over the configuration
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// The baseline file to write
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Report only findings that are not in this baseline (`ingress-lint baseline` writes it)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<String>,
+    /// Report only findings located in these files or directories; `@FILE` reads paths one a
+    /// line (`git diff --name-only`). Every input is still read.
+    #[arg(long, value_name = "PATH|@FILE")]
+    pub only_report: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Exit 1 when no Kubernetes object was found
+    #[arg(long)]
+    pub fail_if_no_objects: bool,
     /// Colour the human output
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

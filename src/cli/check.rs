@@ -1,6 +1,6 @@
 //! `check`: findings, and an exit code for CI.
 
-use super::args::{CheckArgs, CheckFormat};
+use super::args::{BaselineArgs, CheckArgs, CheckFormat, RuleArgs};
 use super::{use_color, write_out, Outcome, UsageError};
 use crate::config::Config;
 use crate::input::{discover, InputOptions};
@@ -89,15 +89,22 @@ pub(crate) fn check_ids(ids: &[Option<&str>]) -> Result<(), UsageError> {
     Ok(())
 }
 
-pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
-    let config = Config::find(args.input.config.as_deref())?;
-    let target = args.to.clone().or_else(|| config.target.clone());
-    check_ids(&[args.from.as_deref()])?;
+/// Every finding of the rules that run, over the inputs.
+fn findings(
+    input: &super::args::InputArgs,
+    rule_args: &RuleArgs,
+) -> Result<(Loaded, Vec<crate::findings::Finding>), UsageError> {
+    let config = Config::find(input.config.as_deref())?;
+    let target = rule_args.to.clone().or_else(|| config.target.clone());
+    check_ids(&[rule_args.from.as_deref()])?;
     let migration = target
         .as_deref()
-        .map(|to| check_migration(to, args.from.as_deref()))
+        .map(|to| check_migration(to, rule_args.from.as_deref()))
         .transpose()?;
-    let provider = args.provider.clone().or_else(|| config.provider.clone());
+    let provider = rule_args
+        .provider
+        .clone()
+        .or_else(|| config.provider.clone());
     if let Some(id) = provider
         .as_deref()
         .filter(|id| knowledge().providers.get(id).is_none())
@@ -106,11 +113,12 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
             "unknown provider `{id}` in the configuration"
         )));
     }
-    let loaded = load_inputs(&args.input, &config)?;
-    let (severities, disabled) = config.severities();
+    let loaded = load_inputs(input, &config)?;
+    let (severities, mut disabled) = config.severities();
+    disabled.extend(deselected(rule_args)?);
     let options = RuleOptions {
         provider,
-        namespace: config.namespace(args.input.namespace.as_deref()),
+        namespace: config.namespace(input.namespace.as_deref()),
         disabled,
         severities,
         suppressions: config.suppressions()?,
@@ -119,6 +127,86 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
         migration,
     };
     let findings = rules::run(&loaded, &options);
+    Ok((loaded, findings))
+}
+
+/// The rules `--select` and `--ignore` turn off; an unknown id is a usage error naming the
+/// closest ones.
+fn deselected(rule_args: &RuleArgs) -> Result<Vec<String>, UsageError> {
+    let ids: Vec<&str> = rules::registry().iter().map(|r| r.info().id).collect();
+    for id in rule_args.select.iter().chain(&rule_args.ignore) {
+        if id != "all" && !ids.contains(&id.as_str()) {
+            let near = crate::knowledge::did_you_mean(id, ids.iter().copied())
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_else(|| " (`ingress-lint explain` lists them)".into());
+            return Err(UsageError(format!("unknown rule `{id}`{near}")));
+        }
+    }
+    let selected = |id: &str| {
+        rule_args.select.is_empty() || rule_args.select.iter().any(|s| s == "all" || s == id)
+    };
+    let ignored = |id: &str| rule_args.ignore.iter().any(|s| s == "all" || s == id);
+    Ok(ids
+        .into_iter()
+        .filter(|id| !selected(id) || ignored(id))
+        .map(str::to_string)
+        .collect())
+}
+
+/// `baseline`: today's findings, written to `--output`.
+pub fn baseline(args: &BaselineArgs) -> Result<Outcome, UsageError> {
+    let (loaded, findings) = findings(&args.input, &args.rules)?;
+    let text = rules::baseline::write(&loaded, &findings)
+        .map_err(|e| UsageError(format!("writing the baseline: {e}")))?;
+    write_out(Some(&args.output), &text)?;
+    eprintln!(
+        "ingress-lint: {} finding(s) written to {}",
+        findings.iter().filter(|f| f.suppressed.is_none()).count(),
+        args.output.display()
+    );
+    Ok(Outcome::Clean)
+}
+
+/// The files `--only-report` names: paths, and the lines of `@FILE`s.
+fn only_report(given: &[String]) -> Result<Vec<String>, UsageError> {
+    let mut paths = Vec::new();
+    for item in given {
+        match item.strip_prefix('@') {
+            Some(list) => {
+                let text = std::fs::read_to_string(list)
+                    .map_err(|e| UsageError(format!("--only-report @{list}: {e}")))?;
+                paths.extend(
+                    text.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(String::from),
+                );
+            }
+            None => paths.push(item.clone()),
+        }
+    }
+    Ok(paths
+        .into_iter()
+        .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string())
+        .collect())
+}
+
+pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
+    let reported = only_report(&args.only_report)?;
+    let (mut loaded, mut findings) = findings(&args.input, &args.rules)?;
+    if !reported.is_empty() {
+        findings.retain(|f| {
+            let name = loaded.files[f.location.file].source.name.as_str();
+            let name = name.trim_start_matches("./");
+            reported
+                .iter()
+                .any(|p| name == p || name.starts_with(&format!("{p}/")))
+        });
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = rules::baseline::read(path).map_err(|e| UsageError(e.to_string()))?;
+        loaded.baseline = Some(rules::baseline::apply(&baseline, &loaded, &mut findings));
+    }
     let text = match args.format {
         CheckFormat::Human => report::human(
             &loaded,

@@ -49,6 +49,7 @@ impl From<crate::config::ConfigError> for UsageError {
 pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Baseline(args) => check::baseline(&args),
         Command::Inventory(args) => inventory::run(&args),
         Command::Translate(args) => translate::run(&args),
         Command::Plan(args) => plan::run(&args),

@@ -18,6 +18,8 @@ pub struct Loaded {
     pub releases: crate::release::Releases,
     /// Symlinks and special files the directory walk passed over.
     pub skipped_entries: input::Skipped,
+    /// What `check --baseline` left out.
+    pub baseline: Option<crate::findings::BaselineCounts>,
 }
 
 impl Loaded {
@@ -52,6 +54,7 @@ impl Loaded {
             files,
             releases,
             skipped_entries: input::Skipped::default(),
+            baseline: None,
         }
     }
 }

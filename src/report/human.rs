@@ -209,6 +209,13 @@ pub fn human(loaded: &Loaded, findings: &[Finding], color: bool) -> String {
         summary.objects,
         summary.skipped_documents
     );
+    if let Some(baseline) = summary.baseline {
+        let _ = writeln!(
+            out,
+            "baseline: {} finding(s) left out, {} fixed since",
+            baseline.baselined, baseline.fixed
+        );
+    }
     let skipped = summary.skipped_entries;
     if skipped.symlinks + skipped.special_files > 0 {
         let _ = writeln!(

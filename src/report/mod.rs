@@ -65,6 +65,9 @@ pub struct Summary {
     pub skipped_documents: usize,
     /// Symlinks and special files a directory walk passed over.
     pub skipped_entries: crate::input::Skipped,
+    /// With `--baseline`: findings left out, and baseline entries fixed since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::findings::BaselineCounts>,
     pub findings: Counts,
     pub suppressed: usize,
 }
@@ -84,6 +87,7 @@ impl Summary {
             objects: loaded.objects(),
             skipped_documents: loaded.skipped_documents(),
             skipped_entries: loaded.skipped_entries,
+            baseline: loaded.baseline,
             ..Summary::default()
         };
         for finding in findings {

@@ -2,6 +2,7 @@
 //! (what `explain` prints); `registry.rs` lists them all. Rules run once over everything
 //! loaded; suppressions and severity choices apply after all rules ran, then findings sort.
 
+pub mod baseline;
 mod context;
 mod registry;
 mod suppress;
