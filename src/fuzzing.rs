@@ -29,7 +29,10 @@ pub fn check_bytes(data: &[u8]) -> usize {
     let mut length = report::human(&loaded, &findings, false).len()
         + report::json(&loaded, &findings).expect(SERIALISES).len()
         + report::sarif(&loaded, &findings).expect(SERIALISES).len()
-        + report::github(&loaded, &findings).len();
+        + report::github(&loaded, &findings).len()
+        + report::gitlab(&loaded, &findings).expect(SERIALISES).len()
+        + report::junit(&loaded, &findings).len()
+        + report::markdown(&loaded, &findings).len();
 
     let objects = Objects::new(&loaded, "default", None);
     let inventory = detect::build(&objects, knowledge());

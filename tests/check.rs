@@ -755,3 +755,85 @@ fn rules_are_selected_on_the_command_line() {
         typo.stderr
     );
 }
+
+/// GitLab Code Quality: every issue has the fields GitLab reads, and fingerprints are unique
+/// (GitLab keeps one issue per fingerprint).
+#[test]
+fn gitlab_output_is_a_code_quality_report() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("gitlab-codequality.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let output = run(&["check", "fixtures", "--format", "gitlab"]).json();
+    let errors: Vec<String> = validator
+        .iter_errors(&output)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let issues = output.as_array().unwrap();
+    assert!(issues.len() > 100);
+    let mut prints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    prints.sort_unstable();
+    let before = prints.len();
+    prints.dedup();
+    assert_eq!(before, prints.len(), "fingerprints are unique");
+}
+
+/// JUnit: one test case per file, a failure per finding, input text escaped.
+#[test]
+fn junit_output_has_a_case_per_file_and_a_failure_per_finding() {
+    let xml = run(&["check", "fixtures/demo", "--format", "junit"]).stdout;
+    let json = run(&["check", "fixtures/demo", "--format", "json"]).json();
+    let files = json["summary"]["files"].as_u64().unwrap() as usize;
+    let findings = json["findings"].as_array().unwrap().len();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+    assert_eq!(xml.matches("<testcase ").count(), files);
+    assert_eq!(xml.matches("<failure ").count(), findings);
+    assert_eq!(
+        xml.matches("<failure ").count(),
+        xml.matches("</failure>").count()
+    );
+    assert!(xml.contains(&format!("failures=\"{findings}\"")));
+    // Every tag opened is closed: well-formed enough for a CI parser.
+    for tag in ["testsuites", "testsuite"] {
+        assert_eq!(
+            xml.matches(&format!("<{tag} ")).count(),
+            xml.matches(&format!("</{tag}>")).count()
+        );
+    }
+    let hostile = common::scratch("junit-escape");
+    std::fs::write(
+        hostile.join("a.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: \"<x&y>\"}\nspec: {type: LoadBalancer, loadBalancerIP: 203.0.113.9}\n",
+    )
+    .unwrap();
+    let escaped = run(&["check", hostile.to_str().unwrap(), "--format", "junit"]).stdout;
+    assert!(
+        escaped.contains("&lt;x&amp;y&gt;") && !escaped.contains("<x&y>"),
+        "{escaped}"
+    );
+}
+
+/// Markdown for a pull request: a table by rule and severity, then the findings, folded
+/// past 50.
+#[test]
+fn markdown_output_is_a_pull_request_comment() {
+    let text = run(&[
+        "check",
+        "fixtures",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "never",
+    ])
+    .stdout;
+    assert!(text.starts_with("## ingress-lint\n"));
+    assert!(text.contains("| rule | severity | findings |"));
+    assert!(
+        text.contains("<details><summary>"),
+        "more than 50 findings fold"
+    );
+    assert!(text.contains("](fixtures/"));
+}

@@ -80,6 +80,9 @@ pub enum CheckFormat {
     Json,
     Sarif,
     Github,
+    Gitlab,
+    Junit,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

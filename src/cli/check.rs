@@ -216,6 +216,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
         CheckFormat::Json => report::json(&loaded, &findings)?,
         CheckFormat::Sarif => report::sarif(&loaded, &findings)?,
         CheckFormat::Github => report::github(&loaded, &findings),
+        CheckFormat::Gitlab => report::gitlab(&loaded, &findings)?,
+        CheckFormat::Junit => report::junit(&loaded, &findings),
+        CheckFormat::Markdown => report::markdown(&loaded, &findings),
     };
     write_out(args.output.as_deref(), &text)?;
     let failing = args.fail_on.threshold().is_some_and(|threshold| {

@@ -1,9 +1,12 @@
 //! Report stage: one file per output format. Every format reads the same sorted findings.
 
 mod github;
+mod gitlab;
 mod human;
 pub mod inventory;
 mod json;
+mod junit;
+mod markdown;
 pub mod plan;
 mod sarif;
 mod source;
@@ -15,8 +18,11 @@ use crate::findings::{Finding, Location, Severity};
 use crate::load::Loaded;
 
 pub use github::github;
+pub use gitlab::gitlab;
 pub use human::human;
 pub use json::json;
+pub use junit::junit;
+pub use markdown::markdown;
 pub use sarif::sarif;
 
 /// A report that cannot be serialised: an error, never an empty output.
