@@ -17,6 +17,10 @@ use crate::rules::Suppression;
 
 pub const FILE_NAME: &str = ".ingress-lint.yaml";
 
+/// The JSON Schema of the file (`ingress-lint config-schema`; also in the repository, for
+/// editors). A test checks it against the struct below.
+pub const SCHEMA: &str = include_str!("../ingress-lint.schema.json");
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{root, run_in, scratch};
+use common::{root, run, run_in, scratch};
 
 /// A repository with a prod and a dev overlay, each running ingress-nginx and Traefik as
 /// hostPort DaemonSets (copies of the corpus renders).
@@ -323,5 +323,122 @@ fn configuration_files_are_read_strictly_and_explained() {
             .contains(".ingress-lint.yaml: suppression path `[`"),
         "{}",
         glob.stderr
+    );
+}
+
+/// The configuration's JSON Schema (for editors): `config-schema` prints the one in the
+/// repository; it names every rule, controller, provider and platform ingress-lint knows,
+/// accepts the README's example and the fixtures' files, and refuses a misspelt level.
+#[test]
+fn the_configuration_schema_matches_the_tool() {
+    let printed = run(&["config-schema"]).stdout;
+    assert_eq!(
+        printed,
+        std::fs::read_to_string(root().join("ingress-lint.schema.json")).unwrap()
+    );
+    let schema: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let names = |pointer: &str| -> Vec<String> {
+        let mut v: Vec<String> = schema
+            .pointer(pointer)
+            .and_then(|e| e.as_array())
+            .unwrap_or_else(|| panic!("{pointer}"))
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut rules: Vec<String> = run(&["explain"])
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .collect();
+    rules.sort();
+    assert_eq!(names("/properties/rules/propertyNames/enum"), rules);
+    let controllers = run(&["controllers", "--format", "json"]).json();
+    let mut ids: Vec<String> = controllers["controllers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        names("/properties/controllers/items/properties/id/enum"),
+        ids
+    );
+    let help = run(&["check", "--help"]).stdout;
+    for provider in names("/properties/provider/enum") {
+        assert!(help.contains(&provider), "--provider {provider}");
+    }
+    for platform in names("/properties/platform/enum") {
+        assert!(help.contains(&platform), "--platform {platform}");
+    }
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let example = readme
+        .split("```yaml\nrules:")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .map(|rest| format!("rules:{rest}"))
+        .expect("the README's configuration example");
+    let as_json = |yaml: &str| -> serde_json::Value {
+        let parsed = ingress_lint::manifest::parse::parse(yaml, Default::default());
+        let root_node = parsed.documents[0].root.unwrap();
+        to_json(&parsed.tree, root_node)
+    };
+    assert!(validator.is_valid(&as_json(&example)), "{example}");
+    let declared =
+        std::fs::read_to_string(root().join("fixtures/declared/.ingress-lint.yaml")).unwrap();
+    assert!(validator.is_valid(&as_json(&declared)), "{declared}");
+    assert!(!validator.is_valid(&as_json("rules:\n  host-port-clash: warn\n")));
+}
+
+/// A parsed YAML node as JSON (scalars as strings, `true`/`false` and numbers as such).
+fn to_json(
+    tree: &ingress_lint::manifest::parse::Tree,
+    node: ingress_lint::manifest::parse::NodeId,
+) -> serde_json::Value {
+    use ingress_lint::manifest::parse::NodeKind;
+    match &tree.node(tree.resolve(node)).kind {
+        NodeKind::Mapping(_) => serde_json::Value::Object(
+            tree.entries(node)
+                .iter()
+                .map(|e| {
+                    (
+                        tree.scalar(e.key).unwrap_or_default().to_string(),
+                        to_json(tree, e.value),
+                    )
+                })
+                .collect(),
+        ),
+        NodeKind::Sequence(items) => {
+            serde_json::Value::Array(items.iter().map(|i| to_json(tree, *i)).collect())
+        }
+        NodeKind::Scalar { value, .. } => match &**value {
+            "true" => true.into(),
+            "false" => false.into(),
+            v => v.parse::<i64>().map_or_else(|_| v.into(), Into::into),
+        },
+        NodeKind::Alias(_) => serde_json::Value::Null,
+    }
+}
+
+/// Completions and the manual page come from the clap definitions.
+#[test]
+fn completions_and_the_manual_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let script = run(&["completions", shell]);
+        assert_eq!(script.code, 0, "{shell}: {}", script.stderr);
+        assert!(
+            script.stdout.contains("ingress-lint") && script.stdout.contains("baseline"),
+            "{shell}"
+        );
+    }
+    let man = run(&["man"]).stdout;
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH ingress-lint"),
+        "{}",
+        &man[..man.len().min(200)]
     );
 }

@@ -43,6 +43,12 @@ pub enum Command {
         /// A rule id, e.g. load-balancer-ip-deprecated
         rule: Option<String>,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff)
+    Man,
+    /// Print the JSON Schema of `.ingress-lint.yaml` (for editors' completion and validation)
+    ConfigSchema,
 }
 
 /// Where manifests come from (shared by every command that reads them).

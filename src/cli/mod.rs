@@ -57,6 +57,26 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
             write_out(None, &controllers::controllers(format))?;
             Ok(Outcome::Clean)
         }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command, "ingress-lint", &mut out);
+            write_out(None, &String::from_utf8_lossy(&out))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .map_err(|e| UsageError(format!("writing the manual page: {e}")))?;
+            write_out(None, &String::from_utf8_lossy(&out))?;
+            Ok(Outcome::Clean)
+        }
+        Command::ConfigSchema => {
+            write_out(None, crate::config::SCHEMA)?;
+            Ok(Outcome::Clean)
+        }
         Command::Explain { rule } => {
             let text = explain::explain(rule.as_deref())?;
             write_out(None, &text)?;
