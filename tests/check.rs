@@ -837,3 +837,27 @@ fn markdown_output_is_a_pull_request_comment() {
     );
     assert!(text.contains("](fixtures/"));
 }
+
+/// A suppression that suppresses nothing is reported where it is written; one in use is not.
+#[test]
+fn unused_suppressions_are_reported() {
+    let dir = common::scratch("suppression-unused");
+    std::fs::write(
+        dir.join("a.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: pinned\n  annotations:\n    ignore-check.ingress-lint.io/load-balancer-ip-deprecated: \"until the move\"\nspec:\n  type: LoadBalancer\n  loadBalancerIP: 203.0.113.5\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: free\n  annotations:\n    ignore-check.ingress-lint.io/load-balancer-ip-deprecated: \"stale\"\nspec:\n  type: LoadBalancer # ingress-lint: ignore[host-port-clash] stale too\n",
+    )
+    .unwrap();
+    let run = common::run(&["check", "--format", "json", dir.to_str().unwrap()]);
+    let unused: Vec<(String, u64)> = common::located(&run)
+        .into_iter()
+        .filter(|f| f.0 == "suppression-unused")
+        .map(|f| (f.0, f.2))
+        .collect();
+    assert_eq!(
+        unused,
+        [
+            ("suppression-unused".to_string(), 16),
+            ("suppression-unused".to_string(), 18)
+        ]
+    );
+}

@@ -40,6 +40,7 @@ mod load_balancer_ip_deprecated;
 mod load_balancer_ip_shared;
 mod load_balancer_source_ip;
 mod schema_mismatch;
+mod suppression_unused;
 mod template_placeholders;
 mod yaml_duplicate_key;
 mod yaml_syntax;
@@ -195,7 +196,25 @@ pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
             finding.severity = *severity;
         }
     }
-    suppress::apply(loaded, options, &mut findings);
+    let used = suppress::apply(loaded, options, &mut findings);
+    if !options.disabled.iter().any(|d| d == "suppression-unused") {
+        let mut unused = suppression_unused::unused(loaded, &used);
+        for finding in &mut unused {
+            if let Some(severity) = options.severities.get(finding.rule) {
+                finding.severity = *severity;
+            }
+        }
+        findings.extend(unused);
+    }
+    for (index, entry) in options.suppressions.iter().enumerate() {
+        if !used.contains(&suppress::Source::Configured(index)) {
+            eprintln!(
+                "ingress-lint: configuration suppression {} (rule {}) suppresses no finding",
+                index + 1,
+                entry.rule
+            );
+        }
+    }
     findings.sort_by(|a, b| {
         (
             a.location.file,

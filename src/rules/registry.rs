@@ -10,6 +10,7 @@ static RULES: &[&dyn Rule] = &[
     &helm_release_unresolved::HelmReleaseUnresolved,
     &template_placeholders::TemplatePlaceholders,
     &kustomization_unresolved::KustomizationUnresolved,
+    &suppression_unused::SuppressionUnused,
     &schema_mismatch::SchemaMismatch,
     &ingress_api_removed::IngressApiRemoved,
     &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,

@@ -7,9 +7,9 @@
 //!
 //! Suppressed findings are kept, marked, and counted apart.
 
-use crate::findings::Finding;
+use crate::findings::{Finding, Location};
 
-use manifest::LoadedFile;
+use manifest::{LoadedFile, Span};
 
 use super::RuleOptions;
 use crate::load::Loaded;
@@ -51,42 +51,129 @@ const RULE_ANNOTATION_PREFIX: &str = "ignore-check.ingress-lint.io/";
 const ALL_ANNOTATION: &str = "ingress-lint.io/ignore-all";
 const PRAGMA: &str = "ingress-lint: ignore[";
 
-pub fn apply(loaded: &Loaded, options: &RuleOptions, findings: &mut [Finding]) {
-    let files = &loaded.files;
-    for finding in findings.iter_mut() {
-        finding.suppressed = by_comment(files, finding)
-            .or_else(|| by_annotation(files, finding))
-            .or_else(|| by_config(files, options, finding));
-    }
+/// A suppression in the input or the configuration, by where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// A comment pragma or an annotation key, at its node.
+    Located(Location),
+    /// The configuration's `suppressions:` entry of this index.
+    Configured(usize),
 }
 
-fn by_config(files: &[LoadedFile], options: &RuleOptions, finding: &Finding) -> Option<String> {
+/// Marks the findings suppressions cover; returns the suppressions that covered one.
+pub fn apply(loaded: &Loaded, options: &RuleOptions, findings: &mut [Finding]) -> Vec<Source> {
+    let files = &loaded.files;
+    let mut used = Vec::new();
+    for finding in findings.iter_mut() {
+        let found = by_comment(files, finding)
+            .or_else(|| by_annotation(files, finding))
+            .or_else(|| by_config(files, options, finding));
+        if let Some((reason, source)) = found {
+            finding.suppressed = Some(reason);
+            used.push(source);
+        }
+    }
+    used.sort();
+    used.dedup();
+    used
+}
+
+fn by_config(
+    files: &[LoadedFile],
+    options: &RuleOptions,
+    finding: &Finding,
+) -> Option<(String, Source)> {
     let file = &files.get(finding.location.file)?.source.name;
     options
         .suppressions
         .iter()
-        .find(|s| s.covers(finding, file))
-        .map(|s| format!("configuration: {}", s.reason))
+        .position(|s| s.covers(finding, file))
+        .map(|i| {
+            let reason = format!("configuration: {}", options.suppressions[i].reason);
+            (reason, Source::Configured(i))
+        })
 }
 
-fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<String> {
+/// The pragma of a line (`# ingress-lint: ignore[rules] reason`): its byte range in the
+/// file, the rules and the reason.
+fn pragma(text: &str, line_start: usize) -> Option<(Span, &str, &str)> {
+    let hash = text.find('#')?;
+    let comment = &text[hash + 1..];
+    let rest = comment.trim_start().strip_prefix(PRAGMA)?;
+    let (rules, reason) = rest.split_once(']')?;
+    let span = Span::new(line_start + hash, line_start + text.trim_end().len());
+    Some((span, rules, reason))
+}
+
+fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<(String, Source)> {
     let source = &files.get(finding.location.file)?.source;
     let line = source.line_index(finding.location.span.start as usize);
     let candidates = [Some(line), line.checked_sub(1)];
     candidates.into_iter().flatten().find_map(|index| {
-        let text = &source.text[source.line_range(index)];
-        let comment = &text[text.find('#')? + 1..];
-        let rest = comment.trim_start().strip_prefix(PRAGMA)?;
-        let (rules, reason) = rest.split_once(']')?;
+        let range = source.line_range(index);
+        let (span, rules, reason) = pragma(&source.text[range.clone()], range.start)?;
         rules
             .split(',')
             .map(str::trim)
             .any(|r| r == finding.rule || r == "all")
-            .then(|| format!("comment: {}", reason.trim()))
+            .then(|| {
+                let at = Location {
+                    file: finding.location.file,
+                    span,
+                };
+                (format!("comment: {}", reason.trim()), Source::Located(at))
+            })
     })
 }
 
-fn by_annotation(files: &[LoadedFile], finding: &Finding) -> Option<String> {
+/// Every suppression of the input: comment pragmas and annotation keys, with their rules.
+pub fn all_in_input(files: &[LoadedFile]) -> Vec<(Source, String)> {
+    let mut out = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        let source = &file.source;
+        for line in 0..source.line_count() {
+            let range = source.line_range(line);
+            if let Some((span, rules, _)) = pragma(&source.text[range.clone()], range.start) {
+                let at = Location { file: index, span };
+                out.push((Source::Located(at), rules.trim().to_string()));
+            }
+        }
+        let tree = &file.tree;
+        for object in &file.objects {
+            for path in METADATA_PATHS {
+                let Some(annotations) = tree.lookup_keys(object.node, path) else {
+                    continue;
+                };
+                for entry in tree.entries(annotations.value).iter() {
+                    let Some(key) = tree.scalar(entry.key) else {
+                        continue;
+                    };
+                    let rule = if key == ALL_ANNOTATION {
+                        "all"
+                    } else if let Some(rule) = key.strip_prefix(RULE_ANNOTATION_PREFIX) {
+                        rule
+                    } else {
+                        continue;
+                    };
+                    let at = Location {
+                        file: index,
+                        span: tree.span(entry.key),
+                    };
+                    out.push((Source::Located(at), rule.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where an object's suppression annotations are: its own, and its pod template's.
+const METADATA_PATHS: [&[&str]; 2] = [
+    &["metadata", "annotations"],
+    &["spec", "template", "metadata", "annotations"],
+];
+
+fn by_annotation(files: &[LoadedFile], finding: &Finding) -> Option<(String, Source)> {
     let object = finding.object.as_ref()?;
     let file = files.get(finding.location.file)?;
     let object = file.objects.iter().find(|o| {
@@ -96,19 +183,20 @@ fn by_annotation(files: &[LoadedFile], finding: &Finding) -> Option<String> {
         }
     })?;
     let tree = &file.tree;
-    let metadata_paths: [&[&str]; 2] = [
-        &["metadata", "annotations"],
-        &["spec", "template", "metadata", "annotations"],
-    ];
     let rule_key = format!("{RULE_ANNOTATION_PREFIX}{}", finding.rule);
-    metadata_paths.iter().find_map(|path| {
+    METADATA_PATHS.iter().find_map(|path| {
         let annotations = tree.lookup_keys(object.node, path)?.value;
         [rule_key.as_str(), ALL_ANNOTATION].iter().find_map(|key| {
             let entry = tree.get(annotations, key)?;
-            Some(format!(
+            let reason = format!(
                 "annotation {key}: {}",
                 tree.string(entry.value).unwrap_or_default()
-            ))
+            );
+            let at = Location {
+                file: finding.location.file,
+                span: tree.span(entry.key),
+            };
+            Some((reason, Source::Located(at)))
         })
     })
 }

@@ -1,0 +1,57 @@
+//! A suppression — a `# ingress-lint: ignore[…]` comment or an `ignore-check.ingress-lint.io/…`
+//! annotation — that suppresses no finding.
+//!
+//! ## Why
+//! Stale suppressions pile up: the problem was fixed, or the rule id was misspelt, and the next
+//! real finding on that line or object goes unseen. Reported after every other rule ran and
+//! suppressions were applied, so it sees what each one covered. (Unused `suppressions:` of the
+//! configuration are listed on stderr: they are not in any input file.)
+//!
+//! ## Example
+//! ```yaml
+//! metadata:
+//!   annotations:
+//!     ignore-check.ingress-lint.io/load-balancer-ip-deprecated: "kept until the migration"
+//! spec:
+//!   type: LoadBalancer     # no loadBalancerIP any more
+//! ```
+//!
+//! ## Fix
+//! Remove the suppression, or correct its rule id (`ingress-lint explain` lists them).
+use crate::findings::Finding;
+use crate::load::Loaded;
+
+use super::suppress::{self, Source};
+use super::{rule_info, Context, Rule, RuleInfo};
+
+pub struct SuppressionUnused;
+
+impl Rule for SuppressionUnused {
+    fn info(&self) -> RuleInfo {
+        rule_info!("suppression-unused", Info, "suppression_unused.rs")
+    }
+
+    /// Runs after the other rules, in `rules::run` (see `unused`): a suppression is unused only
+    /// once every finding is known.
+    fn check(&self, _context: &Context<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// Findings for the suppressions of the input that covered nothing (`used` lists those that
+/// did).
+pub fn unused(loaded: &Loaded, used: &[Source]) -> Vec<Finding> {
+    let info = SuppressionUnused.info();
+    suppress::all_in_input(&loaded.files)
+        .into_iter()
+        .filter(|(source, _)| !used.contains(source))
+        .filter_map(|(source, rules)| {
+            let Source::Located(location) = source else {
+                return None;
+            };
+            let message = format!("this suppression ({rules}) suppresses no finding");
+            Some(
+                Finding::new(info.id, info.default_severity, location, message)
+                    .help("remove it, or correct the rule id (`ingress-lint explain` lists them)"),
+            )
+        })
+        .collect()
+}
