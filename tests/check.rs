@@ -700,6 +700,32 @@ fn only_report_keeps_cross_file_conflicts() {
         found, expected,
         "the same findings as a full run, in that file"
     );
+    // A conflict whose other side is in a file not listed is still found.
+    let listed = "fixtures/gitops-clusters/infrastructure/production/ingress-nginx.yaml";
+    let conflict = common::run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--only-report",
+        listed,
+        "fixtures/gitops-clusters",
+    ])
+    .json();
+    let contested = common::findings_of(&conflict, "ingress-class-contested");
+    assert_eq!(contested.len(), 1, "{conflict}");
+    assert!(
+        contested[0]["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("ingress-nginx-internal.yaml")),
+        "{contested:?}"
+    );
     let missing = common::run(&[
         "check",
         "--only-report",
