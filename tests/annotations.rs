@@ -320,16 +320,7 @@ fn app_root_loop_and_backend_tls_verification() {
     )
     .unwrap();
     for target in ["traefik", "gateway-api"] {
-        let run = common::run(&[
-            "check",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--to",
-            target,
-            dir.to_str().unwrap(),
-        ]);
+        let run = common::check_json(&["--to", target, dir.to_str().unwrap()]);
         let found: Vec<(String, u64)> = common::located(&run)
             .into_iter()
             .map(|f| (f.0, f.2))
@@ -399,15 +390,7 @@ fn the_old_prefix_is_explained() {
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n  annotations:\n    ingress.kubernetes.io/rewrite-target: /\nspec: {ingressClassName: nginx}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c, namespace: x}\nspec: {template: {spec: {containers: [{name: c, image: registry.k8s.io/ingress-nginx/controller:v1.15.1}]}}}\n",
     )
     .unwrap();
-    let json = common::run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        dir.to_str().unwrap(),
-    ])
-    .json();
+    let json = common::check_json(&[dir.to_str().unwrap()]).json();
     let help = json["findings"]
         .as_array()
         .unwrap()

@@ -666,16 +666,7 @@ fn only_report_keeps_cross_file_conflicts() {
     let list = dir.join("changed.txt");
     std::fs::write(&list, "fixtures/demo/platform/traefik.yaml\n").unwrap();
     let at = format!("@{}", list.display());
-    let run = common::run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--only-report",
-        &at,
-        "fixtures/demo",
-    ]);
+    let run = common::check_json(&["--only-report", &at, "fixtures/demo"]);
     let found = common::located(&run);
     assert!(!found.is_empty());
     assert!(
@@ -684,14 +675,7 @@ fn only_report_keeps_cross_file_conflicts() {
             .all(|f| f.1 == "fixtures/demo/platform/traefik.yaml"),
         "{found:?}"
     );
-    let all = common::located(&common::run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "fixtures/demo",
-    ]));
+    let all = common::located(&common::check_json(&["fixtures/demo"]));
     let expected: Vec<_> = all
         .into_iter()
         .filter(|f| f.1 == "fixtures/demo/platform/traefik.yaml")
@@ -702,17 +686,8 @@ fn only_report_keeps_cross_file_conflicts() {
     );
     // A conflict whose other side is in a file not listed is still found.
     let listed = "fixtures/gitops-clusters/infrastructure/production/ingress-nginx.yaml";
-    let conflict = common::run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--only-report",
-        listed,
-        "fixtures/gitops-clusters",
-    ])
-    .json();
+    let conflict =
+        common::check_json(&["--only-report", listed, "fixtures/gitops-clusters"]).json();
     let contested = common::findings_of(&conflict, "ingress-class-contested");
     assert_eq!(contested.len(), 1, "{conflict}");
     assert!(
@@ -744,32 +719,14 @@ fn only_report_keeps_cross_file_conflicts() {
 /// error naming the closest.
 #[test]
 fn rules_are_selected_on_the_command_line() {
-    let only = common::run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--select",
-        "controller-retired",
-        "fixtures/demo",
-    ]);
+    let only = common::check_json(&["--select", "controller-retired", "fixtures/demo"]);
     let rules: std::collections::BTreeSet<String> =
         common::located(&only).into_iter().map(|f| f.0).collect();
     assert_eq!(
         rules.into_iter().collect::<Vec<_>>(),
         ["controller-retired"]
     );
-    let without = common::run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--ignore",
-        "controller-retired",
-        "fixtures/demo",
-    ]);
+    let without = common::check_json(&["--ignore", "controller-retired", "fixtures/demo"]);
     assert!(common::located(&without)
         .iter()
         .all(|f| f.0 != "controller-retired"));

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{findings_of, root, run, scratch, served_by};
+use common::{check_json, findings_of, root, run, scratch, served_by};
 
 const C: &str = "fixtures/corpus/charts";
 
@@ -174,12 +174,7 @@ fn load_balancer_source_ip_is_lost_with_cluster_policy() {
 
 #[test]
 fn classes_nobody_serves_and_ingresses_without_one() {
-    let json = run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
+    let json = check_json(&[
         "fixtures/corpus/charts/ingress-nginx/lb-static-ip.yaml",
         "fixtures/classes/apps.yaml",
     ])
@@ -224,7 +219,7 @@ fn classes_nobody_serves_and_ingresses_without_one() {
     );
 
     let classless = "fixtures/corpus/ingresses/kubernetes__ingress-nginx/docs/examples/openpolicyagent/tests/should-allow.yaml";
-    let alone = run(&["check", "--format", "json", "--fail-on", "never", classless]).json();
+    let alone = check_json(&[classless]).json();
     let missing = findings_of(&alone, "ingress-class-missing");
     assert_eq!(
         (missing.len(), missing[0]["line"].as_u64().unwrap()),
@@ -232,16 +227,7 @@ fn classes_nobody_serves_and_ingresses_without_one() {
         "at `spec:`"
     );
     // A controller that takes class-less Ingresses serves it.
-    let with_taker = run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        classless,
-        "fixtures/corpus/charts/traefik/default.yaml",
-    ])
-    .json();
+    let with_taker = check_json(&[classless, "fixtures/corpus/charts/traefik/default.yaml"]).json();
     assert!(!with_taker["findings"]
         .as_array()
         .unwrap()
@@ -254,17 +240,7 @@ fn the_same_host_and_path_routed_twice() {
     let e = "fixtures/corpus/ingresses/kubernetes__ingress-nginx/docs/examples";
     let tls = format!("{e}/tls-termination/ingress.yaml");
     let chash = format!("{e}/chashsubset/deployment.yaml");
-    let json = run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "fixtures/demo",
-        &tls,
-        &chash,
-    ])
-    .json();
+    let json = check_json(&["fixtures/demo", &tls, &chash]).json();
     let duplicates = findings_of(&json, "ingress-host-path-duplicate");
     // The demo's canary pair shares its path on purpose: only the two docs examples clash.
     assert_eq!(duplicates.len(), 1, "{duplicates:?}");
@@ -317,7 +293,7 @@ fn ingress_class_names_filter_traefik_instances_and_f5() {
     let json = run(&["inventory", "--format", "json", file]).json();
     assert_eq!(served_by(&json, "internal"), ["traefik/traefik-internal"]);
     assert!(served_by(&json, "legacy").is_empty());
-    let check = run(&["check", "--format", "json", "--fail-on", "never", file]).json();
+    let check = check_json(&[file]).json();
     let contested = findings_of(&check, "ingress-class-contested");
     assert!(contested.is_empty(), "{contested:?}");
 }
@@ -371,7 +347,7 @@ fn traefik_static_configuration_file() {
         "{unknown}"
     );
     // Nobody is said to leave an Ingress unserved while a Traefik's classes are unknown.
-    let check = run(&["check", "--format", "json", "--fail-on", "never", file]).json();
+    let check = check_json(&[file]).json();
     assert_eq!(check["findings"], serde_json::json!([]));
 
     // A second Traefik serving `internal` by flag: the conflict points at the file's key,
@@ -381,15 +357,7 @@ fn traefik_static_configuration_file() {
     let dir = scratch("traefik-static-file");
     std::fs::write(dir.join("all.yaml"), format!("{text}{twin}")).unwrap();
     let related = |path: &std::path::Path| -> Vec<(u64, u64)> {
-        let check = run(&[
-            "check",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            path.to_str().unwrap(),
-        ])
-        .json();
+        let check = check_json(&[path.to_str().unwrap()]).json();
         let contested = findings_of(&check, "ingress-class-contested");
         assert_eq!(contested.len(), 1, "{check}");
         contested[0]["related"]

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{run, scratch};
+use common::{check_json, run, scratch};
 use serde_json::Value;
 
 /// Corpus directory, chart name, release name, namespace (`shared/corpus/README.md` §1), and
@@ -312,14 +312,7 @@ fn snippets_allowed_in_a_rendered_configmap() {
         .position(|l| l.contains("allow-snippet-annotations"))
         .unwrap() as u64
         + 1;
-    let run = run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        dir.to_str().unwrap(),
-    ]);
+    let run = check_json(&[dir.to_str().unwrap()]);
     let found: Vec<_> = common::located(&run)
         .into_iter()
         .filter(|f| f.0 == "controller-snippets-allowed")
@@ -332,7 +325,7 @@ fn snippets_allowed_in_a_rendered_configmap() {
 }
 
 fn run_check_count(path: &str) -> usize {
-    let run = run(&["check", "--format", "json", "--fail-on", "never", path]);
+    let run = check_json(&[path]);
     common::located(&run)
         .iter()
         .filter(|f| f.0 == "controller-snippets-allowed")

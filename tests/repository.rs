@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{findings_of, run, scratch, served_by};
+use common::{check_json, findings_of, run, scratch, served_by};
 
 /// `(name, file count)` of the clusters an `inventory --format json` lists.
 fn clusters(inventory: &serde_json::Value) -> Vec<(&str, u64)> {
@@ -66,7 +66,7 @@ fn kustomize_patches_are_fragments_and_overlays_set_the_namespace() {
 #[test]
 fn clusters_are_found_in_the_repository_layout() {
     let root = "fixtures/gitops-clusters";
-    let check = run(&["check", "--format", "json", "--fail-on", "never", root]).json();
+    let check = check_json(&[root]).json();
     let contested = findings_of(&check, "ingress-class-contested");
     let files: Vec<&str> = contested
         .iter()
@@ -86,16 +86,6 @@ fn clusters_are_found_in_the_repository_layout() {
     let dir = scratch("clusters-single");
     std::fs::write(dir.join("config.yaml"), "clusters: single\n").unwrap();
     let config = dir.join("config.yaml");
-    let single = run(&[
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--config",
-        config.to_str().unwrap(),
-        root,
-    ])
-    .json();
+    let single = check_json(&["--config", config.to_str().unwrap(), root]).json();
     assert_eq!(findings_of(&single, "ingress-class-contested").len(), 2);
 }

@@ -105,6 +105,13 @@ pub fn host_ports(controller: &serde_json::Value) -> Vec<String> {
     ports
 }
 
+/// `check --format json --fail-on never` with more arguments.
+pub fn check_json(args: &[&str]) -> Run {
+    let mut all = vec!["check", "--format", "json", "--fail-on", "never"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
 /// The findings of one rule in a `check --format json` report.
 pub fn findings_of<'j>(check: &'j serde_json::Value, rule: &str) -> Vec<&'j serde_json::Value> {
     check["findings"]
