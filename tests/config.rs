@@ -128,6 +128,15 @@ fn severities_off_suppressions_and_discovery_from_a_subdirectory() {
         suppressed[0]["suppression_reason"],
         "configuration: prod is frozen until the migration window"
     );
+    // The suppression that covers nothing is reported at its entry in the configuration.
+    let unused: Vec<(&str, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "suppression-unused")
+        .map(|f| (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(unused, [(".ingress-lint.yaml", 5)]);
 }
 
 #[test]

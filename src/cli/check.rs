@@ -126,8 +126,60 @@ fn findings(
         single_cluster: config.single_cluster(),
         migration,
     };
-    let findings = rules::run(&loaded, &options);
+    let (mut findings, unused) = rules::run_and_report_unused(&loaded, &options);
+    let mut loaded = loaded;
+    report_unused_configured(&config, &mut loaded, &mut findings, &unused, &options);
     Ok((loaded, findings))
+}
+
+/// The configuration's suppressions that suppressed nothing, located at their entries: the
+/// configuration joins the files the report shows.
+fn report_unused_configured(
+    config: &Config,
+    loaded: &mut Loaded,
+    findings: &mut Vec<crate::findings::Finding>,
+    unused: &[usize],
+    options: &RuleOptions,
+) {
+    if unused.is_empty() || options.disabled.iter().any(|d| d == "suppression-unused") {
+        return;
+    }
+    let Some(name) = config.display_path() else {
+        return;
+    };
+    let file = match loaded.files.iter().position(|f| f.source.name == name) {
+        Some(file) => file,
+        None => {
+            let source = manifest::SourceText::new(name, config.text.clone());
+            loaded.files.push(manifest::load_file(
+                source,
+                manifest::parse::Limits::default(),
+            ));
+            loaded.files.len() - 1
+        }
+    };
+    let added = &loaded.files[file];
+    let entries = added
+        .documents
+        .first()
+        .and_then(|d| d.root)
+        .and_then(|root| added.tree.lookup_keys(root, &["suppressions"]))
+        .map(|e| added.tree.items(e.value).to_vec())
+        .unwrap_or_default();
+    for &index in unused {
+        let Some(node) = entries.get(index) else {
+            continue;
+        };
+        let location = crate::findings::Location {
+            file,
+            span: added.tree.span(*node),
+        };
+        let mut finding = rules::unused_configured(location, &options.suppressions[index].rule);
+        if let Some(severity) = options.severities.get(finding.rule) {
+            finding.severity = *severity;
+        }
+        findings.push(finding);
+    }
 }
 
 /// The rules `--select` and `--ignore` turn off; an unknown id is a usage error naming the

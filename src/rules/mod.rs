@@ -48,6 +48,7 @@ mod yaml_syntax;
 pub use context::{Context, IngressAnnotation, ObjectView, RuleOptions};
 pub use registry::{find, registry};
 pub use suppress::Suppression;
+pub use suppression_unused::unused_configured;
 
 use crate::findings::{Finding, Severity};
 use crate::load::Loaded;
@@ -180,6 +181,12 @@ fn scopes(loaded: &Loaded, options: &RuleOptions) -> Vec<Option<Vec<bool>>> {
 /// Runs every rule over everything loaded and returns the findings sorted by file, line,
 /// column and rule, with suppressions marked.
 pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
+    run_and_report_unused(loaded, options).0
+}
+
+/// `run`, and the indexes of the configuration's `suppressions:` that suppressed nothing
+/// (the configuration file is no input, so the caller locates them).
+pub fn run_and_report_unused(loaded: &Loaded, options: &RuleOptions) -> (Vec<Finding>, Vec<usize>) {
     let mut findings = Vec::new();
     for scope in scopes(loaded, options) {
         let context = Context::new(loaded, options, scope);
@@ -206,15 +213,9 @@ pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
         }
         findings.extend(unused);
     }
-    for (index, entry) in options.suppressions.iter().enumerate() {
-        if !used.contains(&suppress::Source::Configured(index)) {
-            eprintln!(
-                "ingress-lint: configuration suppression {} (rule {}) suppresses no finding",
-                index + 1,
-                entry.rule
-            );
-        }
-    }
+    let unused_configured: Vec<usize> = (0..options.suppressions.len())
+        .filter(|i| !used.contains(&suppress::Source::Configured(*i)))
+        .collect();
     findings.sort_by(|a, b| {
         (
             a.location.file,
@@ -232,5 +233,5 @@ pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
             ))
     });
     findings.dedup();
-    findings
+    (findings, unused_configured)
 }

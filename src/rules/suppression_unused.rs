@@ -1,11 +1,11 @@
-//! A suppression — a `# ingress-lint: ignore[…]` comment or an `ignore-check.ingress-lint.io/…`
-//! annotation — that suppresses no finding.
+//! A suppression — a `# ingress-lint: ignore[…]` comment, an `ignore-check.ingress-lint.io/…`
+//! annotation or a configuration `suppressions:` entry — that suppresses no finding.
 //!
 //! ## Why
 //! Stale suppressions pile up: the problem was fixed, or the rule id was misspelt, and the next
 //! real finding on that line or object goes unseen. Reported after every other rule ran and
-//! suppressions were applied, so it sees what each one covered. (Unused `suppressions:` of the
-//! configuration are listed on stderr: they are not in any input file.)
+//! suppressions were applied, so it sees what each one covered. Unused `suppressions:` of the
+//! configuration are reported at their entry.
 //!
 //! ## Example
 //! ```yaml
@@ -34,6 +34,15 @@ impl Rule for SuppressionUnused {
     /// Runs after the other rules, in `rules::run` (see `unused`): a suppression is unused only
     /// once every finding is known.
     fn check(&self, _context: &Context<'_>, _out: &mut Vec<Finding>) {}
+}
+
+/// The finding for the configuration's `suppressions:` entry at `location` (the configuration
+/// added to the files) that suppressed nothing.
+pub fn unused_configured(location: crate::findings::Location, rule: &str) -> Finding {
+    let info = SuppressionUnused.info();
+    let message = format!("this configuration suppression ({rule}) suppresses no finding");
+    Finding::new(info.id, info.default_severity, location, message)
+        .help("remove it, or correct its rule, kind, namespace, name or path")
 }
 
 /// Findings for the suppressions of the input that covered nothing (`used` lists those that
