@@ -732,6 +732,30 @@ fn rules_are_selected_on_the_command_line() {
         .all(|f| f.0 != "controller-retired"));
     let typo = common::run(&["check", "--select", "controller-retird", "fixtures/demo"]);
     assert_eq!(typo.code, 2);
+    // Over the configuration: selected, a rule it turns off runs.
+    let dir = common::scratch("select-over-config");
+    std::fs::write(
+        dir.join(".ingress-lint.yaml"),
+        "rules:\n  controller-retired: off\n",
+    )
+    .unwrap();
+    let demo = common::root().join("fixtures/demo");
+    let selected = common::run_in(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "controller-retired",
+            demo.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert!(common::located(&selected)
+        .iter()
+        .any(|f| f.0 == "controller-retired"));
     assert!(
         typo.stderr.contains("did you mean `controller-retired`?"),
         "{}",

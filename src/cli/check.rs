@@ -115,6 +115,8 @@ fn findings(
     }
     let loaded = load_inputs(input, &config)?;
     let (severities, mut disabled) = config.severities();
+    // The command line wins: a rule `--select` names runs even if the configuration turns it off.
+    disabled.retain(|id| !rule_args.select.iter().any(|s| s == id));
     disabled.extend(deselected(rule_args)?);
     let options = RuleOptions {
         provider,
