@@ -317,21 +317,19 @@ fn configuration_files_are_read_strictly_and_explained() {
         "{}",
         target.stderr
     );
+    let refused = |config: &str, said: &str| {
+        let run = check(config);
+        assert_eq!(run.code, 2, "{config}");
+        assert!(run.stderr.contains(said), "{}", run.stderr);
+    };
     // A level outside the closed set is refused where it is written, naming the valid ones.
-    let level = check("rules:\n  host-port-clash: warn\n");
-    assert_eq!(level.code, 2);
-    assert!(
-        level.stderr.contains(".ingress-lint.yaml:2:20: unknown variant `warn`, expected one of `error`, `warning`, `info`, `off`"),
-        "{}",
-        level.stderr
+    refused(
+        "rules:\n  host-port-clash: warn\n",
+        ".ingress-lint.yaml:2:20: unknown variant `warn`, expected one of `error`, `warning`, `info`, `off`",
     );
-    let glob = check("exclude: []\nsuppressions:\n  - {rule: all, path: \"[\", reason: x}\n");
-    assert_eq!(glob.code, 2);
-    assert!(
-        glob.stderr
-            .contains(".ingress-lint.yaml: suppression path `[`"),
-        "{}",
-        glob.stderr
+    refused(
+        "exclude: []\nsuppressions:\n  - {rule: all, path: \"[\", reason: x}\n",
+        ".ingress-lint.yaml: suppression path `[`",
     );
 }
 

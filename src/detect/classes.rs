@@ -119,15 +119,9 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         };
         let empty = BTreeMap::new();
         let annotations = ingress.metadata.annotations.as_ref().unwrap_or(&empty);
-        let field = ingress
-            .spec
-            .as_ref()
-            .and_then(|s| s.ingress_class_name.clone())
-            .filter(|c| !c.is_empty());
-        let annotation = annotations
-            .get(CLASS_ANNOTATION)
-            .filter(|c| !c.is_empty())
-            .cloned();
+        let (field, annotation) = crate::knowledge::written_classes(ingress);
+        let field = field.filter(|c| !c.is_empty()).map(str::to_string);
+        let annotation = annotation.filter(|c| !c.is_empty()).map(str::to_string);
         let (class, class_source, class_span) = match (&field, &annotation) {
             (Some(f), _) => (
                 Some(f.clone()),

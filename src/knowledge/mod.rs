@@ -10,6 +10,23 @@ pub mod sets;
 
 /// The annotation naming an Ingress's class (deprecated, still read by every controller).
 pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
+/// An Ingress's two class names as written: `spec.ingressClassName` and the class annotation.
+pub fn written_classes(
+    ingress: &k8s_openapi::api::networking::v1::Ingress,
+) -> (Option<&str>, Option<&str>) {
+    let field = ingress
+        .spec
+        .as_ref()
+        .and_then(|s| s.ingress_class_name.as_deref());
+    let annotation = ingress
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(CLASS_ANNOTATION))
+        .map(String::as_str);
+    (field, annotation)
+}
+
 /// The annotation marking an IngressClass as the cluster's default.
 pub const DEFAULT_CLASS_ANNOTATION: &str = "ingressclass.kubernetes.io/is-default-class";
 

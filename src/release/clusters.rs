@@ -9,7 +9,7 @@
 use manifest::parse::PathStep;
 use manifest::LoadedFile;
 
-use super::kustomize::{reach, Kustomization};
+use super::kustomize::{reach, Kustomization, Paths};
 
 /// One cluster the repository describes.
 #[derive(Clone, Debug)]
@@ -22,7 +22,11 @@ pub struct DerivedCluster {
 }
 
 /// The clusters of the input: none unless at least two cluster names are found.
-pub fn derive(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<DerivedCluster> {
+pub fn derive(
+    files: &[LoadedFile],
+    paths: &Paths,
+    kustomizations: &[Kustomization],
+) -> Vec<DerivedCluster> {
     let mut roots = roots_below(files, "clusters", |_| true);
     if roots.is_empty() {
         roots = roots_below(files, "overlays", |directory| {
@@ -45,7 +49,7 @@ pub fn derive(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<Der
             let mut reached = Vec::new();
             let mut seen = Vec::new();
             for directory in &directories {
-                reach(files, kustomizations, directory, &mut seen, &mut reached);
+                reach(paths, kustomizations, directory, &mut seen, &mut reached);
             }
             let mut via = Vec::new();
             let mut next = 0;
@@ -57,7 +61,7 @@ pub fn derive(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<Der
                         if !via.contains(&what) {
                             via.push(what);
                         }
-                        reach(files, kustomizations, &directory, &mut seen, &mut reached);
+                        reach(paths, kustomizations, &directory, &mut seen, &mut reached);
                     }
                 }
             }

@@ -814,14 +814,14 @@ impl Nested {
         match path.split_first() {
             None => self.leaf = Some(leaf),
             Some((head, rest)) => {
-                let child = match self.children.iter().position(|(k, _)| k == head) {
-                    Some(i) => &mut self.children[i].1,
+                let index = match self.children.iter().position(|(k, _)| k == head) {
+                    Some(i) => i,
                     None => {
                         self.children.push((head.to_string(), Nested::default()));
-                        &mut self.children.last_mut().expect("just pushed").1
+                        self.children.len() - 1
                     }
                 };
-                child.insert(rest, leaf);
+                self.children[index].1.insert(rest, leaf);
             }
         }
     }

@@ -13,6 +13,50 @@ use manifest::LoadedFile;
 /// File names Kustomize reads in a directory.
 const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
+/// The input's file names, sorted: a file, or what is below a directory, is found without
+/// scanning every file (kustomizations name many paths).
+pub struct Paths {
+    sorted: Vec<(String, usize)>,
+}
+
+impl Paths {
+    pub fn new(files: &[LoadedFile]) -> Paths {
+        let mut sorted: Vec<(String, usize)> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.source.name.clone(), i))
+            .collect();
+        sorted.sort();
+        Paths { sorted }
+    }
+
+    /// The file of this name.
+    pub fn file(&self, path: &str) -> Option<usize> {
+        let at = self
+            .sorted
+            .partition_point(|(name, _)| name.as_str() < path);
+        self.sorted
+            .get(at)
+            .filter(|(name, _)| name == path)
+            .map(|(_, i)| *i)
+    }
+
+    /// The files below a directory.
+    pub fn below(&self, directory: &str) -> impl Iterator<Item = usize> + '_ {
+        let prefix = format!("{directory}/");
+        let at = self.sorted.partition_point(|(name, _)| *name < prefix);
+        self.sorted[at..]
+            .iter()
+            .take_while(move |(name, _)| name.starts_with(&prefix))
+            .map(|(_, i)| *i)
+    }
+
+    /// Whether a path is a file of the input or a directory holding some.
+    fn exists(&self, path: &str) -> bool {
+        self.file(path).is_some() || self.below(path).next().is_some()
+    }
+}
+
 /// One kustomization file: its directory and what it lists, resolved to input paths.
 #[derive(Debug)]
 pub struct Kustomization {
@@ -29,7 +73,7 @@ pub struct Kustomization {
 }
 
 /// Every kustomization file of the input.
-pub fn find(files: &[LoadedFile]) -> Vec<Kustomization> {
+pub fn find(files: &[LoadedFile], paths: &Paths) -> Vec<Kustomization> {
     files
         .iter()
         .enumerate()
@@ -67,7 +111,7 @@ pub fn find(files: &[LoadedFile]) -> Vec<Kustomization> {
                     continue;
                 }
                 let joined = join(directory, &path);
-                if !exists(files, &joined) {
+                if !paths.exists(&joined) {
                     unresolved.push((
                         span,
                         format!("resource `{path}` is not in the input ({joined})"),
@@ -84,7 +128,7 @@ pub fn find(files: &[LoadedFile]) -> Vec<Kustomization> {
             .concat()
             {
                 let joined = join(directory, &path);
-                if !exists(files, &joined) {
+                if !paths.exists(&joined) {
                     unresolved.push((
                         span,
                         format!("patch `{path}` is not in the input ({joined})"),
@@ -120,14 +164,6 @@ fn item_path(tree: &Tree, item: NodeId) -> Option<String> {
         .then(|| text.trim().to_string())
 }
 
-/// Whether an input path is a file of the input or a directory holding some.
-fn exists(files: &[LoadedFile], path: &str) -> bool {
-    let prefix = format!("{path}/");
-    files
-        .iter()
-        .any(|f| f.source.name == path || f.source.name.starts_with(&prefix))
-}
-
 /// `directory/relative`, with `.` and `..` resolved.
 pub fn join(directory: &str, relative: &str) -> String {
     let mut parts: Vec<&str> = directory.split('/').filter(|p| !p.is_empty()).collect();
@@ -150,7 +186,7 @@ pub fn join(directory: &str, relative: &str) -> String {
 /// The input files a kustomization resource names: the file, or — for a directory — what
 /// its kustomization lists (recursively), else every file below it.
 pub fn reach(
-    files: &[LoadedFile],
+    paths: &Paths,
     kustomizations: &[Kustomization],
     path: &str,
     seen: &mut Vec<String>,
@@ -160,30 +196,23 @@ pub fn reach(
         return;
     }
     seen.push(path.to_string());
-    if let Some(index) = files.iter().position(|f| f.source.name == path) {
+    if let Some(index) = paths.file(path) {
         out.push(index);
         return;
     }
     if let Some(k) = kustomizations.iter().find(|k| k.directory == path) {
         out.push(k.file);
         for resource in &k.resources {
-            reach(files, kustomizations, resource, seen, out);
+            reach(paths, kustomizations, resource, seen, out);
         }
         return;
     }
-    let prefix = format!("{path}/");
-    out.extend(
-        files
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.source.name.starts_with(&prefix))
-            .map(|(i, _)| i),
-    );
+    out.extend(paths.below(path));
 }
 
 /// Applies what the kustomizations say to the objects: patches and deletions are fragments,
 /// and the overlays' namespace is the namespace of what they build (when they agree).
-pub fn apply(files: &mut [LoadedFile], kustomizations: &[Kustomization]) {
+pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomization]) {
     for k in kustomizations {
         for (span, why) in &k.unresolved {
             files[k.file].problems.push(
@@ -195,7 +224,7 @@ pub fn apply(files: &mut [LoadedFile], kustomizations: &[Kustomization]) {
     let patch_files: Vec<usize> = kustomizations
         .iter()
         .flat_map(|k| k.patches.iter())
-        .filter_map(|p| files.iter().position(|f| &f.source.name == p))
+        .filter_map(|p| paths.file(p))
         .collect();
     for index in patch_files {
         make_fragments(&mut files[index], |_, _| true);
@@ -205,7 +234,7 @@ pub fn apply(files: &mut [LoadedFile], kustomizations: &[Kustomization]) {
             tree.lookup(node, &[PathStep::Key("$patch")]).is_some()
         });
     }
-    for (file, namespace) in namespaces(files, kustomizations) {
+    for (file, namespace) in namespaces(paths, kustomizations) {
         for object in &mut files[file].objects {
             if !object.reference.is_cluster_scoped() {
                 object.reference.namespace = Some(namespace.clone());
@@ -239,7 +268,7 @@ fn make_fragments(file: &mut LoadedFile, is_fragment: impl Fn(&Tree, NodeId) -> 
 
 /// Files whose objects every kustomization that builds them puts in one namespace: the
 /// outermost `namespace:` on each path from a root kustomization wins, as in Kustomize.
-fn namespaces(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<(usize, String)> {
+fn namespaces(paths: &Paths, kustomizations: &[Kustomization]) -> Vec<(usize, String)> {
     let listed: Vec<&String> = kustomizations
         .iter()
         .flat_map(|k| k.resources.iter())
@@ -264,7 +293,7 @@ fn namespaces(files: &[LoadedFile], kustomizations: &[Kustomization]) -> Vec<(us
                 }
                 let mut reached = Vec::new();
                 reach(
-                    files,
+                    paths,
                     kustomizations,
                     resource,
                     &mut Vec::new(),

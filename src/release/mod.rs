@@ -162,9 +162,10 @@ pub fn expand(
 ) -> Releases {
     let input_files = files.len();
     let namespace = setup.namespace;
-    let kustomizations = kustomize::find(files);
-    kustomize::apply(files, &kustomizations);
-    let derived_clusters = clusters::derive(files, &kustomizations);
+    let paths = kustomize::Paths::new(files);
+    let kustomizations = kustomize::find(files, &paths);
+    kustomize::apply(files, &paths, &kustomizations);
+    let derived_clusters = clusters::derive(files, &paths, &kustomizations);
     let mut found = discover::discover(files, knowledge, namespace);
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);
     found.extend(bundled);

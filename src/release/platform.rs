@@ -264,16 +264,7 @@ fn evidence(
                     }
                 }
                 TypedObject::Ingress(ingress) => {
-                    let field = ingress
-                        .spec
-                        .as_ref()
-                        .and_then(|s| s.ingress_class_name.as_deref());
-                    let annotation = ingress
-                        .metadata
-                        .annotations
-                        .as_ref()
-                        .and_then(|a| a.get(CLASS_ANNOTATION))
-                        .map(String::as_str);
+                    let (field, annotation) = crate::knowledge::written_classes(ingress);
                     let ns = object.reference.namespace.as_deref().unwrap_or(namespace);
                     for (class, path) in [
                         (

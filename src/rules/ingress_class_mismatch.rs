@@ -36,16 +36,7 @@ impl Rule for IngressClassMismatch {
             let manifest::TypedObject::Ingress(ingress) = &view.object.typed else {
                 continue;
             };
-            let field = ingress
-                .spec
-                .as_ref()
-                .and_then(|s| s.ingress_class_name.as_deref());
-            let annotation = ingress
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(CLASS_ANNOTATION));
-            let (Some(field), Some(annotation)) = (field, annotation) else {
+            let (Some(field), Some(annotation)) = crate::knowledge::written_classes(ingress) else {
                 continue;
             };
             if field == annotation {
