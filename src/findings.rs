@@ -37,6 +37,17 @@ pub struct Location {
     pub span: Span,
 }
 
+impl Location {
+    /// A span of file `file`'s tree: a node grafted there from another file (a Kustomize
+    /// patch) is located in that file.
+    pub fn new(file: usize, span: Span) -> Location {
+        Location {
+            file: span.foreign_file().unwrap_or(file),
+            span: span.local(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Related {
     pub location: Location,

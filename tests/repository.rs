@@ -15,26 +15,110 @@ fn clusters(inventory: &serde_json::Value) -> Vec<(&str, u64)> {
         .collect()
 }
 
-/// Patches are fragments (a strategic-merge patch of an Ingress is not an Ingress with no
-/// class), `$patch: delete` is an instruction, and the overlay that builds a base gives its
-/// objects their namespace.
+/// `(namespace, name)` of the Ingresses an `inventory --format json` lists.
+fn ingresses(inventory: &serde_json::Value) -> Vec<(String, String)> {
+    inventory["ingresses"]
+        .as_array()
+        .expect("ingresses")
+        .iter()
+        .map(|i| {
+            (
+                i["namespace"].as_str().unwrap().into(),
+                i["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+/// `file:line` of a finding's related locations.
+fn related(finding: &serde_json::Value) -> Vec<String> {
+    finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}:{}", r["file"].as_str().unwrap(), r["line"]))
+        .collect()
+}
+
+/// Each overlay is a build: patches (strategic merge and JSON 6902, from files and inline)
+/// are merged into the objects they target and are no objects themselves; `$patch: delete`
+/// deletes; the overlay's namespace and name prefix name its objects; a base built by two
+/// overlays is two objects; what a patch sets is located in the patch, the base related.
 #[test]
-fn kustomize_patches_are_fragments_and_overlays_set_the_namespace() {
-    let check = run(&["check", "--format", "json", "fixtures/kustomize"]).json();
-    assert_eq!(check["findings"], serde_json::json!([]), "{check}");
-    // 4 kustomizations, the base Ingress and Service, the component's Certificate; the
-    // patch, the JSON patch and the deletion are skipped documents.
-    assert_eq!(check["summary"]["objects"], 7);
-    assert_eq!(check["summary"]["skipped_documents"], 3);
+fn kustomize_overlays_are_builds_with_their_patches_merged() {
+    let check = check_json(&["fixtures/kustomize"]).json();
+    let findings = check["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{check}");
+    let lb = &findings[0];
+    assert_eq!(lb["rule"], "load-balancer-ip-deprecated");
+    assert_eq!(
+        (lb["file"].as_str().unwrap(), lb["line"].as_u64().unwrap()),
+        ("fixtures/kustomize/overlays/production/service-lb.yaml", 8)
+    );
+    assert_eq!(
+        lb["message"].as_str().unwrap().split(" sets").next(),
+        Some("Service shop/shop")
+    );
+    assert_eq!(related(lb), ["fixtures/kustomize/base/service.yaml:2"]);
+    // The base's Ingress, Service and debug Service per overlay (production deletes the
+    // debug Service, staging prefixes every name), the component's Certificate in
+    // production only, and the 4 kustomizations; the four patch documents are skipped.
+    assert_eq!(check["summary"]["objects"], 10);
+    assert_eq!(check["summary"]["skipped_documents"], 4);
+
     let inventory = run(&["inventory", "--format", "json", "fixtures/kustomize"]).json();
-    let ingresses = inventory["ingresses"].as_array().unwrap();
-    assert_eq!(ingresses.len(), 1, "the patch is no Ingress");
-    // Two overlays build the base in two namespaces: it keeps its own.
-    assert_eq!(ingresses[0]["namespace"], "default");
-    // Overlays side by side are separate builds: one cluster per environment.
-    let clusters = clusters(&inventory);
-    assert_eq!(clusters, [("production", 6), ("staging", 4)]);
-    // Built by production alone, the base is in production's namespace.
+    assert_eq!(
+        ingresses(&inventory),
+        [
+            ("shop".into(), "shop".into()),
+            ("shop-staging".into(), "staging-shop".into())
+        ]
+    );
+    assert_eq!(clusters(&inventory), [("production", 7), ("staging", 5)]);
+
+    // Annotations set by a patch are read, and located where the patch sets them.
+    let translation = run(&[
+        "translate",
+        "--to",
+        "traefik",
+        "--format",
+        "json",
+        "fixtures/kustomize",
+    ])
+    .json();
+    let mut annotations: Vec<(String, String, String, u64)> = translation["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["object"]["namespace"].as_str().unwrap().into(),
+                a["annotation"].as_str().unwrap().into(),
+                a["file"].as_str().unwrap().into(),
+                a["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    annotations.sort();
+    assert_eq!(
+        annotations,
+        [
+            (
+                "shop".into(),
+                "nginx.ingress.kubernetes.io/ssl-redirect".into(),
+                "fixtures/kustomize/overlays/production/ingress-json-patch.yaml".into(),
+                3
+            ),
+            (
+                "shop-staging".into(),
+                "nginx.ingress.kubernetes.io/proxy-body-size".into(),
+                "fixtures/kustomize/overlays/staging/ingress-host.yaml".into(),
+                7
+            ),
+        ]
+    );
+
+    // Built by production alone, the base is production's only.
     let production = run(&[
         "inventory",
         "--format",
@@ -43,8 +127,9 @@ fn kustomize_patches_are_fragments_and_overlays_set_the_namespace() {
         "fixtures/kustomize/overlays/production",
     ])
     .json();
-    assert_eq!(production["ingresses"][0]["namespace"], "shop");
-    // An overlay given alone: what it lists outside the input is said, where it is listed.
+    assert_eq!(ingresses(&production), [("shop".into(), "shop".into())]);
+    // An overlay given alone: what it lists outside the input is said, where it is listed;
+    // its patches' targets are not in the input, which is no build failure.
     let alone = run(&[
         "check",
         "--format",
@@ -58,6 +143,101 @@ fn kustomize_patches_are_fragments_and_overlays_set_the_namespace() {
         .collect();
     let file = "fixtures/kustomize/overlays/production/kustomization.yaml".to_string();
     assert_eq!(unresolved, [(file.clone(), 5), (file, 7)]);
+}
+
+/// What an inline patch sets is located in the kustomization, at the line that sets it.
+#[test]
+fn an_inline_patch_is_located_in_the_kustomization() {
+    let dir = scratch("kustomize-inline");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("base/ingress.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: web.example.com\n");
+    write("base/kustomization.yaml", "resources: [ingress.yaml]\n");
+    write(
+        "overlays/prod/kustomization.yaml",
+        "namespace: prod\nresources: [../../base]\npatches:\n  - patch: |-\n      apiVersion: networking.k8s.io/v1\n      kind: Ingress\n      metadata:\n        name: web\n        annotations:\n          nginx.ingress.kubernetes.io/configuration-snippet: |\n            more_set_headers \"X-Env: prod\";\n",
+    );
+    let check = check_json(&[dir.to_str().unwrap()]).json();
+    let snippets = findings_of(&check, "annotation-snippet");
+    assert_eq!(snippets.len(), 1, "{check}");
+    let file = snippets[0]["file"].as_str().unwrap();
+    assert!(
+        file.ends_with("kustomize-inline/overlays/prod/kustomization.yaml"),
+        "{file}"
+    );
+    assert_eq!(
+        (snippets[0]["line"].as_u64(), snippets[0]["column"].as_u64()),
+        (Some(10), Some(11))
+    );
+    assert!(related(snippets[0])[0].ends_with("kustomize-inline/base/ingress.yaml:2"));
+    assert_eq!(snippets[0]["object"]["namespace"], "prod");
+}
+
+/// A kustomization `kustomize build` rejects is a located finding, and the rest is checked:
+/// a cycle, an unknown field, a JSON 6902 operation whose path is not in the object, a patch
+/// whose target the build does not hold. A Flux `Kustomization` in a file named
+/// `kustomization.yaml` is that object, not a kustomization.
+#[test]
+fn kustomizations_that_cannot_build_are_located() {
+    let dir = scratch("kustomize-broken");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("a/kustomization.yaml", "resources: [../b]\n");
+    write("b/kustomization.yaml", "resources: [../a]\n");
+    write("app/service.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n  loadBalancerIP: 203.0.113.7\n");
+    write(
+        "app/kustomization.yaml",
+        "resources: [service.yaml]\npatchesStrategicMerges: [x.yaml]\npatchesJson6902:\n  - target: {kind: Service, name: web}\n    patch: |-\n      - op: replace\n        path: /spec/missing\n        value: 1\n  - target: {kind: Deployment, name: web}\n    patch: '[{op: remove, path: /spec/replicas}]'\n",
+    );
+    write("flux/kustomization.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./app, interval: 5m, sourceRef: {kind: GitRepository, name: flux-system}}\n");
+    let check = check_json(&[dir.to_str().unwrap()]).json();
+    let mut unresolved: Vec<(String, u64, String)> =
+        findings_of(&check, "kustomization-unresolved")
+            .iter()
+            .map(|f| {
+                let file = f["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit_once("kustomize-broken/")
+                    .unwrap()
+                    .1
+                    .to_string();
+                let message = f["message"].as_str().unwrap();
+                let what = [
+                    "includes itself",
+                    "unknown field",
+                    "not in the object",
+                    "does not hold",
+                ]
+                .into_iter()
+                .find(|w| message.contains(w))
+                .unwrap_or(message);
+                (file, f["line"].as_u64().unwrap(), what.to_string())
+            })
+            .collect();
+    unresolved.sort();
+    assert_eq!(
+        unresolved,
+        [
+            ("app/kustomization.yaml".into(), 2, "unknown field".into()),
+            (
+                "app/kustomization.yaml".into(),
+                7,
+                "not in the object".into()
+            ),
+            ("app/kustomization.yaml".into(), 9, "does not hold".into()),
+            ("b/kustomization.yaml".into(), 1, "includes itself".into()),
+        ],
+        "{check}"
+    );
+    // The rest is still checked.
+    assert_eq!(findings_of(&check, "load-balancer-ip-deprecated").len(), 1);
 }
 
 /// Each `clusters/<name>` of a Flux repository is a cluster with what its Kustomizations
@@ -79,8 +259,21 @@ fn clusters_are_found_in_the_repository_layout() {
     );
     let inventory = run(&["inventory", "--format", "json", root]).json();
     let clusters = clusters(&inventory);
-    assert_eq!(clusters, [("production", 8), ("staging", 7)]);
+    assert_eq!(clusters, [("production", 8), ("staging", 8)]);
     assert!(!served_by(&inventory, "shop").is_empty());
+    // Flux substitutes each cluster's variables (inline and from a ConfigMap) into the
+    // shared base: both Ingresses have their class, and no placeholder is left to report.
+    let classes: Vec<&str> = inventory["ingresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["nginx", "nginx"]);
+    assert!(
+        findings_of(&check, "template-placeholders").is_empty(),
+        "{check}"
+    );
 
     // `clusters: single` makes it one cluster again: staging's class is contested too.
     let dir = scratch("clusters-single");

@@ -172,10 +172,7 @@ fn report_unused_configured(
         let Some(node) = entries.get(index) else {
             continue;
         };
-        let location = crate::findings::Location {
-            file,
-            span: added.tree.span(*node),
-        };
+        let location = crate::findings::Location::new(file, added.tree.span(*node));
         let mut finding = rules::unused_configured(location, &options.suppressions[index].rule);
         if let Some(severity) = options.severities.get(finding.rule) {
             finding.severity = *severity;

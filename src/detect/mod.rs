@@ -172,17 +172,28 @@ impl<'a> Objects<'a> {
             .is_none_or(|scope| scope.get(file).copied().unwrap_or(false))
     }
 
+    /// Whether an object is in scope: an object a Kustomize build made belongs where its
+    /// builds' roots do, any other where its file does.
+    pub fn object_in_scope(&self, file: usize, object: &Object) -> bool {
+        if object.builds.is_empty() {
+            return self.in_scope(file);
+        }
+        object.builds.iter().any(|b| {
+            self.releases
+                .builds
+                .get(*b as usize)
+                .is_some_and(|root| self.in_scope(root.file))
+        })
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (ObjectKey, &'a Object)> + '_ {
-        self.files
-            .iter()
-            .enumerate()
-            .filter(|(file, _)| self.in_scope(*file))
-            .flat_map(|(file, f)| {
-                f.objects
-                    .iter()
-                    .enumerate()
-                    .map(move |(index, o)| (ObjectKey { file, index }, o))
-            })
+        self.files.iter().enumerate().flat_map(move |(file, f)| {
+            f.objects
+                .iter()
+                .enumerate()
+                .filter(move |(_, o)| self.object_in_scope(file, o))
+                .map(move |(index, o)| (ObjectKey { file, index }, o))
+        })
     }
 
     pub fn namespace(&self, key: ObjectKey) -> &'a str {
@@ -224,6 +235,17 @@ impl<'a> Objects<'a> {
         file.tree
             .lookup(self.get(key).node, path)
             .map(|e| file.tree.span(e.key))
+    }
+
+    /// The source and position of a span of file `file`'s tree: a node grafted there from
+    /// another file (a Kustomize patch) is in that file.
+    pub fn position(
+        &self,
+        file: usize,
+        span: Span,
+    ) -> (&'a manifest::SourceText, manifest::Position) {
+        let source = &self.files[span.foreign_file().unwrap_or(file)].source;
+        (source, source.position(span.start as usize))
     }
 
     /// Where an object is named: its `metadata.name` value, else its `kind` key.

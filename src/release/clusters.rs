@@ -158,7 +158,7 @@ fn applied_paths(file: &LoadedFile) -> Vec<(String, &'static str)> {
 
 /// The input directory a repository path (`./infrastructure/controllers`) names: the
 /// repository root is not known, so a directory whose path ends with it.
-fn directory_named(files: &[LoadedFile], path: &str) -> Option<String> {
+pub(super) fn directory_named(files: &[LoadedFile], path: &str) -> Option<String> {
     let path = path.trim_start_matches("./").trim_end_matches('/');
     if path.is_empty() || path == "." {
         return None;

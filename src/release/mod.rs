@@ -11,6 +11,7 @@ pub mod embedded;
 pub mod kustomize;
 mod platform;
 pub mod render;
+mod substitute;
 pub mod values;
 
 use std::collections::HashSet;
@@ -126,6 +127,8 @@ pub struct Releases {
     pub shared_files: Vec<usize>,
     /// The clusters the repository's layout describes (none when it describes one).
     pub clusters: Vec<clusters::DerivedCluster>,
+    /// The Kustomize builds (`Object::builds` indexes them).
+    pub builds: Vec<kustomize::BuildRoot>,
 }
 
 impl Releases {
@@ -164,7 +167,8 @@ pub fn expand(
     let namespace = setup.namespace;
     let paths = kustomize::Paths::new(files);
     let kustomizations = kustomize::find(files, &paths);
-    kustomize::apply(files, &paths, &kustomizations);
+    let builds = kustomize::apply(files, &paths, &kustomizations);
+    substitute::apply(files, &paths, &kustomizations, &builds);
     let derived_clusters = clusters::derive(files, &paths, &kustomizations);
     let mut found = discover::discover(files, knowledge, namespace);
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);
@@ -173,6 +177,7 @@ pub fn expand(
     let rendered_in_input = identities(files, namespace);
     let mut releases = Releases {
         clusters: derived_clusters,
+        builds,
         ..Releases::default()
     };
     for plan in found {

@@ -169,7 +169,11 @@ static RELATED: Finding = Finding {
     message: String::new(),
     location: crate::findings::Location {
         file: 0,
-        span: manifest::Span { start: 0, end: 0 },
+        span: manifest::Span {
+            start: 0,
+            end: 0,
+            file: manifest::Span::OWN,
+        },
     },
     related: Vec::new(),
     help: None,

@@ -119,6 +119,7 @@ pub(crate) struct Resolved<'a> {
 }
 
 pub(crate) fn resolve<'a>(files: &'a [LoadedFile], location: &Location) -> Resolved<'a> {
+    let location = Location::new(location.file, location.span);
     let source = &files[location.file].source;
     Resolved {
         file: &source.name,

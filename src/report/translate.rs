@@ -89,8 +89,7 @@ fn report<'a>(objects: &'a Objects<'_>, translation: &'a Translation) -> Report<
             .entry(item.verdict.as_str())
             .or_insert(0) += 1;
         ingresses.insert(item.ingress);
-        let source = &objects.files[item.ingress.file].source;
-        let at = source.position(item.key_span.start as usize);
+        let (source, at) = objects.position(item.ingress.file, item.key_span);
         annotations.push(Entry {
             file: &source.name,
             line: at.line,

@@ -4,7 +4,7 @@ use manifest::parse::{Entry, PathStep};
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
 use crate::detect::{self, Inventory, ObjectKey, Objects};
-use crate::findings::{Finding, Location, Severity};
+use crate::findings::{Finding, Location, Related, Severity};
 use crate::knowledge::{knowledge, Knowledge};
 use crate::load::Loaded;
 use crate::translate::{self, Translation};
@@ -106,11 +106,11 @@ impl<'a> Context<'a> {
         self.files
             .iter()
             .enumerate()
-            .filter(|(file_index, _)| self.objects.in_scope(*file_index))
             .flat_map(move |(file_index, file)| {
                 file.objects
                     .iter()
                     .enumerate()
+                    .filter(move |(_, o)| self.objects.object_in_scope(file_index, o))
                     .map(move |(index, object)| ObjectView {
                         file_index,
                         index,
@@ -180,10 +180,7 @@ impl<'a> ObjectView<'a> {
     }
 
     pub fn location(&self, span: Span) -> Location {
-        Location {
-            file: self.file_index,
-            span,
-        }
+        Location::new(self.file_index, span)
     }
 
     /// A finding about this object at `span`, with its reference and Helm source.
@@ -200,6 +197,14 @@ impl<'a> ObjectView<'a> {
     ) -> Finding {
         let mut finding = Finding::new(info.id, severity, self.location(span), message);
         finding.object = Some(self.reference());
+        // Set by a Kustomize patch: the object it patches is the other side.
+        if span.foreign_file().is_some() {
+            finding.related.push(Related {
+                location: self.location(self.object_span()),
+                message: "the object this patch changes".into(),
+                object: Some(self.reference()),
+            });
+        }
         finding.helm_source = self
             .file
             .documents
@@ -219,10 +224,7 @@ impl Context<'_> {
     ) {
         for (file_index, file) in self.files.iter().enumerate() {
             for problem in file.problems.iter().filter(|p| p.kind == kind) {
-                let location = Location {
-                    file: file_index,
-                    span: problem.span,
-                };
+                let location = Location::new(file_index, problem.span);
                 let mut finding = Finding::new(
                     info.id,
                     info.default_severity,
@@ -254,14 +256,8 @@ impl Context<'_> {
                     }
                 }
                 for (span, message) in &problem.related {
-                    finding = finding.related(
-                        Location {
-                            file: file_index,
-                            span: *span,
-                        },
-                        message.clone(),
-                        None,
-                    );
+                    finding =
+                        finding.related(Location::new(file_index, *span), message.clone(), None);
                 }
                 out.push(finding);
             }

@@ -70,10 +70,7 @@ impl Rule for HelmReleaseUnresolved {
                 .as_deref()
                 .map(|v| format!(" --version {v}"))
                 .unwrap_or_default();
-            let location = Location {
-                file: release.file,
-                span: release.anchor,
-            };
+            let location = Location::new(release.file, release.anchor);
             out.push(
                 Finding::new(info.id, info.default_severity, location, message).help(format!(
                     "render it and check the output: `helm template {} <repo>/{}{version} -n {} -f values.yaml`",

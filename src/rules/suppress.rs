@@ -155,10 +155,7 @@ pub fn all_in_input(files: &[LoadedFile]) -> Vec<(Source, String)> {
                     } else {
                         continue;
                     };
-                    let at = Location {
-                        file: index,
-                        span: tree.span(entry.key),
-                    };
+                    let at = Location::new(index, tree.span(entry.key));
                     out.push((Source::Located(at), rule.to_string()));
                 }
             }
@@ -192,10 +189,7 @@ fn by_annotation(files: &[LoadedFile], finding: &Finding) -> Option<(String, Sou
                 "annotation {key}: {}",
                 tree.string(entry.value).unwrap_or_default()
             );
-            let at = Location {
-                file: finding.location.file,
-                span: tree.span(entry.key),
-            };
+            let at = Location::new(finding.location.file, tree.span(entry.key));
             Some((reason, Source::Located(at)))
         })
     })

@@ -2,19 +2,54 @@
 
 use std::sync::Arc;
 
-/// A byte range in one source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A byte range in one source text: the text of the tree or object it belongs to, or — for a
+/// node grafted from another input file (a Kustomize patch merged into its base) — that
+/// file's, which `file` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
+    /// The input file (its index in the load) when not the owner's own; `Span::OWN` else.
+    pub file: u32,
+}
+
+impl Default for Span {
+    fn default() -> Span {
+        Span::new(0, 0)
+    }
 }
 
 impl Span {
+    /// `file` of a span in its owner's own text.
+    pub const OWN: u32 = u32::MAX;
+
     pub fn new(start: usize, end: usize) -> Span {
         let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
         Span {
             start: clamp(start),
             end: clamp(end.max(start)),
+            file: Span::OWN,
+        }
+    }
+
+    /// This range, in the text of input file `file`.
+    pub fn in_file(self, file: usize) -> Span {
+        Span {
+            file: u32::try_from(file).unwrap_or(Span::OWN),
+            ..self
+        }
+    }
+
+    /// The input file this span is in, when it is not its owner's.
+    pub fn foreign_file(self) -> Option<usize> {
+        (self.file != Span::OWN).then_some(self.file as usize)
+    }
+
+    /// The same range with no file of its own.
+    pub fn local(self) -> Span {
+        Span {
+            file: Span::OWN,
+            ..self
         }
     }
 

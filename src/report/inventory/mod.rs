@@ -32,8 +32,7 @@ pub struct LocatedRef {
 impl LocatedRef {
     pub fn new(objects: &Objects<'_>, key: ObjectKey) -> LocatedRef {
         let reference = objects.reference(key);
-        let source = &objects.files[key.file].source;
-        let at = source.position(objects.name_span(key).start as usize);
+        let (source, at) = objects.position(key.file, objects.name_span(key));
         LocatedRef {
             api_version: reference.api_version,
             kind: reference.kind,
@@ -313,8 +312,7 @@ fn controller_report(objects: &Objects<'_>, instance: &ControllerInstance) -> Co
             .host_ports
             .iter()
             .map(|h| {
-                let source = &objects.files[h.workload.file].source;
-                let at = source.position(h.span.start as usize);
+                let (source, at) = objects.position(h.workload.file, h.span);
                 HostPortReport {
                     host_port: h.host_port,
                     container_port: h.container_port,
@@ -409,8 +407,7 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
         .iter()
         .filter(|r| objects.in_scope(r.file))
         .map(|r| {
-            let source = &objects.files[r.file].source;
-            let at = source.position(r.anchor.start as usize);
+            let (source, at) = objects.position(r.file, r.anchor);
             ReleaseReport {
                 declared_by: r.declared_by.clone(),
                 tool: r.kind.tool(),

@@ -93,6 +93,9 @@ pub struct Object {
     /// Served from an API version removed from Kubernetes (read with today's schema).
     pub removed_api: bool,
     pub typed: TypedObject,
+    /// The builds (Kustomize roots, by index) that produce this form of the object; empty
+    /// for an object applied as written.
+    pub builds: Vec<u32>,
 }
 
 impl Object {
@@ -289,6 +292,23 @@ impl LoadedFile {
     }
 }
 
+impl LoadedFile {
+    /// Models `node` of this file's tree (an object as a build changes it: a Kustomize patch
+    /// merged in) as an object of `document`, without adding it. Decoding problems are
+    /// dropped: the document's own were recorded when it was read.
+    pub fn model_changed(&mut self, document: usize, node: NodeId) -> Option<Object> {
+        let (objects, problems) = (self.objects.len(), self.problems.len());
+        model_node(self, document, node, MAX_LIST_DEPTH);
+        self.problems.truncate(problems);
+        if self.objects.len() > objects {
+            let object = self.objects.pop();
+            self.objects.truncate(objects);
+            return object;
+        }
+        None
+    }
+}
+
 fn is_blank(tree: &Tree, node: NodeId) -> bool {
     tree.string(node).is_none() && tree.scalar(node).is_some()
 }
@@ -376,6 +396,7 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
         node,
         removed_api,
         typed,
+        builds: Vec::new(),
     };
     let meta = object.metadata();
     let reference = ObjectRef {
