@@ -282,3 +282,50 @@ fn clusters_are_found_in_the_repository_layout() {
     let single = check_json(&["--config", config.to_str().unwrap(), root]).json();
     assert_eq!(findings_of(&single, "ingress-class-contested").len(), 2);
 }
+
+/// A Helm release in a base, patched per cluster by Kustomize overlays (Flux's
+/// kustomize-helm example): the values each patch merges are read and located in the patch,
+/// and each cluster's release renders into that cluster only — no contested class.
+#[test]
+fn a_release_patched_per_cluster_renders_into_each_cluster() {
+    let check = check_json(&["fixtures/flux-helm-overlays"]).json();
+    let mut found: Vec<(String, String, u64)> = check["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["file"].as_str().unwrap();
+            (
+                f["rule"].as_str().unwrap().into(),
+                file.trim_start_matches("fixtures/flux-helm-overlays/")
+                    .into(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    let base = "infrastructure/controllers/base/ingress-nginx/release.yaml";
+    assert_eq!(
+        found,
+        [
+            ("controller-retired".into(), base.into(), 10),
+            (
+                "load-balancer-ip-deprecated".into(),
+                "infrastructure/controllers/production/ingress-nginx-values.yaml".into(),
+                10
+            ),
+            (
+                "load-balancer-ip-deprecated".into(),
+                "infrastructure/controllers/staging/ingress-nginx-values.yaml".into(),
+                10
+            ),
+            ("load-balancer-source-ip".into(), base.into(), 19),
+        ],
+        "{check}"
+    );
+    let lb = findings_of(&check, "load-balancer-ip-deprecated");
+    assert_eq!(
+        related(lb[0]),
+        [format!("fixtures/flux-helm-overlays/{base}:10")]
+    );
+}

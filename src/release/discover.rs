@@ -192,6 +192,7 @@ pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: 
                 namespace,
                 knowledge,
             };
+            let before = plans.len();
             match (group, object.reference.kind.as_str()) {
                 ("helm.toolkit.fluxcd.io", "HelmRelease") => plans.extend(reader.flux()),
                 ("argoproj.io", "Application") => {
@@ -201,6 +202,10 @@ pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: 
                     .extend(reader.argo(&["spec", "template"], ReleaseKind::ArgoApplicationSet)),
                 ("helm.cattle.io", "HelmChart") => plans.extend(reader.helm_chart()),
                 _ => {}
+            }
+            // A release a Kustomize build made renders into that build's clusters.
+            for plan in &mut plans[before..] {
+                plan.release.builds.clone_from(&object.builds);
             }
         }
         if is_named(&file.source, "Chart.yaml") {
@@ -679,6 +684,7 @@ impl Found {
                 unknowns: Vec::new(),
                 unread,
                 already_rendered: 0,
+                builds: Vec::new(),
             },
             chart: data,
             chart_name: data.chart.clone(),

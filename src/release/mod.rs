@@ -79,6 +79,8 @@ pub struct Release {
     /// Rendered objects left out because the input already holds them (`helm template`
     /// output of the same release): the rendered ones stand.
     pub already_rendered: usize,
+    /// The Kustomize builds of the object declaring it; its objects are theirs.
+    pub builds: Vec<u32>,
 }
 
 impl Release {
@@ -324,6 +326,7 @@ fn add_objects(
         };
         let source = format!("{template} (from {})", release.declared_by);
         if let Some(index) = file.add_synthetic(node, release.anchor, source) {
+            file.objects[index].builds.clone_from(&release.builds);
             release.objects.push(ObjectKey {
                 file: release.file,
                 index,

@@ -1,10 +1,12 @@
-//! A kustomization lists a resource, component or patch that is not in the input (outside
-//! the paths given, or missing), or a remote one (a URL): what it adds is not checked.
+//! A kustomization cannot be built as written — a cycle, an unknown field, a JSON 6902
+//! operation whose path is not in the object, a patch that selects nothing — or lists a
+//! resource, component or patch that is not in the input, or a remote one.
 //!
 //! ## Why
-//! The objects a Kustomize build holds are what reaches the cluster; one that the input does
-//! not hold cannot be checked, and a missing file makes `kustomize build` fail. Remote bases
-//! are not fetched: the analysis is offline.
+//! The objects a Kustomize build holds are what reaches the cluster. A kustomization
+//! `kustomize build` rejects deploys nothing (and Flux or Argo CD stop syncing it); one that
+//! the input does not hold cannot be checked. Remote bases are not fetched: the analysis is
+//! offline. A patch that selects nothing is said only when the whole build is in the input.
 //!
 //! ## Example
 //! ```yaml
@@ -12,11 +14,14 @@
 //! resources:
 //!   - ../../base          # not among the paths given
 //!   - https://github.com/org/repo//deploy?ref=v1.2.0
+//! patchesStrategicMerges:  # unknown field: `kustomize build` fails
+//!   - ingress.yaml
 //! ```
 //!
 //! ## Fix
-//! Give the whole repository as the input, or check the build itself:
-//! `kustomize build overlays/prod | ingress-lint check -`.
+//! Correct the kustomization (`kustomize build DIR` shows the same error), give the whole
+//! repository as the input, or check the build itself: `kustomize build overlays/prod |
+//! ingress-lint check -`.
 use crate::findings::Finding;
 use manifest::ProblemKind;
 

@@ -47,10 +47,11 @@ struct Walk<'a> {
     files: &'a [LoadedFile],
     paths: &'a Paths,
     kustomizations: &'a [Kustomization],
+    by_directory: BTreeMap<&'a str, usize>,
     /// Problems found on the way: (file, problem).
     problems: Vec<(usize, Problem)>,
     /// Kustomizations walked so far.
-    visited: Vec<usize>,
+    visited: std::collections::BTreeSet<usize>,
 }
 
 /// Applies the kustomizations: unresolved entries become problems, patch files fragments,
@@ -81,20 +82,23 @@ pub fn apply(
             tree.lookup(node, &[PathStep::Key("$patch")]).is_some()
         });
     }
-    let listed: Vec<&str> = kustomizations
+    let listed: std::collections::BTreeSet<&str> = kustomizations
         .iter()
         .flat_map(|k| k.resources.iter().chain(&k.components))
         .map(|(path, _)| path.as_str())
         .collect();
     let roots: Vec<usize> = (0..kustomizations.len())
-        .filter(|&k| !listed.contains(&kustomizations[k].directory.as_str()))
+        .filter(|&k| !listed.contains(kustomizations[k].directory.as_str()))
         .collect();
     let mut walk = Walk {
         files,
         paths,
         kustomizations,
+        by_directory: (0..kustomizations.len())
+            .map(|k| (kustomizations[k].directory.as_str(), k))
+            .collect(),
         problems: Vec::new(),
-        visited: Vec::new(),
+        visited: Default::default(),
     };
     // (file, object) → the distinct results, each with the builds that produce it.
     let mut built: BTreeMap<(usize, usize), Results> = BTreeMap::new();
@@ -144,9 +148,7 @@ pub fn apply(
 
 impl Walk<'_> {
     fn kustomization_at(&self, directory: &str) -> Option<usize> {
-        self.kustomizations
-            .iter()
-            .position(|k| k.directory == directory)
+        self.by_directory.get(directory).copied()
     }
 
     /// Adds what kustomization `k` builds to `out` and applies its changes to all of `out`
@@ -154,7 +156,7 @@ impl Walk<'_> {
     /// it reaches is in the input.
     fn accumulate(&mut self, k: usize, out: &mut Vec<Instance>, stack: &mut Vec<usize>) -> bool {
         stack.push(k);
-        self.visited.push(k);
+        self.visited.insert(k);
         let kustomization = &self.kustomizations[k];
         let mut complete = kustomization.complete;
         for (path, span) in &kustomization.resources {
