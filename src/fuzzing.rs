@@ -13,6 +13,35 @@ use crate::translate::{migration, translate};
 /// A report that does not serialise is a defect the fuzzer must find, not an empty output.
 const SERIALISES: &str = "every report serialises";
 
+/// Marks the start of another file in a fuzz input: `\n#>>> NAME\n`. A repository (Kustomize
+/// overlays, clusters) is several files; an input without the mark is one file.
+const FILE_MARK: &[u8] = b"\n#>>> ";
+
+/// The files of a fuzz input, sorted by name (as the input stage gathers them), names unique.
+fn files_of(data: &[u8]) -> Vec<(String, &[u8])> {
+    let mut files = Vec::new();
+    let mut name = "fuzz.yaml".to_string();
+    let mut rest = data;
+    loop {
+        let next = rest.windows(FILE_MARK.len()).position(|w| w == FILE_MARK);
+        let Some(at) = next else {
+            files.push((name, rest));
+            break;
+        };
+        files.push((name, &rest[..at]));
+        let after = &rest[at + FILE_MARK.len()..];
+        let end = after
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap_or(after.len());
+        name = String::from_utf8_lossy(&after[..end]).trim().to_string();
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files.dedup_by(|a, b| a.0 == b.0);
+    files
+}
+
 /// Runs the whole pipeline on one input; returns the total length of the reports so that
 /// nothing is optimised away.
 pub fn check_bytes(data: &[u8]) -> usize {
@@ -20,7 +49,11 @@ pub fn check_bytes(data: &[u8]) -> usize {
         namespace: "default",
         ..Default::default()
     };
-    let loaded = Loaded::from_files(vec![load_bytes("fuzz.yaml", Ok(data.to_vec()))], &setup);
+    let files = files_of(data)
+        .into_iter()
+        .map(|(name, bytes)| load_bytes(&name, Ok(bytes.to_vec())))
+        .collect();
+    let loaded = Loaded::from_files(files, &setup);
     let options = RuleOptions {
         namespace: "default".into(),
         ..RuleOptions::default()

@@ -60,8 +60,13 @@ impl Read {
         })
     }
 
-    pub(crate) fn objects(&self) -> crate::detect::Objects<'_> {
-        crate::detect::Objects::new(&self.loaded, &self.namespace, None)
+    /// Every object, all clusters at once: an Ingress is served by its own cluster's
+    /// controllers only.
+    pub(crate) fn objects(&self) -> Result<crate::detect::Objects<'_>, UsageError> {
+        let configured = self.config.clusters()?;
+        let single = self.config.single_cluster();
+        let scopes = crate::detect::cluster_scopes(&self.loaded, &configured, single);
+        Ok(crate::detect::Objects::new(&self.loaded, &self.namespace, None).across(scopes))
     }
 }
 

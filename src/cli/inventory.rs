@@ -9,7 +9,7 @@ use crate::report::inventory;
 
 pub fn run(args: &InventoryArgs) -> Result<Outcome, UsageError> {
     let read = Read::new(&args.input)?;
-    let objects = read.objects();
+    let objects = read.objects()?;
     let found = detect::build(&objects, knowledge());
     let report = inventory::report(&objects, &found);
     let text = match args.format {

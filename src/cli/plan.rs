@@ -11,7 +11,7 @@ use crate::report::plan as report;
 pub fn run(args: &PlanArgs) -> Result<Outcome, UsageError> {
     check_ids(&[Some(&args.to), args.from.as_deref()])?;
     let read = Read::new(&args.input)?;
-    let objects = read.objects();
+    let objects = read.objects()?;
     let inventory = detect::build(&objects, knowledge());
     let target_loaded = if args.target_paths.is_empty() {
         None

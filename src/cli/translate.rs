@@ -11,7 +11,7 @@ use crate::translate::translate;
 pub fn run(args: &TranslateArgs) -> Result<Outcome, UsageError> {
     let migration = check_migration(&args.to, args.from.as_deref())?;
     let read = Read::new(&args.input)?;
-    let objects = read.objects();
+    let objects = read.objects()?;
     let inventory = detect::build(&objects, knowledge());
     let translation = translate(&objects, &inventory, knowledge(), &migration);
     let text = match args.format {

@@ -150,6 +150,9 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         };
         let mut served_by = Vec::new();
         for (i, instance) in inventory.controllers.iter().enumerate() {
+            if !objects.same_cluster(key, instance.workload) {
+                continue;
+            }
             for (c, claimant) in instance.claimants.iter().enumerate() {
                 if serves(
                     claimant,
@@ -184,7 +187,10 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         .map(|class| {
             inventory
                 .claimants()
-                .filter(|(_, claimant)| claims(claimant, class))
+                .filter(|((i, _), claimant)| {
+                    claims(claimant, class)
+                        && objects.same_cluster(class.key, inventory.controllers[*i].workload)
+                })
                 .map(|(at, _)| at)
                 .collect()
         })

@@ -8,6 +8,7 @@ mod config_file;
 mod exposure;
 pub mod nodes;
 mod pod;
+mod scope;
 pub mod settings;
 
 use manifest::parse::PathStep;
@@ -25,6 +26,7 @@ pub use classes::{ClassEntry, ClassSource, IngressEntry};
 use config_file::FileSettings;
 pub use exposure::{Exposure, HostPort, ListenPort, ServiceEntry};
 pub use pod::{pod_of, PodView, WORKLOAD_KINDS};
+pub use scope::cluster_scopes;
 use settings::{Resolved, Value};
 
 pub use crate::load::ObjectKey;
@@ -150,6 +152,9 @@ pub struct Objects<'a> {
     pub namespace: &'a str,
     /// The files of one cluster (`clusters:` in the config); `None`: all of them.
     pub scope: Option<Vec<bool>>,
+    /// With no scope, the clusters the input holds (empty: one): an Ingress is served only by
+    /// controllers of a cluster it is in.
+    pub clusters: Vec<Vec<bool>>,
 }
 
 impl<'a> Objects<'a> {
@@ -159,7 +164,37 @@ impl<'a> Objects<'a> {
             releases: &loaded.releases,
             namespace,
             scope,
+            clusters: Vec::new(),
         }
+    }
+
+    /// These objects, all clusters at once, knowing the clusters (for the inventory).
+    pub fn across(mut self, scopes: Vec<Option<Vec<bool>>>) -> Objects<'a> {
+        self.clusters = scopes.into_iter().flatten().collect();
+        self
+    }
+
+    /// Whether two objects can meet: everything can within one scope; across all clusters,
+    /// only objects of a common cluster.
+    pub fn same_cluster(&self, a: ObjectKey, b: ObjectKey) -> bool {
+        if self.scope.is_some() || self.clusters.is_empty() {
+            return true;
+        }
+        let in_scope = |scope: &Vec<bool>, key: ObjectKey| {
+            let object = self.get(key);
+            if object.builds.is_empty() {
+                return scope.get(key.file).copied().unwrap_or(false);
+            }
+            object.builds.iter().any(|b| {
+                self.releases
+                    .builds
+                    .get(*b as usize)
+                    .is_some_and(|root| scope.get(root.file).copied().unwrap_or(false))
+            })
+        };
+        self.clusters
+            .iter()
+            .any(|scope| in_scope(scope, a) && in_scope(scope, b))
     }
 
     pub fn get(&self, key: ObjectKey) -> &'a Object {

@@ -119,65 +119,6 @@ pub trait Rule: Sync {
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>);
 }
 
-/// The scopes rules run in: every file as one cluster, or each configured cluster (else each
-/// cluster the repository's layout shows) and the files in none (a file in two clusters is
-/// checked in both; identical findings merge).
-fn scopes(loaded: &Loaded, options: &RuleOptions) -> Vec<Option<Vec<bool>>> {
-    if options.clusters.is_empty() {
-        let derived = &loaded.releases.clusters;
-        if options.single_cluster || derived.is_empty() {
-            return vec![None];
-        }
-        let count = loaded.files.len();
-        let shared = &loaded.releases.shared_files;
-        let mut scopes: Vec<Option<Vec<bool>>> = derived
-            .iter()
-            .map(|cluster| {
-                Some(
-                    (0..count)
-                        .map(|i| cluster.files.contains(&i) || shared.contains(&i))
-                        .collect(),
-                )
-            })
-            .collect();
-        let rest: Vec<bool> = (0..count)
-            .map(|i| !derived.iter().any(|c| c.files.contains(&i)))
-            .collect();
-        if rest.iter().any(|r| *r) {
-            scopes.push(Some(rest));
-        }
-        return scopes;
-    }
-    let names: Vec<&str> = loaded
-        .files
-        .iter()
-        .map(|f| f.source.name.as_str())
-        .collect();
-    // Files of the platform and the configuration belong to every cluster.
-    let shared = |i: usize| loaded.releases.shared_files.contains(&i);
-    let mut scopes: Vec<Option<Vec<bool>>> = options
-        .clusters
-        .iter()
-        .map(|(_, globs)| {
-            Some(
-                names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| shared(i) || globs.is_match(n))
-                    .collect(),
-            )
-        })
-        .collect();
-    let rest: Vec<bool> = names
-        .iter()
-        .map(|n| !options.clusters.iter().any(|(_, g)| g.is_match(n)))
-        .collect();
-    if rest.iter().any(|r| *r) {
-        scopes.push(Some(rest));
-    }
-    scopes
-}
-
 /// Runs every rule over everything loaded and returns the findings sorted by file, line,
 /// column and rule, with suppressions marked.
 pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
@@ -188,7 +129,8 @@ pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
 /// (the configuration file is no input, so the caller locates them).
 pub fn run_and_report_unused(loaded: &Loaded, options: &RuleOptions) -> (Vec<Finding>, Vec<usize>) {
     let mut findings = Vec::new();
-    for scope in scopes(loaded, options) {
+    let scopes = crate::detect::cluster_scopes(loaded, &options.clusters, options.single_cluster);
+    for scope in scopes {
         let context = Context::new(loaded, options, scope);
         for rule in registry() {
             let info = rule.info();
