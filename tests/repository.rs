@@ -341,3 +341,36 @@ fn a_release_patched_per_cluster_renders_into_each_cluster() {
         [format!("fixtures/flux-helm-overlays/{base}:10")]
     );
 }
+
+/// Argo CD: each cluster's ApplicationSet generates an application per directory its Git
+/// directory generator matches (`envs/<cluster>/*`); those directories are the cluster's,
+/// and each cluster's own controller claiming `nginx` contests nothing.
+#[test]
+fn argo_cd_application_sets_name_what_each_cluster_applies() {
+    let root = "fixtures/argocd-clusters";
+    let check = check_json(&[root]).json();
+    assert!(
+        findings_of(&check, "ingress-class-contested").is_empty(),
+        "{check}"
+    );
+    let inventory = run(&["inventory", "--format", "json", root]).json();
+    assert_eq!(clusters(&inventory), [("production", 3), ("staging", 3)]);
+    let how: Vec<&str> = inventory["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["how"].as_str().unwrap())
+        .collect();
+    assert!(
+        how.iter()
+            .all(|h| h.ends_with("following Argo CD ApplicationSet Git directories")),
+        "{how:?}"
+    );
+    let served: Vec<usize> = inventory["ingresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["served_by"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(served, [1, 1]);
+}

@@ -57,7 +57,7 @@ pub fn derive(
                 let file = &files[reached[next]];
                 next += 1;
                 for (path, what) in applied_paths(file) {
-                    if let Some(directory) = directory_named(files, &path) {
+                    for directory in directories_matching(files, &path) {
                         if !via.contains(&what) {
                             via.push(what);
                         }
@@ -130,29 +130,93 @@ fn applied_paths(file: &LoadedFile) -> Vec<(String, &'static str)> {
                 out.push((path, "Flux Kustomization paths"));
             }
         }
-        if reference.kind == "Application" && reference.api_version.starts_with("argoproj.io/") {
-            let spec = [
+        let argo = reference.api_version.starts_with("argoproj.io/");
+        let spec: &[PathStep<'_>] = match reference.kind.as_str() {
+            "Application" if argo => &[PathStep::Key("spec")],
+            "ApplicationSet" if argo => &[
                 PathStep::Key("spec"),
-                PathStep::Key("source"),
-                PathStep::Key("path"),
-            ];
-            if let Some(path) = scalar(&spec) {
-                out.push((path, "Argo CD Application paths"));
+                PathStep::Key("template"),
+                PathStep::Key("spec"),
+            ],
+            _ => continue,
+        };
+        let what = if reference.kind == "Application" {
+            "Argo CD Application paths"
+        } else {
+            "Argo CD ApplicationSet paths"
+        };
+        let Some(spec) = tree.lookup(object.node, spec) else {
+            continue;
+        };
+        let single = tree.lookup(spec.value, &[PathStep::Key("source")]);
+        let many = tree.lookup(spec.value, &[PathStep::Key("sources")]);
+        let sources = single
+            .map(|e| vec![e.value])
+            .unwrap_or_default()
+            .into_iter()
+            .chain(many.iter().flat_map(|e| tree.items(e.value).to_vec()));
+        for source in sources {
+            if let Some(path) = tree
+                .lookup(source, &[PathStep::Key("path")])
+                .and_then(|e| tree.scalar(e.value))
+                .filter(|p| !p.contains("{{"))
+            {
+                out.push((path.to_string(), what));
             }
-            let sources = tree.lookup(
-                object.node,
-                &[PathStep::Key("spec"), PathStep::Key("sources")],
+        }
+        // A Git directory generator: each directory its paths match is an application.
+        let generators = tree.lookup(
+            object.node,
+            &[PathStep::Key("spec"), PathStep::Key("generators")],
+        );
+        for generator in generators.iter().flat_map(|e| tree.items(e.value)) {
+            let directories = tree.lookup(
+                *generator,
+                &[PathStep::Key("git"), PathStep::Key("directories")],
             );
-            for source in sources.iter().flat_map(|e| tree.items(e.value)) {
-                if let Some(path) = tree
-                    .lookup(*source, &[PathStep::Key("path")])
+            for directory in directories.iter().flat_map(|e| tree.items(e.value)) {
+                let excluded = tree
+                    .lookup(*directory, &[PathStep::Key("exclude")])
                     .and_then(|e| tree.scalar(e.value))
+                    == Some("true");
+                if let Some(path) = tree
+                    .lookup(*directory, &[PathStep::Key("path")])
+                    .and_then(|e| tree.scalar(e.value))
+                    .filter(|_| !excluded)
                 {
-                    out.push((path.to_string(), "Argo CD Application paths"));
+                    out.push((path.to_string(), "Argo CD ApplicationSet Git directories"));
                 }
             }
         }
     }
+    out
+}
+
+/// The input directories a repository path names; a glob (`apps/*`, an Argo CD Git
+/// directory generator's) names every directory it matches.
+fn directories_matching(files: &[LoadedFile], path: &str) -> Vec<String> {
+    if !path.contains(['*', '?', '[']) {
+        return directory_named(files, path).into_iter().collect();
+    }
+    let path = path.trim_start_matches("./").trim_end_matches('/');
+    let Ok(glob) = globset::GlobBuilder::new(&format!("**/{path}"))
+        .literal_separator(true)
+        .build()
+    else {
+        return Vec::new();
+    };
+    let matcher = glob.compile_matcher();
+    let mut out: Vec<String> = Vec::new();
+    for file in files {
+        let mut directory = file.source.name.as_str();
+        while let Some((parent, _)) = directory.rsplit_once('/') {
+            directory = parent;
+            if matcher.is_match(format!("/{directory}")) && !out.iter().any(|d| d == directory) {
+                out.push(directory.to_string());
+            }
+        }
+    }
+    out.sort();
     out
 }
 
