@@ -30,6 +30,23 @@ pub struct BaselineCounts {
     pub fixed: usize,
 }
 
+/// How many members of a conflict group a finding names and relates; the rest are counted.
+pub const GROUP_LISTED: usize = 10;
+
+/// `a, b and c`; past `GROUP_LISTED` names, `a, b, … and 12 more`.
+pub fn listing(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        _ if names.len() > GROUP_LISTED => format!(
+            "{} and {} more",
+            names[..GROUP_LISTED].join(", "),
+            names.len() - GROUP_LISTED
+        ),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 /// A place in one of the loaded files (an index into the load result's files).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
@@ -106,5 +123,33 @@ impl Finding {
             object,
         });
         self
+    }
+
+    /// The other members of a conflict group as related locations, at most `GROUP_LISTED`
+    /// (the message counts them all).
+    pub fn related_group(
+        mut self,
+        members: impl IntoIterator<Item = (Location, String, Option<ObjectRef>)>,
+    ) -> Finding {
+        for (location, message, object) in members.into_iter().take(GROUP_LISTED) {
+            self = self.related(location, message, object);
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listings_are_bounded() {
+        let names = |n: usize| (0..n).map(|i| format!("n{i}")).collect::<Vec<_>>();
+        assert_eq!(listing(&names(1)), "n0");
+        assert_eq!(listing(&names(3)), "n0, n1 and n2");
+        assert_eq!(
+            listing(&names(12)),
+            "n0, n1, n2, n3, n4, n5, n6, n7, n8, n9 and 2 more"
+        );
     }
 }

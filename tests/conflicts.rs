@@ -135,7 +135,7 @@ fn host_network_clashes_say_whether_the_scheduler_sees_them() {
     );
     // 8443: declared on both sides.
     assert!(
-        messages[1].contains("8443/TCP") && messages[1].contains("stays Pending"),
+        messages[1].contains("8443/TCP") && messages[1].contains("stay Pending"),
         "{}",
         messages[1]
     );

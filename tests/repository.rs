@@ -287,12 +287,19 @@ fn clusters_are_found_in_the_repository_layout() {
         "{check}"
     );
 
-    // `clusters: single` makes it one cluster again: staging's class is contested too.
+    // `clusters: single` makes it one cluster again: `nginx` is contested by all three
+    // controllers, said once.
     let dir = scratch("clusters-single");
     std::fs::write(dir.join("config.yaml"), "clusters: single\n").unwrap();
     let config = dir.join("config.yaml");
     let single = check_json(&["--config", config.to_str().unwrap(), root]).json();
-    assert_eq!(findings_of(&single, "ingress-class-contested").len(), 2);
+    let contested = findings_of(&single, "ingress-class-contested");
+    assert_eq!(contested.len(), 1, "{contested:?}");
+    assert!(contested[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("served by 3 controllers"));
+    assert_eq!(contested[0]["related"].as_array().unwrap().len(), 3);
 }
 
 /// A Helm release in a base, patched per cluster by Kustomize overlays (Flux's

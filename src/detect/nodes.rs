@@ -98,40 +98,47 @@ pub fn node_ports(objects: &Objects<'_>, controllers: &[ControllerInstance]) -> 
 /// Two pods can share a node unless their node selection is provably disjoint: a
 /// `nodeSelector` key, or a required node-affinity `In` expression, with different values.
 pub fn can_share_node(a: &PodSpec, b: &PodSpec) -> bool {
-    let requirements = |spec: &PodSpec| -> Vec<(String, Vec<String>)> {
-        let mut out: Vec<(String, Vec<String>)> = spec
-            .node_selector
+    disjoint_free(&placement(a), &placement(b))
+}
+
+/// Where a pod may run, as `can_share_node` reads it: the node labels it requires, each with
+/// the values it accepts (sorted: equal placements compare equal).
+pub fn placement(spec: &PodSpec) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = spec
+        .node_selector
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), vec![v.clone()]))
+        .collect();
+    let terms = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
+        .map(|r| r.node_selector_terms.as_slice())
+        .unwrap_or_default();
+    // Terms are ORed: only a single term is a requirement on every node.
+    if let [term] = terms {
+        for expression in term
+            .match_expressions
             .iter()
             .flatten()
-            .map(|(k, v)| (k.clone(), vec![v.clone()]))
-            .collect();
-        let terms = spec
-            .affinity
-            .as_ref()
-            .and_then(|a| a.node_affinity.as_ref())
-            .and_then(|n| {
-                n.required_during_scheduling_ignored_during_execution
-                    .as_ref()
-            })
-            .map(|r| r.node_selector_terms.as_slice())
-            .unwrap_or_default();
-        // Terms are ORed: only a single term is a requirement on every node.
-        if let [term] = terms {
-            for expression in term
-                .match_expressions
-                .iter()
-                .flatten()
-                .filter(|e| e.operator == "In")
-            {
-                out.push((
-                    expression.key.clone(),
-                    expression.values.clone().unwrap_or_default(),
-                ));
-            }
+            .filter(|e| e.operator == "In")
+        {
+            let mut values = expression.values.clone().unwrap_or_default();
+            values.sort();
+            out.push((expression.key.clone(), values));
         }
-        out
-    };
-    let (ra, rb) = (requirements(a), requirements(b));
+    }
+    out.sort();
+    out
+}
+
+/// Whether two placements can meet on one node.
+pub fn disjoint_free(ra: &[(String, Vec<String>)], rb: &[(String, Vec<String>)]) -> bool {
     !ra.iter().any(|(key, values)| {
         rb.iter().any(|(other_key, others)| {
             key == other_key && !values.iter().any(|v| others.contains(v))

@@ -1,40 +1,92 @@
-//! Shared by the two port-clash rules: pairs of node ports (same port and protocol, different
-//! workloads that can share a node), each later one with the first it clashes with.
+//! Shared by the two port-clash rules: groups of node ports that clash — the same port and
+//! protocol, on workloads that can share a node. Each port is compared with one
+//! representative of each distinct binding and placement seen before it, not with every
+//! earlier port, so thousands of copies of one workload cost linear time.
 
-use crate::detect::nodes::{can_share_node, NodePort};
+use std::collections::BTreeMap;
+
+use crate::detect::nodes::{disjoint_free, placement, Binding, NodePort};
 use crate::detect::pod_of;
 
 use super::Context;
 
-pub struct Side<'a> {
-    pub port: &'a NodePort,
+/// Ports that clash, in input order: the first holds the port first, each other clashes with
+/// an earlier member.
+pub struct Group<'a> {
+    pub members: Vec<&'a NodePort>,
 }
 
-pub fn clashes<'a>(
+type Placement = Vec<(String, Vec<String>)>;
+
+/// Every clash group among the ports `select` pairs (it sees the later port first).
+pub fn clash_groups<'a>(
     context: &'a Context<'_>,
     select: impl Fn(&NodePort, &NodePort) -> bool,
-) -> Vec<(Side<'a>, Side<'a>)> {
-    let ports = &context.inventory.node_ports;
-    let mut order: Vec<&NodePort> = ports.iter().collect();
-    order.sort_by_key(|p| (p.port, p.protocol.clone(), p.workload, p.span));
-    let mut out = Vec::new();
-    for (i, later) in order.iter().enumerate() {
-        let earlier = order[..i].iter().find(|e| {
-            e.port == later.port
-                && e.protocol == later.protocol
-                && e.workload != later.workload
-                && select(later, e)
-                && match (
-                    pod_of(context.objects.get(e.workload)),
-                    pod_of(context.objects.get(later.workload)),
-                ) {
-                    (Some(a), Some(b)) => can_share_node(a.spec, b.spec),
-                    _ => false,
-                }
-        });
-        if let Some(earlier) = earlier {
-            out.push((Side { port: later }, Side { port: earlier }));
-        }
+) -> Vec<Group<'a>> {
+    let mut buckets: BTreeMap<(u16, &str), Vec<&NodePort>> = BTreeMap::new();
+    for port in &context.inventory.node_ports {
+        buckets
+            .entry((port.port, port.protocol.as_str()))
+            .or_default()
+            .push(port);
     }
-    out
+    let mut groups = Vec::new();
+    for (_, mut ports) in buckets {
+        ports.sort_by_key(|p| (p.workload, p.span));
+        let placements: Vec<Option<Placement>> = ports
+            .iter()
+            .map(|p| pod_of(context.objects.get(p.workload)).map(|pod| placement(pod.spec)))
+            .collect();
+        // Per distinct (binding, placement): up to two earlier ports of different workloads,
+        // enough to find one of another workload than any later port's.
+        let mut representatives: Vec<(Binding, &Placement, Vec<usize>)> = Vec::new();
+        let mut parent: Vec<usize> = (0..ports.len()).collect();
+        for (i, later) in ports.iter().enumerate() {
+            let Some(here) = &placements[i] else { continue };
+            let earlier = representatives.iter().flat_map(|(_, _, r)| r).find(|&&j| {
+                let e = ports[j];
+                e.workload != later.workload
+                    && select(later, e)
+                    && placements[j]
+                        .as_ref()
+                        .is_some_and(|there| disjoint_free(there, here))
+            });
+            if let Some(&j) = earlier {
+                let root = find(&mut parent, j);
+                parent[i] = root;
+            }
+            match representatives
+                .iter_mut()
+                .find(|(b, p, _)| *b == later.binding && *p == here)
+            {
+                Some((_, _, found)) => {
+                    if found.len() < 2 && found.iter().all(|&j| ports[j].workload != later.workload)
+                    {
+                        found.push(i);
+                    }
+                }
+                None => representatives.push((later.binding, here, vec![i])),
+            }
+        }
+        let mut by_root: BTreeMap<usize, Vec<&NodePort>> = BTreeMap::new();
+        for i in 0..ports.len() {
+            let root = find(&mut parent, i);
+            by_root.entry(root).or_default().push(ports[i]);
+        }
+        groups.extend(
+            by_root
+                .into_values()
+                .filter(|members| members.len() > 1)
+                .map(|members| Group { members }),
+        );
+    }
+    groups
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
 }

@@ -24,7 +24,7 @@
 //! Keep the annotation on one class (`controller.ingressClassResource.default=false` in the
 //! ingress-nginx chart, `ingressClass.isDefaultClass=false` in Traefik's) and give Ingresses an
 //! explicit `spec.ingressClassName`.
-use crate::findings::Finding;
+use crate::findings::{listing, Finding};
 use crate::knowledge::DEFAULT_CLASS_ANNOTATION;
 
 use super::{rule_info, Context, ObjectView, Rule, RuleInfo};
@@ -50,23 +50,32 @@ impl Rule for DefaultIngressClassMultiple {
             .filter(|c| c.default)
             .map(|c| context.view(c.key))
             .collect();
-        let Some(first) = defaults.first() else {
+        let [_, at, ..] = defaults[..] else {
             return;
         };
-        for other in defaults.iter().skip(1) {
-            let message = format!(
-                "IngressClass `{}` is marked default, and so is IngressClass `{}`: which one new class-less Ingresses get depends on apply order",
-                other.object.reference.name, first.object.reference.name
-            );
-            let finding = other
-                .finding(&info, other.annotation_span(DEFAULT_CLASS_ANNOTATION), message)
-                .related(
-                    first.location(first.annotation_span(DEFAULT_CLASS_ANNOTATION)),
-                    format!("IngressClass `{}` is marked default here", first.object.reference.name),
-                    Some(first.reference()),
-                )
-                .help("keep `ingressclass.kubernetes.io/is-default-class: \"true\"` on one IngressClass only");
-            out.push(finding);
-        }
+        let names: Vec<String> = defaults
+            .iter()
+            .map(|d| format!("`{}`", d.object.reference.name))
+            .collect();
+        let message = format!(
+            "{} IngressClasses are marked default ({}): which one new class-less Ingresses get depends on apply order",
+            defaults.len(),
+            listing(&names)
+        );
+        let others = defaults.iter().filter(|d| d.key() != at.key()).map(|d| {
+            (
+                d.location(d.annotation_span(DEFAULT_CLASS_ANNOTATION)),
+                format!(
+                    "IngressClass `{}` is marked default here",
+                    d.object.reference.name
+                ),
+                Some(d.reference()),
+            )
+        });
+        out.push(
+            at.finding(&info, at.annotation_span(DEFAULT_CLASS_ANNOTATION), message)
+                .related_group(others)
+                .help("keep `ingressclass.kubernetes.io/is-default-class: \"true\"` on one IngressClass only"),
+        );
     }
 }

@@ -18,10 +18,10 @@
 //! Move the port (`--http-port`, `--entryPoints.metrics.address`), declare every listening port
 //! so the scheduler sees it, or separate the node pools. Stop each old pod before starting its
 //! replacement when both use host networking (handbook scenario C).
-use crate::detect::nodes::Binding;
-use crate::findings::Finding;
+use crate::detect::nodes::{Binding, NodePort};
+use crate::findings::{listing, Finding};
 
-use super::clashes::clashes;
+use super::clashes::clash_groups;
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct HostNetworkPortClash;
@@ -43,40 +43,71 @@ impl Rule for HostNetworkPortClash {
                 Binding::HostNetworkDeclared | Binding::HostNetworkImplied
             )
         };
-        for (later, earlier) in clashes(context, |a, b| {
+        let groups = clash_groups(context, |a, b| {
             host_network(a.binding) || host_network(b.binding)
-        }) {
-            let (a, b) = (later.port, earlier.port);
-            let accounted = a.binding != Binding::HostNetworkImplied
-                && b.binding != Binding::HostNetworkImplied;
+        });
+        for group in groups {
+            let [_, at, ..] = group.members[..] else {
+                continue;
+            };
+            let accounted = group
+                .members
+                .iter()
+                .all(|p| p.binding != Binding::HostNetworkImplied);
             let outcome = if accounted {
-                "both are accounted by the scheduler: the later pod stays Pending"
+                "they are accounted by the scheduler: all but one of their pods on a node stay Pending"
             } else {
                 "a port only implied by flags is not accounted by the scheduler: the later process fails with \"address already in use\""
             };
-            let describe = |p: &crate::detect::nodes::NodePort| match p.binding {
-                Binding::HostPort => format!("hostPort {}/{}", p.port, p.protocol),
-                Binding::HostNetworkDeclared => {
-                    format!("port {}/{} (hostNetwork, declared)", p.port, p.protocol)
-                }
-                Binding::HostNetworkImplied => format!(
-                    "port {}/{} (hostNetwork, not declared: {})",
-                    p.port, p.protocol, p.source
-                ),
-            };
+            let names: Vec<String> = group
+                .members
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} with {}",
+                        context.objects.reference(p.workload),
+                        describe(p)
+                    )
+                })
+                .collect();
             let message = format!(
-                "{} uses {} on the node, and so does {} with {}: {outcome}",
-                context.objects.reference(a.workload),
-                describe(a),
-                context.objects.reference(b.workload),
-                describe(b)
+                "{} workloads use port {}/{} on the same node ({}): {outcome}",
+                group.members.len(),
+                at.port,
+                at.protocol,
+                listing(&names)
             );
-            let finding = context
-                .view(a.workload)
-                .finding(&info, a.span, message)
-                .related(context.view(b.workload).location(b.span), describe(b), Some(context.objects.reference(b.workload)))
-                .help("move one of the ports, declare every listening port, or separate the node pools; with host networking stop each old pod before starting its replacement");
-            out.push(finding);
+            let others = group
+                .members
+                .iter()
+                .filter(|p| !std::ptr::eq(**p, at))
+                .map(|p| {
+                    (
+                        context.view(p.workload).location(p.span),
+                        describe(p),
+                        Some(context.objects.reference(p.workload)),
+                    )
+                });
+            out.push(
+                context
+                    .view(at.workload)
+                    .finding(&info, at.span, message)
+                    .related_group(others)
+                    .help("move one of the ports, declare every listening port, or separate the node pools; with host networking stop each old pod before starting its replacement"),
+            );
         }
+    }
+}
+
+fn describe(p: &NodePort) -> String {
+    match p.binding {
+        Binding::HostPort => format!("hostPort {}/{}", p.port, p.protocol),
+        Binding::HostNetworkDeclared => {
+            format!("port {}/{} (hostNetwork, declared)", p.port, p.protocol)
+        }
+        Binding::HostNetworkImplied => format!(
+            "port {}/{} (hostNetwork, not declared: {})",
+            p.port, p.protocol, p.source
+        ),
     }
 }

@@ -15,9 +15,9 @@
 //! Test the new controller on other host ports first (Traefik `ports.web.hostPort: 8080`,
 //! ingress-nginx `controller.hostPort.ports.http`), or separate the node pools.
 use crate::detect::nodes::Binding;
-use crate::findings::Finding;
+use crate::findings::{listing, Finding};
 
-use super::clashes::{clashes, Side};
+use super::clashes::clash_groups;
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct HostPortClash;
@@ -29,29 +29,48 @@ impl Rule for HostPortClash {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
-        for (later, earlier) in clashes(context, |a, b| {
+        let groups = clash_groups(context, |a, b| {
             a.binding == Binding::HostPort && b.binding == Binding::HostPort
-        }) {
-            out.push(finding(context, &info, &later, &earlier));
+        });
+        for group in groups {
+            // Reported at the first port that finds it taken; the others are related.
+            let [holder, at, ..] = group.members[..] else {
+                continue;
+            };
+            let names: Vec<String> = group
+                .members
+                .iter()
+                .map(|p| context.objects.reference(p.workload).to_string())
+                .collect();
+            let message = format!(
+                "{} workloads declare hostPort {}/{} and can run on the same node ({}): all but one of their pods on a node stay Pending",
+                group.members.len(),
+                at.port,
+                at.protocol,
+                listing(&names)
+            );
+            let others = group
+                .members
+                .iter()
+                .filter(|p| !std::ptr::eq(**p, at))
+                .map(|p| {
+                    (
+                        context.view(p.workload).location(p.span),
+                        if std::ptr::eq(*p, holder) {
+                            format!("hostPort {} declared here first", p.port)
+                        } else {
+                            format!("hostPort {} declared here too", p.port)
+                        },
+                        Some(context.objects.reference(p.workload)),
+                    )
+                });
+            out.push(
+                context
+                    .view(at.workload)
+                    .finding(&info, at.span, message)
+                    .related_group(others)
+                    .help("move all but one to another host port or node pool, or roll the nodes over one by one (handbook scenario C)"),
+            );
         }
     }
-}
-
-fn finding(
-    context: &Context<'_>,
-    info: &RuleInfo,
-    later: &Side<'_>,
-    earlier: &Side<'_>,
-) -> Finding {
-    let view = context.view(later.port.workload);
-    let message = format!(
-        "{} and {} both declare hostPort {}/{} and can run on the same node: the later pod stays Pending",
-        context.objects.reference(later.port.workload),
-        context.objects.reference(earlier.port.workload),
-        later.port.port,
-        later.port.protocol
-    );
-    view.finding(info, later.port.span, message)
-        .related(context.view(earlier.port.workload).location(earlier.port.span), format!("hostPort {} declared here", earlier.port.port), Some(context.objects.reference(earlier.port.workload)))
-        .help("move one of them to another host port or node pool, or roll the nodes over one by one (handbook scenario C)")
 }

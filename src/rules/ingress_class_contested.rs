@@ -17,10 +17,10 @@
 //! `providers.kubernetesIngress.ingressClass`), let only one take class-less Ingresses, and
 //! give every Ingress an explicit `spec.ingressClassName`. During a planned switchover, turn
 //! off status publishing on the controller that is not yet live.
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::detect::{ClassSource, Tri};
-use crate::findings::Finding;
+use crate::detect::{ClassEntry, ClassSource, IngressEntry, Tri};
+use crate::findings::{listing, Finding};
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
@@ -59,103 +59,143 @@ impl Rule for IngressClassContested {
             context.view(instance.workload).location(span)
         };
 
-        // Class-less Ingresses taken by more than one claimant.
+        let related_claimants =
+            |claimants: &[(usize, usize)], what: &dyn Fn((usize, usize)) -> String| {
+                claimants
+                    .iter()
+                    .map(|&s| {
+                        (
+                            claimant_location(s),
+                            what(s),
+                            Some(
+                                context
+                                    .objects
+                                    .reference(inventory.controllers[s.0].workload),
+                            ),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+
+        // Class-less Ingresses taken by more than one claimant: one finding, at the second.
         let takers: Vec<(usize, usize)> = inventory
             .claimants()
             .filter(|(_, c)| c.takes_classless.is_yes())
             .map(|(at, _)| at)
             .collect();
-        if let [first, rest @ ..] = takers.as_slice() {
-            for &taker in rest {
-                let (i, c) = taker;
-                let instance = &inventory.controllers[i];
-                let view = context.view(instance.workload);
-                let reason = match &instance.claimants[c].takes_classless {
-                    Tri::Yes(reason) => reason.clone(),
-                    _ => String::new(),
-                };
-                let affected = inventory
-                    .ingresses
-                    .iter()
-                    .filter(|e| e.class_source == ClassSource::None)
-                    .count();
-                let message = format!(
-                    "class-less Ingresses are taken by {} ({reason}) and by {}: both route them and fight over their status ({affected} class-less Ingress(es) in the input)",
-                    claimant_label(taker),
-                    claimant_label(*first)
-                );
-                let location = claimant_location(taker);
-                let finding = view
-                    .finding(&info, location.span, message)
-                    .related(
-                        claimant_location(*first),
-                        format!("{} also takes class-less Ingresses", claimant_label(*first)),
-                        Some(
-                            context
-                                .objects
-                                .reference(inventory.controllers[first.0].workload),
-                        ),
-                    )
-                    .help(classless_help(inventory, &[taker, *first]));
-                out.push(finding);
-            }
-        }
-
-        // An IngressClass served by more than one claimant.
-        for class in inventory.classes.iter().filter(|c| c.served_by.len() > 1) {
-            let view = context.view(class.key);
-            let names: Vec<String> = class.served_by.iter().map(|&s| claimant_label(s)).collect();
+        if let [_, taker, ..] = takers[..] {
+            let (i, c) = taker;
+            let instance = &inventory.controllers[i];
+            let view = context.view(instance.workload);
+            let affected = inventory
+                .ingresses
+                .iter()
+                .filter(|e| e.class_source == ClassSource::None)
+                .count();
+            let names: Vec<String> = takers
+                .iter()
+                .map(
+                    |&t| match &inventory.controllers[t.0].claimants[t.1].takes_classless {
+                        Tri::Yes(reason) => format!("{} ({reason})", claimant_label(t)),
+                        _ => claimant_label(t),
+                    },
+                )
+                .collect();
             let message = format!(
-                "IngressClass `{}` ({}) is served by {}: every Ingress of this class is routed twice",
-                class.name,
-                class.controller.as_deref().unwrap_or("no spec.controller"),
-                names.join(" and ")
+                "class-less Ingresses are taken by {} controllers: {}: they all route them and fight over their status ({affected} class-less Ingress(es) in the input)",
+                takers.len(),
+                listing(&names)
             );
-            let mut finding = view
-                .finding(&info, context.objects.name_span(class.key), message)
-                .help("give each controller its own controller value (ingress-nginx --controller-class, Traefik's ingress-nginx provider controllerClass)");
-            for &s in &class.served_by {
-                finding = finding.related(
-                    claimant_location(s),
-                    format!("claimed by {}", claimant_label(s)),
-                    Some(
-                        context
-                            .objects
-                            .reference(inventory.controllers[s.0].workload),
-                    ),
-                );
-            }
+            let others: Vec<(usize, usize)> =
+                takers.iter().copied().filter(|t| *t != (i, c)).collect();
+            let finding = view
+                .finding(&info, claimant_location(taker).span, message)
+                .related_group(related_claimants(&others, &|s| {
+                    format!("{} also takes class-less Ingresses", claimant_label(s))
+                }))
+                .help(classless_help(inventory, &takers));
             out.push(finding);
         }
 
-        // Ingresses whose class has no IngressClass object but a name two claimants answer to.
+        // An IngressClass served by more than one claimant: one finding per class name.
+        let mut contested: BTreeMap<&str, Vec<&ClassEntry>> = BTreeMap::new();
+        for class in inventory.classes.iter().filter(|c| c.served_by.len() > 1) {
+            contested
+                .entry(class.name.as_str())
+                .or_default()
+                .push(class);
+        }
+        for (name, classes) in contested {
+            let class = classes[0];
+            let mut served_by: Vec<(usize, usize)> = classes
+                .iter()
+                .flat_map(|c| c.served_by.iter().copied())
+                .collect();
+            served_by.sort_unstable();
+            served_by.dedup();
+            let view = context.view(class.key);
+            let names: Vec<String> = served_by.iter().map(|&s| claimant_label(s)).collect();
+            let copies = if classes.len() > 1 {
+                format!(" ({} IngressClass objects of this name)", classes.len())
+            } else {
+                String::new()
+            };
+            let message = format!(
+                "IngressClass `{name}` ({}){copies} is served by {} controllers: {}: every Ingress of this class is routed more than once",
+                class.controller.as_deref().unwrap_or("no spec.controller"),
+                served_by.len(),
+                listing(&names)
+            );
+            let finding = view
+                .finding(&info, context.objects.name_span(class.key), message)
+                .related_group(related_claimants(&served_by, &|s| format!("claimed by {}", claimant_label(s))))
+                .help("give each controller its own controller value (ingress-nginx --controller-class, Traefik's ingress-nginx provider controllerClass)");
+            out.push(finding);
+        }
+
+        // Ingresses whose class has no IngressClass object but a name two claimants answer
+        // to: one finding per class, at its first Ingress, counting them.
         let class_objects: BTreeSet<&str> =
             inventory.classes.iter().map(|c| c.name.as_str()).collect();
+        let mut answered: BTreeMap<&str, Vec<&IngressEntry>> = BTreeMap::new();
         for entry in &inventory.ingresses {
             let Some(class) = entry.class.as_deref() else {
                 continue;
             };
-            if entry.served_by.len() < 2
-                || entry.class_source == ClassSource::Default
-                || class_objects.contains(class)
+            if entry.served_by.len() >= 2
+                && entry.class_source != ClassSource::Default
+                && !class_objects.contains(class)
             {
-                continue;
+                answered.entry(class).or_default().push(entry);
             }
+        }
+        for (class, entries) in answered {
+            let entry = entries[0];
             let view = context.view(entry.key);
-            let names: Vec<String> = entry.served_by.iter().map(|&s| claimant_label(s)).collect();
+            let mut served_by: Vec<(usize, usize)> = entries
+                .iter()
+                .flat_map(|e| e.served_by.iter().copied())
+                .collect();
+            served_by.sort_unstable();
+            served_by.dedup();
+            let names: Vec<String> = served_by.iter().map(|&s| claimant_label(s)).collect();
             let span = entry
                 .class_span
                 .unwrap_or_else(|| context.objects.name_span(entry.key));
-            let mut finding = view
-                .finding(&info, span, format!("{}: class `{class}` is answered by {}: the Ingress is routed twice", view.reference(), names.join(" and ")))
+            let count = match entries.len() {
+                1 => "the Ingress is".to_string(),
+                n => format!("this Ingress and {} more of the class are", n - 1),
+            };
+            let message = format!(
+                "{}: class `{class}` is answered by {} controllers: {}: {count} routed more than once",
+                view.reference(),
+                served_by.len(),
+                listing(&names)
+            );
+            let finding = view
+                .finding(&info, span, message)
+                .related_group(related_claimants(&served_by, &|s| format!("{} serves class `{class}`", claimant_label(s))))
                 .help("create an IngressClass for each controller and name one in spec.ingressClassName");
-            for &s in &entry.served_by {
-                finding = finding.related(
-                    claimant_location(s),
-                    format!("{} serves class `{class}`", claimant_label(s)),
-                    None,
-                );
-            }
             out.push(finding);
         }
     }

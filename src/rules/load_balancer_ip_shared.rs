@@ -13,7 +13,10 @@
 //! ## Fix
 //! Give each Service its own IP, or follow scenario B: back up and delete the old Service,
 //! then the IP moves to the new one.
-use crate::findings::Finding;
+use std::collections::BTreeMap;
+
+use crate::detect::ServiceEntry;
+use crate::findings::{listing, Finding};
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
@@ -47,24 +50,50 @@ impl Rule for LoadBalancerIpShared {
             let annotations = context.objects.get(key).metadata().annotations.as_ref()?;
             sharing_keys.iter().find_map(|k| annotations.get(*k))
         };
-        for (i, later) in services.iter().enumerate() {
-            let Some(earlier) = services[..i].iter().find(|e| {
-                e.load_balancer_ip == later.load_balancer_ip
-                    && (sharing(e.key).is_none() || sharing(e.key) != sharing(later.key))
-            }) else {
-                continue;
-            };
-            let ip = later.load_balancer_ip.as_deref().unwrap_or_default();
-            let view = context.view(later.key);
-            let other = context.view(earlier.key);
+        // Per IP, Services that may share it (the same sharing-key value) are one claim;
+        // two claims or more conflict. Reported once per IP, at the first Service of the
+        // second claim.
+        let mut by_ip: BTreeMap<&str, Vec<&ServiceEntry>> = BTreeMap::new();
+        for service in &services {
+            by_ip
+                .entry(service.load_balancer_ip.as_deref().unwrap_or_default())
+                .or_default()
+                .push(service);
+        }
+        for (ip, members) in by_ip {
+            let mut claims: Vec<Option<&String>> = Vec::new();
+            let mut at = None;
+            for service in &members {
+                let key = sharing(service.key);
+                if claims.is_empty() || key.is_none() || !claims.contains(&key) {
+                    if !claims.is_empty() && at.is_none() {
+                        at = Some(*service);
+                    }
+                    claims.push(key);
+                }
+            }
+            let Some(at) = at else { continue };
+            let view = context.view(at.key);
+            let names: Vec<String> = members
+                .iter()
+                .map(|s| context.objects.reference(s.key).to_string())
+                .collect();
             let message = format!(
-                "{} asks for loadBalancerIP {ip}, like {}: one of them stays <pending>",
-                view.reference(),
-                other.reference()
+                "{} Services ask for loadBalancerIP {ip} ({}) without sharing it: all but one stay <pending>",
+                members.len(),
+                listing(&names)
             );
+            let others = members.iter().filter(|s| s.key != at.key).map(|s| {
+                let other = context.view(s.key);
+                (
+                    other.location(other.value_span(&["spec", "loadBalancerIP"])),
+                    format!("{ip} asked for here"),
+                    Some(other.reference()),
+                )
+            });
             out.push(
                 view.finding(&info, view.value_span(&["spec", "loadBalancerIP"]), message)
-                    .related(other.location(other.value_span(&["spec", "loadBalancerIP"])), format!("{ip} asked for here"), Some(other.reference()))
+                    .related_group(others)
                     .help("give each Service its own IP, or move the IP over deliberately (handbook scenario B: delete the old Service, the IP moves)"),
             );
         }
