@@ -69,9 +69,9 @@ pub fn clash_groups<'a>(
             }
         }
         let mut by_root: BTreeMap<usize, Vec<&NodePort>> = BTreeMap::new();
-        for i in 0..ports.len() {
+        for (i, port) in ports.iter().enumerate() {
             let root = find(&mut parent, i);
-            by_root.entry(root).or_default().push(ports[i]);
+            by_root.entry(root).or_default().push(port);
         }
         groups.extend(
             by_root
