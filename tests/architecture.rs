@@ -228,5 +228,5 @@ sources: [https://example.com/throwaway]
     assert_eq!(inventory.controllers.len(), 1);
     assert_eq!(inventory.controllers[0].controller.id, "throwaway");
     let app = &inventory.ingresses[0];
-    assert_eq!(app.served_by, [(0, 0)]);
+    assert_eq!(app.served_by[..], [(0, 0)]);
 }

@@ -1,6 +1,7 @@
 //! IngressClasses, each Ingress's class, and which controllers serve it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use manifest::parse::PathStep;
 use manifest::{Span, TypedObject};
@@ -16,8 +17,13 @@ pub struct ClassEntry {
     pub controller: Option<String>,
     pub default: bool,
     /// Claimants serving it: (controller instance, claimant) indexes.
-    pub served_by: Vec<(usize, usize)>,
+    pub served_by: Served,
 }
+
+/// Claimants, as (controller instance, claimant) indexes. Objects that read the same class
+/// the same way share one list: thousands of Ingresses of one class served by thousands of
+/// controllers cost one list, not their product.
+pub type Served = Arc<Vec<(usize, usize)>>;
 
 /// Where an Ingress's class comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -37,7 +43,7 @@ pub struct IngressEntry {
     pub class_source: ClassSource,
     /// The node the class was read from (`spec.ingressClassName` or the annotation).
     pub class_span: Option<Span>,
-    pub served_by: Vec<(usize, usize)>,
+    pub served_by: Served,
     /// Annotation counts by prefix (`nginx.ingress.kubernetes.io` → 3).
     pub annotation_prefixes: BTreeMap<String, usize>,
 }
@@ -60,7 +66,7 @@ pub fn collect(objects: &Objects<'_>) -> Vec<ClassEntry> {
                 name: object.reference.name.clone(),
                 controller: class.spec.as_ref().and_then(|s| s.controller.clone()),
                 default,
-                served_by: Vec::new(),
+                served_by: Served::default(),
             })
         })
         .collect()
@@ -112,6 +118,17 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         .map(|(i, _)| i)
         .collect();
     let single_default = (defaults.len() == 1).then(|| &inventory.classes[defaults[0]]);
+    let mut by_name: HashMap<&str, Vec<&ClassEntry>> = HashMap::new();
+    for class in &inventory.classes {
+        by_name.entry(class.name.as_str()).or_default().push(class);
+    }
+    let mut annotation_keys: Vec<&str> = inventory
+        .claimants()
+        .flat_map(|(_, c)| c.annotation_keys.iter().map(String::as_str))
+        .collect();
+    annotation_keys.sort_unstable();
+    annotation_keys.dedup();
+    let mut served_alike: HashMap<(Option<String>, Vec<Option<String>>), Served> = HashMap::new();
     let mut ingresses = Vec::new();
     for (key, object) in objects.iter() {
         let TypedObject::Ingress(ingress) = &object.typed else {
@@ -148,23 +165,32 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
                 None => (None, ClassSource::None, None),
             },
         };
-        let mut served_by = Vec::new();
-        for (i, instance) in inventory.controllers.iter().enumerate() {
-            if !objects.same_cluster(key, instance.workload) {
-                continue;
-            }
-            for (c, claimant) in instance.claimants.iter().enumerate() {
-                if serves(
-                    claimant,
-                    field.as_deref(),
-                    annotations,
-                    &inventory.classes,
-                    single_default,
-                ) {
-                    served_by.push((i, c));
-                }
-            }
-        }
+        // Claimants read the field and a few annotation keys: Ingresses alike in those are
+        // served alike (within one cluster).
+        let read: Vec<Option<String>> = annotation_keys
+            .iter()
+            .map(|k| annotations.get(*k).cloned())
+            .collect();
+        let candidates = served_alike
+            .entry((field.clone(), read))
+            .or_insert_with(|| {
+                let served: Vec<(usize, usize)> = inventory
+                    .claimants()
+                    .filter(|(_, claimant)| {
+                        serves(
+                            claimant,
+                            field.as_deref(),
+                            annotations,
+                            &by_name,
+                            single_default,
+                        )
+                    })
+                    .map(|(at, _)| at)
+                    .collect();
+                Arc::new(served)
+            })
+            .clone();
+        let served_by = in_cluster(objects, inventory, key, candidates);
         let mut annotation_prefixes = BTreeMap::new();
         for key in annotations.keys() {
             if let Some((prefix, _)) = key.split_once('/') {
@@ -181,23 +207,45 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         });
     }
     inventory.ingresses = ingresses;
-    let served: Vec<Vec<(usize, usize)>> = inventory
+    // IngressClasses of one name and controller value are claimed alike.
+    let mut claimed_alike: HashMap<(&str, Option<&str>), Served> = HashMap::new();
+    let served: Vec<Served> = inventory
         .classes
         .iter()
         .map(|class| {
-            inventory
-                .claimants()
-                .filter(|((i, _), claimant)| {
-                    claims(claimant, class)
-                        && objects.same_cluster(class.key, inventory.controllers[*i].workload)
+            let candidates = claimed_alike
+                .entry((class.name.as_str(), class.controller.as_deref()))
+                .or_insert_with(|| {
+                    let claimed = inventory
+                        .claimants()
+                        .filter(|(_, claimant)| claims(claimant, class))
+                        .map(|(at, _)| at)
+                        .collect();
+                    Arc::new(claimed)
                 })
-                .map(|(at, _)| at)
-                .collect()
+                .clone();
+            in_cluster(objects, inventory, class.key, candidates)
         })
         .collect();
     for (class, served_by) in inventory.classes.iter_mut().zip(served) {
         class.served_by = served_by;
     }
+}
+
+/// The claimants that share a cluster with the object: all of them within one scope (the
+/// shared list itself), else those of a cluster the object is in.
+fn in_cluster(
+    objects: &Objects<'_>,
+    inventory: &Inventory,
+    key: ObjectKey,
+    candidates: Served,
+) -> Served {
+    let apart =
+        |&(i, _): &(usize, usize)| !objects.same_cluster(key, inventory.controllers[i].workload);
+    if !candidates.iter().any(apart) {
+        return candidates;
+    }
+    Arc::new(candidates.iter().copied().filter(|s| !apart(s)).collect())
 }
 
 /// Whether a claimant serves an Ingress, following the controller's own rules: which of the
@@ -206,7 +254,7 @@ fn serves(
     claimant: &Claimant,
     field: Option<&str>,
     annotations: &BTreeMap<String, String>,
-    classes: &[ClassEntry],
+    by_name: &HashMap<&str, Vec<&ClassEntry>>,
     default_class: Option<&ClassEntry>,
 ) -> bool {
     let annotation = claimant
@@ -216,14 +264,10 @@ fn serves(
         .map(String::as_str)
         .filter(|v| !v.is_empty());
     let annotation_matches = |value: &str| claimant.annotation_values.iter().any(|v| v == value);
-    let field_matches = |name: &str| {
-        let mut named = classes.iter().filter(|c| c.name == name).peekable();
-        if named.peek().is_none() {
-            // The IngressClass is not in the input: match the configured class name.
-            claimant.classes.iter().any(|c| c == name)
-        } else {
-            named.any(|class| claims(claimant, class))
-        }
+    let field_matches = |name: &str| match by_name.get(name) {
+        Some(named) => named.iter().any(|class| claims(claimant, class)),
+        // The IngressClass is not in the input: match the configured class name.
+        None => claimant.classes.iter().any(|c| c == name),
     };
     let classless =
         || claimant.takes_classless.is_yes() || default_class.is_some_and(|d| claims(claimant, d));

@@ -22,7 +22,7 @@ use crate::knowledge::{
 };
 use crate::load::Loaded;
 use crate::release::{Origin, Releases};
-pub use classes::{ClassEntry, ClassSource, IngressEntry};
+pub use classes::{ClassEntry, ClassSource, IngressEntry, Served};
 use config_file::FileSettings;
 pub use exposure::{Exposure, HostPort, ListenPort, ServiceEntry};
 pub use pod::{pod_of, PodView, WORKLOAD_KINDS};

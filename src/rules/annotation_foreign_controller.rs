@@ -20,14 +20,20 @@
 //! ## Fix
 //! Translate the annotation for the serving controller (`ingress-lint translate`), or remove
 //! it.
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
-use crate::findings::Finding;
+use manifest::ObjectRef;
+
+use crate::findings::{listing, Finding};
 use crate::knowledge::NGINX;
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct AnnotationForeignController;
+
+/// What the controllers of one list read, how they are named, and the controllers.
+type Servers = (BTreeSet<String>, String, Vec<(usize, ObjectRef)>);
 
 /// The prefix ingress-nginx used before 0.9.0, shared with the HAProxy controllers.
 const LEGACY_PREFIX: &str = "ingress.kubernetes.io";
@@ -57,6 +63,8 @@ impl Rule for AnnotationForeignController {
         let info = self.info();
         let inventory = &context.inventory;
         let prefixes = inventory.nginx_prefixes();
+        // Ingresses served alike share their list of claimants: read it once per list.
+        let mut by_list: HashMap<*const Vec<(usize, usize)>, Servers> = HashMap::new();
         for entry in inventory
             .ingresses
             .iter()
@@ -65,23 +73,33 @@ impl Rule for AnnotationForeignController {
             let view = context.view(entry.key);
             // What the serving controllers read: their own ids, and ingress-nginx keys when a
             // Traefik ingress-nginx provider serves it.
-            let mut readers = BTreeSet::new();
-            let mut servers = Vec::new();
-            for &(i, c) in &entry.served_by {
-                let instance = &inventory.controllers[i];
-                readers.insert(instance.controller.id.clone());
-                let provider = &instance.claimants[c].provider;
-                if let Some(other) = instance
-                    .controller
-                    .providers
-                    .iter()
-                    .find(|p| &p.name == provider)
-                    .and_then(|p| p.reads_annotations_of.as_ref())
-                {
-                    readers.insert(other.clone());
-                }
-                servers.push((i, context.objects.reference(instance.workload)));
-            }
+            let (readers, names, servers) = by_list
+                .entry(Arc::as_ptr(&entry.served_by))
+                .or_insert_with(|| {
+                    let mut readers = BTreeSet::new();
+                    let mut servers = Vec::new();
+                    for &(i, c) in entry.served_by.iter() {
+                        let instance = &inventory.controllers[i];
+                        readers.insert(instance.controller.id.clone());
+                        let provider = &instance.claimants[c].provider;
+                        if let Some(other) = instance
+                            .controller
+                            .providers
+                            .iter()
+                            .find(|p| &p.name == provider)
+                            .and_then(|p| p.reads_annotations_of.as_ref())
+                        {
+                            readers.insert(other.clone());
+                        }
+                        servers.push((i, context.objects.reference(instance.workload)));
+                    }
+                    let names: Vec<String> = servers
+                        .iter()
+                        .map(|(i, r)| format!("{} ({r})", inventory.controllers[*i].controller.id))
+                        .collect();
+                    (readers, listing(&names), servers)
+                });
+            let (readers, names, servers) = (&*readers, names.as_str(), &*servers);
             for (key, _) in view.object.metadata().annotations.iter().flatten() {
                 let Some(owner) = context.knowledge.owner(&prefixes, key) else {
                     continue;
@@ -89,12 +107,8 @@ impl Rule for AnnotationForeignController {
                 if readers.contains(&owner) {
                     continue;
                 }
-                let names: Vec<String> = servers
-                    .iter()
-                    .map(|(i, r)| format!("{} ({r})", inventory.controllers[*i].controller.id))
-                    .collect();
-                let message = format!("{}: `{key}` belongs to {owner}, but the Ingress is served by {}: it is ignored", view.reference(), names.join(" and "));
-                let help = match legacy_nginx_key(context, key, &readers) {
+                let message = format!("{}: `{key}` belongs to {owner}, but the Ingress is served by {names}: it is ignored", view.reference());
+                let help = match legacy_nginx_key(context, key, readers) {
                     Some(current) => format!(
                         "`{LEGACY_PREFIX}/` is the prefix ingress-nginx read before 0.9 (the HAProxy controllers still read it); ingress-nginx reads `{current}` today"
                     ),
@@ -103,22 +117,21 @@ impl Rule for AnnotationForeignController {
                         inventory.controllers[servers[0].0].controller.id
                     ),
                 };
-                let mut finding = view
-                    .finding(&info, view.annotation_span(key), message)
-                    .help(help);
-                for (i, reference) in &servers {
-                    let workload = context.view(inventory.controllers[*i].workload);
-                    finding = finding.related(
-                        workload.location(
-                            context
-                                .objects
-                                .name_span(inventory.controllers[*i].workload),
-                        ),
-                        "the serving controller",
+                let serving = servers.iter().map(|(i, reference)| {
+                    let workload = inventory.controllers[*i].workload;
+                    (
+                        context
+                            .view(workload)
+                            .location(context.objects.name_span(workload)),
+                        "the serving controller".to_string(),
                         Some(reference.clone()),
-                    );
-                }
-                out.push(finding);
+                    )
+                });
+                out.push(
+                    view.finding(&info, view.annotation_span(key), message)
+                        .help(help)
+                        .related_group(serving),
+                );
             }
         }
     }

@@ -19,7 +19,9 @@
 //! off status publishing on the controller that is not yet live.
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::detect::{ClassEntry, ClassSource, IngressEntry, Tri};
+use std::sync::Arc;
+
+use crate::detect::{ClassEntry, ClassSource, IngressEntry, Served, Tri};
 use crate::findings::{listing, Finding};
 
 use super::{rule_info, Context, Rule, RuleInfo};
@@ -127,10 +129,14 @@ impl Rule for IngressClassContested {
         }
         for (name, classes) in contested {
             let class = classes[0];
-            let mut served_by: Vec<(usize, usize)> = classes
-                .iter()
-                .flat_map(|c| c.served_by.iter().copied())
-                .collect();
+            let mut lists: Vec<&Served> = Vec::new();
+            for class in &classes {
+                if !lists.iter().any(|l| Arc::ptr_eq(l, &class.served_by)) {
+                    lists.push(&class.served_by);
+                }
+            }
+            let mut served_by: Vec<(usize, usize)> =
+                lists.iter().flat_map(|l| l.iter().copied()).collect();
             served_by.sort_unstable();
             served_by.dedup();
             let view = context.view(class.key);
@@ -172,10 +178,14 @@ impl Rule for IngressClassContested {
         for (class, entries) in answered {
             let entry = entries[0];
             let view = context.view(entry.key);
-            let mut served_by: Vec<(usize, usize)> = entries
-                .iter()
-                .flat_map(|e| e.served_by.iter().copied())
-                .collect();
+            let mut lists: Vec<&Served> = Vec::new();
+            for entry in &entries {
+                if !lists.iter().any(|l| Arc::ptr_eq(l, &entry.served_by)) {
+                    lists.push(&entry.served_by);
+                }
+            }
+            let mut served_by: Vec<(usize, usize)> =
+                lists.iter().flat_map(|l| l.iter().copied()).collect();
             served_by.sort_unstable();
             served_by.dedup();
             let names: Vec<String> = served_by.iter().map(|&s| claimant_label(s)).collect();

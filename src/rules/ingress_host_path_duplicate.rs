@@ -20,14 +20,33 @@ use std::collections::BTreeMap;
 
 use manifest::parse::PathStep::{Index, Key};
 
-use crate::findings::{Finding, Location};
+use std::sync::Arc;
+
+use manifest::Span;
+
+use crate::detect::{ObjectKey, Served};
+use crate::findings::{listing, Finding, Location};
 
 use super::{rule_info, Context, Rule, RuleInfo};
 
 pub struct IngressHostPathDuplicate;
 
-/// (controller instance, claimant, host, path, pathType).
-type Route = (usize, usize, String, String, String);
+/// One Ingress's claim on a route.
+struct Claim<'a> {
+    key: ObjectKey,
+    span: Span,
+    location: Location,
+    owner: String,
+    served: &'a Served,
+}
+
+/// A claimant serving both lists, if any.
+fn common(a: &Served, b: &Served) -> Option<(usize, usize)> {
+    if Arc::ptr_eq(a, b) {
+        return a.first().copied();
+    }
+    a.iter().find(|s| b.contains(s)).copied()
+}
 
 impl Rule for IngressHostPathDuplicate {
     fn info(&self) -> RuleInfo {
@@ -46,9 +65,12 @@ impl Rule for IngressHostPathDuplicate {
             .iter()
             .map(|p| format!("{p}/canary"))
             .collect();
-        // Each route → where it was first seen, and by which Ingress.
-        let mut routes: BTreeMap<Route, (Location, String)> = BTreeMap::new();
+        // (host, path, pathType) → groups of claims served by a common controller.
+        let mut routes: BTreeMap<(String, String, String), Vec<Vec<Claim<'_>>>> = BTreeMap::new();
         for entry in &context.inventory.ingresses {
+            if entry.served_by.is_empty() {
+                continue;
+            }
             let view = context.view(entry.key);
             let manifest::TypedObject::Ingress(ingress) = &view.object.typed else {
                 continue;
@@ -82,27 +104,51 @@ impl Rule for IngressHostPathDuplicate {
                         .lookup(&[&item[..], &[Key("path")]].concat())
                         .or_else(|| view.lookup(&item))
                         .map_or_else(|| view.object_span(), |e| view.file.tree.span(e.value));
-                    let location = view.location(span);
-                    let here = view.reference().to_string();
-                    for &(i, c) in &entry.served_by {
-                        let key = (i, c, host.clone(), text.clone(), path.path_type.clone());
-                        match routes.get(&key) {
-                            Some((first, owner)) if *owner != here => {
-                                let controller = &context.inventory.controllers[i].controller.id;
-                                let message = format!("{here} routes {host}{text} ({}), like {owner}: {controller} serves only one of them", path.path_type);
-                                out.push(
-                                    view.finding(&info, span, message)
-                                        .related(*first, format!("{owner} routes it here"), None)
-                                        .help("keep one route per host and path, or mark the second as a canary"),
-                                );
-                            }
-                            Some(_) => {}
-                            None => {
-                                routes.insert(key, (location, here.clone()));
-                            }
-                        }
+                    let claim = Claim {
+                        key: entry.key,
+                        span,
+                        location: view.location(span),
+                        owner: view.reference().to_string(),
+                        served: &entry.served_by,
+                    };
+                    let groups = routes
+                        .entry((host.clone(), text, path.path_type.clone()))
+                        .or_default();
+                    match groups
+                        .iter_mut()
+                        .find(|g| common(g[0].served, claim.served).is_some())
+                    {
+                        Some(group) if group.iter().any(|c| c.owner == claim.owner) => {}
+                        Some(group) => group.push(claim),
+                        None => groups.push(vec![claim]),
                     }
                 }
+            }
+        }
+        for ((host, path, path_type), groups) in routes {
+            for group in groups.iter().filter(|g| g.len() > 1) {
+                let (first, at) = (&group[0], &group[1]);
+                let Some((i, _)) = common(first.served, at.served) else {
+                    continue;
+                };
+                let controller = &context.inventory.controllers[i].controller.id;
+                let names: Vec<String> = group.iter().map(|c| c.owner.clone()).collect();
+                let message = format!(
+                    "{} Ingresses route {host}{path} ({path_type}): {}: {controller} serves only one of them",
+                    group.len(),
+                    listing(&names)
+                );
+                let others = group
+                    .iter()
+                    .filter(|c| c.key != at.key)
+                    .map(|c| (c.location, format!("{} routes it here", c.owner), None));
+                out.push(
+                    context
+                        .view(at.key)
+                        .finding(&info, at.span, message)
+                        .related_group(others)
+                        .help("keep one route per host and path, or mark the others as canaries"),
+                );
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::InventoryReport;
+use super::{served_labels, InventoryReport};
 
 /// Ingress nodes drawn at most; the tables list them all.
 const MAX_DIAGRAM_INGRESSES: usize = 150;
@@ -119,7 +119,7 @@ pub fn markdown(report: &InventoryReport) -> String {
         "\n## IngressClasses\n\n| name | controller | default | served by |\n|---|---|---|---|\n",
     );
     for c in &report.ingress_classes {
-        let served: Vec<String> = c.served_by.iter().map(|r| r.label()).collect();
+        let served = served_labels(&c.served_by, c.served_by_count);
         let _ = writeln!(
             out,
             "| `{}` | `{}` | {} | {} |",
@@ -131,7 +131,7 @@ pub fn markdown(report: &InventoryReport) -> String {
     }
     out.push_str("\n## Ingresses\n\n| Ingress | class | from | served by | annotations |\n|---|---|---|---|---|\n");
     for i in &report.ingresses {
-        let served: Vec<String> = i.served_by.iter().map(|r| r.label()).collect();
+        let served = served_labels(&i.served_by, i.served_by_count);
         let prefixes: Vec<String> = i
             .annotation_prefixes
             .iter()

@@ -4,13 +4,15 @@
 mod markdown;
 mod table;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::detect::{
-    ClassSource, ControllerInstance, Exposure, Inventory, ObjectKey, Objects, Tri,
+    ClassSource, ControllerInstance, Exposure, Inventory, ObjectKey, Objects, Served, Tri,
 };
+use crate::findings::GROUP_LISTED;
 use crate::knowledge::sets::Lifecycle;
 use crate::release::Origin;
 
@@ -195,12 +197,24 @@ pub(super) fn unknown_by_reason(unknown: &[UnknownReport]) -> Vec<(String, &str)
         .collect()
 }
 
+/// The labels of the listed controllers, and `… and N more` for the others.
+pub fn served_labels(listed: &[LocatedRef], count: usize) -> Vec<String> {
+    let mut labels: Vec<String> = listed.iter().map(LocatedRef::label).collect();
+    if count > listed.len() {
+        labels.push(format!("… and {} more", count - listed.len()));
+    }
+    labels
+}
+
 #[derive(Serialize)]
 pub struct ClassReport {
     pub name: String,
     pub controller: Option<String>,
     pub default: bool,
+    /// The controllers serving it, at most `GROUP_LISTED` (10) of them.
     pub served_by: Vec<LocatedRef>,
+    /// How many controllers serve it.
+    pub served_by_count: usize,
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -212,7 +226,10 @@ pub struct IngressReport {
     pub ingress: LocatedRef,
     pub class: Option<String>,
     pub class_source: ClassSource,
+    /// The controllers serving it, at most `GROUP_LISTED` (10) of them.
     pub served_by: Vec<LocatedRef>,
+    /// How many controllers serve it.
+    pub served_by_count: usize,
     pub annotation_prefixes: BTreeMap<String, usize>,
 }
 
@@ -341,15 +358,35 @@ fn controller_report(objects: &Objects<'_>, instance: &ControllerInstance) -> Co
     }
 }
 
+/// The controllers listed for a class or an Ingress, and how many there are.
+type Listed = (Vec<LocatedRef>, usize);
+
 pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
-    let served = |pairs: &[(usize, usize)]| {
-        let mut refs: Vec<LocatedRef> = pairs
-            .iter()
-            .map(|(i, _)| LocatedRef::new(objects, inventory.controllers[*i].workload))
-            .collect();
-        refs.sort();
-        refs.dedup();
-        refs
+    // Objects served alike share one list: listed once per list, at most GROUP_LISTED
+    // controllers (the count says how many), so the report grows with the input, not with
+    // controllers × Ingresses.
+    let mut listed: HashMap<*const Vec<(usize, usize)>, Listed> = HashMap::new();
+    let mut served = |pairs: &Served| {
+        listed
+            .entry(Arc::as_ptr(pairs))
+            .or_insert_with(|| {
+                let mut workloads: Vec<ObjectKey> = pairs
+                    .iter()
+                    .map(|(i, _)| inventory.controllers[*i].workload)
+                    .collect();
+                workloads.sort_unstable();
+                workloads.dedup();
+                let mut refs: Vec<LocatedRef> = workloads
+                    .iter()
+                    .map(|w| LocatedRef::new(objects, *w))
+                    .collect();
+                refs.sort();
+                refs.dedup();
+                let count = refs.len();
+                refs.truncate(GROUP_LISTED);
+                (refs, count)
+            })
+            .clone()
     };
     let controllers = inventory
         .controllers
@@ -379,11 +416,13 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
         .iter()
         .map(|class| {
             let at = LocatedRef::new(objects, class.key);
+            let (served_by, served_by_count) = served(&class.served_by);
             ClassReport {
                 name: class.name.clone(),
                 controller: class.controller.clone(),
                 default: class.default,
-                served_by: served(&class.served_by),
+                served_by,
+                served_by_count,
                 file: at.file,
                 line: at.line,
                 column: at.column,
@@ -393,12 +432,16 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
     let ingresses = inventory
         .ingresses
         .iter()
-        .map(|entry| IngressReport {
-            ingress: LocatedRef::new(objects, entry.key),
-            class: entry.class.clone(),
-            class_source: entry.class_source,
-            served_by: served(&entry.served_by),
-            annotation_prefixes: entry.annotation_prefixes.clone(),
+        .map(|entry| {
+            let (served_by, served_by_count) = served(&entry.served_by);
+            IngressReport {
+                ingress: LocatedRef::new(objects, entry.key),
+                class: entry.class.clone(),
+                class_source: entry.class_source,
+                served_by,
+                served_by_count,
+                annotation_prefixes: entry.annotation_prefixes.clone(),
+            }
         })
         .collect();
     let releases = objects
@@ -442,7 +485,7 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
         })
         .collect();
     InventoryReport {
-        version: 1,
+        version: 2,
         controllers,
         ingress_classes,
         ingresses,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::InventoryReport;
+use super::{served_labels, InventoryReport};
 
 fn columns(rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..rows[0].len())
@@ -121,7 +121,7 @@ pub fn table(report: &InventoryReport) -> String {
             .map(String::from)
             .to_vec()];
         for c in &report.ingress_classes {
-            let served: Vec<String> = c.served_by.iter().map(|r| r.label()).collect();
+            let served = served_labels(&c.served_by, c.served_by_count);
             rows.push(vec![
                 c.name.clone(),
                 c.controller.clone().unwrap_or_else(|| "-".into()),
@@ -138,7 +138,7 @@ pub fn table(report: &InventoryReport) -> String {
             .map(String::from)
             .to_vec()];
         for i in &report.ingresses {
-            let served: Vec<String> = i.served_by.iter().map(|r| r.label()).collect();
+            let served = served_labels(&i.served_by, i.served_by_count);
             let source = serde_json::to_value(i.class_source)
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
