@@ -155,6 +155,9 @@ pub struct Objects<'a> {
     /// With no scope, the clusters the input holds (empty: one): an Ingress is served only by
     /// controllers of a cluster it is in.
     pub clusters: Vec<Vec<bool>>,
+    /// With a scope, the files that can hold its objects (its own, and those holding objects
+    /// of Kustomize builds): one cluster's pass costs its own size, not the input's.
+    files_in_scope: Option<Vec<usize>>,
 }
 
 impl<'a> Objects<'a> {
@@ -162,6 +165,16 @@ impl<'a> Objects<'a> {
         Objects {
             files: &loaded.files,
             releases: &loaded.releases,
+            files_in_scope: scope.as_ref().map(|scope| {
+                let built = &loaded.releases.builds.files;
+                let mut files: Vec<usize> = (0..loaded.files.len())
+                    .filter(|&i| scope.get(i).copied().unwrap_or(false))
+                    .chain(built.iter().copied())
+                    .collect();
+                files.sort_unstable();
+                files.dedup();
+                files
+            }),
             namespace,
             scope,
             clusters: Vec::new(),
@@ -188,6 +201,7 @@ impl<'a> Objects<'a> {
             object.builds.iter().any(|b| {
                 self.releases
                     .builds
+                    .roots
                     .get(*b as usize)
                     .is_some_and(|root| scope.get(root.file).copied().unwrap_or(false))
             })
@@ -216,14 +230,24 @@ impl<'a> Objects<'a> {
         object.builds.iter().any(|b| {
             self.releases
                 .builds
+                .roots
                 .get(*b as usize)
                 .is_some_and(|root| self.in_scope(root.file))
         })
     }
 
+    /// The files that can hold objects of the scope, in input order.
+    pub fn scope_files(&self) -> Box<dyn Iterator<Item = usize> + '_> {
+        match &self.files_in_scope {
+            Some(files) => Box::new(files.iter().copied()),
+            None => Box::new(0..self.files.len()),
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (ObjectKey, &'a Object)> + '_ {
-        self.files.iter().enumerate().flat_map(move |(file, f)| {
-            f.objects
+        self.scope_files().flat_map(move |file| {
+            self.files[file]
+                .objects
                 .iter()
                 .enumerate()
                 .filter(move |(_, o)| self.object_in_scope(file, o))

@@ -129,8 +129,8 @@ pub struct Releases {
     pub shared_files: Vec<usize>,
     /// The clusters the repository's layout describes (none when it describes one).
     pub clusters: Vec<clusters::DerivedCluster>,
-    /// The Kustomize builds (`Object::builds` indexes them).
-    pub builds: Vec<kustomize::BuildRoot>,
+    /// The Kustomize builds (`Object::builds` indexes their roots).
+    pub builds: kustomize::Builds,
 }
 
 impl Releases {
@@ -170,7 +170,7 @@ pub fn expand(
     let paths = kustomize::Paths::new(files);
     let kustomizations = kustomize::find(files, &paths);
     let builds = kustomize::apply(files, &paths, &kustomizations);
-    substitute::apply(files, &paths, &kustomizations, &builds);
+    substitute::apply(files, &paths, &kustomizations, &builds.roots);
     let derived_clusters = clusters::derive(files, &paths, &kustomizations);
     let mut found = discover::discover(files, knowledge, namespace);
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);

@@ -103,22 +103,14 @@ impl<'a> Context<'a> {
     /// Every object of the scope the rules run in (one cluster, or everything).
     pub fn objects(&self) -> impl Iterator<Item = ObjectView<'a>> + '_ {
         let namespace = self.options.namespace.as_str();
-        self.files
-            .iter()
-            .enumerate()
-            .flat_map(move |(file_index, file)| {
-                file.objects
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, o)| self.objects.object_in_scope(file_index, o))
-                    .map(move |(index, object)| ObjectView {
-                        file_index,
-                        index,
-                        file,
-                        object,
-                        namespace,
-                    })
-            })
+        let files = self.files;
+        self.objects.iter().map(move |(key, object)| ObjectView {
+            file_index: key.file,
+            index: key.index,
+            file: &files[key.file],
+            object,
+            namespace,
+        })
     }
 }
 
@@ -222,7 +214,12 @@ impl Context<'_> {
         info: &RuleInfo,
         out: &mut Vec<Finding>,
     ) {
-        for (file_index, file) in self.files.iter().enumerate() {
+        // A file's problems are said in the scopes it is in (once, where it is in one).
+        for file_index in self.objects.scope_files() {
+            if !self.objects.in_scope(file_index) {
+                continue;
+            }
+            let file = &self.files[file_index];
             for problem in file.problems.iter().filter(|p| p.kind == kind) {
                 let location = Location::new(file_index, problem.span);
                 let mut finding = Finding::new(

@@ -21,7 +21,12 @@
 //! (`ingress-lint check --to TARGET` lists them), then set the key to `"false"` (chart value
 //! `controller.allowSnippetAnnotations: false`). Source:
 //! https://github.com/kubernetes/ingress-nginx/blob/main/docs/user-guide/nginx-configuration/configmap.md
+use std::collections::HashMap;
+
 use manifest::parse::PathStep;
+use manifest::Object;
+
+use crate::detect::ObjectKey;
 
 use crate::findings::Finding;
 
@@ -40,6 +45,17 @@ impl Rule for ControllerSnippetsAllowed {
 
     fn check(&self, context: &Context<'_>, out: &mut Vec<Finding>) {
         let info = self.info();
+        // ConfigMaps by namespace and name, once.
+        let mut config_maps: HashMap<(&str, &str), Vec<(ObjectKey, &Object)>> = HashMap::new();
+        for (at, object) in context.objects.iter() {
+            if object.reference.kind == "ConfigMap" {
+                let key = (
+                    context.objects.namespace(at),
+                    object.reference.name.as_str(),
+                );
+                config_maps.entry(key).or_default().push((at, object));
+            }
+        }
         for instance in &context.inventory.controllers {
             let Some(config) = instance.controller.config_map.as_ref() else {
                 continue;
@@ -55,13 +71,8 @@ impl Rule for ControllerSnippetsAllowed {
                 continue;
             };
             let path = [PathStep::Key("data"), PathStep::Key(key)];
-            for (at, object) in context.objects.iter() {
-                if object.reference.kind != "ConfigMap"
-                    || object.reference.name != name
-                    || context.objects.namespace(at) != namespace
-                {
-                    continue;
-                }
+            let named = config_maps.get(&(namespace, name)).into_iter().flatten();
+            for &(at, object) in named {
                 let file = &context.files[at.file];
                 let value = file
                     .tree

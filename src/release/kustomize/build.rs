@@ -14,6 +14,14 @@ use super::{Body, Kustomization, Patch, Paths, Target};
 /// The distinct built forms of one object, each with the builds that produce it.
 type Results = Vec<(Instance, Vec<u32>)>;
 
+/// What the builds are, and where their objects are.
+#[derive(Clone, Debug, Default)]
+pub struct Builds {
+    pub roots: Vec<BuildRoot>,
+    /// The files holding objects a build made (sorted).
+    pub files: Vec<usize>,
+}
+
 /// One build: a kustomization no other lists.
 #[derive(Clone, Debug)]
 pub struct BuildRoot {
@@ -56,11 +64,7 @@ struct Walk<'a> {
 
 /// Applies the kustomizations: unresolved entries become problems, patch files fragments,
 /// and each build's objects their built form. Returns the builds.
-pub fn apply(
-    files: &mut [LoadedFile],
-    paths: &Paths,
-    kustomizations: &[Kustomization],
-) -> Vec<BuildRoot> {
+pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomization]) -> Builds {
     for k in kustomizations {
         for (span, why) in &k.unresolved {
             files[k.file].problems.push(
@@ -134,16 +138,20 @@ pub fn apply(
     for ((file, object), results) in built {
         by_file.entry(file).or_default().push((object, results));
     }
+    let built_files: Vec<usize> = by_file.keys().copied().collect();
     for (file, objects) in by_file {
         rebuild_file(files, kustomizations, file, objects, &renames);
     }
-    roots
-        .into_iter()
-        .map(|k| BuildRoot {
-            file: kustomizations[k].file,
-            directory: kustomizations[k].directory.clone(),
-        })
-        .collect()
+    Builds {
+        roots: roots
+            .into_iter()
+            .map(|k| BuildRoot {
+                file: kustomizations[k].file,
+                directory: kustomizations[k].directory.clone(),
+            })
+            .collect(),
+        files: built_files,
+    }
 }
 
 impl Walk<'_> {

@@ -14,7 +14,7 @@
 mod build;
 mod patch;
 
-pub use build::{apply, BuildRoot};
+pub use build::{apply, BuildRoot, Builds};
 
 use manifest::parse::{NodeId, PathStep, Tree};
 use manifest::{LoadedFile, Span};
