@@ -384,3 +384,46 @@ fn traefik_static_configuration_file() {
     // `mountPath: /config` of traefik-file.
     assert!(related(&split).contains(&(21, 41)), "{:?}", related(&split));
 }
+
+/// Thousands of controllers claiming one class, with hostPorts and one IP, and thousands of
+/// Ingresses of the class on one route: the cross-object stage reports one finding per
+/// conflict group whatever the count — each naming the count, relating at most 10 — so
+/// output grows with the input, not with pairs.
+#[test]
+fn conflict_groups_are_one_finding_each_however_many_claim() {
+    let findings_for = |copies: usize| {
+        let mut text = String::new();
+        for i in 0..copies {
+            text.push_str(&format!(
+                "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: nginx-{i}, namespace: edge}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: controller\n        image: registry.k8s.io/ingress-nginx/controller:v1.12.1\n        args: [/nginx-ingress-controller, --ingress-class=nginx, --controller-class=k8s.io/ingress-nginx]\n        ports: [{{containerPort: 80, hostPort: 80}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: nginx-{i}, namespace: edge}}\nspec: {{type: LoadBalancer, loadBalancerIP: 203.0.113.9, ports: [{{port: 80}}]}}\n---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {{name: nginx}}\nspec: {{controller: k8s.io/ingress-nginx}}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {{name: shop-{i}, namespace: shop}}\nspec:\n  ingressClassName: nginx\n  rules: [{{host: shop.example.com, http: {{paths: [{{path: /, pathType: Prefix, backend: {{service: {{name: shop, port: {{number: 80}}}}}}}}]}}}}]\n---\n"
+            ));
+        }
+        let run = common::run_with(
+            &["check", "--format", "json", "--fail-on", "never", "-"],
+            Some(text.as_bytes()),
+            &[],
+        );
+        let json = run.json();
+        let mut counts = std::collections::BTreeMap::new();
+        for f in json["findings"].as_array().unwrap() {
+            assert!(f["related"].as_array().unwrap().len() <= 10, "{f}");
+            *counts
+                .entry(f["rule"].as_str().unwrap().to_string())
+                .or_insert(0) += 1;
+        }
+        counts
+    };
+    let few = findings_for(3);
+    let many = findings_for(2000);
+    for rule in [
+        "host-port-clash",
+        "ingress-class-contested",
+        "load-balancer-ip-shared",
+        "ingress-host-path-duplicate",
+    ] {
+        assert_eq!(few.get(rule), Some(&1), "{rule}: {few:?}");
+        assert_eq!(many.get(rule), Some(&1), "{rule}: {many:?}");
+    }
+    // Per-object findings stay one per object.
+    assert_eq!(many.get("controller-retired"), Some(&2000));
+}
