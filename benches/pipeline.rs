@@ -1,36 +1,62 @@
-//! Throughput of the pipeline on a real corpus, next to the bare parse of the same bytes.
+//! The scale benchmark. `cargo bench --bench pipeline` builds the benchmark input with
+//! `../shared/bench/make_bench_corpus.py` (in `target/bench-corpus/`) at 10k, 50k, 100k and
+//! 1M documents (`-- --sizes 10000,100000` for others), and for each size runs, each as a
+//! process of its own:
+//! - the bare event parse of the same bytes with the same parser (granit-parser; the files
+//!   read and parsed in parallel, as `check` reads them) — the floor of any YAML reading;
+//! - `ingress-lint check --format json` (this build's binary) with the corpus's clusters
+//!   configured, and as one cluster (`clusters: single`).
 //!
-//! `cargo bench --bench pipeline [-- DIR]` (default: `../shared/corpus/bulk`, the large real
-//! bundles; any folder of manifests works). Reads every file once into memory, then for each
-//! stage takes the best of several rounds, single-threaded and in parallel:
-//! - `events`: granit-parser events only — the floor of any YAML reading;
-//! - `load`: located trees + typed k8s-openapi objects + problems (`manifest::load_file`);
-//! - `check`: load + inventory + every rule (what `ingress-lint check` does, minus output),
-//!   with the inventory build (`detect`) timed on its own.
-//!
-//! Not a test: nothing asserts on time. Results go to stdout.
+//! It prints documents/s, MB/s, peak RSS (the process's own, from `wait4`) and the ratio to
+//! the bare parse measured in the same run. Not a test: nothing asserts on time.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ingress_lint::detect::{self, Objects};
-use ingress_lint::knowledge::knowledge;
-use ingress_lint::load::Loaded;
-use ingress_lint::manifest::parse::Limits;
-use ingress_lint::manifest::{load_file, SourceText};
-use ingress_lint::rules::{self, RuleOptions};
 use rayon::prelude::*;
 
-const ROUNDS: usize = 10;
+const SIZES: [usize; 4] = [10_000, 50_000, 100_000, 1_000_000];
 
-fn files(dir: &Path) -> Vec<(String, String)> {
+/// What one process did.
+struct Measured {
+    elapsed: Duration,
+    /// Peak resident set size, bytes.
+    peak: u64,
+    stdout: String,
+}
+
+/// Runs a command to its end, timing it and reading its own peak RSS.
+fn measure(command: &mut Command) -> Measured {
+    let start = Instant::now();
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let stdout = child.stdout.map(|mut out| {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut out, &mut text);
+        text
+    });
+    let mut status = 0;
+    // SAFETY: `usage` is a plain C struct wait4 fills; the child is ours and not yet waited.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    Measured {
+        elapsed: start.elapsed(),
+        peak: usage.ru_maxrss as u64 * 1024,
+        stdout: stdout.unwrap_or_default(),
+    }
+}
+
+/// The manifests below a folder, as `check` finds them (YAML and JSON).
+fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(path) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&path) else {
-            continue;
-        };
-        for entry in entries.flatten() {
+        for entry in std::fs::read_dir(&path).into_iter().flatten().flatten() {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
@@ -38,103 +64,94 @@ fn files(dir: &Path) -> Vec<(String, String)> {
                 p.extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml" | "json")
             ) {
-                if let Ok(text) = std::fs::read_to_string(&p) {
-                    out.push((p.display().to_string(), text));
-                }
+                out.push(p);
             }
         }
     }
-    out.sort();
     out
 }
 
-fn best<F: FnMut()>(mut f: F) -> Duration {
-    (0..ROUNDS)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
+/// The child side of the bare parse: reads and parses every file, prints documents and bytes.
+fn bare_parse(dir: &Path) {
+    let (documents, bytes) = files(dir)
+        .par_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let documents = granit_parser::Parser::new_from_str(&text)
+                .map_while(Result::ok)
+                .filter(|(event, _)| matches!(event, granit_parser::Event::DocumentStart(..)))
+                .count();
+            (documents, text.len())
         })
-        .min()
-        .unwrap_or_default()
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    println!("{documents} {bytes}");
 }
 
-fn events(text: &str) -> usize {
-    granit_parser::Parser::new_from_str(text)
-        .take_while(Result::is_ok)
-        .count()
-}
-
-fn load(inputs: &[(String, String)], parallel: bool) -> Loaded {
-    let one = |(name, text): &(String, String)| {
-        load_file(
-            SourceText::new(name.clone(), text.as_str()),
-            Limits::default(),
-        )
-    };
-    let files = if parallel {
-        inputs.par_iter().map(one).collect()
-    } else {
-        inputs.iter().map(one).collect()
-    };
-    let setup = ingress_lint::release::Setup {
-        namespace: "default",
-        ..Default::default()
-    };
-    Loaded::from_files(files, &setup)
+fn corpus(size: usize) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = root.join("target/bench-corpus").join(size.to_string());
+    let script = root.join("../shared/bench/make_bench_corpus.py");
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg(&out)
+        .arg(size.to_string())
+        .arg("--clusters")
+        .stdout(Stdio::null())
+        .status()
+        .expect("python3 runs make_bench_corpus.py");
+    assert!(status.success(), "make_bench_corpus.py failed");
+    out
 }
 
 fn main() {
-    let dir = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map_or_else(
-            || {
-                PathBuf::from(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/../shared/corpus/bulk"
-                ))
-            },
-            PathBuf::from,
-        );
-    let inputs = files(&dir);
-    let bytes: usize = inputs.iter().map(|(_, t)| t.len()).sum();
-    if inputs.is_empty() {
-        eprintln!("no manifests under {}", dir.display());
-        return;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, dir] = &args[..] {
+        if flag == "--bare-parse" {
+            bare_parse(Path::new(dir));
+            return;
+        }
     }
-    let documents = load(&inputs, true).documents();
-    println!("corpus: {} — {} files, {:.1} MB, {documents} documents; best of {ROUNDS} rounds, {} threads available", dir.display(), inputs.len(), bytes as f64 / 1e6, rayon::current_num_threads());
-    let mb = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
-    let options = RuleOptions {
-        namespace: "default".into(),
-        ..RuleOptions::default()
-    };
-    for parallel in [false, true] {
-        let label = if parallel { "parallel" } else { "1 thread" };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(if parallel { 0 } else { 1 })
-            .build()
-            .expect("thread pool");
-        pool.install(|| {
-            let bare = best(|| {
-                let n: usize = if parallel { inputs.par_iter().map(|(_, t)| events(t)).sum() } else { inputs.iter().map(|(_, t)| events(t)).sum() };
-                std::hint::black_box(n);
-            });
-            let loaded = best(|| {
-                std::hint::black_box(load(&inputs, parallel));
-            });
-            let loaded_once = load(&inputs, parallel);
-            let detect = best(|| {
-                let objects = Objects::new(&loaded_once, "default", None);
-                std::hint::black_box(detect::build(&objects, knowledge()));
-            });
-            let checked = best(|| {
-                let loaded = load(&inputs, parallel);
-                std::hint::black_box(rules::run(&loaded, &options));
-            });
-            println!("{label:>8}: events {:7.1} MB/s | load {:7.1} MB/s ({:.0}% of events) | check {:7.1} MB/s ({:.0}% of events) | {:.0} ms, of which inventory {:.0} ms",
-                mb(bare), mb(loaded), 100.0 * bare.as_secs_f64() / loaded.as_secs_f64(), mb(checked), 100.0 * bare.as_secs_f64() / checked.as_secs_f64(), checked.as_secs_f64() * 1e3, detect.as_secs_f64() * 1e3);
-        });
+    let sizes: Vec<usize> = args
+        .iter()
+        .position(|a| a == "--sizes")
+        .and_then(|i| args.get(i + 1))
+        .map(|list| list.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .unwrap_or_else(|| SIZES.to_vec());
+    let binary = env!("CARGO_BIN_EXE_ingress-lint");
+    let me = std::env::current_exe().expect("own path");
+    let single = std::env::temp_dir().join("ingress-lint-bench-single.yaml");
+    std::fs::write(&single, "clusters: single\n").expect("write config");
+    println!(
+        "{} threads; each figure one process, bare parse and check in the same run",
+        rayon::current_num_threads()
+    );
+    println!("| documents | input | clusters | bare parse | check | ratio | documents/s | MB/s | peak RSS | RSS / input |");
+    println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    for size in sizes {
+        let dir = corpus(size);
+        let bare = measure(Command::new(&me).arg("--bare-parse").arg(&dir));
+        let mut counts = bare.stdout.split_whitespace().map(|n| n.parse::<f64>().unwrap_or(0.0));
+        let (documents, bytes) = (counts.next().unwrap_or(0.0), counts.next().unwrap_or(0.0));
+        for (label, config) in [("configured", None), ("one", Some(&single))] {
+            let mut command = Command::new(binary);
+            command
+                .current_dir(&dir)
+                .args(["check", ".", "--format", "json", "--fail-on", "never", "--output", "/dev/null"]);
+            if let Some(config) = config {
+                command.arg("--config").arg(config);
+            }
+            let check = measure(&mut command);
+            let seconds = check.elapsed.as_secs_f64();
+            println!(
+                "| {documents:.0} | {:.0} MB | {label} | {:.2} s | {seconds:.2} s | {:.2}× | {:.0} | {:.1} | {:.0} MB | {:.1}× |",
+                bytes / 1e6,
+                bare.elapsed.as_secs_f64(),
+                seconds / bare.elapsed.as_secs_f64(),
+                documents / seconds,
+                bytes / 1e6 / seconds,
+                check.peak as f64 / 1e6,
+                check.peak as f64 / bytes,
+            );
+        }
     }
 }
