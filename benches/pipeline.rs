@@ -27,6 +27,8 @@ struct Measured {
 }
 
 /// Runs a command to its end, timing it and reading its own peak RSS.
+// The child is reaped by `wait4`, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
 fn measure(command: &mut Command) -> Measured {
     let start = Instant::now();
     let child = command
@@ -115,7 +117,11 @@ fn main() {
         .iter()
         .position(|a| a == "--sizes")
         .and_then(|i| args.get(i + 1))
-        .map(|list| list.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .map(|list| {
+            list.split(',')
+                .filter_map(|s| s.trim().parse().ok())
+                .collect()
+        })
         .unwrap_or_else(|| SIZES.to_vec());
     let binary = env!("CARGO_BIN_EXE_ingress-lint");
     let me = std::env::current_exe().expect("own path");
@@ -130,13 +136,23 @@ fn main() {
     for size in sizes {
         let dir = corpus(size);
         let bare = measure(Command::new(&me).arg("--bare-parse").arg(&dir));
-        let mut counts = bare.stdout.split_whitespace().map(|n| n.parse::<f64>().unwrap_or(0.0));
+        let mut counts = bare
+            .stdout
+            .split_whitespace()
+            .map(|n| n.parse::<f64>().unwrap_or(0.0));
         let (documents, bytes) = (counts.next().unwrap_or(0.0), counts.next().unwrap_or(0.0));
         for (label, config) in [("configured", None), ("one", Some(&single))] {
             let mut command = Command::new(binary);
-            command
-                .current_dir(&dir)
-                .args(["check", ".", "--format", "json", "--fail-on", "never", "--output", "/dev/null"]);
+            command.current_dir(&dir).args([
+                "check",
+                ".",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--output",
+                "/dev/null",
+            ]);
             if let Some(config) = config {
                 command.arg("--config").arg(config);
             }

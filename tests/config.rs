@@ -423,7 +423,7 @@ fn to_json(
         NodeKind::Sequence(items) => {
             serde_json::Value::Array(items.iter().map(|i| to_json(tree, *i)).collect())
         }
-        NodeKind::Scalar { value, .. } => match &**value {
+        NodeKind::Scalar { .. } => match tree.scalar(node).unwrap_or_default() {
             "true" => true.into(),
             "false" => false.into(),
             v => v.parse::<i64>().map_or_else(|_| v.into(), Into::into),

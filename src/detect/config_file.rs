@@ -294,9 +294,10 @@ fn flatten(tree: &Tree, node: NodeId, prefix: &mut String, out: &mut Vec<(String
                 }
             }
         }
-        NodeKind::Scalar { value, style, .. } => {
-            let value = match &**value {
-                "" | "~" | "null" | "Null" | "NULL" if *style == ScalarStyle::Plain => "true",
+        NodeKind::Scalar { .. } => {
+            let (value, style) = tree.scalar_parts(node).unwrap_or(("", ScalarStyle::Plain));
+            let value = match value {
+                "" | "~" | "null" | "Null" | "NULL" if style == ScalarStyle::Plain => "true",
                 value => value,
             };
             out.push((format!("--{prefix}={value}"), node));

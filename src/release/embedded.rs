@@ -2,7 +2,7 @@
 //! ConfigMap's `values.yaml` key), parsed with every node located in the file that holds the
 //! string — exactly for literal and plain block text, at the string otherwise.
 
-use manifest::parse::{parse, Limits, NodeId, NodeKind, ScalarStyle, Tree};
+use manifest::parse::{parse, Limits, NodeId, ScalarStyle, Tree};
 use manifest::{SourceText, Span};
 
 use super::values::Placement;
@@ -18,10 +18,8 @@ pub struct Embedded {
 /// Parses the string at `node` of `tree` (a file's tree over `source`).
 pub fn parse_string(source: &SourceText, tree: &Tree, node: NodeId) -> Option<Embedded> {
     let resolved = tree.resolve(node);
-    let (value, style) = match &tree.node(resolved).kind {
-        NodeKind::Scalar { value, style, .. } => (value.to_string(), *style),
-        _ => return None,
-    };
+    let (value, style) = tree.scalar_parts(resolved)?;
+    let value = value.to_string();
     let span = tree.span(resolved);
     let parsed = parse(&value, Limits::default());
     let error = parsed

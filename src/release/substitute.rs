@@ -172,7 +172,7 @@ fn holds_placeholder(tree: &Tree, node: NodeId, depth: usize) -> bool {
         return false;
     }
     match &tree.node(tree.resolve(node)).kind {
-        NodeKind::Scalar { value, .. } => value.contains("${"),
+        NodeKind::Scalar { .. } => tree.scalar(node).is_some_and(|v| v.contains("${")),
         NodeKind::Sequence(items) => items.iter().any(|i| holds_placeholder(tree, *i, depth + 1)),
         NodeKind::Mapping(entries) => entries
             .iter()
@@ -192,11 +192,12 @@ fn substitute_node(
     let node = tree.resolve(node);
     let span = tree.span(node);
     match tree.node(node).kind.clone() {
-        NodeKind::Scalar { value, style, .. } => {
+        NodeKind::Scalar { .. } => {
+            let (value, style) = tree.scalar_parts(node)?;
             if !value.contains("${") {
                 return None;
             }
-            match expand(&value, variables) {
+            match expand(value, variables) {
                 Some(expanded) => Some(tree.add_scalar(&expanded, style, span)),
                 None => {
                     *known = false;

@@ -154,16 +154,19 @@ fn walk(tree: &Tree, root: NodeId, path: &[&str]) -> Walk {
 }
 
 fn is_null(tree: &Tree, node: NodeId) -> bool {
-    matches!(&tree.node(tree.resolve(node)).kind,
-        NodeKind::Scalar { value, style: ScalarStyle::Plain, .. } if matches!(&**value, "~" | "null" | "Null" | "NULL"))
+    matches!(
+        tree.scalar_parts(node),
+        Some(("~" | "null" | "Null" | "NULL", ScalarStyle::Plain))
+    )
 }
 
 /// Helm's truthiness of a value (Go templates' `if`): false, 0, "" and empty collections
 /// are false; a string is true whenever it is not empty, `"false"` included.
 pub fn truthy(tree: &Tree, node: NodeId) -> bool {
     match &tree.node(tree.resolve(node)).kind {
-        NodeKind::Scalar { value, style, .. } => {
-            if *style != ScalarStyle::Plain {
+        NodeKind::Scalar { .. } => {
+            let (value, style) = tree.scalar_parts(node).unwrap_or(("", ScalarStyle::Plain));
+            if style != ScalarStyle::Plain {
                 return !value.is_empty();
             }
             match resolve_plain(value) {
@@ -183,17 +186,13 @@ pub fn truthy(tree: &Tree, node: NodeId) -> bool {
 
 /// A scalar's text as a template prints it (`true`, `80`, the string itself).
 pub fn text(tree: &Tree, node: NodeId) -> Option<String> {
-    match &tree.node(tree.resolve(node)).kind {
-        NodeKind::Scalar { value, style, .. } => {
-            if *style == ScalarStyle::Plain {
-                if let Resolved::Bool(b) = resolve_plain(value) {
-                    return Some(b.to_string());
-                }
-            }
-            Some(value.to_string())
+    let (value, style) = tree.scalar_parts(node)?;
+    if style == ScalarStyle::Plain {
+        if let Resolved::Bool(b) = resolve_plain(value) {
+            return Some(b.to_string());
         }
-        _ => None,
     }
+    Some(value.to_string())
 }
 
 /// `a.b.c` → `["a", "b", "c"]`.

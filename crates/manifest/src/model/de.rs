@@ -120,20 +120,22 @@ enum Shape<'t> {
 impl<'t> NodeDeserializer<'_, 't> {
     fn shape(&self) -> Shape<'t> {
         let tree = self.context.tree;
+        if let Some((value, style)) = tree.scalar_parts(self.node) {
+            let tag = tree.tag(self.node);
+            return if style == ScalarStyle::Plain
+                && tag.is_none()
+                && resolve_plain(value) == Resolved::Null
+            {
+                Shape::Null
+            } else {
+                Shape::Scalar(value, style, tag)
+            };
+        }
         match &tree.node(tree.resolve(self.node)).kind {
-            NodeKind::Scalar { value, style, tag } => {
-                if *style == ScalarStyle::Plain
-                    && tag.is_none()
-                    && resolve_plain(value) == Resolved::Null
-                {
-                    Shape::Null
-                } else {
-                    Shape::Scalar(value, *style, tag.as_deref())
-                }
-            }
+            // Scalars were read above.
+            NodeKind::Scalar { .. } | NodeKind::Alias(_) => Shape::Null,
             NodeKind::Sequence(items) => Shape::Sequence(items),
             NodeKind::Mapping(_) => Shape::Mapping,
-            NodeKind::Alias(_) => Shape::Null,
         }
     }
 

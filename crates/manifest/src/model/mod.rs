@@ -142,7 +142,7 @@ pub const REMOVED_INGRESS_APIS: [&str; 2] = ["extensions/v1beta1", "networking.k
 pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
     let source = Arc::new(source);
     let text: &str = &source.text;
-    let parsed = parse::parse(text, limits);
+    let parsed = parse::parse_shared(&source.text, limits);
     let parses = !parsed
         .problems
         .iter()

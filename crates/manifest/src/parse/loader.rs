@@ -2,6 +2,7 @@
 //! duplicate keys, and bounds alias expansion and nesting so hostile input stays cheap.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use granit_parser::{Event, Parser, ScanError};
 
@@ -79,6 +80,15 @@ struct Builder<'a> {
 
 /// Parses a whole file: every document that can be read, and a problem for each that cannot.
 pub fn parse(text: &str, limits: Limits) -> ParsedFile {
+    parse_into(text, Tree::default(), limits)
+}
+
+/// `parse`, with the tree's scalars pointing into the shared text where they can.
+pub fn parse_shared(text: &Arc<str>, limits: Limits) -> ParsedFile {
+    parse_into(text, Tree::over(text.clone()), limits)
+}
+
+fn parse_into(text: &str, tree: Tree, limits: Limits) -> ParsedFile {
     let options = granit_parser::options! {
         block_nesting_limit: limits.nesting,
         flow_nesting_limit: limits.nesting,
@@ -88,7 +98,10 @@ pub fn parse(text: &str, limits: Limits) -> ParsedFile {
     let mut builder = Builder {
         text,
         limits,
-        file: ParsedFile::default(),
+        file: ParsedFile {
+            tree,
+            ..ParsedFile::default()
+        },
         stack: Vec::new(),
         anchors: HashMap::new(),
         expanded: Vec::new(),
@@ -178,15 +191,8 @@ impl Builder<'_> {
                 let tag = tag
                     .filter(|t| t.handle() == "tag:yaml.org,2002:")
                     .map(|t| t.suffix().into());
-                let id = self.push(
-                    NodeKind::Scalar {
-                        value: value.into_owned().into_boxed_str(),
-                        style,
-                        tag,
-                    },
-                    span,
-                    1,
-                );
+                self.expanded.push(1);
+                let id = self.file.tree.push_scalar(value, style, tag, span);
                 self.anchor(anchor, id);
                 self.attach(id)?;
             }

@@ -5,10 +5,10 @@ mod resolve;
 mod template;
 mod tree;
 
-pub use loader::{parse, Limits, ParsedDocument, ParsedFile};
+pub use loader::{parse, parse_shared, Limits, ParsedDocument, ParsedFile};
 pub use resolve::{resolve_plain, Resolved};
 pub use template::{find_jinja, find_unrendered_template, Parsed as TemplateView};
-pub use tree::{Entry, Node, NodeId, NodeKind, PathStep, ScalarStyle, Tree};
+pub use tree::{Entry, Node, NodeId, NodeKind, PathStep, ScalarStyle, Text, Tree};
 
 use crate::source::Span;
 

@@ -5,6 +5,7 @@
 //! proportion to its text, however many times its anchors are used.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::source::Span;
 
@@ -25,13 +26,21 @@ pub struct Entry {
     pub value: NodeId,
 }
 
+/// A scalar's text: a range of the tree's source when it reads exactly as written (most
+/// plain and quoted scalars), else a copy of its own (escapes, line folding, block scalars,
+/// nodes built from elsewhere). Most scalars then cost no allocation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text {
+    Source { start: u32, len: u32 },
+    Owned(Box<str>),
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
+    /// Its text through `Tree::scalar_parts`; an explicit tag through `Tree::tag`.
     Scalar {
-        value: Box<str>,
+        value: Text,
         style: ScalarStyle,
-        /// An explicit tag such as `!!str`, as its suffix (`str`).
-        tag: Option<Box<str>>,
     },
     Sequence(Vec<NodeId>),
     Mapping(Vec<Entry>),
@@ -48,12 +57,88 @@ pub struct Node {
 #[derive(Clone, Debug, Default)]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
+    /// The text the nodes were parsed from, when they point into it.
+    source: Option<Arc<str>>,
+    /// Explicit tags (`!!str` as `str`), by node, in node order: rare, so kept aside.
+    tags: Vec<(NodeId, Box<str>)>,
 }
 
 /// A YAML merge key (`<<: *defaults`).
 const MERGE_KEY: &str = "<<";
 
 impl Tree {
+    /// A tree whose scalars may point into `source`.
+    pub(crate) fn over(source: Arc<str>) -> Tree {
+        Tree {
+            source: Some(source),
+            ..Tree::default()
+        }
+    }
+
+    /// Adds a parsed scalar: a range of the source when its value is the text written there.
+    pub(crate) fn push_scalar(
+        &mut self,
+        value: Cow<'_, str>,
+        style: ScalarStyle,
+        tag: Option<Box<str>>,
+        span: Span,
+    ) -> NodeId {
+        let (start, end) = (span.start as usize, span.end as usize);
+        let written = match style {
+            ScalarStyle::Plain => Some((start, end)),
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if end >= start + 2 => {
+                Some((start + 1, end - 1))
+            }
+            _ => None,
+        };
+        let in_source = written.filter(|&(from, to)| {
+            self.source
+                .as_deref()
+                .and_then(|text| text.get(from..to))
+                .is_some_and(|text| text == value)
+        });
+        let value = match in_source {
+            Some((from, to)) => Text::Source {
+                start: from as u32,
+                len: (to - from) as u32,
+            },
+            None => Text::Owned(value.into_owned().into_boxed_str()),
+        };
+        let id = self.push(NodeKind::Scalar { value, style }, span);
+        if let Some(tag) = tag {
+            self.tags.push((id, tag));
+        }
+        id
+    }
+
+    fn text<'a>(&'a self, text: &'a Text) -> &'a str {
+        match text {
+            Text::Owned(owned) => owned,
+            Text::Source { start, len } => self
+                .source
+                .as_deref()
+                .and_then(|s| s.get(*start as usize..(*start + *len) as usize))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A scalar's text and style (after following aliases).
+    pub fn scalar_parts(&self, id: NodeId) -> Option<(&str, ScalarStyle)> {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Scalar { value, style } => Some((self.text(value), *style)),
+            _ => None,
+        }
+    }
+
+    /// A node's explicit tag (after following aliases).
+    pub fn tag(&self, id: NodeId) -> Option<&str> {
+        let id = self.resolve(id);
+        self.tags
+            .binary_search_by_key(&id, |(node, _)| *node)
+            .ok()
+            .map(|at| &*self.tags[at].1)
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id as usize]
     }
@@ -77,9 +162,8 @@ impl Tree {
     pub fn add_scalar(&mut self, value: &str, style: ScalarStyle, span: Span) -> NodeId {
         self.push(
             NodeKind::Scalar {
-                value: value.into(),
+                value: Text::Owned(value.into()),
                 style,
-                tag: None,
             },
             span,
         )
@@ -110,12 +194,24 @@ impl Tree {
         let node = from.node(from.resolve(root));
         let span = locate(node.span);
         let kind = match &node.kind {
-            NodeKind::Scalar { .. } => node.kind.clone(),
+            NodeKind::Scalar { value, style } => {
+                let same_source = match (&self.source, &from.source) {
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    _ => false,
+                };
+                let value = match value {
+                    Text::Source { .. } if same_source => value.clone(),
+                    _ => Text::Owned(from.text(value).into()),
+                };
+                NodeKind::Scalar {
+                    value,
+                    style: *style,
+                }
+            }
             // `resolve` followed every alias; an unresolved one stands for nothing.
             NodeKind::Alias(_) => NodeKind::Scalar {
-                value: "".into(),
+                value: Text::Owned("".into()),
                 style: ScalarStyle::Plain,
-                tag: None,
             },
             NodeKind::Sequence(items) => {
                 let mut copied = Vec::with_capacity(items.len());
@@ -135,7 +231,11 @@ impl Tree {
                 NodeKind::Mapping(copied)
             }
         };
-        Some(self.push(kind, span))
+        let id = self.push(kind, span);
+        if let Some(tag) = from.tag(root) {
+            self.tags.push((id, tag.into()));
+        }
+        Some(id)
     }
 
     /// Follows aliases to the node they stand for.
@@ -156,22 +256,14 @@ impl Tree {
 
     /// The text of a scalar node (after following aliases).
     pub fn scalar(&self, id: NodeId) -> Option<&str> {
-        match &self.node(self.resolve(id)).kind {
-            NodeKind::Scalar { value, .. } => Some(value),
-            _ => None,
-        }
+        self.scalar_parts(id).map(|(value, _)| value)
     }
 
     /// A scalar read as a string the way Kubernetes would: `null`/`~`/empty plain → `None`.
     pub fn string(&self, id: NodeId) -> Option<&str> {
-        match &self.node(self.resolve(id)).kind {
-            NodeKind::Scalar {
-                value,
-                style: ScalarStyle::Plain,
-                ..
-            } if matches!(&**value, "" | "~" | "null" | "Null" | "NULL") => None,
-            NodeKind::Scalar { value, .. } => Some(value),
-            _ => None,
+        match self.scalar_parts(id)? {
+            ("" | "~" | "null" | "Null" | "NULL", ScalarStyle::Plain) => None,
+            (value, _) => Some(value),
         }
     }
 
@@ -228,7 +320,7 @@ impl Tree {
     }
 
     fn is_merge_key(&self, key: NodeId) -> bool {
-        matches!(&self.node(key).kind, NodeKind::Scalar { value, style: ScalarStyle::Plain, .. } if &**value == MERGE_KEY)
+        matches!(&self.node(key).kind, NodeKind::Scalar { value, style: ScalarStyle::Plain } if self.text(value) == MERGE_KEY)
     }
 
     /// The entry of a mapping under a scalar key.
