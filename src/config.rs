@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
 use crate::findings::Severity;
 use crate::knowledge::{read_data, DataError};
+use crate::release::clusters::Configured;
 use crate::release::DeclaredController;
 use crate::rules::Suppression;
 
@@ -377,28 +378,34 @@ impl Config {
         matches!(self.clusters, Clusters::Single(_))
     }
 
-    pub fn clusters(&self) -> Result<Vec<(String, GlobSet)>, ConfigError> {
+    pub fn clusters(&self) -> Result<Configured, ConfigError> {
         let file = self.location();
         let Clusters::Named(clusters) = &self.clusters else {
-            return Ok(Vec::new());
+            return Ok(Configured::default());
         };
-        clusters
+        let compiled = clusters
             .iter()
             .map(|(name, globs)| {
                 let context = format!("clusters: {name}:");
-                let failed = |glob: &str, error| ConfigError::Glob {
-                    file: file.clone(),
-                    context: context.clone(),
-                    glob: glob.to_string(),
-                    error,
-                };
-                let mut builder = GlobSetBuilder::new();
-                for g in globs {
-                    builder.add(Glob::new(g).map_err(|e| failed(g, e))?);
-                }
-                let set = builder.build().map_err(|e| failed(&globs.join(", "), e))?;
-                Ok((name.clone(), set))
+                let globs = globs
+                    .iter()
+                    .map(|g| {
+                        Glob::new(g).map_err(|error| ConfigError::Glob {
+                            file: file.clone(),
+                            context: context.clone(),
+                            glob: g.to_string(),
+                            error,
+                        })
+                    })
+                    .collect::<Result<Vec<Glob>, ConfigError>>()?;
+                Ok((name.clone(), globs))
             })
-            .collect()
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        Configured::new(compiled).map_err(|error| ConfigError::Glob {
+            file,
+            context: "clusters:".into(),
+            glob: String::new(),
+            error,
+        })
     }
 }

@@ -403,3 +403,37 @@ fn markdown_has_a_mermaid_diagram_and_the_table_reads() {
     let table = run(&["inventory", "fixtures/demo"]);
     assert!(table.stdout.contains("Controllers (2)"), "{}", table.stdout);
 }
+
+/// `inventory --format json` follows `inventory.schema.json` (contract version 2): at most 10
+/// controllers listed per class and Ingress, all of them counted.
+#[test]
+fn json_output_validates_against_the_inventory_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../inventory.schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for path in [
+        "fixtures",
+        "fixtures/demo",
+        "fixtures/corpus",
+        "fixtures/gitops-clusters",
+    ] {
+        let output = run(&["inventory", path, "--format", "json"]).json();
+        let errors: Vec<String> = validator
+            .iter_errors(&output)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path}: {errors:?}");
+    }
+    // Many controllers serving one class: listed up to 10, counted in full.
+    let corpus = run(&["inventory", "fixtures/corpus", "--format", "json"]).json();
+    let widest = corpus["ingress_classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|c| c["served_by_count"].as_u64())
+        .unwrap();
+    assert!(
+        widest["served_by_count"].as_u64().unwrap()
+            >= widest["served_by"].as_array().unwrap().len() as u64
+    );
+}

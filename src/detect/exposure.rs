@@ -2,7 +2,7 @@
 //! hostNetwork, cloud load balancers; and the ports it listens on, declared or implied by its
 //! settings and defaults.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::core::v1::ServiceSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -131,7 +131,12 @@ pub fn collect_services(objects: &Objects<'_>) -> Vec<ServiceEntry> {
 }
 
 /// Fills exposure, Services, host ports and declared listen ports of an instance.
-pub fn expose(objects: &Objects<'_>, instance: &mut ControllerInstance, services: &[ServiceEntry]) {
+pub fn expose(
+    objects: &Objects<'_>,
+    instance: &mut ControllerInstance,
+    services: &[ServiceEntry],
+    services_in: &HashMap<&str, Vec<usize>>,
+) {
     let workloads: Vec<ObjectKey> = std::iter::once(instance.workload)
         .chain(instance.data_plane.iter().copied())
         .collect();
@@ -144,11 +149,9 @@ pub fn expose(objects: &Objects<'_>, instance: &mut ControllerInstance, services
             continue;
         };
         let namespace = objects.namespace(key);
-        for (index, service) in services.iter().enumerate() {
-            if service.namespace == namespace
-                && pod.selected_by(&service.selector)
-                && !instance.services.contains(&index)
-            {
+        for &index in services_in.get(namespace).into_iter().flatten() {
+            let service = &services[index];
+            if pod.selected_by(&service.selector) && !instance.services.contains(&index) {
                 instance.services.push(index);
                 match service.type_.as_str() {
                     "LoadBalancer" => exposure.push(Exposure::Loadbalancer),

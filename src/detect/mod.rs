@@ -11,6 +11,8 @@ mod pod;
 mod scope;
 pub mod settings;
 
+use std::collections::HashMap;
+
 use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
@@ -150,27 +152,24 @@ pub struct Objects<'a> {
     /// Where the objects rendered from Helm releases (and platform controllers) came from.
     pub releases: &'a Releases,
     pub namespace: &'a str,
-    /// The files of one cluster (`clusters:` in the config); `None`: all of them.
-    pub scope: Option<Vec<bool>>,
-    /// With no scope, the clusters the input holds (empty: one): an Ingress is served only by
-    /// controllers of a cluster it is in.
-    pub clusters: Vec<Vec<bool>>,
+    /// The files of one cluster, sorted; `None`: all of them.
+    pub scope: Option<Vec<usize>>,
+    /// With no scope, the clusters the input holds (empty: one), as sorted files: an Ingress
+    /// is served only by controllers of a cluster it is in.
+    pub clusters: Vec<Vec<usize>>,
     /// With a scope, the files that can hold its objects (its own, and those holding objects
     /// of Kustomize builds): one cluster's pass costs its own size, not the input's.
     files_in_scope: Option<Vec<usize>>,
 }
 
 impl<'a> Objects<'a> {
-    pub fn new(loaded: &'a Loaded, namespace: &'a str, scope: Option<Vec<bool>>) -> Objects<'a> {
+    pub fn new(loaded: &'a Loaded, namespace: &'a str, scope: Option<Vec<usize>>) -> Objects<'a> {
         Objects {
             files: &loaded.files,
             releases: &loaded.releases,
             files_in_scope: scope.as_ref().map(|scope| {
                 let built = &loaded.releases.builds.files;
-                let mut files: Vec<usize> = (0..loaded.files.len())
-                    .filter(|&i| scope.get(i).copied().unwrap_or(false))
-                    .chain(built.iter().copied())
-                    .collect();
+                let mut files: Vec<usize> = scope.iter().chain(built).copied().collect();
                 files.sort_unstable();
                 files.dedup();
                 files
@@ -182,7 +181,7 @@ impl<'a> Objects<'a> {
     }
 
     /// These objects, all clusters at once, knowing the clusters (for the inventory).
-    pub fn across(mut self, scopes: Vec<Option<Vec<bool>>>) -> Objects<'a> {
+    pub fn across(mut self, scopes: Vec<Option<Vec<usize>>>) -> Objects<'a> {
         self.clusters = scopes.into_iter().flatten().collect();
         self
     }
@@ -193,17 +192,17 @@ impl<'a> Objects<'a> {
         if self.scope.is_some() || self.clusters.is_empty() {
             return true;
         }
-        let in_scope = |scope: &Vec<bool>, key: ObjectKey| {
+        let in_scope = |scope: &Vec<usize>, key: ObjectKey| {
             let object = self.get(key);
             if object.builds.is_empty() {
-                return scope.get(key.file).copied().unwrap_or(false);
+                return scope.binary_search(&key.file).is_ok();
             }
             object.builds.iter().any(|b| {
                 self.releases
                     .builds
                     .roots
                     .get(*b as usize)
-                    .is_some_and(|root| scope.get(root.file).copied().unwrap_or(false))
+                    .is_some_and(|root| scope.binary_search(&root.file).is_ok())
             })
         };
         self.clusters
@@ -218,7 +217,7 @@ impl<'a> Objects<'a> {
     pub fn in_scope(&self, file: usize) -> bool {
         self.scope
             .as_ref()
-            .is_none_or(|scope| scope.get(file).copied().unwrap_or(false))
+            .is_none_or(|scope| scope.binary_search(&file).is_ok())
     }
 
     /// Whether an object is in scope: an object a Kustomize build made belongs where its
@@ -344,11 +343,23 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
                 .push(instance(objects, key, &pod, index, controller));
         }
     }
+    // Data planes join the controllers of their kind in their namespace (looked up, not
+    // scanned: a fleet repository holds thousands of controllers).
+    let mut by_namespace: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, instance) in inventory.controllers.iter().enumerate() {
+        let key = (
+            instance.controller.id.as_str(),
+            objects.namespace(instance.workload),
+        );
+        by_namespace.entry(key).or_default().push(i);
+    }
     for (key, controller, image) in data_planes {
         let namespace = objects.namespace(key);
-        for instance in inventory.controllers.iter_mut().filter(|i| {
-            i.controller.id == controller.id && objects.namespace(i.workload) == namespace
-        }) {
+        let Some(indexes) = by_namespace.get(&(controller.id.as_str(), namespace)) else {
+            continue;
+        };
+        for &i in indexes {
+            let instance = &mut inventory.controllers[i];
             if instance.workload != key && !instance.data_plane.contains(&key) {
                 instance.data_plane.push(key);
             }
@@ -358,8 +369,15 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
         }
     }
     drop_shadowed_stand_ins(&mut inventory.controllers);
+    let mut services_in: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, service) in inventory.services.iter().enumerate() {
+        services_in
+            .entry(service.namespace.as_str())
+            .or_default()
+            .push(index);
+    }
     for instance in &mut inventory.controllers {
-        exposure::expose(objects, instance, &inventory.services);
+        exposure::expose(objects, instance, &inventory.services, &services_in);
     }
     classes::resolve_classless(&mut inventory);
     classes::serve(objects, &mut inventory);

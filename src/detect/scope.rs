@@ -2,47 +2,50 @@
 //! cluster the repository's layout shows) and the files in none, as per-file membership.
 
 use crate::load::Loaded;
+use crate::release::clusters::Configured;
 
-/// One scope per cluster (`None`: everything is one cluster). A file in two clusters is in
-/// both; the files of the platform and the configuration are in every one.
+/// One scope per cluster, as the sorted files it holds (`None`: everything is one cluster).
+/// A file in two clusters is in both; the files of the platform and the configuration are in
+/// every one; the files in none form one more.
 pub fn cluster_scopes(
     loaded: &Loaded,
-    configured: &[(String, globset::GlobSet)],
+    configured: &Configured,
     single: bool,
-) -> Vec<Option<Vec<bool>>> {
-    let count = loaded.files.len();
-    let mut scopes: Vec<Vec<bool>> = Vec::new();
+) -> Vec<Option<Vec<usize>>> {
+    let mut scopes: Vec<Vec<usize>> = Vec::new();
     if configured.is_empty() {
         let derived = &loaded.releases.clusters;
         if single || derived.is_empty() {
             return vec![None];
         }
         for cluster in derived {
-            let mut scope = vec![false; count];
-            for &file in &cluster.files {
-                scope[file] = true;
-            }
-            scopes.push(scope);
+            let mut files = cluster.files.clone();
+            files.sort_unstable();
+            files.dedup();
+            scopes.push(files);
         }
     } else {
-        for (_, globs) in configured {
-            let scope = loaded
-                .files
-                .iter()
-                .map(|f| globs.is_match(&f.source.name))
-                .collect();
-            scopes.push(scope);
+        scopes = vec![Vec::new(); configured.names.len()];
+        for (i, file) in loaded.files.iter().enumerate() {
+            for cluster in configured.of(&file.source.name) {
+                scopes[cluster].push(i);
+            }
         }
     }
-    let rest: Vec<bool> = (0..count)
-        .map(|i| !scopes.iter().any(|scope| scope[i]))
-        .collect();
-    for &file in &loaded.releases.shared_files {
+    let mut in_some = vec![false; loaded.files.len()];
+    for &file in scopes.iter().flatten() {
+        in_some[file] = true;
+    }
+    let rest: Vec<usize> = (0..loaded.files.len()).filter(|&i| !in_some[i]).collect();
+    let shared = &loaded.releases.shared_files;
+    if !shared.is_empty() {
         for scope in &mut scopes {
-            scope[file] = true;
+            scope.extend(shared.iter().copied());
+            scope.sort_unstable();
+            scope.dedup();
         }
     }
-    if rest.iter().any(|r| *r) {
+    if !rest.is_empty() {
         scopes.push(rest);
     }
     scopes.into_iter().map(Some).collect()

@@ -238,6 +238,54 @@ pub(super) fn directory_named(files: &[LoadedFile], path: &str) -> Option<String
     })
 }
 
+/// The clusters the configuration names (`clusters:`), as one matcher over every cluster's
+/// globs: each file is matched once, however many clusters a fleet repository configures.
+#[derive(Clone, Debug, Default)]
+pub struct Configured {
+    pub names: Vec<String>,
+    set: globset::GlobSet,
+    /// The cluster of each glob of `set`.
+    owners: Vec<usize>,
+}
+
+impl Configured {
+    /// Clusters and their globs, compiled already.
+    pub fn new(clusters: Vec<(String, Vec<globset::Glob>)>) -> Result<Configured, globset::Error> {
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut names = Vec::new();
+        let mut owners = Vec::new();
+        for (cluster, (name, globs)) in clusters.into_iter().enumerate() {
+            names.push(name);
+            for glob in globs {
+                builder.add(glob);
+                owners.push(cluster);
+            }
+        }
+        Ok(Configured {
+            names,
+            set: builder.build()?,
+            owners,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The clusters a path belongs to, each once, in order.
+    pub fn of(&self, path: &str) -> Vec<usize> {
+        let mut clusters: Vec<usize> = self
+            .set
+            .matches(path)
+            .into_iter()
+            .map(|glob| self.owners[glob])
+            .collect();
+        clusters.sort_unstable();
+        clusters.dedup();
+        clusters
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::root_below;

@@ -25,7 +25,7 @@ pub struct RuleOptions {
     /// Suppressions from the configuration.
     pub suppressions: Vec<super::Suppression>,
     /// `clusters:` of the configuration: cross-object rules run within each.
-    pub clusters: Vec<(String, globset::GlobSet)>,
+    pub clusters: crate::release::clusters::Configured,
     /// `clusters: single`: one cluster, even where the repository's layout shows several.
     pub single_cluster: bool,
     /// `--to` (and `--from`): the pair the `*-on-target` rules check.
@@ -59,7 +59,7 @@ impl<'a> Context<'a> {
     pub fn new(
         loaded: &'a Loaded,
         options: &'a RuleOptions,
-        scope: Option<Vec<bool>>,
+        scope: Option<Vec<usize>>,
     ) -> Context<'a> {
         let objects = Objects::new(loaded, &options.namespace, scope);
         let inventory = detect::build(&objects, knowledge());
