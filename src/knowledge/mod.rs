@@ -164,40 +164,68 @@ fn read_all() -> Result<Knowledge, DataError> {
 /// The embedded knowledge with more controller files beside those of `rules/controllers/`:
 /// what a new controller file brings, before it is added there.
 pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataError> {
-    let mut charts = CHART_FILES
-        .iter()
-        .map(|(name, text)| read_data::<Chart>(name, text))
-        .collect::<Result<Vec<_>, _>>()?;
-    charts.sort_by(|a, b| a.chart.cmp(&b.chart));
-    let mut platforms = PLATFORM_FILES
-        .iter()
-        .map(|(name, text)| read_data::<platforms::Platform>(name, text))
-        .collect::<Result<Vec<_>, _>>()?;
-    platforms.sort_by(|a, b| a.platform.cmp(&b.platform));
-    let mut controllers = CONTROLLER_FILES
-        .iter()
-        .chain(extra)
-        .map(|(name, text)| read_data::<Controller>(name, text))
-        .collect::<Result<Vec<_>, _>>()?;
-    controllers.sort_by(|a, b| a.id.cmp(&b.id));
+    // Read on every start: the large catalogs in parallel with the rest (start-up is most of
+    // a small run).
+    let (catalogs, (rest, controllers)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    read_data(
+                        "rules/annotations/ingress-nginx.yaml",
+                        include_str!("../../rules/annotations/ingress-nginx.yaml"),
+                    )
+                },
+                || {
+                    read_data(
+                        "rules/annotations/reverse.yaml",
+                        include_str!("../../rules/annotations/reverse.yaml"),
+                    )
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut charts = CHART_FILES
+                        .iter()
+                        .map(|(name, text)| read_data::<Chart>(name, text))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    charts.sort_by(|a, b| a.chart.cmp(&b.chart));
+                    let mut platforms = PLATFORM_FILES
+                        .iter()
+                        .map(|(name, text)| read_data::<platforms::Platform>(name, text))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    platforms.sort_by(|a, b| a.platform.cmp(&b.platform));
+                    let providers = read_data(
+                        "rules/providers.yaml",
+                        include_str!("../../rules/providers.yaml"),
+                    )?;
+                    let neutral = read_data(
+                        "rules/annotations/neutral.yaml",
+                        include_str!("../../rules/annotations/neutral.yaml"),
+                    )?;
+                    Ok::<_, DataError>((charts, platforms, providers, neutral))
+                },
+                || {
+                    let mut controllers = CONTROLLER_FILES
+                        .iter()
+                        .chain(extra)
+                        .map(|(name, text)| read_data::<Controller>(name, text))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    controllers.sort_by(|a, b| a.id.cmp(&b.id));
+                    Ok::<_, DataError>(controllers)
+                },
+            )
+        },
+    );
+    let (nginx_annotations, reverse_annotations) = (catalogs.0?, catalogs.1?);
+    let (charts, platforms, providers, neutral_annotations) = rest?;
     Ok(Knowledge {
-        providers: read_data(
-            "rules/providers.yaml",
-            include_str!("../../rules/providers.yaml"),
-        )?,
-        nginx_annotations: read_data(
-            "rules/annotations/ingress-nginx.yaml",
-            include_str!("../../rules/annotations/ingress-nginx.yaml"),
-        )?,
-        reverse_annotations: read_data(
-            "rules/annotations/reverse.yaml",
-            include_str!("../../rules/annotations/reverse.yaml"),
-        )?,
-        neutral_annotations: read_data(
-            "rules/annotations/neutral.yaml",
-            include_str!("../../rules/annotations/neutral.yaml"),
-        )?,
-        controllers,
+        providers,
+        nginx_annotations,
+        reverse_annotations,
+        neutral_annotations,
+        controllers: controllers?,
         charts,
         platforms,
     })
