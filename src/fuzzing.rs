@@ -118,6 +118,11 @@ mod tests {
             b"--- !!binary\nAAAA\n--- &x\n*x\n",
             b"apiVersion: 18446744073709551616\nkind: .nan\n",
             b"\t- a\n\t- b",
+            // Repositories: Kustomize builds and Flux substitution (several files per input).
+            b"resources: [../b]\n#>>> b/kustomization.yaml\nresources: [../a, ../b]\ncomponents: [.]\n#>>> a/kustomization.yaml\nresources: [../b]\n",
+            b"resources: [s.yaml]\npatches:\n- target: {kind: Service}\n  patch: |-\n    - {op: move, from: /spec, path: /spec/x}\n    - {op: copy, from: /, path: /metadata/y}\n    - {op: add, path: /spec/ports/99999999999, value: 1}\n    - {op: remove, path: ''}\n    - {op: replace, path: /-/-, value: [*a]}\n#>>> s.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n",
+            b"resources: [s.yaml]\nnamePrefix: p-\nnamespace: n\npatchesStrategicMerge:\n- |\n  apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n  spec: {ports: [{port: 80, $patch: delete}, {$patch: replace}], $patch: replace}\n- '{kind: Service, metadata: {name: s}, $patch: delete}'\n#>>> s.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n",
+            b"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: k}\nspec: {path: ./a, postBuild: {substitute: {A: '${A}', B: '$${B'}}}\n#>>> a/i.yaml\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: '${A:-${B}}'}\nspec: {ingressClassName: '${A:=x}${'}\n",
         ];
         for case in cases {
             check_bytes(case);
