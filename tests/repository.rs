@@ -195,6 +195,16 @@ fn kustomizations_that_cannot_build_are_located() {
         "app/kustomization.yaml",
         "resources: [service.yaml]\npatchesStrategicMerges: [x.yaml]\npatchesJson6902:\n  - target: {kind: Service, name: web}\n    patch: |-\n      - op: replace\n        path: /spec/missing\n        value: 1\n  - target: {kind: Deployment, name: web}\n    patch: '[{op: remove, path: /spec/replicas}]'\n",
     );
+    // What a generator makes, or a name pattern selects, is not known here: no claim that the
+    // build fails.
+    write(
+        "gen/kustomization.yaml",
+        "resources: [service.yaml]\nconfigMapGenerator: [{name: settings, literals: [a=b]}]\npatches:\n  - target: {kind: ConfigMap, name: settings}\n    patch: '[{op: add, path: /data/c, value: d}]'\n  - target: {kind: Service, name: \"web-.*\"}\n    patch: '[{op: add, path: /metadata/labels, value: {a: b}}]'\n",
+    );
+    write(
+        "gen/service.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web-a}\nspec: {ports: [{port: 80}]}\n",
+    );
     write("flux/kustomization.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./app, interval: 5m, sourceRef: {kind: GitRepository, name: flux-system}}\n");
     let check = check_json(&[dir.to_str().unwrap()]).json();
     let mut unresolved: Vec<(String, u64, String)> =

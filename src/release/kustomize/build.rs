@@ -248,7 +248,7 @@ impl Walk<'_> {
                     }
                 }
             }
-            if !any && complete {
+            if !any && complete && !patch.target.is_pattern() {
                 let what = describe(&patch.target);
                 self.problems.push((
                     kustomization.file,
@@ -279,8 +279,25 @@ impl Walk<'_> {
     }
 }
 
+impl Target {
+    /// A name regex or a set-based selector: what it selects is not evaluated here (the
+    /// patch is not applied, and selecting nothing is not said).
+    fn is_pattern(&self) -> bool {
+        let regex = |name: &str| name.contains(['*', '^', '$', '|', '(', '[', '+', '?', '\\']);
+        let set_based = |selector: &str| {
+            selector.contains('(') || selector.contains(" in ") || selector.contains("notin")
+        };
+        self.name.as_deref().is_some_and(regex)
+            || self.label_selector.as_deref().is_some_and(set_based)
+            || self.annotation_selector.as_deref().is_some_and(set_based)
+    }
+}
+
 /// Whether a patch target selects an object (any of its names; selectors by equality).
 fn matches(target: &Target, object: &Object, instance: &Instance) -> bool {
+    if target.is_pattern() {
+        return false;
+    }
     let reference = &object.reference;
     let (group, version) = reference
         .api_version

@@ -119,7 +119,8 @@ pub struct Kustomization {
     pub patches: Vec<Patch>,
     /// Files read as patches.
     pub patch_files: Vec<String>,
-    /// Every resource and component it lists is in the input (none remote or missing).
+    /// Every resource and component it lists is in the input (none remote or missing), and
+    /// it generates nothing this reading leaves out.
     pub complete: bool,
     /// Entries that name nothing in the input (a path outside it, or missing), remote ones,
     /// and fields Kustomize rejects: (the node, why).
@@ -226,7 +227,19 @@ fn read(
     ]
     .concat();
     let components = listed("components", &mut unresolved);
-    let complete = unresolved.len() == unknown_fields;
+    // What generators, plugins and inflated charts add is not modelled here: a patch may
+    // target it.
+    let generates = [
+        "configMapGenerator",
+        "secretGenerator",
+        "generators",
+        "transformers",
+        "helmCharts",
+        "helmChartInflationGenerator",
+    ]
+    .iter()
+    .any(|key| tree.lookup(root, &[PathStep::Key(key)]).is_some());
+    let complete = unresolved.len() == unknown_fields && !generates;
     let mut patches = Vec::new();
     let mut patch_files = Vec::new();
     for (key, json6902) in [
