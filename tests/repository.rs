@@ -199,7 +199,7 @@ fn kustomizations_that_cannot_build_are_located() {
     // build fails.
     write(
         "gen/kustomization.yaml",
-        "resources: [service.yaml]\nconfigMapGenerator: [{name: settings, literals: [a=b]}]\npatches:\n  - target: {kind: ConfigMap, name: settings}\n    patch: '[{op: add, path: /data/c, value: d}]'\n  - target: {kind: Service, name: \"web-.*\"}\n    patch: '[{op: add, path: /metadata/labels, value: {a: b}}]'\n",
+        "resources: [service.yaml]\nconfigMapGenerator: [{name: settings, literals: [a=b]}]\npatches:\n  - target: {kind: ConfigMap, name: settings}\n    patch: '[{op: add, path: /data/c, value: d}]'\n  - target: {kind: Service, name: \"web-.*\"}\n    patch: '[{op: add, path: /metadata/labels, value: {a: b}}]'\nhelmCharts:\n  - {name: grafana, repo: https://grafana.github.io/helm-charts, version: 8.0.0}\n  - {name: ingress-nginx, repo: https://kubernetes.github.io/ingress-nginx, version: 4.11.0}\ngenerators: [plugin.yaml]\n",
     );
     write(
         "gen/service.yaml",
@@ -224,6 +224,8 @@ fn kustomizations_that_cannot_build_are_located() {
                     "unknown field",
                     "not in the object",
                     "does not hold",
+                    "inflated",
+                    "not run",
                 ]
                 .into_iter()
                 .find(|w| message.contains(w))
@@ -243,6 +245,10 @@ fn kustomizations_that_cannot_build_are_located() {
             ),
             ("app/kustomization.yaml".into(), 9, "does not hold".into()),
             ("b/kustomization.yaml".into(), 1, "includes itself".into()),
+            // An unknown chart needs its repository, a plugin its runtime: not followed. The
+            // ingress-nginx chart is rendered from the knowledge.
+            ("gen/kustomization.yaml".into(), 9, "inflated".into()),
+            ("gen/kustomization.yaml".into(), 11, "not run".into()),
         ],
         "{check}"
     );

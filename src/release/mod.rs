@@ -168,7 +168,9 @@ pub fn expand(
     let input_files = files.len();
     let namespace = setup.namespace;
     let paths = kustomize::Paths::new(files);
-    let kustomizations = kustomize::find(files, &paths);
+    let known_chart =
+        |chart: &str, repository: Option<&str>| knowledge.chart(chart, repository).is_some();
+    let kustomizations = kustomize::find(files, &paths, &known_chart);
     let builds = kustomize::apply(files, &paths, &kustomizations);
     substitute::apply(files, &paths, &kustomizations, &builds.roots);
     let derived_clusters = clusters::derive(files, &paths, &kustomizations);

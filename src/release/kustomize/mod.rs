@@ -157,12 +157,17 @@ pub struct Target {
 }
 
 /// Every kustomization file of the input (a file named `kustomization.yaml` holding a Flux
-/// `Kustomization` object is that object, not a kustomization).
-pub fn find(files: &[LoadedFile], paths: &Paths) -> Vec<Kustomization> {
+/// `Kustomization` object is that object, not a kustomization). `known_chart` tells the
+/// `helmCharts:` the release stage renders from its knowledge (by chart and repository).
+pub fn find(
+    files: &[LoadedFile],
+    paths: &Paths,
+    known_chart: &dyn Fn(&str, Option<&str>) -> bool,
+) -> Vec<Kustomization> {
     files
         .iter()
         .enumerate()
-        .filter_map(|(index, file)| read(files, paths, index, file))
+        .filter_map(|(index, file)| read(files, paths, index, file, known_chart))
         .collect()
 }
 
@@ -171,6 +176,7 @@ fn read(
     paths: &Paths,
     index: usize,
     file: &LoadedFile,
+    known_chart: &dyn Fn(&str, Option<&str>) -> bool,
 ) -> Option<Kustomization> {
     let name = file.source.name.as_str();
     let (directory, base) = name.rsplit_once('/').unwrap_or(("", name));
@@ -240,6 +246,25 @@ fn read(
     .iter()
     .any(|key| tree.lookup(root, &[PathStep::Key(key)]).is_some());
     let complete = unresolved.len() == unknown_fields && !generates;
+    // What needs a network or a plugin to be made is listed as not followed.
+    for item in items("helmCharts") {
+        let field = |key: &str| tree.get(item, key).and_then(|e| tree.scalar(e.value));
+        let Some(chart) = field("name") else { continue };
+        if !known_chart(chart, field("repo")) {
+            unresolved.push((
+                tree.span(item),
+                format!("chart `{chart}` is inflated by `kustomize build --enable-helm` from its repository (not followed, offline): what it renders is not checked"),
+            ));
+        }
+    }
+    for key in ["generators", "transformers"] {
+        for item in items(key) {
+            unresolved.push((
+                tree.span(item),
+                format!("`{key}` plugin is not run: what it makes or changes is not checked"),
+            ));
+        }
+    }
     let mut patches = Vec::new();
     let mut patch_files = Vec::new();
     for (key, json6902) in [
