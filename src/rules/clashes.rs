@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use crate::detect::nodes::{disjoint_free, placement, Binding, NodePort};
 use crate::detect::pod_of;
 
+use manifest::ObjectRef;
+
 use super::Context;
+use crate::findings::Location;
 
 /// Ports that clash, in input order: the first holds the port first, each other clashes with
 /// an earlier member.
@@ -17,6 +20,32 @@ pub struct Group<'a> {
 }
 
 type Placement = Vec<(String, Vec<String>)>;
+
+impl<'a> Group<'a> {
+    /// Where the finding is: the first port that finds the port taken.
+    pub fn at(&self) -> &'a NodePort {
+        self.members[1]
+    }
+
+    /// The other members as related locations, each described by `describe`.
+    pub fn others<'c>(
+        &'c self,
+        context: &'c Context<'_>,
+        describe: impl Fn(&NodePort) -> String + 'c,
+    ) -> impl Iterator<Item = (Location, String, Option<ObjectRef>)> + 'c {
+        let at = self.at();
+        self.members
+            .iter()
+            .filter(move |p| !std::ptr::eq(**p, at))
+            .map(move |p| {
+                (
+                    context.view(p.workload).location(p.span),
+                    describe(p),
+                    Some(context.objects.reference(p.workload)),
+                )
+            })
+    }
+}
 
 /// Every clash group among the ports `select` pairs (it sees the later port first).
 pub fn clash_groups<'a>(

@@ -47,9 +47,7 @@ impl Rule for HostNetworkPortClash {
             host_network(a.binding) || host_network(b.binding)
         });
         for group in groups {
-            let [_, at, ..] = group.members[..] else {
-                continue;
-            };
+            let at = group.at();
             let accounted = group
                 .members
                 .iter()
@@ -77,17 +75,7 @@ impl Rule for HostNetworkPortClash {
                 at.protocol,
                 listing(&names)
             );
-            let others = group
-                .members
-                .iter()
-                .filter(|p| !std::ptr::eq(**p, at))
-                .map(|p| {
-                    (
-                        context.view(p.workload).location(p.span),
-                        describe(p),
-                        Some(context.objects.reference(p.workload)),
-                    )
-                });
+            let others = group.others(context, describe);
             out.push(
                 context
                     .view(at.workload)

@@ -33,10 +33,7 @@ impl Rule for HostPortClash {
             a.binding == Binding::HostPort && b.binding == Binding::HostPort
         });
         for group in groups {
-            // Reported at the first port that finds it taken; the others are related.
-            let [holder, at, ..] = group.members[..] else {
-                continue;
-            };
+            let (holder, at) = (group.members[0], group.at());
             let names: Vec<String> = group
                 .members
                 .iter()
@@ -49,21 +46,14 @@ impl Rule for HostPortClash {
                 at.protocol,
                 listing(&names)
             );
-            let others = group
-                .members
-                .iter()
-                .filter(|p| !std::ptr::eq(**p, at))
-                .map(|p| {
-                    (
-                        context.view(p.workload).location(p.span),
-                        if std::ptr::eq(*p, holder) {
-                            format!("hostPort {} declared here first", p.port)
-                        } else {
-                            format!("hostPort {} declared here too", p.port)
-                        },
-                        Some(context.objects.reference(p.workload)),
-                    )
-                });
+            let others = group.others(context, |p| {
+                let when = if std::ptr::eq(p, holder) {
+                    "first"
+                } else {
+                    "too"
+                };
+                format!("hostPort {} declared here {when}", p.port)
+            });
             out.push(
                 context
                     .view(at.workload)

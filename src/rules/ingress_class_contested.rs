@@ -129,16 +129,7 @@ impl Rule for IngressClassContested {
         }
         for (name, classes) in contested {
             let class = classes[0];
-            let mut lists: Vec<&Served> = Vec::new();
-            for class in &classes {
-                if !lists.iter().any(|l| Arc::ptr_eq(l, &class.served_by)) {
-                    lists.push(&class.served_by);
-                }
-            }
-            let mut served_by: Vec<(usize, usize)> =
-                lists.iter().flat_map(|l| l.iter().copied()).collect();
-            served_by.sort_unstable();
-            served_by.dedup();
+            let served_by = union(classes.iter().map(|e| &e.served_by));
             let view = context.view(class.key);
             let names: Vec<String> = served_by.iter().map(|&s| claimant_label(s)).collect();
             let copies = if classes.len() > 1 {
@@ -178,16 +169,7 @@ impl Rule for IngressClassContested {
         for (class, entries) in answered {
             let entry = entries[0];
             let view = context.view(entry.key);
-            let mut lists: Vec<&Served> = Vec::new();
-            for entry in &entries {
-                if !lists.iter().any(|l| Arc::ptr_eq(l, &entry.served_by)) {
-                    lists.push(&entry.served_by);
-                }
-            }
-            let mut served_by: Vec<(usize, usize)> =
-                lists.iter().flat_map(|l| l.iter().copied()).collect();
-            served_by.sort_unstable();
-            served_by.dedup();
+            let served_by = union(entries.iter().map(|e| &e.served_by));
             let names: Vec<String> = served_by.iter().map(|&s| claimant_label(s)).collect();
             let span = entry
                 .class_span
@@ -209,6 +191,20 @@ impl Rule for IngressClassContested {
             out.push(finding);
         }
     }
+}
+
+/// Every claimant of lists that objects read alike mostly share: each shared list once.
+fn union<'a>(lists: impl Iterator<Item = &'a Served>) -> Vec<(usize, usize)> {
+    let mut distinct: Vec<&Served> = Vec::new();
+    for list in lists {
+        if !distinct.iter().any(|l| Arc::ptr_eq(l, list)) {
+            distinct.push(list);
+        }
+    }
+    let mut all: Vec<(usize, usize)> = distinct.iter().flat_map(|l| l.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 /// How to give every Ingress a class: the field, except for a controller that reads only the
