@@ -75,6 +75,10 @@ impl Tree {
         }
     }
 
+    pub(crate) fn reserve(&mut self, nodes: usize) {
+        self.nodes.reserve(nodes);
+    }
+
     /// Adds a parsed scalar: a range of the source when its value is the text written there.
     pub(crate) fn push_scalar(
         &mut self,
