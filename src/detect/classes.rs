@@ -85,7 +85,7 @@ pub fn claims(claimant: &Claimant, class: &ClassEntry) -> bool {
 /// `own_class_default`: a claimant whose own IngressClass is the default takes class-less
 /// Ingresses.
 pub fn resolve_classless(inventory: &mut Inventory) {
-    let classes = &inventory.classes;
+    let defaults: Vec<&ClassEntry> = inventory.classes.iter().filter(|c| c.default).collect();
     for instance in &mut inventory.controllers {
         let providers = &instance.controller.providers;
         for claimant in &mut instance.claimants {
@@ -97,7 +97,7 @@ pub fn resolve_classless(inventory: &mut Inventory) {
             {
                 continue;
             }
-            if let Some(class) = classes.iter().find(|c| c.default && claims(claimant, c)) {
+            if let Some(class) = defaults.iter().find(|c| claims(claimant, c)) {
                 claimant.takes_classless = Tri::Yes(format!(
                     "its IngressClass `{}` is the default class",
                     class.name

@@ -14,7 +14,7 @@ pub mod render;
 mod substitute;
 pub mod values;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use manifest::{LoadedFile, Span, TypedObject};
 
@@ -131,12 +131,36 @@ pub struct Releases {
     pub clusters: Vec<clusters::DerivedCluster>,
     /// The Kustomize builds (`Object::builds` indexes their roots).
     pub builds: kustomize::Builds,
+    /// Added object → the release (`Ok`) or stub (`Err`) it comes from, by index.
+    added_by: HashMap<ObjectKey, Result<usize, usize>>,
 }
 
 impl Releases {
+    /// Indexes which release or stub added each object (once, when all are known).
+    fn index(&mut self) {
+        let releases = self
+            .list
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.objects.iter().map(move |k| (*k, Ok(i))));
+        let stubs = self
+            .stubs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.objects.iter().map(move |k| (*k, Err(i))));
+        let mut added_by = HashMap::new();
+        for (key, by) in releases.chain(stubs) {
+            added_by.entry(key).or_insert(by);
+        }
+        self.added_by = added_by;
+    }
+
     /// The release an object was rendered from.
     pub fn of(&self, key: ObjectKey) -> Option<&Release> {
-        self.list.iter().find(|r| r.objects.contains(&key))
+        match self.added_by.get(&key)? {
+            Ok(release) => self.list.get(*release),
+            Err(_) => None,
+        }
     }
 
     /// Where an added object comes from; `None` for an object of the input.
@@ -149,7 +173,10 @@ impl Releases {
                 unknowns: &release.unknowns,
             });
         }
-        let stub = self.stubs.iter().find(|s| s.objects.contains(&key))?;
+        let Err(stub) = self.added_by.get(&key)? else {
+            return None;
+        };
+        let stub = self.stubs.get(*stub)?;
         Some(Provenance {
             origin: stub.origin,
             why: stub.why.clone(),
@@ -219,6 +246,7 @@ pub fn expand(
     platform::declared(files, knowledge, setup, &mut releases.stubs);
     platform::service_load_balancer(files, knowledge, setup, &mut releases.stubs);
     releases.shared_files = (input_files..files.len()).collect();
+    releases.index();
     releases
 }
 
