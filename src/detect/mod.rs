@@ -154,9 +154,9 @@ pub struct Objects<'a> {
     pub namespace: &'a str,
     /// The files of one cluster, sorted; `None`: all of them.
     pub scope: Option<Vec<usize>>,
-    /// With no scope, the clusters the input holds (empty: one), as sorted files: an Ingress
-    /// is served only by controllers of a cluster it is in.
-    pub clusters: Vec<Vec<usize>>,
+    /// With no scope and several clusters, the clusters each file is in (sorted): an Ingress
+    /// is served only by controllers of a cluster it is in. Empty: one cluster.
+    file_clusters: Vec<Vec<u32>>,
     /// With a scope, the files that can hold its objects (its own, and those holding objects
     /// of Kustomize builds): one cluster's pass costs its own size, not the input's.
     files_in_scope: Option<Vec<usize>>,
@@ -176,38 +176,50 @@ impl<'a> Objects<'a> {
             }),
             namespace,
             scope,
-            clusters: Vec::new(),
+            file_clusters: Vec::new(),
         }
     }
 
     /// These objects, all clusters at once, knowing the clusters (for the inventory).
     pub fn across(mut self, scopes: Vec<Option<Vec<usize>>>) -> Objects<'a> {
-        self.clusters = scopes.into_iter().flatten().collect();
+        let scopes: Vec<Vec<usize>> = scopes.into_iter().flatten().collect();
+        if scopes.len() > 1 {
+            self.file_clusters = vec![Vec::new(); self.files.len()];
+            for (cluster, files) in scopes.iter().enumerate() {
+                for &file in files {
+                    self.file_clusters[file].push(cluster as u32);
+                }
+            }
+        }
         self
     }
 
-    /// Whether two objects can meet: everything can within one scope; across all clusters,
-    /// only objects of a common cluster.
+    /// The clusters an object is in: its file's, or for an object a Kustomize build made,
+    /// its builds' roots'.
+    fn clusters_of(&self, key: ObjectKey) -> std::borrow::Cow<'_, [u32]> {
+        let object = self.get(key);
+        if object.builds.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.file_clusters[key.file]);
+        }
+        let mut clusters: Vec<u32> = object
+            .builds
+            .iter()
+            .filter_map(|b| self.releases.builds.roots.get(*b as usize))
+            .flat_map(|root| self.file_clusters[root.file].iter().copied())
+            .collect();
+        clusters.sort_unstable();
+        clusters.dedup();
+        std::borrow::Cow::Owned(clusters)
+    }
+
+    /// Whether two objects can meet: everything can within one scope or one cluster; across
+    /// several clusters, only objects of a common cluster.
     pub fn same_cluster(&self, a: ObjectKey, b: ObjectKey) -> bool {
-        if self.scope.is_some() || self.clusters.is_empty() {
+        if self.scope.is_some() || self.file_clusters.is_empty() {
             return true;
         }
-        let in_scope = |scope: &Vec<usize>, key: ObjectKey| {
-            let object = self.get(key);
-            if object.builds.is_empty() {
-                return scope.binary_search(&key.file).is_ok();
-            }
-            object.builds.iter().any(|b| {
-                self.releases
-                    .builds
-                    .roots
-                    .get(*b as usize)
-                    .is_some_and(|root| scope.binary_search(&root.file).is_ok())
-            })
-        };
-        self.clusters
-            .iter()
-            .any(|scope| in_scope(scope, a) && in_scope(scope, b))
+        let (a, b) = (self.clusters_of(a), self.clusters_of(b));
+        a.iter().any(|c| b.binary_search(c).is_ok())
     }
 
     pub fn get(&self, key: ObjectKey) -> &'a Object {
