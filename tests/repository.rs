@@ -397,3 +397,20 @@ fn argo_cd_application_sets_name_what_each_cluster_applies() {
         .collect();
     assert_eq!(served, [1, 1]);
 }
+
+/// A Flux `Kustomization`'s `spec.targetNamespace` is the namespace of every namespaced
+/// object it applies (cluster-scoped ones keep none).
+#[test]
+fn flux_target_namespace_names_what_it_applies() {
+    let dir = scratch("flux-target-namespace");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("clusters/prod/apps.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\nspec: {path: ./apps/shop, targetNamespace: shop, interval: 10m, sourceRef: {kind: GitRepository, name: flux-system}}\n");
+    write("apps/shop/ingress.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: web, namespace: default}\nspec: {ingressClassName: nginx}\n---\napiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: {name: nginx}\nspec: {controller: k8s.io/ingress-nginx}\n");
+    let inventory = run(&["inventory", "--format", "json", dir.to_str().unwrap()]).json();
+    assert_eq!(ingresses(&inventory), [("shop".into(), "web".into())]);
+    assert_eq!(inventory["ingress_classes"][0]["name"], "nginx");
+}

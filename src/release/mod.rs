@@ -11,7 +11,7 @@ pub mod embedded;
 pub mod kustomize;
 mod platform;
 pub mod render;
-mod substitute;
+mod flux;
 pub mod values;
 
 use std::collections::{HashMap, HashSet};
@@ -199,7 +199,7 @@ pub fn expand(
         |chart: &str, repository: Option<&str>| knowledge.chart(chart, repository).is_some();
     let kustomizations = kustomize::find(files, &paths, &known_chart);
     let builds = kustomize::apply(files, &paths, &kustomizations);
-    substitute::apply(files, &paths, &kustomizations, &builds.roots);
+    flux::apply(files, &paths, &kustomizations, &builds.roots);
     let derived_clusters = clusters::derive(files, &paths, &kustomizations);
     let mut found = discover::discover(files, knowledge, namespace);
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);

@@ -1,8 +1,9 @@
-//! Flux `postBuild` variable substitution: a Flux `Kustomization` replaces `${VAR}` in what
-//! it builds with `spec.postBuild.substitute` values and the `data` of the ConfigMaps
-//! `substituteFrom` names (inline values win, as in Flux). Applied here to the objects of the
-//! path it builds, where every variable of a value is known (or has a default); a value with
-//! a variable the input cannot tell (a Secret's, one set nowhere) stays as written.
+//! What a Flux `Kustomization` does to what it builds, besides building it: `postBuild`
+//! variable substitution — `${VAR}` replaced with `spec.postBuild.substitute` values and the
+//! `data` of the ConfigMaps `substituteFrom` names (inline values win, as in Flux) — and
+//! `spec.targetNamespace`, the namespace of every namespaced object it applies. Applied to the
+//! objects of the path it builds; a value with a variable the input cannot tell (a Secret's,
+//! one set nowhere, with no default) stays as written.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ pub fn apply(
     kustomizations: &[Kustomization],
     builds: &[BuildRoot],
 ) {
-    for (path, variables) in flux_substitutions(files) {
+    for (path, variables, target_namespace) in flux_kustomizations(files) {
         let Some(directory) = directory_named(files, &path) else {
             continue;
         };
@@ -33,10 +34,11 @@ pub fn apply(
             &mut Vec::new(),
             &mut reached,
         );
+        let reached_set: std::collections::HashSet<usize> = reached.iter().copied().collect();
         let root_reached = |b: &u32| {
             builds
                 .get(*b as usize)
-                .is_some_and(|root| reached.contains(&root.file))
+                .is_some_and(|root| reached_set.contains(&root.file))
         };
         for &file in &reached {
             let changed: Vec<usize> = (0..files[file].objects.len())
@@ -48,6 +50,15 @@ pub fn apply(
             let mut all_known = true;
             for index in changed {
                 let loaded = &mut files[file];
+                if let Some(namespace) = &target_namespace {
+                    let reference = &mut loaded.objects[index].reference;
+                    if !reference.is_cluster_scoped() {
+                        reference.namespace = Some(namespace.clone());
+                    }
+                }
+                if variables.is_empty() {
+                    continue;
+                }
                 let (node, document) = (loaded.objects[index].node, loaded.objects[index].document);
                 let mut known = true;
                 let Some(substituted) =
@@ -86,8 +97,9 @@ pub fn apply(
     }
 }
 
-/// `(spec.path, variables)` of each Flux Kustomization that substitutes.
-fn flux_substitutions(files: &[LoadedFile]) -> Vec<(String, Variables)> {
+/// `(spec.path, variables, spec.targetNamespace)` of each Flux Kustomization that substitutes
+/// or sets a namespace.
+fn flux_kustomizations(files: &[LoadedFile]) -> Vec<(String, Variables, Option<String>)> {
     let mut out = Vec::new();
     for file in files {
         for object in &file.objects {
@@ -128,8 +140,11 @@ fn flux_substitutions(files: &[LoadedFile]) -> Vec<(String, Variables)> {
                     }
                 }
             }
-            if !variables.is_empty() {
-                out.push((path.to_string(), variables));
+            let target_namespace = at(&["spec", "targetNamespace"])
+                .and_then(|e| tree.string(e.value))
+                .map(str::to_string);
+            if !variables.is_empty() || target_namespace.is_some() {
+                out.push((path.to_string(), variables, target_namespace));
             }
         }
     }
