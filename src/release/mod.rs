@@ -8,10 +8,10 @@
 pub mod clusters;
 mod discover;
 pub mod embedded;
+mod flux;
 pub mod kustomize;
 mod platform;
 pub mod render;
-mod flux;
 pub mod values;
 
 use std::collections::{HashMap, HashSet};
