@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::sets::{AnnotationStatus, ProviderSupport, Risk, Scope, Verdict};
+use super::sets::{AnnotationStatus, GatewaySupport, ProviderSupport, Risk, Scope, Verdict};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,6 +118,9 @@ pub struct Equivalent {
     /// ingress2gateway's outcome (Gateway API).
     #[serde(default)]
     pub i2gw: Option<String>,
+    /// The conformance level of the Gateway API field the key maps to.
+    #[serde(default)]
+    pub support: Option<GatewaySupport>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -307,6 +310,11 @@ mod tests {
                     .targets
                     .iter()
                     .any(|t| &t.id == target && t.reads_source_keys);
+                // A Gateway API verdict that expresses the key says at which conformance level.
+                if target == "gateway-api" && matches!(e.verdict, Verdict::Exact | Verdict::Partial)
+                {
+                    assert!(e.support.is_some(), "{k}/{target}: no support level");
+                }
                 if !reads_source_keys && e.verdict != Verdict::None {
                     assert!(
                         e.form.is_some(),

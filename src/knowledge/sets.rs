@@ -120,3 +120,16 @@ closed_set! {
         Unknown = "unknown",
     }
 }
+
+closed_set! {
+    /// The conformance level of the Gateway API feature a key maps to, as the CRDs of the
+    /// standard channel (v1.6.1) document it in each field's "Support:" line.
+    GatewaySupport {
+        Core = "core",
+        Extended = "extended",
+        /// A standard field whose behaviour each implementation defines (regex dialects).
+        ImplementationSpecific = "implementation-specific",
+        /// Only in the experimental channel's CRDs: not installed by the standard bundle.
+        Experimental = "experimental",
+    }
+}

@@ -371,14 +371,21 @@ fn target_path(
             .as_deref()
             .map(|form| with_value(form, value)),
     };
-    let mut note = equivalent.note.clone().unwrap_or_default();
-    if let Some(i2gw) = &equivalent.i2gw {
-        note = if note.is_empty() {
-            format!("ingress2gateway: {i2gw}")
-        } else {
-            format!("ingress2gateway: {i2gw}; {note}")
-        };
-    }
+    // What the target does first; the conformance level and ingress2gateway's outcome after.
+    let note = [
+        equivalent.note.clone(),
+        equivalent
+            .support
+            .map(|s| format!("Gateway API support: {s}")),
+        equivalent
+            .i2gw
+            .as_ref()
+            .map(|i| format!("ingress2gateway: {i}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("; ");
     TargetPath {
         name: label,
         verdict: equivalent.verdict,
