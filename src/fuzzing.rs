@@ -4,6 +4,7 @@
 
 use crate::detect::{self, Objects};
 use crate::knowledge::knowledge;
+use crate::knowledge::NGINX;
 use crate::load::{load_bytes, Loaded};
 use crate::plan::{plan, Request};
 use crate::report;
@@ -82,6 +83,25 @@ pub fn check_bytes(data: &[u8]) -> usize {
                 .expect(SERIALISES)
                 .len()
             + report::translate::markdown(&objects, &translation).len();
+    }
+    // Every target `convert` writes: the manifests and both report formats.
+    for target in crate::convert::TARGETS {
+        let Ok(migration) = migration(knowledge(), target, None) else {
+            continue;
+        };
+        let translation = translate(&objects, &inventory, knowledge(), &migration);
+        let request = crate::convert::Request {
+            target,
+            from: NGINX,
+            class: None,
+        };
+        let conversion =
+            crate::convert::convert(&objects, &inventory, knowledge(), &translation, &request);
+        length += report::convert::manifests(&conversion).len()
+            + report::convert::json(&objects, &conversion)
+                .expect(SERIALISES)
+                .len()
+            + report::convert::markdown(&objects, &conversion).len();
     }
     let request = Request {
         to: "traefik",

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod detect;
 pub mod findings;
 pub mod fuzzing;

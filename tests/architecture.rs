@@ -15,6 +15,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("load", &["findings", "input", "knowledge", "release"]),
     ("detect", &["knowledge", "load", "release"]),
     ("translate", &["detect", "knowledge", "load"]),
+    ("convert", &["detect", "knowledge", "load", "translate"]),
     (
         "rules",
         &[
@@ -30,6 +31,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "report",
         &[
+            "convert",
             "detect",
             "findings",
             "input",
@@ -45,6 +47,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "fuzzing",
         &[
+            "convert",
             "detect",
             "findings",
             "knowledge",
@@ -60,6 +63,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "config",
+            "convert",
             "detect",
             "findings",
             "input",

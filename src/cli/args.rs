@@ -30,6 +30,9 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Annotation translation report for a target controller
     Translate(TranslateArgs),
+    /// Write the target's manifests for the Ingresses the source controller serves, and a
+    /// report of every annotation: translated, approximated or not translated (exit code 1)
+    Convert(ConvertArgs),
     /// Migration scenario (DNS switchover, LoadBalancer IP reuse, node rollout) and runbook
     Plan(PlanArgs),
     /// List the controllers ingress-lint knows: ids, controller values, default classes, prefixes
@@ -122,6 +125,38 @@ pub struct TranslateArgs {
     /// Write the report to this file instead of stdout
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConvertFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The target to write manifests for
+    #[arg(long, value_name = "TARGET", value_parser = PossibleValuesParser::new(crate::convert::TARGETS))]
+    pub to: String,
+    /// The controller you migrate from (default: ingress-nginx)
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
+    /// The target's class: the IngressClass of the emitted Ingresses, or the GatewayClass of
+    /// the emitted Gateways (default: the target's default class; for Gateway API the
+    /// source class's name)
+    #[arg(long, value_name = "NAME")]
+    pub class: Option<String>,
+    /// Write one file per source file under DIR (mirroring the paths) instead of stdout
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Write the conversion report to FILE instead of stderr
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Format of the conversion report
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ConvertFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

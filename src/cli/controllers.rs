@@ -24,7 +24,6 @@ struct Entry<'a> {
 /// Controller values and classes with every setting at its default.
 fn defaults(controller: &Controller) -> (Vec<String>, Vec<String>) {
     let mut values = Vec::new();
-    let mut classes = Vec::new();
     for provider in &controller.providers {
         let default_of = |name: &str| {
             controller
@@ -32,16 +31,6 @@ fn defaults(controller: &Controller) -> (Vec<String>, Vec<String>) {
                 .map(|s| s.default.clone())
                 .unwrap_or_default()
         };
-        let class = if provider.class.is_empty() {
-            String::new()
-        } else {
-            default_of(&provider.class)
-        };
-        if class.is_empty() {
-            classes.extend(provider.default_class_names.iter().cloned());
-        } else {
-            classes.push(class);
-        }
         for template in &provider.controller_values {
             let mut value = template.clone();
             for name in crate::knowledge::template_settings(template) {
@@ -61,7 +50,7 @@ fn defaults(controller: &Controller) -> (Vec<String>, Vec<String>) {
             }
         }
     }
-    (values, classes)
+    (values, controller.default_classes())
 }
 
 pub fn controllers(format: ControllersFormat) -> String {

@@ -4,6 +4,7 @@
 pub mod args;
 mod check;
 mod controllers;
+mod convert;
 mod explain;
 mod inventory;
 mod plan;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
         Command::Inventory(args) => inventory::run(&args),
         Command::Translate(args) => translate::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Convert(args) => convert::run(&args),
         Command::Controllers { format } => {
             write_out(None, &controllers::controllers(format))?;
             Ok(Outcome::Clean)

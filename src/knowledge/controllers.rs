@@ -330,6 +330,23 @@ impl Controller {
         self.settings.iter().find(|s| s.name == name)
     }
 
+    /// The classes it takes with default settings, provider by provider.
+    pub fn default_classes(&self) -> Vec<String> {
+        let mut classes = Vec::new();
+        for provider in &self.providers {
+            let class = self
+                .setting(&provider.class)
+                .map(|s| s.default.clone())
+                .unwrap_or_default();
+            if class.is_empty() {
+                classes.extend(provider.default_class_names.iter().cloned());
+            } else {
+                classes.push(class);
+            }
+        }
+        classes
+    }
+
     pub fn is_retired(&self) -> bool {
         self.lifecycle == Lifecycle::Retired
     }

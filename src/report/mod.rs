@@ -1,5 +1,6 @@
 //! Report stage: one file per output format. Every format reads the same sorted findings.
 
+pub mod convert;
 mod github;
 mod gitlab;
 mod human;

@@ -200,13 +200,13 @@ fn percent(part: usize, total: usize) -> String {
 }
 
 /// Markdown table cell: pipes escaped, line breaks folded.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
 /// A table cell as a code span: fenced with more backticks than the text holds in a row
 /// (CommonMark), so a backtick in a value does not end the span.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let text = cell(text);
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     if longest == 0 {

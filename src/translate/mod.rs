@@ -407,7 +407,7 @@ fn with_value(form: &str, value: &str) -> String {
 }
 
 /// `nginx.org/app-root` is a key; `HTTPRoute rule with …` is a description.
-fn is_annotation_key(form: &str) -> bool {
+pub fn is_annotation_key(form: &str) -> bool {
     form.contains('/')
         && !form.contains(' ')
         && form

@@ -1,0 +1,90 @@
+//! `convert --to TARGET`: the target's manifests and the conversion report.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::args::{ConvertArgs, ConvertFormat};
+use super::check::{check_migration, Read};
+use super::{write_out, Outcome, UsageError};
+use crate::convert::{convert, Request};
+use crate::detect;
+use crate::knowledge::knowledge;
+use crate::report::convert as report;
+use crate::translate::translate;
+
+pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
+    let migration = check_migration(&args.to, args.from.as_deref())?;
+    let read = Read::new(&args.input)?;
+    let objects = read.objects()?;
+    let inventory = detect::build(&objects, knowledge());
+    let translation = translate(&objects, &inventory, knowledge(), &migration);
+    let request = Request {
+        target: &args.to,
+        from: migration
+            .from
+            .first()
+            .map_or("ingress-nginx", String::as_str),
+        class: args.class.as_deref(),
+    };
+    let conversion = convert(&objects, &inventory, knowledge(), &translation, &request);
+    match &args.output_dir {
+        None => write_out(None, &report::manifests(&conversion))?,
+        Some(dir) => {
+            let files = report::files(&conversion, |file| {
+                mirrored(&objects.files[file].source.name)
+            });
+            for (name, text) in files {
+                let path = dir.join(&name);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        UsageError(format!("--output-dir {}: {e}", parent.display()))
+                    })?;
+                }
+                std::fs::write(&path, text)
+                    .map_err(|e| UsageError(format!("--output-dir {}: {e}", path.display())))?;
+            }
+        }
+    }
+    let text = match args.format {
+        ConvertFormat::Markdown => report::markdown(&objects, &conversion),
+        ConvertFormat::Json => report::json(&objects, &conversion)?,
+    };
+    match &args.report {
+        Some(path) => std::fs::write(path, &text)
+            .map_err(|e| UsageError(format!("--report {}: {e}", path.display())))?,
+        None => eprint!("{text}"),
+    }
+    Ok(if conversion.incomplete() {
+        Outcome::Failed
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// A source file's path below the output directory: its normal components only (no root,
+/// no `..`), so nothing is written outside it; stdin becomes `stdin.yaml`.
+fn mirrored(name: &str) -> String {
+    if name == "-" || name == "<stdin>" {
+        return "stdin.yaml".into();
+    }
+    let path: PathBuf = Path::new(name)
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(part),
+            _ => None,
+        })
+        .collect();
+    path.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_paths_stay_below_the_directory() {
+        assert_eq!(mirrored("apps/web/ingress.yaml"), "apps/web/ingress.yaml");
+        assert_eq!(mirrored("/abs/x.yaml"), "abs/x.yaml");
+        assert_eq!(mirrored("../../etc/x.yaml"), "etc/x.yaml");
+        assert_eq!(mirrored("-"), "stdin.yaml");
+    }
+}

@@ -1,0 +1,1575 @@
+//! `convert --to gateway-api`: a Gateway per source class (an HTTP listener, an HTTPS
+//! listener per TLS host, a passthrough listener per ssl-passthrough host), an HTTPRoute per
+//! Ingress and host (a GRPCRoute for gRPC backends, a TLSRoute for passthrough), redirect
+//! routes on the HTTP listener, canaries folded into their main route, BackendTLSPolicies
+//! for HTTPS backends. Kinds and versions: Gateway API v1.6.1, standard channel.
+
+use std::collections::BTreeMap;
+
+use super::source::{Backend, HttpPath, Port, Rule, Source};
+use super::yaml::{Map, Value};
+use super::{derived_name, metadata, slug, Context, Ledger, Outcome, Output, Selection};
+use crate::detect::{Inventory, Objects};
+use crate::knowledge::{Knowledge, NGINX};
+
+const API: &str = "gateway.networking.k8s.io/v1";
+const GROUP: &str = "gateway.networking.k8s.io";
+/// The status codes RequestRedirect accepts (HTTPRoute v1 CRD, `statusCode` enum).
+const REDIRECT_CODES: [i64; 5] = [301, 302, 303, 307, 308];
+/// ingress-nginx's `http-redirect-code` default: the code of its HTTP→HTTPS and www
+/// redirects (docs/user-guide/nginx-configuration/configmap.md).
+const NGINX_REDIRECT_CODE: i64 = 308;
+
+/// One Gateway: its listeners by name.
+struct Gateway {
+    name: String,
+    /// `file:line` of the first Ingress of the class.
+    origin: String,
+    class: String,
+    listeners: BTreeMap<String, Map>,
+    /// Namespaces of TLS secrets in another namespace than the Gateway's.
+    secret_namespaces: Vec<String>,
+}
+
+/// A route being built: rules stay open until canaries are folded in.
+struct Route {
+    file: usize,
+    kind: &'static str,
+    name: String,
+    namespace: String,
+    origin: String,
+    hostnames: Vec<String>,
+    parent: Map,
+    rules: Vec<Map>,
+    annotations: Vec<(String, String)>,
+}
+
+pub fn convert(
+    context: &Context<'_, '_>,
+    sources: &[Source<'_>],
+    ledgers: &mut [Ledger],
+    out: &mut Output<'_>,
+) {
+    let Context {
+        objects,
+        inventory,
+        knowledge,
+        request,
+        selection,
+    } = *context;
+    let gateway_namespace = gateway_namespace(objects, inventory, selection, out);
+    let mut gateways: BTreeMap<String, Gateway> = BTreeMap::new();
+    let mut routes: Vec<Route> = Vec::new();
+    // (namespace, host, path) → (route, rule): where a canary finds its main backend.
+    let mut mains: BTreeMap<(String, String, String), (usize, usize)> = BTreeMap::new();
+    let order = (0..sources.len())
+        .filter(|&i| !sources[i].is_canary())
+        .chain((0..sources.len()).filter(|&i| sources[i].is_canary()));
+    for i in order {
+        let source = &sources[i];
+        let ledger = &mut ledgers[i];
+        let source_class = source.class.clone().unwrap_or_else(|| NGINX.to_string());
+        let gateway = gateways.entry(source_class.clone()).or_insert_with(|| {
+            let class = match request.class {
+                Some(class) => class.to_string(),
+                None => {
+                    out.decide(format!(
+                        "Gateway `{}`: gatewayClassName `{source_class}` (the source class); pass --class with your implementation's GatewayClass",
+                        slug(&source_class)
+                    ));
+                    source_class.clone()
+                }
+            };
+            let mut gateway = Gateway {
+                name: slug(&source_class),
+                origin: source.origin.clone(),
+                class,
+                listeners: BTreeMap::new(),
+                secret_namespaces: Vec::new(),
+            };
+            gateway.listener("http", Map::new().with("protocol", "HTTP").with("port", 80));
+            gateway
+        });
+        carry_class(source, ledger);
+        if source.is_canary() {
+            fold_canary(source, ledger, &mut routes, &mains);
+            continue;
+        }
+        if source.is_true("ssl-passthrough") {
+            passthrough(source, ledger, gateway, &gateway_namespace, &mut routes);
+            continue;
+        }
+        let parent = Map::new()
+            .with("group", GROUP)
+            .with("kind", "Gateway")
+            .with("name", gateway.name.as_str())
+            .with("namespace", gateway_namespace.as_str());
+        let grpc = grpc_backend(source, ledger);
+        let hosts = host_groups(source);
+        let several = hosts.len() > 1;
+        for (host, rules) in hosts {
+            if let Some(invalid) = host.as_deref().filter(|h| !valid_hostname(h)) {
+                ledger.spec(
+                    format!("spec.rules[{}].host", rules[0].index),
+                    invalid.to_string(),
+                    source.ingress_span(),
+                    Outcome::NotTranslated("not a valid hostname (a template placeholder?): no route is written for it".into()),
+                );
+                continue;
+            }
+            let name = if several {
+                derived_name(&source.name, &slug(host.as_deref().unwrap_or("any-host")))
+            } else {
+                source.name.clone()
+            };
+            let mut route = Route {
+                file: source.key.file,
+                kind: if grpc { "GRPCRoute" } else { "HTTPRoute" },
+                name: name.clone(),
+                namespace: source.namespace.clone(),
+                origin: source.origin.clone(),
+                hostnames: host.iter().cloned().collect(),
+                parent: parent.clone(),
+                rules: Vec::new(),
+                annotations: carried(source, ledger),
+            };
+            if let Some(aliases) = source.nginx("server-alias") {
+                route.hostnames.extend(
+                    aliases
+                        .value
+                        .split([',', ' '])
+                        .filter(|a| valid_hostname(a))
+                        .map(str::to_string),
+                );
+                ledger.record(
+                    &aliases.key,
+                    Outcome::Approximated(
+                        "added to the route's hostnames; NGINX ignored an alias that collides with another host, a hostname does not".into(),
+                    ),
+                );
+            }
+            let tls = tls_listener(source, ledger, gateway, host.as_deref(), &gateway_namespace);
+            if let Some(listener) = &tls {
+                let redirect = https_redirect(source, ledger);
+                if redirect {
+                    route.parent.set("sectionName", listener.as_str());
+                    routes.push(redirect_route(&route, &parent, &name));
+                }
+            } else if source.is_true("force-ssl-redirect") {
+                if let Some(key) = source.key_of("force-ssl-redirect") {
+                    ledger.record(&key, Outcome::NotTranslated(
+                        "the Ingress has no TLS for this host: TLS ends in front of the Gateway, which sees HTTP only, so a redirect on its HTTP listener would loop; redirect at the load balancer in front".into(),
+                    ));
+                }
+            }
+            if !grpc {
+                www_redirect(
+                    source,
+                    ledger,
+                    &route,
+                    &parent,
+                    host.as_deref(),
+                    &mut routes,
+                );
+                app_root(source, ledger, &mut route);
+            }
+            for rule in rules {
+                for path in &rule.paths {
+                    let built = if grpc {
+                        grpc_rule(source, ledger, path)
+                    } else {
+                        http_rule(source, knowledge, ledger, path)
+                    };
+                    if let Some(built) = built {
+                        mains.insert(
+                            (
+                                source.namespace.clone(),
+                                host.clone().unwrap_or_default(),
+                                path.path.clone(),
+                            ),
+                            (routes.len(), route.rules.len()),
+                        );
+                        route.rules.push(built);
+                    }
+                }
+            }
+            if route.rules.is_empty() {
+                ledger.spec(
+                    "spec.rules".into(),
+                    host.unwrap_or_default(),
+                    source.ingress_span(),
+                    Outcome::NotTranslated(
+                        "no rule of this host could be converted: no route is written".into(),
+                    ),
+                );
+                continue;
+            }
+            routes.push(route);
+        }
+        if let Some(backend) = &source.default_backend {
+            default_backend(source, ledger, backend, &parent, &mut routes);
+        }
+        if grpc
+            || source
+                .value("backend-protocol")
+                .is_some_and(|p| p == "HTTPS")
+        {
+            backend_tls(source, ledger, out);
+        }
+    }
+    for (_, gateway) in gateways {
+        gateway.emit(&gateway_namespace, out);
+    }
+    for route in routes {
+        route.emit(out);
+    }
+}
+
+/// The Gateway's namespace: the source controller's, else `default` (said in the report).
+fn gateway_namespace(
+    objects: &Objects<'_>,
+    inventory: &Inventory,
+    selection: &Selection,
+    out: &mut Output<'_>,
+) -> String {
+    let found = match selection {
+        Selection::Served { .. } => inventory
+            .controllers
+            .iter()
+            .find(|c| c.controller.id == NGINX)
+            .map(|c| objects.namespace(c.workload).to_string()),
+        Selection::ByClass { .. } => None,
+    };
+    found.unwrap_or_else(|| {
+        out.decide("Gateways go to namespace `default`: no ingress-nginx controller in the input to take the namespace from".into());
+        "default".into()
+    })
+}
+
+impl Gateway {
+    fn listener(&mut self, name: &str, listener: Map) {
+        self.listeners.entry(name.to_string()).or_insert(listener);
+    }
+
+    fn emit(self, namespace: &str, out: &mut Output<'_>) {
+        let listeners: Vec<Value> = self
+            .listeners
+            .into_iter()
+            .map(|(name, listener)| {
+                let mut l = Map::new().with("name", name);
+                for key in ["hostname", "protocol", "port", "tls"] {
+                    if let Some(v) = listener.get(key) {
+                        l.set(key, v.clone());
+                    }
+                }
+                // ingress-nginx serves Ingresses of every namespace.
+                l.set(
+                    "allowedRoutes",
+                    Map::new().with("namespaces", Map::new().with("from", "All")),
+                );
+                Value::Map(l)
+            })
+            .collect();
+        if listeners.len() > 64 {
+            out.decide(format!(
+                "Gateway `{}` has {} listeners, more than the 64 the API allows: split it",
+                self.name,
+                listeners.len()
+            ));
+        }
+        let meta = metadata(&self.name, namespace, &self.origin);
+        let spec = Map::new()
+            .with("gatewayClassName", self.class.as_str())
+            .with("listeners", listeners);
+        out.emit(
+            None,
+            Map::new()
+                .with("apiVersion", API)
+                .with("kind", "Gateway")
+                .with("metadata", meta)
+                .with("spec", spec),
+        );
+        for secret_namespace in self.secret_namespaces {
+            let grant = Map::new()
+                .with("apiVersion", API)
+                .with("kind", "ReferenceGrant")
+                .with(
+                    "metadata",
+                    metadata(
+                        &derived_name("gateway", &self.name),
+                        &secret_namespace,
+                        &self.origin,
+                    ),
+                )
+                .with(
+                    "spec",
+                    Map::new()
+                        .with(
+                            "from",
+                            vec![Value::Map(
+                                Map::new()
+                                    .with("group", GROUP)
+                                    .with("kind", "Gateway")
+                                    .with("namespace", namespace),
+                            )],
+                        )
+                        .with(
+                            "to",
+                            vec![Value::Map(
+                                Map::new().with("group", "").with("kind", "Secret"),
+                            )],
+                        ),
+                );
+            out.emit(None, grant);
+        }
+    }
+}
+
+impl Route {
+    fn emit(self, out: &mut Output<'_>) {
+        let mut meta = metadata(&self.name, &self.namespace, &self.origin);
+        for (key, value) in &self.annotations {
+            meta.map_mut("annotations").set(key, value.as_str());
+        }
+        let mut spec = Map::new().with("parentRefs", vec![Value::Map(self.parent)]);
+        if !self.hostnames.is_empty() {
+            spec.set(
+                "hostnames",
+                self.hostnames
+                    .into_iter()
+                    .map(Value::from)
+                    .collect::<Vec<_>>(),
+            );
+        }
+        spec.set(
+            "rules",
+            self.rules.into_iter().map(Value::Map).collect::<Vec<_>>(),
+        );
+        out.emit(
+            Some(self.file),
+            Map::new()
+                .with("apiVersion", API)
+                .with("kind", self.kind)
+                .with("metadata", meta)
+                .with("spec", spec),
+        );
+    }
+}
+
+/// The class annotation: the route attaches to the class's Gateway instead.
+fn carry_class(source: &Source<'_>, ledger: &mut Ledger) {
+    for a in &source.annotations {
+        if a.kind == super::source::AnnotationKind::Class {
+            ledger.record(&a.key, Outcome::Translated);
+        }
+    }
+}
+
+/// Annotations carried onto the route as they are: controller-neutral ones and nobody's.
+fn carried(source: &Source<'_>, ledger: &mut Ledger) -> Vec<(String, String)> {
+    use super::source::AnnotationKind as K;
+    let mut carried = Vec::new();
+    for a in &source.annotations {
+        match &a.kind {
+            K::Neutral(owner) if owner == "cert-manager" => ledger.record(
+                &a.key,
+                Outcome::NotTranslated("cert-manager reads Gateway annotations, not route ones: put it on the Gateway (every route of the class shares it)".into()),
+            ),
+            K::Neutral(_) | K::Plain => {
+                if a.key != "kubectl.kubernetes.io/last-applied-configuration" {
+                    carried.push((a.key.clone(), a.value.clone()));
+                }
+                ledger.record(&a.key, Outcome::Translated);
+            }
+            _ => {}
+        }
+    }
+    carried
+}
+
+/// The Ingress's rules grouped by host, in order (one route per host).
+fn host_groups<'s>(source: &'s Source<'_>) -> Vec<(Option<String>, Vec<&'s Rule>)> {
+    let mut groups: Vec<(Option<String>, Vec<&Rule>)> = Vec::new();
+    for rule in &source.rules {
+        match groups.iter_mut().find(|(h, _)| *h == rule.host) {
+            Some((_, rules)) => rules.push(rule),
+            None => groups.push((rule.host.clone(), vec![rule])),
+        }
+    }
+    groups
+}
+
+/// The HTTPS listener of a host the Ingress has TLS for; its name.
+fn tls_listener(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    gateway: &mut Gateway,
+    host: Option<&str>,
+    gateway_namespace: &str,
+) -> Option<String> {
+    let tls = source.tls_for(host)?;
+    let name = match host {
+        Some(host) => derived_name("https", &slug(host)),
+        None => "https".to_string(),
+    };
+    let Some(secret) = &tls.secret else {
+        ledger.spec(
+            "spec.tls".into(),
+            host.unwrap_or_default().into(),
+            source.ingress_span(),
+            Outcome::NotTranslated("TLS without a secretName (NGINX's default certificate): name the Gateway's certificate by hand".into()),
+        );
+        return None;
+    };
+    let mut reference = Map::new()
+        .with("group", "")
+        .with("kind", "Secret")
+        .with("name", secret.as_str());
+    if source.namespace != gateway_namespace {
+        reference.set("namespace", source.namespace.as_str());
+        if !gateway.secret_namespaces.contains(&source.namespace) {
+            gateway.secret_namespaces.push(source.namespace.clone());
+        }
+    }
+    let mut listener = Map::new().with("protocol", "HTTPS").with("port", 443).with(
+        "tls",
+        Map::new()
+            .with("mode", "Terminate")
+            .with("certificateRefs", vec![Value::Map(reference)]),
+    );
+    if let Some(host) = host {
+        listener.set("hostname", host);
+    }
+    if let Some(existing) = gateway.listeners.get(&name) {
+        if existing.get("tls") != listener.get("tls") {
+            ledger.spec(
+                "spec.tls".into(),
+                secret.clone(),
+                source.ingress_span(),
+                Outcome::Approximated(format!(
+                    "another Ingress already gave host {} a certificate: the Gateway's listener `{name}` keeps that one",
+                    host.unwrap_or("*")
+                )),
+            );
+        }
+    }
+    gateway.listener(&name, listener);
+    Some(name)
+}
+
+/// Whether HTTP requests for a TLS host redirect to HTTPS (ingress-nginx's default).
+fn https_redirect(source: &Source<'_>, ledger: &mut Ledger) -> bool {
+    let off =
+        source.value("ssl-redirect") == Some("false") && !source.is_true("force-ssl-redirect");
+    for suffix in ["ssl-redirect", "force-ssl-redirect"] {
+        if let Some(key) = source.key_of(suffix) {
+            ledger.record(&key, Outcome::Translated);
+        }
+    }
+    !off
+}
+
+/// The route on the HTTP listener that sends every request of the hosts to HTTPS.
+fn redirect_route(route: &Route, parent: &Map, name: &str) -> Route {
+    let mut parent = parent.clone();
+    parent.set("sectionName", "http");
+    let mut filter = Map::new().with("type", "RequestRedirect").with(
+        "requestRedirect",
+        Map::new()
+            .with("scheme", "https")
+            .with("statusCode", NGINX_REDIRECT_CODE),
+    );
+    filter.comment(
+        "type",
+        "ingress-nginx redirects HTTP to HTTPS for hosts with TLS (ssl-redirect, default \"true\")",
+    );
+    Route {
+        file: route.file,
+        kind: "HTTPRoute",
+        name: derived_name(name, "https-redirect"),
+        namespace: route.namespace.clone(),
+        origin: route.origin.clone(),
+        hostnames: route.hostnames.clone(),
+        parent,
+        rules: vec![Map::new().with("filters", vec![Value::Map(filter)])],
+        annotations: Vec::new(),
+    }
+}
+
+/// from-to-www-redirect: a route for the other name redirecting to the host.
+fn www_redirect(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    route: &Route,
+    parent: &Map,
+    host: Option<&str>,
+    routes: &mut Vec<Route>,
+) {
+    let Some(annotation) = source.nginx("from-to-www-redirect") else {
+        return;
+    };
+    if annotation.value.trim() != "true" {
+        ledger.record(&annotation.key, Outcome::Translated);
+        return;
+    }
+    let Some(host) = host.filter(|h| !h.starts_with('*')) else {
+        ledger.record(
+            &annotation.key,
+            Outcome::NotTranslated("needs a host that is not a wildcard".into()),
+        );
+        return;
+    };
+    let other = match host.strip_prefix("www.") {
+        Some(bare) => bare.to_string(),
+        None => format!("www.{host}"),
+    };
+    let mut filter = Map::new().with("type", "RequestRedirect").with(
+        "requestRedirect",
+        Map::new()
+            .with("hostname", host)
+            .with("statusCode", NGINX_REDIRECT_CODE),
+    );
+    filter.comment("type", format!("{}: \"true\"", annotation.key));
+    routes.push(Route {
+        file: route.file,
+        kind: "HTTPRoute",
+        name: derived_name(&route.name, "www-redirect"),
+        namespace: route.namespace.clone(),
+        origin: route.origin.clone(),
+        hostnames: vec![other],
+        parent: parent.clone(),
+        rules: vec![Map::new().with("filters", vec![Value::Map(filter)])],
+        annotations: Vec::new(),
+    });
+    ledger.record(&annotation.key, Outcome::Translated);
+}
+
+/// app-root: requests for exactly "/" redirect (302) to the application root.
+fn app_root(source: &Source<'_>, ledger: &mut Ledger, route: &mut Route) {
+    let Some(annotation) = source.nginx("app-root") else {
+        return;
+    };
+    let root = annotation.value.trim();
+    if !root.starts_with('/') || root.contains('$') {
+        ledger.record(
+            &annotation.key,
+            Outcome::NotTranslated("the value is not a plain path".into()),
+        );
+        return;
+    }
+    let mut filter = Map::new().with("type", "RequestRedirect").with(
+        "requestRedirect",
+        Map::new()
+            .with(
+                "path",
+                Map::new()
+                    .with("type", "ReplaceFullPath")
+                    .with("replaceFullPath", root),
+            )
+            .with("statusCode", 302),
+    );
+    filter.comment("type", format!("{}: {root}", annotation.key));
+    route.rules.push(
+        Map::new()
+            .with("matches", vec![Value::Map(path_match("Exact", "/"))])
+            .with("filters", vec![Value::Map(filter)]),
+    );
+    ledger.record(&annotation.key, Outcome::Translated);
+}
+
+fn path_match(kind: &str, value: &str) -> Map {
+    Map::new().with("path", Map::new().with("type", kind).with("value", value))
+}
+
+fn backend_ref(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    path_at: &str,
+    backend: &Backend,
+) -> Option<Map> {
+    let Backend::Service { name, port } = backend else {
+        ledger.spec(
+            format!("{path_at}.backend"),
+            "resource".into(),
+            source.ingress_span(),
+            Outcome::NotTranslated("a resource backend has no Gateway API equivalent".into()),
+        );
+        return None;
+    };
+    let number = match port {
+        Port::Number(n) => *n,
+        Port::Name {
+            number: Some(n), ..
+        } => *n,
+        Port::Name {
+            name: port,
+            number: None,
+        } => {
+            ledger.spec(
+                format!("{path_at}.backend.service.port.name"),
+                port.clone(),
+                source.ingress_span(),
+                Outcome::NotTranslated(format!(
+                    "backendRefs need a port number: Service {}/{name} with a port named `{port}` is not in the input",
+                    source.namespace
+                )),
+            );
+            return None;
+        }
+        Port::Missing => {
+            ledger.spec(
+                format!("{path_at}.backend.service.port"),
+                String::new(),
+                source.ingress_span(),
+                Outcome::NotTranslated("the backend has no port".into()),
+            );
+            return None;
+        }
+    };
+    Some(
+        Map::new()
+            .with("name", name.as_str())
+            .with("port", i64::from(number)),
+    )
+}
+
+/// One HTTPRoute rule for one Ingress path: the match, the filters the annotations ask for,
+/// the backend.
+fn http_rule(
+    source: &Source<'_>,
+    knowledge: &Knowledge,
+    ledger: &mut Ledger,
+    path: &HttpPath,
+) -> Option<Map> {
+    let mut rule = Map::new();
+    let mut filters: Vec<Value> = Vec::new();
+    let (kind, value, rewrite) = match_and_rewrite(source, ledger, path)?;
+    rule.set("matches", vec![Value::Map(path_match(&kind, &value))]);
+    if let Some(rewrite) = rewrite {
+        filters.push(Value::Map(rewrite));
+    }
+    if let Some(redirect) = redirect(source, ledger) {
+        filters.push(Value::Map(redirect));
+        rule.set("filters", filters);
+        return Some(rule);
+    }
+    if let Some(headers) = request_headers(source, ledger) {
+        filters.push(Value::Map(headers));
+    }
+    if let Some(cors) = cors(source, knowledge, ledger) {
+        filters.push(Value::Map(cors));
+    }
+    if let Some(mirror) = mirror(source, ledger) {
+        filters.push(Value::Map(mirror));
+    }
+    if !filters.is_empty() {
+        rule.set("filters", filters);
+    }
+    let backend = backend_ref(source, ledger, &path.at, &path.backend)?;
+    rule.set("backendRefs", vec![Value::Map(backend)]);
+    if let Some(timeouts) = timeouts(source, ledger) {
+        rule.set("timeouts", timeouts);
+    }
+    Some(rule)
+}
+
+/// The path match, and the URLRewrite filter rewrite-target asks for.
+fn match_and_rewrite(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    path: &HttpPath,
+) -> Option<(String, String, Option<Map>)> {
+    if !path.path.starts_with('/') {
+        ledger.spec(
+            format!("{}.path", path.at),
+            path.path.clone(),
+            path.span,
+            Outcome::NotTranslated("a path match must start with /".into()),
+        );
+        return None;
+    }
+    let rewrite = source.nginx("rewrite-target");
+    if let Some(annotation) = rewrite {
+        let target = annotation.value.trim();
+        if let Some(prefix) = capture_prefix(&path.path, target) {
+            let filter = url_rewrite(
+                Map::new()
+                    .with("type", "ReplacePrefixMatch")
+                    .with("replacePrefixMatch", "/"),
+                &annotation.key,
+                target,
+            );
+            ledger.record(&annotation.key, Outcome::Approximated(
+                "the capture idiom became PathPrefix + ReplacePrefixMatch: case-sensitive where NGINX ignored case, and P/(.*) now also matches P itself".into(),
+            ));
+            return Some(("PathPrefix".into(), prefix, Some(filter)));
+        }
+        if target.contains('$') {
+            ledger.record(&annotation.key, Outcome::NotTranslated(format!(
+                "path {} with target {target}: only the prefix idiom P(/|$)(.*) → /$2 maps to URLRewrite; the route is written without the rewrite",
+                path.path
+            )));
+        } else {
+            let filter = url_rewrite(
+                Map::new()
+                    .with("type", "ReplaceFullPath")
+                    .with("replaceFullPath", target),
+                &annotation.key,
+                target,
+            );
+            ledger.record(&annotation.key, Outcome::Approximated(
+                "ReplaceFullPath; the paths became RegularExpression matches (NGINX enforces regex paths with rewrite-target), whose dialect is implementation-specific".into(),
+            ));
+            let (kind, value) = regex_match(path);
+            return Some((kind, value, Some(filter)));
+        }
+    }
+    if source.regex_paths() {
+        if let Some(key) = source.key_of("use-regex") {
+            ledger.record(&key, Outcome::Approximated(
+                "RegularExpression path matches: the dialect is implementation-specific (often RE2, case-sensitive); NGINX used case-insensitive PCRE".into(),
+            ));
+        }
+        let (kind, value) = regex_match(path);
+        return Some((kind, value, None));
+    }
+    if let Some(key) = source.key_of("use-regex") {
+        ledger.record(&key, Outcome::Translated);
+    }
+    match path.path_type.as_str() {
+        "Exact" => Some(("Exact".into(), path.path.clone(), None)),
+        "Prefix" => Some(("PathPrefix".into(), path.path.clone(), None)),
+        _ => {
+            ledger.spec(
+                format!("{}.pathType", path.at),
+                path.path_type.clone(),
+                path.span,
+                Outcome::Approximated("ImplementationSpecific became PathPrefix: ingress-nginx matched it as a plain string prefix (/app also matched /apple), PathPrefix matches whole segments".into()),
+            );
+            Some(("PathPrefix".into(), path.path.clone(), None))
+        }
+    }
+}
+
+/// A regex path as ingress-nginx reads it (anchored at the start, open at the end).
+fn regex_match(path: &HttpPath) -> (String, String) {
+    if path.path_type == "Exact" {
+        return ("Exact".into(), path.path.clone());
+    }
+    let value = if path.path.ends_with('$') || path.path.ends_with(".*") {
+        path.path.clone()
+    } else {
+        format!("{}.*", path.path)
+    };
+    ("RegularExpression".into(), value)
+}
+
+/// `P(/|$)(.*)` with target `/$2` (the documented idiom), or `P/(.*)` with `/$1`, is a
+/// prefix strip: P.
+fn capture_prefix(path: &str, target: &str) -> Option<String> {
+    let prefix = match target {
+        "/$2" => path.strip_suffix("(/|$)(.*)")?,
+        "/$1" => path.strip_suffix("/(.*)")?,
+        _ => return None,
+    };
+    if prefix.contains(['(', ')', '[', '*', '+', '?', '\\', '|', '^', '$']) {
+        return None;
+    }
+    Some(if prefix.is_empty() {
+        "/".into()
+    } else {
+        prefix.to_string()
+    })
+}
+
+fn url_rewrite(path: Map, key: &str, target: &str) -> Map {
+    let mut filter = Map::new()
+        .with("type", "URLRewrite")
+        .with("urlRewrite", Map::new().with("path", path));
+    filter.comment("type", format!("{key}: {target}"));
+    filter
+}
+
+/// permanent-redirect / temporal-redirect (temporal wins, as in NGINX).
+fn redirect(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
+    let (suffix, code_suffix, default_code) = if source.nginx("temporal-redirect").is_some() {
+        ("temporal-redirect", "temporal-redirect-code", 302)
+    } else if source.nginx("permanent-redirect").is_some() {
+        ("permanent-redirect", "permanent-redirect-code", 301)
+    } else {
+        return None;
+    };
+    let annotation = source.nginx(suffix)?;
+    if suffix == "temporal-redirect" {
+        if let Some(key) = source.key_of("permanent-redirect") {
+            ledger.record(&key, Outcome::Translated);
+        }
+    }
+    let mut redirect = match redirect_target(annotation.value.trim()) {
+        Ok(redirect) => redirect,
+        Err(why) => {
+            ledger.record(&annotation.key, Outcome::NotTranslated(why));
+            return None;
+        }
+    };
+    let code = match source.nginx(code_suffix) {
+        Some(code) => match code.value.trim().parse::<i64>() {
+            Ok(n) if REDIRECT_CODES.contains(&n) => {
+                ledger.record(&code.key, Outcome::Translated);
+                n
+            }
+            _ => {
+                ledger.record(&code.key, Outcome::Approximated(format!(
+                    "{} is not a code RequestRedirect accepts (301, 302, 303, 307, 308): NGINX's default {default_code} is written", code.value.trim()
+                )));
+                default_code
+            }
+        },
+        None => default_code,
+    };
+    redirect.set("statusCode", code);
+    ledger.record(&annotation.key, Outcome::Translated);
+    let mut filter = Map::new()
+        .with("type", "RequestRedirect")
+        .with("requestRedirect", redirect);
+    filter.comment(
+        "type",
+        format!("{}: {}", annotation.key, annotation.value.trim()),
+    );
+    Some(filter)
+}
+
+/// A redirect URL as RequestRedirect fields: scheme, hostname, port, and the full path
+/// (kept when the URL ends in `$request_uri`).
+fn redirect_target(url: &str) -> Result<Map, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("`{url}` is not an absolute URL"))?;
+    if !matches!(scheme, "http" | "https") {
+        return Err(format!(
+            "scheme `{scheme}`: RequestRedirect takes http or https"
+        ));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => match rest.strip_suffix("$request_uri") {
+            Some(authority) => (authority, "$request_uri"),
+            None => (rest, ""),
+        },
+    };
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (
+            host,
+            Some(
+                port.parse::<i64>()
+                    .map_err(|_| format!("port `{port}` is not a number"))?,
+            ),
+        ),
+        None => (authority, None),
+    };
+    if host.is_empty() || host.contains('$') {
+        return Err("the host uses NGINX variables".into());
+    }
+    let mut redirect = Map::new().with("scheme", scheme).with("hostname", host);
+    if let Some(port) = port {
+        redirect.set("port", port);
+    }
+    if path.contains('?') {
+        return Err("RequestRedirect cannot set a query string".into());
+    }
+    match path {
+        "$request_uri" => {}
+        p if p.contains('$') => {
+            return Err("the path uses NGINX variables other than a trailing $request_uri".into())
+        }
+        "" => {
+            redirect.set(
+                "path",
+                Map::new()
+                    .with("type", "ReplaceFullPath")
+                    .with("replaceFullPath", "/"),
+            );
+        }
+        p => {
+            redirect.set(
+                "path",
+                Map::new()
+                    .with("type", "ReplaceFullPath")
+                    .with("replaceFullPath", p),
+            );
+        }
+    }
+    Ok(redirect)
+}
+
+/// upstream-vhost, x-forwarded-prefix, connection-proxy-header: one RequestHeaderModifier.
+fn request_headers(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
+    let mut set = Vec::new();
+    let mut comments = Vec::new();
+    for (suffix, header) in [
+        ("upstream-vhost", "Host"),
+        ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+        ("connection-proxy-header", "Connection"),
+    ] {
+        let Some(annotation) = source.nginx(suffix) else {
+            continue;
+        };
+        let value = annotation.value.trim();
+        if value.contains('$') {
+            ledger.record(
+                &annotation.key,
+                Outcome::NotTranslated("the value uses NGINX variables".into()),
+            );
+            continue;
+        }
+        set.push(Value::Map(
+            Map::new().with("name", header).with("value", value),
+        ));
+        comments.push(format!("{}: {value}", annotation.key));
+        ledger.record(
+            &annotation.key,
+            if header == "Connection" {
+                Outcome::Approximated("a hop-by-hop header: the implementation may drop it".into())
+            } else {
+                Outcome::Translated
+            },
+        );
+    }
+    if set.is_empty() {
+        return None;
+    }
+    let mut filter = Map::new()
+        .with("type", "RequestHeaderModifier")
+        .with("requestHeaderModifier", Map::new().with("set", set));
+    for comment in comments {
+        filter.comment("type", comment);
+    }
+    Some(filter)
+}
+
+/// enable-cors: the CORS filter with NGINX's defaults written out.
+fn cors(source: &Source<'_>, knowledge: &Knowledge, ledger: &mut Ledger) -> Option<Map> {
+    let keys = [
+        "cors-allow-origin",
+        "cors-allow-methods",
+        "cors-allow-headers",
+        "cors-allow-credentials",
+        "cors-expose-headers",
+        "cors-max-age",
+    ];
+    let enabled = source.is_true("enable-cors");
+    for suffix in std::iter::once("enable-cors").chain(keys) {
+        if let Some(key) = source.key_of(suffix) {
+            // Without enable-cors NGINX ignores the cors-* keys: nothing to write either.
+            ledger.record(&key, Outcome::Translated);
+        }
+    }
+    if !enabled {
+        return None;
+    }
+    let value = |suffix: &str| -> Option<String> {
+        source.value(suffix).map(str::to_string).or_else(|| {
+            let default = knowledge
+                .nginx_annotations
+                .get(suffix)?
+                .default
+                .trim_matches('"')
+                .to_string();
+            (default != "empty" && !default.is_empty()).then_some(default)
+        })
+    };
+    let list = |text: String| -> Vec<Value> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Value::from)
+            .collect()
+    };
+    let mut cors = Map::new();
+    if let Some(origins) = value("cors-allow-origin") {
+        cors.set("allowOrigins", list(origins));
+    }
+    if let Some(methods) = value("cors-allow-methods") {
+        cors.set("allowMethods", list(methods.to_uppercase()));
+    }
+    if let Some(headers) = value("cors-allow-headers") {
+        cors.set("allowHeaders", list(headers));
+    }
+    if let Some(expose) = value("cors-expose-headers") {
+        cors.set("exposeHeaders", list(expose));
+    }
+    if let Some(credentials) = value("cors-allow-credentials") {
+        cors.set("allowCredentials", credentials == "true");
+    }
+    if let Some(age) = value("cors-max-age").and_then(|a| a.parse::<i64>().ok()) {
+        cors.set("maxAge", age);
+    }
+    let mut filter = Map::new().with("type", "CORS").with("cors", cors);
+    filter.comment(
+        "type",
+        "enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set",
+    );
+    Some(filter)
+}
+
+/// mirror-target: a RequestMirror filter when the URL names a cluster Service.
+fn mirror(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
+    let annotation = source.nginx("mirror-target")?;
+    let url = annotation.value.trim();
+    let service = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split(['/', '$']).next().unwrap_or(""))
+        .and_then(|authority| {
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((h, p)) => (h, p.parse::<i64>().ok()?),
+                None => (authority, if url.starts_with("https") { 443 } else { 80 }),
+            };
+            let host = host.strip_suffix(".cluster.local").unwrap_or(host);
+            let (name, namespace) = host.strip_suffix(".svc")?.split_once('.')?;
+            Some((name.to_string(), namespace.to_string(), port))
+        });
+    let Some((name, namespace, port)) = service else {
+        ledger.record(&annotation.key, Outcome::NotTranslated(
+            "RequestMirror mirrors to a Service backendRef: the URL does not name a cluster Service (name.namespace.svc)".into(),
+        ));
+        return None;
+    };
+    ledger.record(
+        &annotation.key,
+        Outcome::Approximated(
+            "mirrors to the Service; mirror-host and mirror-request-body have no equivalent".into(),
+        ),
+    );
+    let mut filter = Map::new().with("type", "RequestMirror").with(
+        "requestMirror",
+        Map::new().with(
+            "backendRef",
+            Map::new()
+                .with("name", name)
+                .with("namespace", namespace)
+                .with("port", port),
+        ),
+    );
+    filter.comment("type", format!("{}: {url}", annotation.key));
+    Some(filter)
+}
+
+/// proxy-read-timeout / proxy-send-timeout: timeouts.backendRequest (the larger).
+fn timeouts(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
+    let mut longest: Option<i64> = None;
+    for suffix in ["proxy-read-timeout", "proxy-send-timeout"] {
+        let Some(annotation) = source.nginx(suffix) else {
+            continue;
+        };
+        match annotation.value.trim().trim_end_matches('s').parse::<i64>() {
+            Ok(seconds) if (0..=99_999).contains(&seconds) => {
+                longest = longest.max(Some(seconds));
+                ledger.record(&annotation.key, Outcome::Approximated(
+                    "timeouts.backendRequest bounds the whole backend exchange; NGINX timed the gap between two reads or writes".into(),
+                ));
+            }
+            _ => ledger.record(
+                &annotation.key,
+                Outcome::NotTranslated("not a number of seconds".into()),
+            ),
+        }
+    }
+    let seconds = longest?;
+    let mut timeouts = Map::new().with("backendRequest", format!("{seconds}s"));
+    timeouts.comment("backendRequest", "proxy-read-timeout / proxy-send-timeout");
+    Some(timeouts)
+}
+
+/// Whether the backend speaks gRPC (a GRPCRoute instead of an HTTPRoute).
+fn grpc_backend(source: &Source<'_>, ledger: &mut Ledger) -> bool {
+    let Some(annotation) = source.nginx("backend-protocol") else {
+        return false;
+    };
+    let protocol = annotation.value.trim().to_ascii_uppercase();
+    let outcome = match protocol.as_str() {
+        "HTTP" | "AUTO_HTTP" | "GRPC" => Outcome::Translated,
+        "HTTPS" | "GRPCS" => Outcome::Approximated(
+            "BackendTLSPolicy verifies the backend's certificate (against the system CAs unless proxy-ssl-secret names a CA); NGINX did not verify by default".into(),
+        ),
+        _ => Outcome::NotTranslated(format!("{protocol} backends have no Gateway API route")),
+    };
+    ledger.record(&annotation.key, outcome);
+    matches!(protocol.as_str(), "GRPC" | "GRPCS")
+}
+
+/// A GRPCRoute rule: `/` matches everything, `/pkg.Service` one service.
+fn grpc_rule(source: &Source<'_>, ledger: &mut Ledger, path: &HttpPath) -> Option<Map> {
+    let mut rule = Map::new();
+    let service = path.path.trim_matches('/');
+    if !service.is_empty() {
+        if service.contains(['/', '(', '*', '$']) {
+            ledger.spec(
+                format!("{}.path", path.at),
+                path.path.clone(),
+                path.span,
+                Outcome::NotTranslated(
+                    "a gRPC path other than / or /package.Service has no GRPCRoute match".into(),
+                ),
+            );
+            return None;
+        }
+        rule.set(
+            "matches",
+            vec![Value::Map(Map::new().with(
+                "method",
+                Map::new().with("type", "Exact").with("service", service),
+            ))],
+        );
+    }
+    let backend = backend_ref(source, ledger, &path.at, &path.backend)?;
+    rule.set("backendRefs", vec![Value::Map(backend)]);
+    Some(rule)
+}
+
+/// BackendTLSPolicy for each backend Service of an HTTPS/GRPCS Ingress.
+fn backend_tls(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
+    let protocol = source
+        .value("backend-protocol")
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if !matches!(protocol.as_str(), "HTTPS" | "GRPCS") {
+        return;
+    }
+    let mut services: Vec<&str> = source
+        .rules
+        .iter()
+        .flat_map(|r| &r.paths)
+        .filter_map(|p| match &p.backend {
+            Backend::Service { name, .. } => Some(name.as_str()),
+            Backend::Other => None,
+        })
+        .collect();
+    services.sort_unstable();
+    services.dedup();
+    let ca = source.nginx("proxy-ssl-secret").map(|a| {
+        let value = a.value.trim();
+        let name = value.split_once('/').map_or(value, |(_, n)| n).to_string();
+        (a.key.clone(), name)
+    });
+    for service in services {
+        let hostname = source
+            .value("proxy-ssl-name")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{service}.{}.svc", source.namespace));
+        let mut validation = Map::new().with("hostname", hostname.as_str());
+        match &ca {
+            Some((key, secret)) => {
+                validation.set(
+                    "caCertificateRefs",
+                    vec![Value::Map(
+                        Map::new()
+                            .with("group", "")
+                            .with("kind", "Secret")
+                            .with("name", secret.as_str()),
+                    )],
+                );
+                validation.comment("caCertificateRefs", format!("{key}: its ca.crt; a client certificate towards the backend has no standard field"));
+                ledger.record(key, Outcome::Approximated(
+                    "only the CA part; Secret references are implementation-specific (core support reads a ConfigMap with ca.crt)".into(),
+                ));
+            }
+            None => {
+                validation.set("wellKnownCACertificates", "System");
+                validation.comment("wellKnownCACertificates", "NGINX did not verify HTTPS backends by default: the backend's certificate must now chain to a system CA");
+            }
+        }
+        for suffix in [
+            "proxy-ssl-name",
+            "proxy-ssl-verify",
+            "proxy-ssl-server-name",
+        ] {
+            if let Some(a) = source.nginx(suffix) {
+                let outcome = match (suffix, a.value.trim()) {
+                    ("proxy-ssl-name", _) | (_, "on") => Outcome::Translated,
+                    _ => Outcome::Approximated("BackendTLSPolicy always verifies and sends the hostname as SNI: \"off\" has no equivalent".into()),
+                };
+                ledger.record(&a.key, outcome);
+            }
+        }
+        let spec = Map::new()
+            .with(
+                "targetRefs",
+                vec![Value::Map(
+                    Map::new()
+                        .with("group", "")
+                        .with("kind", "Service")
+                        .with("name", service),
+                )],
+            )
+            .with("validation", validation);
+        out.emit(
+            Some(source.key.file),
+            Map::new()
+                .with("apiVersion", API)
+                .with("kind", "BackendTLSPolicy")
+                .with(
+                    "metadata",
+                    metadata(
+                        &derived_name(service, "backend-tls"),
+                        &source.namespace,
+                        &source.origin,
+                    ),
+                )
+                .with("spec", spec),
+        );
+    }
+}
+
+/// ssl-passthrough: a TLSRoute per host on a passthrough listener.
+fn passthrough(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    gateway: &mut Gateway,
+    gateway_namespace: &str,
+    routes: &mut Vec<Route>,
+) {
+    let Some(key) = source.key_of("ssl-passthrough") else {
+        return;
+    };
+    let mut any = false;
+    for rule in &source.rules {
+        let Some(host) = &rule.host else {
+            ledger.spec(
+                format!("spec.rules[{}].host", rule.index),
+                String::new(),
+                source.ingress_span(),
+                Outcome::NotTranslated(
+                    "ssl-passthrough routes by SNI: a rule without a host has none".into(),
+                ),
+            );
+            continue;
+        };
+        // NGINX passes the whole host through: the backend of its "/" path.
+        let Some(path) = rule
+            .paths
+            .iter()
+            .find(|p| p.path == "/")
+            .or(rule.paths.first())
+        else {
+            continue;
+        };
+        let Some(backend) = backend_ref(source, ledger, &path.at, &path.backend) else {
+            continue;
+        };
+        let listener = derived_name("tls-passthrough", &slug(host));
+        gateway.listener(
+            &listener,
+            Map::new()
+                .with("hostname", host.as_str())
+                .with("protocol", "TLS")
+                .with("port", 443)
+                .with("tls", Map::new().with("mode", "Passthrough")),
+        );
+        let parent = Map::new()
+            .with("group", GROUP)
+            .with("kind", "Gateway")
+            .with("name", gateway.name.as_str())
+            .with("namespace", gateway_namespace)
+            .with("sectionName", listener.as_str());
+        routes.push(Route {
+            file: source.key.file,
+            kind: "TLSRoute",
+            name: derived_name(&source.name, &slug(host)),
+            namespace: source.namespace.clone(),
+            origin: source.origin.clone(),
+            hostnames: vec![host.clone()],
+            parent,
+            rules: vec![Map::new().with("backendRefs", vec![Value::Map(backend)])],
+            annotations: Vec::new(),
+        });
+        any = true;
+    }
+    ledger.record(
+        &key,
+        if any {
+            Outcome::Translated
+        } else {
+            Outcome::NotTranslated("no rule with a host and a backend".into())
+        },
+    );
+}
+
+/// spec.defaultBackend: a catch-all rule in a route without hostnames.
+fn default_backend(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    backend: &Backend,
+    parent: &Map,
+    routes: &mut Vec<Route>,
+) {
+    let Some(reference) = backend_ref(source, ledger, "spec.defaultBackend", backend) else {
+        return;
+    };
+    ledger.spec(
+        "spec.defaultBackend".into(),
+        String::new(),
+        source.ingress_span(),
+        Outcome::Approximated("a catch-all route for requests no other route matches; ingress-nginx used it for unknown hosts only".into()),
+    );
+    routes.push(Route {
+        file: source.key.file,
+        kind: "HTTPRoute",
+        name: derived_name(&source.name, "default-backend"),
+        namespace: source.namespace.clone(),
+        origin: source.origin.clone(),
+        hostnames: Vec::new(),
+        parent: parent.clone(),
+        rules: vec![Map::new()
+            .with("matches", vec![Value::Map(path_match("PathPrefix", "/"))])
+            .with("backendRefs", vec![Value::Map(reference)])],
+        annotations: Vec::new(),
+    });
+}
+
+/// A canary Ingress: its backend joins the main route's rule for the same host and path —
+/// by weight, or in a rule matching the canary header or cookie.
+fn fold_canary(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    routes: &mut [Route],
+    mains: &BTreeMap<(String, String, String), (usize, usize)>,
+) {
+    let canary_key = source.key_of("canary").unwrap_or_default();
+    let mut folded = false;
+    for rule in &source.rules {
+        for path in &rule.paths {
+            let found = mains.get(&(
+                source.namespace.clone(),
+                rule.host.clone().unwrap_or_default(),
+                path.path.clone(),
+            ));
+            let Some(&(route, main_rule)) = found else {
+                ledger.spec(
+                    path.at.clone(),
+                    path.path.clone(),
+                    path.span,
+                    Outcome::NotTranslated(format!(
+                        "no main Ingress for host {} and path {} in the input to add the canary to",
+                        rule.host.as_deref().unwrap_or("*"),
+                        path.path
+                    )),
+                );
+                continue;
+            };
+            let Some(backend) = backend_ref(source, ledger, &path.at, &path.backend) else {
+                continue;
+            };
+            let main = routes[route].rules[main_rule].clone();
+            let matches = main.get("matches").cloned();
+            let mut extra = Vec::new();
+            if let Some(header) = source.nginx("canary-by-header") {
+                let (kind, value, key) = match (
+                    source.nginx("canary-by-header-value"),
+                    source.nginx("canary-by-header-pattern"),
+                ) {
+                    (Some(v), pattern) => {
+                        // NGINX ignores the pattern when a value is set.
+                        if let Some(p) = pattern {
+                            ledger.record(&p.key, Outcome::Translated);
+                        }
+                        ("Exact", v.value.trim().to_string(), Some(&v.key))
+                    }
+                    (None, Some(p)) => (
+                        "RegularExpression",
+                        p.value.trim().to_string(),
+                        Some(&p.key),
+                    ),
+                    (None, None) => ("Exact", "always".to_string(), None),
+                };
+                extra.push(header_rule(
+                    &matches,
+                    &header.value,
+                    kind,
+                    &value,
+                    &backend,
+                    &header.key,
+                ));
+                // "never" only matters against a weight: it keeps a request on the main backend.
+                let never_lost = key.is_none() && source.nginx("canary-weight").is_some();
+                ledger.record(
+                    &header.key,
+                    if never_lost {
+                        Outcome::Approximated(
+                            "\"never\" is not written: such requests still take the weighted split"
+                                .into(),
+                        )
+                    } else {
+                        Outcome::Translated
+                    },
+                );
+                if let Some(key) = key {
+                    ledger.record(key, if kind == "Exact" { Outcome::Translated } else {
+                        Outcome::Approximated("RegularExpression header match: the dialect is implementation-specific; NGINX used PCRE".into())
+                    });
+                }
+            }
+            if let Some(cookie) = source.nginx("canary-by-cookie") {
+                let pattern = format!(
+                    "(.*;\\s*)?{}=always(;.*)?",
+                    regex_escape(cookie.value.trim())
+                );
+                extra.push(header_rule(
+                    &matches,
+                    "Cookie",
+                    "RegularExpression",
+                    &pattern,
+                    &backend,
+                    &cookie.key,
+                ));
+                ledger.record(&cookie.key, Outcome::Approximated(
+                    "a RegularExpression match on the Cookie header (implementation-specific dialect); \"never\" needs no rule when no weight is set".into(),
+                ));
+            }
+            if let Some(weight) = source.nginx("canary-weight") {
+                let total = source
+                    .value("canary-weight-total")
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .unwrap_or(100);
+                match weight.value.trim().parse::<i64>() {
+                    Ok(w) if (0..=total).contains(&w) => {
+                        let main_rule = &mut routes[route].rules[main_rule];
+                        if let Some(Value::List(refs)) = main_rule.get_mut("backendRefs") {
+                            if let Some(Value::Map(first)) = refs.first_mut() {
+                                first.set("weight", total - w);
+                            }
+                            let mut canary = backend.clone().with("weight", w);
+                            canary.comment("weight", format!("{}: {w} of {total}", weight.key));
+                            refs.push(Value::Map(canary));
+                        }
+                        ledger.record(&weight.key, Outcome::Translated);
+                        if let Some(key) = source.key_of("canary-weight-total") {
+                            ledger.record(&key, Outcome::Translated);
+                        }
+                    }
+                    _ => ledger.record(
+                        &weight.key,
+                        Outcome::NotTranslated(
+                            "not a weight between 0 and canary-weight-total".into(),
+                        ),
+                    ),
+                }
+            }
+            routes[route].rules.extend(extra);
+            folded = true;
+        }
+    }
+    ledger.record(
+        &canary_key,
+        if folded {
+            Outcome::Translated
+        } else {
+            Outcome::NotTranslated("no main route to fold the canary into".into())
+        },
+    );
+}
+
+fn header_rule(
+    matches: &Option<Value>,
+    header: &str,
+    kind: &str,
+    value: &str,
+    backend: &Map,
+    key: &str,
+) -> Map {
+    let header_match = Map::new()
+        .with("type", kind)
+        .with("name", header.trim())
+        .with("value", value);
+    let matches = match matches {
+        Some(Value::List(list)) => list
+            .iter()
+            .map(|m| match m {
+                Value::Map(m) => Value::Map(
+                    m.clone()
+                        .with("headers", vec![Value::Map(header_match.clone())]),
+                ),
+                other => other.clone(),
+            })
+            .collect(),
+        _ => vec![Value::Map(
+            Map::new().with("headers", vec![Value::Map(header_match)]),
+        )],
+    };
+    let mut rule = Map::new()
+        .with("matches", matches)
+        .with("backendRefs", vec![Value::Map(backend.clone())]);
+    rule.comment("matches", format!("canary: {key}"));
+    rule
+}
+
+/// A hostname the Gateway API accepts: an optional `*.` and lower-case DNS labels
+/// (the `hostname` pattern of the v1 CRDs).
+fn valid_hostname(host: &str) -> bool {
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    !name.is_empty()
+        && host.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escape = "\\.+*?()|[]{}^$".contains(c);
+            escape.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prefix_idiom_is_a_prefix_strip() {
+        assert_eq!(
+            capture_prefix("/api(/|$)(.*)", "/$2").as_deref(),
+            Some("/api")
+        );
+        assert_eq!(capture_prefix("(/|$)(.*)", "/$2").as_deref(), Some("/"));
+        assert_eq!(capture_prefix("/api(/|$)(.*)", "/v2/$2"), None);
+        assert_eq!(capture_prefix("/api/(.*)", "/$1").as_deref(), Some("/api"));
+        assert_eq!(capture_prefix("/api/(.*)", "/$2"), None);
+        assert_eq!(capture_prefix("/a.*(/|$)(.*)", "/$2"), None);
+    }
+
+    #[test]
+    fn redirect_urls_become_redirect_fields() {
+        let r = redirect_target("https://new.example.com/landing").unwrap();
+        assert_eq!(r.get("hostname"), Some(&Value::from("new.example.com")));
+        assert!(r.get("path").is_some());
+        let kept = redirect_target("https://new.example.com$request_uri").unwrap();
+        assert_eq!(kept.get("path"), None);
+        let port = redirect_target("http://a.example.com:8080").unwrap();
+        assert_eq!(port.get("port"), Some(&Value::Int(8080)));
+        assert!(redirect_target("https://a.example.com/x?y=1").is_err());
+        assert!(redirect_target("/relative").is_err());
+        assert!(redirect_target("https://$host/x").is_err());
+    }
+
+    #[test]
+    fn hostnames_follow_the_crd_pattern() {
+        assert!(valid_hostname("a.example.com"));
+        assert!(valid_hostname("*.example.com"));
+        assert!(!valid_hostname("__INGRESS_HOST__"));
+        assert!(!valid_hostname("registry.<your domain>"));
+        assert!(!valid_hostname("A.example.com"));
+        assert!(!valid_hostname("a..b"));
+    }
+
+    #[test]
+    fn cookie_names_are_escaped() {
+        assert_eq!(regex_escape("a.b"), "a\\.b");
+    }
+}

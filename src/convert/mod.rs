@@ -1,0 +1,446 @@
+//! Convert stage: the target's manifests for every Ingress the source controller serves,
+//! and a ledger in which every annotation of those Ingresses ends translated, approximated
+//! or not translated — never dropped. What a target cannot express comes from the same
+//! catalog `translate` reads, so the two agree.
+
+mod gateway;
+mod ingress;
+mod source;
+mod traefik;
+pub mod yaml;
+
+use std::collections::{BTreeMap, HashMap};
+
+use manifest::parse::PathStep;
+use manifest::{Span, TypedObject};
+
+use crate::detect::{Inventory, ObjectKey, Objects};
+use crate::knowledge::sets::Verdict;
+use crate::knowledge::Knowledge;
+use crate::translate::{Item, Translation};
+pub use source::Source;
+use yaml::Map;
+
+/// The annotation on every emitted object naming the source it came from (`file:line`).
+pub const SOURCE_ANNOTATION: &str = "ingress-lint.io/source";
+
+/// The targets `convert` writes manifests for.
+pub const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5-nginx"];
+
+pub struct Request<'a> {
+    pub target: &'a str,
+    pub from: &'a str,
+    /// The target's class: the IngressClass of the emitted Ingresses, or the GatewayClass
+    /// of the emitted Gateways.
+    pub class: Option<&'a str>,
+}
+
+/// What became of one annotation (or one part of an Ingress's spec).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Translated,
+    /// Emitted, but it behaves differently: how.
+    Approximated(String),
+    /// Not emitted: why.
+    NotTranslated(String),
+}
+
+impl Outcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Translated => "translated",
+            Outcome::Approximated(_) => "approximated",
+            Outcome::NotTranslated(_) => "not translated",
+        }
+    }
+
+    pub fn detail(&self) -> &str {
+        match self {
+            Outcome::Translated => "",
+            Outcome::Approximated(how) | Outcome::NotTranslated(how) => how,
+        }
+    }
+}
+
+/// One line of the conversion report.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub ingress: ObjectKey,
+    /// The annotation key, or the spec path (`spec.rules[0].http.paths[1].backend`).
+    pub key: String,
+    pub value: String,
+    pub span: Span,
+    pub outcome: Outcome,
+    /// The catalog's verdict for the key on this target, when it is an annotation.
+    pub verdict: Option<Verdict>,
+}
+
+/// An emitted object and the source file it goes with (`None`: shared, like a Gateway).
+#[derive(Clone, Debug)]
+pub struct Emitted {
+    pub file: Option<usize>,
+    pub object: Map,
+}
+
+impl Emitted {
+    fn identity(&self) -> (String, String, String) {
+        let text = |map: &Map, key: &str| match map.get(key) {
+            Some(yaml::Value::Str(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let metadata = match self.object.get("metadata") {
+            Some(yaml::Value::Map(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        (
+            text(&self.object, "kind"),
+            text(&metadata, "namespace"),
+            text(&metadata, "name"),
+        )
+    }
+}
+
+/// How the Ingresses to convert were chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Those the source controller(s) in the input serve.
+    Served { controllers: Vec<String> },
+    /// No source controller in the input: those of its default class, or carrying its
+    /// annotations.
+    ByClass { classes: Vec<String> },
+}
+
+#[derive(Debug)]
+pub struct Conversion {
+    pub target: String,
+    pub from: String,
+    pub selection: Selection,
+    pub ingresses: Vec<ObjectKey>,
+    pub objects: Vec<Emitted>,
+    pub entries: Vec<Entry>,
+    /// Choices the input could not make (a default class name, a Gateway's namespace).
+    pub decisions: Vec<String>,
+}
+
+impl Conversion {
+    /// Whether anything could not be translated (the exit code says so).
+    pub fn incomplete(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| matches!(e.outcome, Outcome::NotTranslated(_)))
+    }
+}
+
+/// Converts the Ingresses the source serves. `translation` is `translate`'s result for the
+/// same target and source.
+pub fn convert(
+    objects: &Objects<'_>,
+    inventory: &Inventory,
+    knowledge: &Knowledge,
+    translation: &Translation,
+    request: &Request<'_>,
+) -> Conversion {
+    let (selection, ingresses) = select(objects, inventory, knowledge, request.from);
+    let mut items: HashMap<ObjectKey, Vec<&Item>> = HashMap::new();
+    for item in &translation.items {
+        items.entry(item.ingress).or_default().push(item);
+    }
+    let services = source::services(objects);
+    let sources: Vec<Source<'_>> = ingresses
+        .iter()
+        .filter_map(|&key| {
+            Source::read(
+                objects,
+                inventory,
+                knowledge,
+                &services,
+                key,
+                items.remove(&key).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut conversion = Conversion {
+        target: request.target.to_string(),
+        from: request.from.to_string(),
+        selection,
+        ingresses,
+        objects: Vec::new(),
+        entries: Vec::new(),
+        decisions: Vec::new(),
+    };
+    let mut ledgers: Vec<Ledger> = sources.iter().map(|_| Ledger::default()).collect();
+    let mut out = Output {
+        objects: &mut conversion.objects,
+        decisions: &mut conversion.decisions,
+    };
+    match request.target {
+        "gateway-api" => gateway::convert(
+            &Context {
+                objects,
+                inventory,
+                knowledge,
+                request,
+                selection: &conversion.selection,
+            },
+            &sources,
+            &mut ledgers,
+            &mut out,
+        ),
+        "traefik" => traefik::convert(
+            objects,
+            knowledge,
+            &sources,
+            &mut ledgers,
+            request,
+            &mut out,
+        ),
+        _ => ingress::convert(
+            objects,
+            knowledge,
+            &sources,
+            &mut ledgers,
+            request,
+            &mut out,
+        ),
+    }
+    for (source, ledger) in sources.iter().zip(ledgers) {
+        conversion.entries.extend(ledger.close(source));
+    }
+    // The report reads in input order: file, then position.
+    conversion
+        .entries
+        .sort_by_key(|e| (e.ingress.file, e.ingress.index, e.span.start));
+    dedup(&mut conversion.objects);
+    conversion
+}
+
+/// What a converter reads besides the Ingresses.
+pub struct Context<'c, 'o> {
+    pub objects: &'c Objects<'o>,
+    pub inventory: &'c Inventory,
+    pub knowledge: &'c Knowledge,
+    pub request: &'c Request<'c>,
+    pub selection: &'c Selection,
+}
+
+/// Where a target's converter writes.
+pub struct Output<'o> {
+    pub objects: &'o mut Vec<Emitted>,
+    pub decisions: &'o mut Vec<String>,
+}
+
+impl Output<'_> {
+    fn emit(&mut self, file: Option<usize>, object: Map) {
+        self.objects.push(Emitted { file, object });
+    }
+
+    fn decide(&mut self, decision: String) {
+        if !self.decisions.contains(&decision) {
+            self.decisions.push(decision);
+        }
+    }
+}
+
+/// One object per kind/namespace/name and file: a Kustomize base built by two overlays into
+/// the same namespace yields the same objects twice.
+fn dedup(objects: &mut Vec<Emitted>) {
+    let mut seen = std::collections::HashSet::new();
+    objects.retain(|o| seen.insert((o.file, o.identity())));
+}
+
+/// The Ingresses to convert, in input order.
+fn select(
+    objects: &Objects<'_>,
+    inventory: &Inventory,
+    knowledge: &Knowledge,
+    from: &str,
+) -> (Selection, Vec<ObjectKey>) {
+    let instances: Vec<usize> = inventory
+        .controllers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.controller.id == from)
+        .map(|(i, _)| i)
+        .collect();
+    if !instances.is_empty() {
+        let controllers = instances
+            .iter()
+            .map(|&i| {
+                let reference = objects.reference(inventory.controllers[i].workload);
+                format!(
+                    "{} {}/{}",
+                    reference.kind,
+                    reference.namespace.unwrap_or_default(),
+                    reference.name
+                )
+            })
+            .collect();
+        let keys = inventory
+            .ingresses
+            .iter()
+            .filter(|e| e.served_by.iter().any(|(i, _)| instances.contains(i)))
+            .map(|e| e.key)
+            .collect();
+        return (Selection::Served { controllers }, keys);
+    }
+    let (classes, prefixes) = knowledge
+        .controller(from)
+        .map(|c| (c.default_classes(), c.annotation_prefixes.clone()))
+        .unwrap_or_default();
+    let keys = inventory
+        .ingresses
+        .iter()
+        .filter(|e| match &e.class {
+            Some(class) => classes.contains(class),
+            None => prefixes
+                .iter()
+                .any(|p| e.annotation_prefixes.contains_key(p)),
+        })
+        .map(|e| e.key)
+        .collect();
+    (Selection::ByClass { classes }, keys)
+}
+
+/// The outcome of each annotation of one Ingress, and of the parts of its spec that did not
+/// carry over.
+#[derive(Default)]
+pub struct Ledger {
+    outcomes: BTreeMap<String, Outcome>,
+    spec: Vec<(String, String, Span, Outcome)>,
+}
+
+impl Ledger {
+    /// Records what became of an annotation (by its full key). The first word stands,
+    /// except that a translation is downgraded by a later approximation or failure.
+    pub fn record(&mut self, key: &str, outcome: Outcome) {
+        match self.outcomes.get(key) {
+            Some(Outcome::NotTranslated(_)) => {}
+            Some(Outcome::Approximated(_)) if outcome == Outcome::Translated => {}
+            _ => {
+                self.outcomes.insert(key.to_string(), outcome);
+            }
+        }
+    }
+
+    /// Records a part of the spec that did not carry over as it is.
+    pub fn spec(&mut self, path: String, value: String, span: Span, outcome: Outcome) {
+        self.spec.push((path, value, span, outcome));
+    }
+
+    fn close(mut self, source: &Source<'_>) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        for annotation in &source.annotations {
+            let outcome = self
+                .outcomes
+                .remove(&annotation.key)
+                .unwrap_or_else(|| annotation.unconverted());
+            entries.push(Entry {
+                ingress: source.key,
+                key: annotation.key.clone(),
+                value: annotation.value.clone(),
+                span: annotation.span,
+                outcome,
+                verdict: annotation.item.map(source::verdict),
+            });
+        }
+        for (key, value, span, outcome) in self.spec {
+            entries.push(Entry {
+                ingress: source.key,
+                key,
+                value,
+                span,
+                outcome,
+                verdict: None,
+            });
+        }
+        entries
+    }
+}
+
+/// `metadata` of an emitted object: name, namespace, and the source annotation.
+fn metadata(name: &str, namespace: &str, source: &str) -> Map {
+    let mut annotations = Map::new();
+    annotations.set(SOURCE_ANNOTATION, source);
+    Map::new()
+        .with("name", name)
+        .with("namespace", namespace)
+        .with("annotations", annotations)
+}
+
+/// The span of an Ingress's annotation key.
+fn annotation_span(objects: &Objects<'_>, key: ObjectKey, annotation: &str) -> Span {
+    objects
+        .key_span(
+            key,
+            &[
+                PathStep::Key("metadata"),
+                PathStep::Key("annotations"),
+                PathStep::Key(annotation),
+            ],
+        )
+        .unwrap_or_default()
+}
+
+/// A name made of `base` and a suffix, cut to Kubernetes' 253 characters.
+fn derived_name(base: &str, suffix: &str) -> String {
+    let mut name = if suffix.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}-{suffix}")
+    };
+    name.truncate(253);
+    name.trim_end_matches(['-', '.']).to_string()
+}
+
+/// A host as a DNS-label-safe slug (`*.example.com` → `wildcard-example-com`).
+fn slug(host: &str) -> String {
+    let slug: String = host
+        .replace('*', "wildcard")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    slug.trim_matches('-').to_string()
+}
+
+fn typed_ingress<'a>(
+    objects: &Objects<'a>,
+    key: ObjectKey,
+) -> Option<&'a k8s_openapi::api::networking::v1::Ingress> {
+    match &objects.get(key).typed {
+        TypedObject::Ingress(ingress) => Some(ingress),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_is_not_overwritten_by_a_later_success() {
+        let mut ledger = Ledger::default();
+        ledger.record("k", Outcome::Translated);
+        ledger.record("k", Outcome::Approximated("differs".into()));
+        ledger.record("k", Outcome::Translated);
+        assert_eq!(
+            ledger.outcomes["k"],
+            Outcome::Approximated("differs".into())
+        );
+        ledger.record("k", Outcome::NotTranslated("no".into()));
+        ledger.record("k", Outcome::Approximated("x".into()));
+        assert_eq!(ledger.outcomes["k"], Outcome::NotTranslated("no".into()));
+    }
+
+    #[test]
+    fn slugs_and_names_are_dns_safe() {
+        assert_eq!(slug("*.Example.com"), "wildcard-example-com");
+        assert_eq!(derived_name("web", "a-example-com"), "web-a-example-com");
+        assert_eq!(derived_name(&"x".repeat(300), "y").len(), 253);
+    }
+}

@@ -1,0 +1,345 @@
+//! One Ingress to convert, read once: its place, class, annotations (each with the catalog's
+//! verdict for the target) and routing rules, in the shapes the targets' converters share.
+
+use std::collections::HashMap;
+
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
+use manifest::parse::PathStep;
+use manifest::Span;
+
+use super::{annotation_span, typed_ingress, Outcome};
+use crate::detect::{Inventory, ObjectKey, Objects};
+use crate::knowledge::sets::Verdict;
+use crate::knowledge::{Knowledge, CLASS_ANNOTATION, NGINX};
+use crate::translate::Item;
+
+pub struct Source<'a> {
+    pub key: ObjectKey,
+    pub ingress: &'a Ingress,
+    /// Its `metadata.name` node.
+    pub span: Span,
+    pub name: String,
+    pub namespace: String,
+    pub class: Option<String>,
+    /// `file:line` of the Ingress, for the emitted objects' source annotation.
+    pub origin: String,
+    pub annotations: Vec<Annotation<'a>>,
+    pub rules: Vec<Rule>,
+    pub tls: Vec<Tls>,
+    pub default_backend: Option<Backend>,
+}
+
+pub struct Annotation<'a> {
+    pub key: String,
+    pub value: String,
+    pub span: Span,
+    pub kind: AnnotationKind,
+    /// `translate`'s item, for a key of the source controller.
+    pub item: Option<&'a Item>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnnotationKind {
+    /// ingress-nginx's, with the key's suffix (`rewrite-target`).
+    Source(String),
+    /// `kubernetes.io/ingress.class`.
+    Class,
+    /// cert-manager's, ExternalDNS's, …: carried.
+    Neutral(String),
+    /// Another controller's: the source never read it.
+    OtherController(String),
+    /// Nobody's (`app.kubernetes.io/…`, tooling): carried.
+    Plain,
+}
+
+impl Annotation<'_> {
+    /// What an annotation no converter dealt with becomes: the catalog's reason.
+    pub fn unconverted(&self) -> Outcome {
+        match &self.kind {
+            AnnotationKind::Source(_) => Outcome::NotTranslated(match self.item {
+                Some(item) => catalog_reason(item),
+                None => "not in the catalog".into(),
+            }),
+            AnnotationKind::OtherController(owner) => Outcome::NotTranslated(format!(
+                "an annotation of {owner}, which does not serve this Ingress: it had no effect and is not carried"
+            )),
+            AnnotationKind::Class => {
+                Outcome::NotTranslated("the class annotation is not carried".into())
+            }
+            AnnotationKind::Neutral(owner) => Outcome::NotTranslated(format!(
+                "{owner}'s annotation has no place on the target's objects"
+            )),
+            AnnotationKind::Plain => Outcome::NotTranslated("not carried".into()),
+        }
+    }
+}
+
+/// The catalog's word on a key it has no translation for here: its first path to the
+/// target (Traefik's native one before its ingress-nginx provider, which is named after).
+pub fn catalog_reason(item: &Item) -> String {
+    let Some(path) = item.paths.first() else {
+        return if item.note.is_empty() {
+            "unknown key".into()
+        } else {
+            item.note.clone()
+        };
+    };
+    let mut reason = match path.verdict {
+        Verdict::None => "no equivalent on the target".to_string(),
+        Verdict::Unknown => "unknown key".to_string(),
+        Verdict::Crd => "needs the target's own objects, which convert does not write".to_string(),
+        Verdict::Exact | Verdict::Partial => {
+            format!(
+                "the catalog's {} translation is not written by convert",
+                path.verdict
+            )
+        }
+    };
+    if let Some(form) = &path.target_form {
+        reason.push_str(&format!(" (catalog: {form})"));
+    }
+    if !path.note.is_empty() {
+        reason.push_str(&format!("; {}", path.note));
+    }
+    for other in &item.paths[1..] {
+        reason.push_str(&format!("; {}: {}", other.name, other.verdict));
+    }
+    reason
+}
+
+/// The catalog's verdict for the key on the target's first path.
+pub fn verdict(item: &Item) -> Verdict {
+    item.paths.first().map_or(item.verdict, |p| p.verdict)
+}
+
+pub struct Rule {
+    pub index: usize,
+    pub host: Option<String>,
+    pub paths: Vec<HttpPath>,
+}
+
+pub struct HttpPath {
+    /// `spec.rules[i].http.paths[j]`.
+    pub at: String,
+    pub span: Span,
+    pub path: String,
+    pub path_type: String,
+    pub backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Service {
+        name: String,
+        port: Port,
+    },
+    /// A `resource` backend (or none): no Service to route to.
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Port {
+    Number(i32),
+    /// A named port, resolved through the Service when it is in the input.
+    Name {
+        name: String,
+        number: Option<i32>,
+    },
+    Missing,
+}
+
+pub struct Tls {
+    pub hosts: Vec<String>,
+    pub secret: Option<String>,
+}
+
+impl<'a> Source<'a> {
+    pub fn read(
+        objects: &Objects<'a>,
+        inventory: &Inventory,
+        knowledge: &Knowledge,
+        services: &Services<'a>,
+        key: ObjectKey,
+        items: Vec<&'a Item>,
+    ) -> Option<Source<'a>> {
+        let ingress = typed_ingress(objects, key)?;
+        let namespace = objects.namespace(key).to_string();
+        let (file, at) = objects.position(key.file, objects.name_span(key));
+        let entry = inventory.ingresses.iter().find(|e| e.key == key);
+        let prefixes = inventory.nginx_prefixes();
+        let annotations = ingress
+            .metadata
+            .annotations
+            .iter()
+            .flatten()
+            .map(|(k, v)| {
+                let item = items.iter().copied().find(|i| &i.key == k);
+                let kind = if k == CLASS_ANNOTATION {
+                    AnnotationKind::Class
+                } else if let Some(neutral) = knowledge.neutral_annotations.owner(k) {
+                    AnnotationKind::Neutral(neutral.owner.clone())
+                } else {
+                    match knowledge.owner(&prefixes, k) {
+                        Some(owner) if owner == NGINX => AnnotationKind::Source(
+                            k.split_once('/').map_or(k.as_str(), |(_, s)| s).to_string(),
+                        ),
+                        Some(owner) => AnnotationKind::OtherController(owner),
+                        None => AnnotationKind::Plain,
+                    }
+                };
+                Annotation {
+                    key: k.clone(),
+                    value: v.clone(),
+                    span: annotation_span(objects, key, k),
+                    kind,
+                    item,
+                }
+            })
+            .collect();
+        let spec = ingress.spec.as_ref();
+        let rules = spec
+            .and_then(|s| s.rules.as_ref())
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, rule)| Rule {
+                index: i,
+                host: rule.host.clone().filter(|h| !h.is_empty()),
+                paths: rule
+                    .http
+                    .iter()
+                    .flat_map(|http| http.paths.iter().enumerate())
+                    .map(|(j, p)| HttpPath {
+                        at: format!("spec.rules[{i}].http.paths[{j}]"),
+                        span: objects
+                            .value_span(
+                                key,
+                                &[
+                                    PathStep::Key("spec"),
+                                    PathStep::Key("rules"),
+                                    PathStep::Index(i),
+                                    PathStep::Key("http"),
+                                    PathStep::Key("paths"),
+                                    PathStep::Index(j),
+                                ],
+                            )
+                            .unwrap_or_default(),
+                        path: p.path.clone().unwrap_or_else(|| "/".into()),
+                        path_type: p.path_type.clone(),
+                        backend: backend(services, &namespace, &p.backend),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let tls = spec
+            .and_then(|s| s.tls.as_ref())
+            .into_iter()
+            .flatten()
+            .map(|t| Tls {
+                hosts: t.hosts.clone().unwrap_or_default(),
+                secret: t.secret_name.clone().filter(|s| !s.is_empty()),
+            })
+            .collect();
+        let default_backend = spec
+            .and_then(|s| s.default_backend.as_ref())
+            .map(|b| backend(services, &namespace, b));
+        Some(Source {
+            key,
+            ingress,
+            span: objects.name_span(key),
+            name: ingress.metadata.name.clone().unwrap_or_default(),
+            namespace,
+            class: entry.and_then(|e| e.class.clone()),
+            origin: format!("{}:{}", file.name, at.line),
+            annotations,
+            rules,
+            tls,
+            default_backend,
+        })
+    }
+
+    /// Where a finding about the Ingress as a whole points.
+    pub fn ingress_span(&self) -> Span {
+        self.span
+    }
+
+    /// The source controller's annotation with this suffix (`ssl-redirect`).
+    pub fn nginx(&self, suffix: &str) -> Option<&Annotation<'a>> {
+        self.annotations
+            .iter()
+            .find(|a| matches!(&a.kind, AnnotationKind::Source(s) if s == suffix))
+    }
+
+    pub fn value(&self, suffix: &str) -> Option<&str> {
+        self.nginx(suffix).map(|a| a.value.trim())
+    }
+
+    pub fn is_true(&self, suffix: &str) -> bool {
+        self.value(suffix) == Some("true")
+    }
+
+    /// The full key of a source annotation that is present.
+    pub fn key_of(&self, suffix: &str) -> Option<String> {
+        self.nginx(suffix).map(|a| a.key.clone())
+    }
+
+    /// Whether ingress-nginx reads the paths as regular expressions: `use-regex`, or
+    /// `rewrite-target` which enforces it.
+    pub fn regex_paths(&self) -> bool {
+        self.is_true("use-regex") || self.nginx("rewrite-target").is_some()
+    }
+
+    /// Whether the Ingress is the canary twin of another.
+    pub fn is_canary(&self) -> bool {
+        self.is_true("canary")
+    }
+
+    /// The TLS secret of a host, when the Ingress terminates TLS for it.
+    pub fn tls_for(&self, host: Option<&str>) -> Option<&Tls> {
+        self.tls.iter().find(|t| match host {
+            Some(host) => t.hosts.iter().any(|h| h == host),
+            None => t.hosts.is_empty(),
+        })
+    }
+}
+
+/// The input's Services by namespace and name.
+pub type Services<'a> = HashMap<(&'a str, &'a str), &'a Service>;
+
+pub fn services<'a>(objects: &Objects<'a>) -> Services<'a> {
+    objects
+        .iter()
+        .filter_map(|(key, object)| match &object.typed {
+            manifest::TypedObject::Service(s) => {
+                Some(((objects.namespace(key), s.metadata.name.as_deref()?), &**s))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn backend(services: &Services<'_>, namespace: &str, backend: &IngressBackend) -> Backend {
+    let Some(service) = &backend.service else {
+        return Backend::Other;
+    };
+    let port = match &service.port {
+        Some(port) => match (port.number, &port.name) {
+            (Some(number), _) => Port::Number(number),
+            (None, Some(name)) => Port::Name {
+                name: name.clone(),
+                number: services
+                    .get(&(namespace, service.name.as_str()))
+                    .and_then(|s| s.spec.as_ref()?.ports.as_ref())
+                    .and_then(|ports| ports.iter().find(|p| p.name.as_deref() == Some(name)))
+                    .map(|p| p.port),
+            },
+            (None, None) => Port::Missing,
+        },
+        None => Port::Missing,
+    };
+    Backend::Service {
+        name: service.name.clone(),
+        port,
+    }
+}

@@ -1,0 +1,516 @@
+//! `convert --to traefik`: the Ingress with Traefik's class and router annotations, plus a
+//! `traefik.io/v1alpha1` Middleware per feature the annotations ask for, chained through
+//! `traefik.ingress.kubernetes.io/router.middlewares` in the order NGINX applies them
+//! (access, then authentication, then headers, redirects and rewrites).
+
+use super::ingress;
+use super::source::Source;
+use super::yaml::{Map, Value};
+use super::{derived_name, metadata, Ledger, Outcome, Output, Request};
+use crate::detect::Objects;
+use crate::knowledge::Knowledge;
+
+const API: &str = "traefik.io/v1alpha1";
+const MIDDLEWARES: &str = "traefik.ingress.kubernetes.io/router.middlewares";
+const PATH_MATCHER: &str = "traefik.ingress.kubernetes.io/router.pathmatcher";
+
+pub fn convert(
+    objects: &Objects<'_>,
+    knowledge: &Knowledge,
+    sources: &[Source<'_>],
+    ledgers: &mut [Ledger],
+    request: &Request<'_>,
+    out: &mut Output<'_>,
+) {
+    let class = ingress::target_class(knowledge, request, out);
+    for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
+        let mut ingress = ingress::ingress(objects, knowledge, source, ledger, "traefik", &class);
+        let mut chain = Chain {
+            source,
+            names: Vec::new(),
+            objects: Vec::new(),
+        };
+        ip_allow_list(&mut chain, ledger);
+        rate_limit(&mut chain, ledger);
+        basic_auth(&mut chain, ledger);
+        forward_auth(&mut chain, ledger);
+        cors(&mut chain, knowledge, ledger);
+        redirect(&mut chain, ledger);
+        rewrite(&mut chain, ledger);
+        buffering(&mut chain, ledger);
+        retry(&mut chain, ledger);
+        https_redirect(source, ledger, out);
+        let meta = match ingress.get_mut("metadata") {
+            Some(Value::Map(meta)) => meta,
+            _ => continue,
+        };
+        let annotations = meta.map_mut("annotations");
+        if source.regex_paths() {
+            annotations.set(PATH_MATCHER, "PathRegexp");
+            if let Some(key) = source.key_of("use-regex") {
+                annotations.comment(PATH_MATCHER, format!("{key}: true"));
+                ledger.record(&key, Outcome::Approximated(
+                    "PathRegexp uses Go RE2, case-sensitive and unanchored unless the path says so; NGINX used case-insensitive PCRE prefixes".into(),
+                ));
+            }
+        }
+        if !chain.names.is_empty() {
+            let references: Vec<String> = chain
+                .names
+                .iter()
+                .map(|name| format!("{}-{name}@kubernetescrd", source.namespace))
+                .collect();
+            annotations.set(MIDDLEWARES, references.join(","));
+        }
+        out.emit(Some(source.key.file), ingress);
+        for object in chain.objects {
+            out.emit(Some(source.key.file), object);
+        }
+    }
+}
+
+/// The Middlewares of one Ingress, in chain order.
+struct Chain<'s, 'a> {
+    source: &'s Source<'a>,
+    names: Vec<String>,
+    objects: Vec<Map>,
+}
+
+impl Chain<'_, '_> {
+    /// Adds a Middleware `<ingress>-<feature>` with one spec field, commented with the keys
+    /// it comes from.
+    fn add(&mut self, feature: &str, field: &str, config: Map, from: &[String]) {
+        let name = derived_name(&self.source.name, feature);
+        let mut spec = Map::new().with(field, config);
+        for key in from {
+            spec.comment(field, key.clone());
+        }
+        self.objects.push(
+            Map::new()
+                .with("apiVersion", API)
+                .with("kind", "Middleware")
+                .with(
+                    "metadata",
+                    metadata(&name, &self.source.namespace, &self.source.origin),
+                )
+                .with("spec", spec),
+        );
+        self.names.push(name);
+    }
+}
+
+fn list(text: &str) -> Vec<Value> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(Value::from)
+        .collect()
+}
+
+/// whitelist-source-range / allowlist-source-range → ipAllowList.
+fn ip_allow_list(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(annotation) = source
+        .nginx("allowlist-source-range")
+        .or_else(|| source.nginx("whitelist-source-range"))
+    else {
+        return;
+    };
+    chain.add(
+        "ip-allow-list",
+        "ipAllowList",
+        Map::new().with("sourceRange", list(&annotation.value)),
+        &[format!("{}: {}", annotation.key, annotation.value)],
+    );
+    ledger.record(&annotation.key, Outcome::Approximated(
+        "Traefik checks the connection's address; behind another proxy, set ipStrategy as NGINX used real-ip settings".into(),
+    ));
+}
+
+/// limit-rps / limit-rpm → rateLimit (burst = rate × limit-burst-multiplier, default 5).
+fn rate_limit(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let (annotation, period) = match (source.nginx("limit-rps"), source.nginx("limit-rpm")) {
+        (Some(rps), _) => (rps, "1s"),
+        (None, Some(rpm)) => (rpm, "1m"),
+        (None, None) => return,
+    };
+    let Ok(rate) = annotation.value.trim().parse::<i64>() else {
+        ledger.record(
+            &annotation.key,
+            Outcome::NotTranslated("not a number".into()),
+        );
+        return;
+    };
+    let multiplier = source
+        .value("limit-burst-multiplier")
+        .and_then(|m| m.parse::<i64>().ok())
+        .unwrap_or(5);
+    let mut keys = vec![format!("{}: {rate}", annotation.key)];
+    if let Some(key) = source.key_of("limit-burst-multiplier") {
+        keys.push(format!("{key}: {multiplier}"));
+        ledger.record(&key, Outcome::Translated);
+    }
+    chain.add(
+        "rate-limit",
+        "rateLimit",
+        Map::new()
+            .with("average", rate)
+            .with("period", period)
+            .with("burst", rate * multiplier),
+        &keys,
+    );
+    ledger.record(&annotation.key, Outcome::Approximated(
+        "a token bucket per client IP answering 429; NGINX's leaky bucket answered 503 and counted per replica".into(),
+    ));
+}
+
+/// auth-type basic|digest + auth-secret (+ auth-realm) → basicAuth / digestAuth.
+fn basic_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(kind) = source.nginx("auth-type") else {
+        return;
+    };
+    let field = match kind.value.trim() {
+        "basic" => "basicAuth",
+        "digest" => "digestAuth",
+        other => {
+            ledger.record(
+                &kind.key,
+                Outcome::NotTranslated(format!("auth-type `{other}`")),
+            );
+            return;
+        }
+    };
+    let Some(secret) = source.nginx("auth-secret") else {
+        ledger.record(&kind.key, Outcome::NotTranslated("no auth-secret".into()));
+        return;
+    };
+    let name = secret.value.trim();
+    let name = name.split_once('/').map_or(name, |(_, n)| n);
+    let mut config = Map::new().with("secret", name);
+    let mut keys = vec![
+        format!("{}: {}", kind.key, kind.value.trim()),
+        format!("{}: {}", secret.key, secret.value.trim()),
+    ];
+    if let Some(realm) = source.nginx("auth-realm") {
+        config.set("realm", realm.value.as_str());
+        keys.push(format!("{}: {}", realm.key, realm.value));
+        ledger.record(&realm.key, Outcome::Translated);
+    }
+    chain.add("auth", field, config, &keys);
+    ledger.record(&kind.key, Outcome::Translated);
+    ledger.record(&secret.key, Outcome::Approximated(
+        "the same Secret, referenced: Traefik reads htpasswd lines under the key `users` (or a kubernetes.io/basic-auth Secret), ingress-nginx under `auth`: copy the key".into(),
+    ));
+    if let Some(key) = source.key_of("auth-secret-type") {
+        ledger.record(
+            &key,
+            Outcome::Approximated(
+                "auth-map Secrets need reformatting to htpasswd lines under `users`".into(),
+            ),
+        );
+    }
+}
+
+/// auth-url (+ auth-response-headers) → forwardAuth.
+fn forward_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(url) = source.nginx("auth-url") else {
+        return;
+    };
+    if url.value.contains('$') {
+        ledger.record(
+            &url.key,
+            Outcome::NotTranslated("the URL uses NGINX variables".into()),
+        );
+        return;
+    }
+    let mut config = Map::new().with("address", url.value.trim());
+    let mut keys = vec![format!("{}: {}", url.key, url.value.trim())];
+    if let Some(headers) = source.nginx("auth-response-headers") {
+        config.set("authResponseHeaders", list(&headers.value));
+        keys.push(format!("{}: {}", headers.key, headers.value));
+        ledger.record(&headers.key, Outcome::Translated);
+    }
+    chain.add("forward-auth", "forwardAuth", config, &keys);
+    ledger.record(&url.key, Outcome::Approximated(
+        "Traefik forwards the request's headers to the address instead of an NGINX sub-request, and caches nothing".into(),
+    ));
+}
+
+/// enable-cors → headers with accessControl* fields, NGINX's defaults written out.
+fn cors(chain: &mut Chain<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
+    let source = chain.source;
+    let keys = [
+        "cors-allow-origin",
+        "cors-allow-methods",
+        "cors-allow-headers",
+        "cors-allow-credentials",
+        "cors-expose-headers",
+        "cors-max-age",
+    ];
+    for suffix in std::iter::once("enable-cors").chain(keys) {
+        if let Some(key) = source.key_of(suffix) {
+            ledger.record(&key, Outcome::Translated);
+        }
+    }
+    if !source.is_true("enable-cors") {
+        return;
+    }
+    let value = |suffix: &str| -> Option<String> {
+        source.value(suffix).map(str::to_string).or_else(|| {
+            let default = knowledge
+                .nginx_annotations
+                .get(suffix)?
+                .default
+                .trim_matches('"')
+                .to_string();
+            (default != "empty" && !default.is_empty()).then_some(default)
+        })
+    };
+    let mut config = Map::new();
+    if let Some(v) = value("cors-allow-origin") {
+        config.set("accessControlAllowOriginList", list(&v));
+    }
+    if let Some(v) = value("cors-allow-methods") {
+        config.set("accessControlAllowMethods", list(&v.to_uppercase()));
+    }
+    if let Some(v) = value("cors-allow-headers") {
+        config.set("accessControlAllowHeaders", list(&v));
+    }
+    if let Some(v) = value("cors-expose-headers") {
+        config.set("accessControlExposeHeaders", list(&v));
+    }
+    if let Some(v) = value("cors-allow-credentials") {
+        config.set("accessControlAllowCredentials", v == "true");
+    }
+    if let Some(v) = value("cors-max-age").and_then(|v| v.parse::<i64>().ok()) {
+        config.set("accessControlMaxAge", v);
+    }
+    chain.add(
+        "cors",
+        "headers",
+        config,
+        &["enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set".into()],
+    );
+}
+
+/// permanent-redirect / temporal-redirect → redirectRegex.
+fn redirect(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let (annotation, permanent) = match (
+        source.nginx("temporal-redirect"),
+        source.nginx("permanent-redirect"),
+    ) {
+        (Some(t), p) => {
+            if let Some(p) = p {
+                ledger.record(&p.key, Outcome::Translated);
+            }
+            (t, false)
+        }
+        (None, Some(p)) => (p, true),
+        (None, None) => return,
+    };
+    let url = annotation.value.trim();
+    let (regex, replacement) = match url.strip_suffix("$request_uri") {
+        Some(base) if !base.contains('$') => {
+            ("^https?://[^/]+(.*)".to_string(), format!("{base}${{1}}"))
+        }
+        None if !url.contains('$') => (".*".to_string(), url.to_string()),
+        _ => {
+            ledger.record(
+                &annotation.key,
+                Outcome::NotTranslated(
+                    "the URL uses NGINX variables other than a trailing $request_uri".into(),
+                ),
+            );
+            return;
+        }
+    };
+    chain.add(
+        "redirect",
+        "redirectRegex",
+        Map::new()
+            .with("regex", regex)
+            .with("replacement", replacement)
+            .with("permanent", permanent),
+        &[format!("{}: {url}", annotation.key)],
+    );
+    ledger.record(
+        &annotation.key,
+        Outcome::Approximated(if permanent {
+            "Traefik answers 301 to GET and 308 to other methods".into()
+        } else {
+            "Traefik answers 302 to GET and 307 to other methods".into()
+        }),
+    );
+    for suffix in ["permanent-redirect-code", "temporal-redirect-code"] {
+        if let Some(code) = source.nginx(suffix) {
+            ledger.record(
+                &code.key,
+                Outcome::Approximated(format!(
+                    "Traefik has no status code setting: {} maps to permanent: {permanent}",
+                    code.value.trim()
+                )),
+            );
+        }
+    }
+}
+
+/// rewrite-target → stripPrefix (the prefix idiom), replacePath (a constant), or
+/// replacePathRegex (captures).
+fn rewrite(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(annotation) = source.nginx("rewrite-target") else {
+        return;
+    };
+    let target = annotation.value.trim();
+    let paths: Vec<&str> = source
+        .rules
+        .iter()
+        .flat_map(|r| &r.paths)
+        .map(|p| p.path.as_str())
+        .collect();
+    let comment = [format!("{}: {target}", annotation.key)];
+    let prefixes: Option<Vec<Value>> = paths
+        .iter()
+        .map(|p| {
+            p.strip_suffix("(/|$)(.*)")
+                .filter(|_| target == "/$2")
+                .map(Value::from)
+        })
+        .collect();
+    match prefixes {
+        Some(prefixes) if !prefixes.is_empty() => {
+            chain.add("rewrite", "stripPrefix", Map::new().with("prefixes", prefixes), &comment);
+            ledger.record(&annotation.key, Outcome::Approximated(
+                "stripPrefix with the idiom's prefixes; Traefik sets X-Forwarded-Prefix, NGINX did not".into(),
+            ));
+        }
+        _ if !target.contains('$') => {
+            chain.add("rewrite", "replacePath", Map::new().with("path", target), &comment);
+            ledger.record(&annotation.key, Outcome::Translated);
+        }
+        _ if paths.len() == 1 => {
+            chain.add(
+                "rewrite",
+                "replacePathRegex",
+                Map::new().with("regex", format!("^{}", paths[0])).with("replacement", target),
+                &comment,
+            );
+            ledger.record(&annotation.key, Outcome::Approximated(
+                "replacePathRegex with the path as regex: Go RE2, case-sensitive; NGINX used case-insensitive PCRE".into(),
+            ));
+        }
+        _ => ledger.record(&annotation.key, Outcome::NotTranslated(
+            "captures over several paths need one replacePathRegex per path: one Middleware per router".into(),
+        )),
+    }
+}
+
+/// proxy-body-size → buffering.maxRequestBodyBytes.
+fn buffering(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(annotation) = source.nginx("proxy-body-size") else {
+        return;
+    };
+    let Some(bytes) = size_bytes(annotation.value.trim()) else {
+        ledger.record(
+            &annotation.key,
+            Outcome::NotTranslated("not an NGINX size (number with k, m or g)".into()),
+        );
+        return;
+    };
+    if bytes == 0 {
+        // 0 lifts NGINX's limit; Traefik has none unless buffering is set.
+        ledger.record(&annotation.key, Outcome::Translated);
+        return;
+    }
+    chain.add(
+        "body-size",
+        "buffering",
+        Map::new().with("maxRequestBodyBytes", bytes),
+        &[format!("{}: {}", annotation.key, annotation.value.trim())],
+    );
+    ledger.record(
+        &annotation.key,
+        Outcome::Approximated(
+            "the buffering Middleware also buffers the whole request before passing it on".into(),
+        ),
+    );
+}
+
+/// `8m` → 8388608; NGINX sizes are bytes, k, m or g (binary).
+fn size_bytes(text: &str) -> Option<i64> {
+    let lower = text.to_ascii_lowercase();
+    let (digits, factor) = match lower.chars().last()? {
+        'k' => (&lower[..lower.len() - 1], 1024),
+        'm' => (&lower[..lower.len() - 1], 1024 * 1024),
+        'g' => (&lower[..lower.len() - 1], 1024 * 1024 * 1024),
+        _ => (lower.as_str(), 1),
+    };
+    digits.parse::<i64>().ok()?.checked_mul(factor)
+}
+
+/// proxy-next-upstream-tries → retry.attempts.
+fn retry(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(annotation) = source.nginx("proxy-next-upstream-tries") else {
+        return;
+    };
+    let Ok(tries) = annotation.value.trim().parse::<i64>() else {
+        ledger.record(
+            &annotation.key,
+            Outcome::NotTranslated("not a number".into()),
+        );
+        return;
+    };
+    chain.add(
+        "retry",
+        "retry",
+        Map::new().with("attempts", tries.max(1)),
+        &[format!("{}: {tries}", annotation.key)],
+    );
+    ledger.record(&annotation.key, Outcome::Approximated(
+        "Traefik retries on network errors (and may pick the same server); NGINX followed proxy-next-upstream's conditions".into(),
+    ));
+}
+
+/// ingress-nginx redirects HTTP to HTTPS for hosts with TLS; Traefik does it on an entry
+/// point, for every router at once.
+fn https_redirect(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
+    let tls = !source.tls.is_empty() || source.is_true("force-ssl-redirect");
+    let off =
+        source.value("ssl-redirect") == Some("false") && !source.is_true("force-ssl-redirect");
+    if tls && !off {
+        out.decide("HTTP→HTTPS redirect: Traefik redirects on the entry point, not per router: `--entryPoints.web.http.redirections.entryPoint.to=websecure --entryPoints.web.http.redirections.entryPoint.scheme=https` (chart: `ports.web.redirections.entryPoint: {to: websecure, scheme: https, permanent: true}`)".into());
+    }
+    for suffix in ["ssl-redirect", "force-ssl-redirect"] {
+        let Some(annotation) = source.nginx(suffix) else {
+            continue;
+        };
+        let outcome = if off && !source.tls.is_empty() {
+            Outcome::NotTranslated("an entry-point redirect cannot be switched off for one router: this Ingress's HTTP traffic would be redirected too".into())
+        } else {
+            Outcome::Approximated(
+                "moved to the entry point's redirection (see the decisions)".into(),
+            )
+        };
+        ledger.record(&annotation.key, outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nginx_sizes_are_binary() {
+        assert_eq!(size_bytes("8m"), Some(8 * 1024 * 1024));
+        assert_eq!(size_bytes("100K"), Some(100 * 1024));
+        assert_eq!(size_bytes("1024"), Some(1024));
+        assert_eq!(size_bytes("8mb"), None);
+        assert_eq!(size_bytes(""), None);
+    }
+}

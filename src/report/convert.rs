@@ -1,0 +1,189 @@
+//! The `convert` report: what became of every annotation (and of the parts of the spec
+//! that did not carry over as they are), as markdown or JSON, and the emitted manifests as
+//! one YAML stream or one file per source file.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::inventory::LocatedRef;
+use super::translate::{cell, code};
+use super::{pretty_json, ReportError};
+use crate::convert::{yaml, Conversion, Selection};
+use crate::detect::Objects;
+
+/// The file the shared objects (Gateways, ReferenceGrants) go to under `--output-dir`.
+pub const SHARED_FILE: &str = "ingress-lint-shared.yaml";
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    target: &'a str,
+    from: &'a str,
+    selection: SelectionJson<'a>,
+    ingresses: usize,
+    objects: usize,
+    summary: BTreeMap<&'static str, usize>,
+    decisions: &'a [String],
+    entries: Vec<EntryJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SelectionJson<'a> {
+    basis: &'static str,
+    /// The source controllers (`Deployment ns/name`) or the classes selected by.
+    names: &'a [String],
+}
+
+#[derive(Serialize)]
+struct EntryJson<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    ingress: LocatedRef,
+    key: &'a str,
+    value: &'a str,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<&'static str>,
+}
+
+fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
+    let mut summary = BTreeMap::new();
+    for outcome in ["translated", "approximated", "not translated"] {
+        summary.insert(outcome, 0);
+    }
+    let entries = conversion
+        .entries
+        .iter()
+        .map(|e| {
+            *summary.entry(e.outcome.label()).or_insert(0) += 1;
+            let (source, at) = objects.position(e.ingress.file, e.span);
+            EntryJson {
+                file: source.name.clone(),
+                line: at.line,
+                column: at.column,
+                ingress: LocatedRef::new(objects, e.ingress),
+                key: &e.key,
+                value: &e.value,
+                outcome: e.outcome.label(),
+                detail: e.outcome.detail(),
+                verdict: e.verdict.map(|v| v.as_str()),
+            }
+        })
+        .collect();
+    let (basis, names) = match &conversion.selection {
+        Selection::Served { controllers } => ("served", controllers.as_slice()),
+        Selection::ByClass { classes } => ("class", classes.as_slice()),
+    };
+    Report {
+        version: 1,
+        target: &conversion.target,
+        from: &conversion.from,
+        selection: SelectionJson { basis, names },
+        ingresses: conversion.ingresses.len(),
+        objects: conversion.objects.len(),
+        summary,
+        decisions: &conversion.decisions,
+        entries,
+    }
+}
+
+pub fn json(objects: &Objects<'_>, conversion: &Conversion) -> Result<String, ReportError> {
+    pretty_json(&report(objects, conversion))
+}
+
+pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
+    let r = report(objects, conversion);
+    let mut out = format!("# Conversion: {} → {}\n\n", r.from, r.target);
+    let selected = match &conversion.selection {
+        Selection::Served { controllers } => format!("served by {}", controllers.join(", ")),
+        Selection::ByClass { classes } => format!(
+            "no {} controller in the input: Ingresses of class {} or carrying its annotations",
+            r.from,
+            classes.join(", ")
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "{} Ingress(es) ({selected}); {} object(s) written.\n",
+        r.ingresses, r.objects
+    );
+    out.push_str("| outcome | count |\n|---|---:|\n");
+    for (outcome, n) in &r.summary {
+        let _ = writeln!(out, "| {outcome} | {n} |");
+    }
+    if !r.decisions.is_empty() {
+        out.push_str("\n## Decisions the input did not make\n\n");
+        for d in r.decisions {
+            let _ = writeln!(out, "- {d}");
+        }
+    }
+    for (label, title, with_detail) in [
+        ("not translated", "Not translated", true),
+        (
+            "approximated",
+            "Approximated: emitted, behaves differently",
+            true,
+        ),
+        ("translated", "Translated", false),
+    ] {
+        let rows: Vec<&EntryJson<'_>> = r.entries.iter().filter(|e| e.outcome == label).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n## {title} ({})\n", rows.len());
+        if with_detail {
+            out.push_str("| where | Ingress | key | value | why |\n|---|---|---|---|---|\n");
+        } else {
+            out.push_str("| where | Ingress | key | value |\n|---|---|---|---|\n");
+        }
+        for e in rows {
+            let _ = write!(
+                out,
+                "| {}:{} | {} | {} | {} |",
+                cell(&e.file),
+                e.line,
+                cell(&e.ingress.label()),
+                code(e.key),
+                if e.value.is_empty() {
+                    String::new()
+                } else {
+                    code(e.value)
+                },
+            );
+            if with_detail {
+                let _ = write!(out, " {} |", cell(e.detail));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The emitted objects as one YAML stream: shared objects first, then by source file.
+pub fn manifests(conversion: &Conversion) -> String {
+    files(conversion, |_| String::new())
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect()
+}
+
+/// The emitted objects by output file: `name_of(file)` names a source file's output; the
+/// shared objects go to [`SHARED_FILE`]. In input order, shared first.
+pub fn files(conversion: &Conversion, name_of: impl Fn(usize) -> String) -> Vec<(String, String)> {
+    let mut by_file: BTreeMap<Option<usize>, String> = BTreeMap::new();
+    for emitted in &conversion.objects {
+        by_file
+            .entry(emitted.file)
+            .or_default()
+            .push_str(&yaml::document(&emitted.object));
+    }
+    by_file
+        .into_iter()
+        .map(|(file, text)| (file.map_or_else(|| SHARED_FILE.to_string(), &name_of), text))
+        .collect()
+}

@@ -1,0 +1,318 @@
+//! `convert`: every emitted object validates against its target's CRD schema (tests/crds/,
+//! extracted from shared/reference/crds/), the output goes back through `check --to`
+//! clean, every annotation ends in the report, and the output per target is a snapshot.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+mod common;
+
+const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5-nginx"];
+const INPUTS: [&str; 4] = [
+    "fixtures/convert",
+    "fixtures/convert-corpus",
+    "fixtures/demo",
+    "fixtures/corpus/ingresses",
+];
+
+/// The CRD schemas by `apiVersion` and kind.
+fn schemas() -> BTreeMap<(String, String), jsonschema::Validator> {
+    let dir = common::root().join("tests/crds");
+    let mut schemas = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let file: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let api = format!(
+            "{}/{}",
+            file["group"].as_str().unwrap(),
+            file["version"].as_str().unwrap()
+        );
+        let validator = jsonschema::validator_for(&file["schema"])
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        schemas.insert((api, file["kind"].as_str().unwrap().to_string()), validator);
+    }
+    assert_eq!(schemas.len(), 7);
+    schemas
+}
+
+/// The documents of a YAML stream, read with the project's own parser.
+fn documents(text: &str) -> Vec<serde_json::Value> {
+    let file = manifest::load_file(
+        manifest::SourceText::new("out.yaml", text),
+        manifest::parse::Limits::default(),
+    );
+    assert!(file.problems.is_empty(), "{:?}\n{text}", file.problems);
+    file.documents
+        .iter()
+        .filter_map(|d| d.root)
+        .map(|root| {
+            manifest::model::decode::<serde_json::Value>(&file.tree, root)
+                .value
+                .unwrap()
+        })
+        .collect()
+}
+
+fn convert(target: &str, input: &str) -> common::Run {
+    common::run(&["convert", "--to", target, "--format", "json", input])
+}
+
+#[test]
+fn every_emitted_object_validates_against_its_crd() {
+    let schemas = schemas();
+    let mut validated: BTreeMap<String, usize> = BTreeMap::new();
+    for target in TARGETS {
+        for input in INPUTS {
+            let run = convert(target, input);
+            assert!(
+                run.code == 0 || run.code == 1,
+                "{target} {input}: {}",
+                run.stderr
+            );
+            for doc in documents(&run.stdout) {
+                let api = doc["apiVersion"].as_str().unwrap().to_string();
+                let kind = doc["kind"].as_str().unwrap().to_string();
+                let source = doc["metadata"]["annotations"]["ingress-lint.io/source"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{kind} without its source: {doc}"));
+                assert!(
+                    source
+                        .rsplit_once(':')
+                        .is_some_and(|(_, l)| l.parse::<u32>().is_ok()),
+                    "{source}"
+                );
+                if api == "networking.k8s.io/v1" && kind == "Ingress" {
+                    assert!(doc["spec"]["ingressClassName"].is_string(), "{doc}");
+                    continue;
+                }
+                let validator = schemas
+                    .get(&(api.clone(), kind.clone()))
+                    .unwrap_or_else(|| panic!("no schema for {api} {kind}"));
+                let errors: Vec<String> = validator
+                    .iter_errors(&doc)
+                    .map(|e| format!("{} at {}", e, e.instance_path()))
+                    .collect();
+                assert!(
+                    errors.is_empty(),
+                    "{target} {input}: {kind}: {errors:#?}\n{doc:#}"
+                );
+                *validated.entry(kind).or_default() += 1;
+            }
+        }
+    }
+    for kind in [
+        "Gateway",
+        "HTTPRoute",
+        "GRPCRoute",
+        "TLSRoute",
+        "BackendTLSPolicy",
+        "Middleware",
+        "ReferenceGrant",
+    ] {
+        assert!(
+            validated.get(kind).copied().unwrap_or(0) > 0,
+            "no {kind} validated: {validated:?}"
+        );
+    }
+}
+
+/// Every annotation of every converted Ingress is in the report, once, and nothing is
+/// translated that the catalog says the target cannot express.
+#[test]
+fn nothing_is_dropped_and_the_catalog_agrees() {
+    for target in TARGETS {
+        let run = common::run(&[
+            "convert",
+            "--to",
+            target,
+            "--format",
+            "json",
+            "--report",
+            "/dev/stdout",
+            "--output-dir",
+            common::scratch(&format!("agree-{target}"))
+                .to_str()
+                .unwrap(),
+            "fixtures/convert",
+        ]);
+        let report = run.json();
+        let entries = report["entries"].as_array().unwrap();
+        let annotations: usize = entries
+            .iter()
+            .filter(|e| !e["key"].as_str().unwrap().starts_with("spec"))
+            .count();
+        // Every annotation of the fixtures' Ingresses (all are selected).
+        let expected: usize = std::fs::read_dir(common::root().join("fixtures/convert"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .map(|p| annotation_count(&p))
+            .sum();
+        assert_eq!(annotations, expected, "{target}");
+        for e in entries {
+            let verdict = e["verdict"].as_str().unwrap_or("");
+            if matches!(verdict, "none" | "unknown") {
+                assert_eq!(e["outcome"], "not translated", "{target}: {e}");
+            }
+            if e["outcome"] != "translated" {
+                assert!(
+                    !e["detail"].as_str().unwrap_or("").is_empty(),
+                    "{target}: {e}"
+                );
+            }
+        }
+        assert_eq!(
+            run.code, 1,
+            "{target}: something in the fixtures is untranslatable"
+        );
+    }
+}
+
+fn annotation_count(path: &Path) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    documents(&text)
+        .iter()
+        .filter(|d| d["kind"] == "Ingress")
+        .map(|d| {
+            d["metadata"]["annotations"]
+                .as_object()
+                .map_or(0, |a| a.len())
+        })
+        .sum()
+}
+
+/// `check --to TARGET` on the emitted files: no unknown annotation, and no unsupported one
+/// the conversion report does not list.
+#[test]
+fn the_output_checks_clean_on_its_target() {
+    for target in TARGETS {
+        let dir = common::scratch(&format!("round-trip-{target}"));
+        let run = common::run(&[
+            "convert",
+            "--to",
+            target,
+            "--output-dir",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--report",
+            dir.join("report.json").to_str().unwrap(),
+            "fixtures/convert",
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "manifests went to the directory");
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap())
+                .unwrap();
+        let untranslated: Vec<&str> = report["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["outcome"] == "not translated")
+            .map(|e| e["key"].as_str().unwrap())
+            .collect();
+        std::fs::remove_file(dir.join("report.json")).unwrap();
+        let check = common::run(&[
+            "check",
+            "--to",
+            target,
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            dir.to_str().unwrap(),
+        ])
+        .json();
+        for finding in check["findings"].as_array().unwrap() {
+            let rule = finding["rule"].as_str().unwrap();
+            assert_ne!(rule, "annotation-unknown", "{target}: {finding}");
+            if rule == "annotation-unsupported-on-target" {
+                let message = finding["message"].as_str().unwrap();
+                assert!(
+                    untranslated.iter().any(|k| message.contains(k)),
+                    "{target}: {finding}"
+                );
+            }
+        }
+        // Mirrored paths, and the shared objects beside them.
+        assert!(dir.join("fixtures/convert/web.yaml").is_file(), "{target}");
+    }
+}
+
+#[test]
+fn output_is_deterministic_and_idempotent() {
+    for target in TARGETS {
+        let first = common::run(&["convert", "--to", target, "fixtures/convert"]);
+        let second = common::run(&["convert", "--to", target, "fixtures/convert"]);
+        assert_eq!(first.stdout, second.stdout, "{target}");
+        assert_eq!(first.stderr, second.stderr, "{target}");
+        // Converting the output again selects nothing: it is the target's already.
+        let migrated = common::run(&[
+            "convert",
+            "--to",
+            target,
+            "--class",
+            "migrated",
+            "fixtures/convert",
+        ]);
+        let dir = common::scratch(&format!("idempotent-{target}"));
+        let out = dir.join("out.yaml");
+        std::fs::write(&out, &migrated.stdout).unwrap();
+        let again = common::run(&[
+            "convert",
+            "--to",
+            target,
+            "--class",
+            "migrated",
+            "--format",
+            "json",
+            out.to_str().unwrap(),
+        ]);
+        let report: serde_json::Value = serde_json::from_str(&again.stderr).unwrap();
+        assert_eq!(report["ingresses"], 0, "{target}: {}", again.stderr);
+        assert_eq!(again.code, 0);
+    }
+}
+
+#[test]
+fn a_fully_translatable_ingress_exits_zero() {
+    let dir = common::scratch("convert-clean");
+    std::fs::write(
+        dir.join("ing.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n  annotations:\n    nginx.ingress.kubernetes.io/upstream-vhost: a.internal\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: a.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend: {service: {name: a, port: {number: 80}}}\n",
+    )
+    .unwrap();
+    let run = common::run(&[
+        "convert",
+        "--to",
+        "gateway-api",
+        "--class",
+        "eg",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("gatewayClassName: eg"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("# nginx.ingress.kubernetes.io/upstream-vhost: a.internal"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn manifests_per_target_snapshot() {
+    for target in TARGETS {
+        let run = common::run(&["convert", "--to", target, "fixtures/convert"]);
+        insta::assert_snapshot!(format!("convert_{target}_manifests"), run.stdout);
+        insta::assert_snapshot!(format!("convert_{target}_report"), run.stderr);
+    }
+}
