@@ -35,7 +35,7 @@ fn schemas() -> BTreeMap<(String, String), jsonschema::Validator> {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         schemas.insert((api, file["kind"].as_str().unwrap().to_string()), validator);
     }
-    assert_eq!(schemas.len(), 7);
+    assert_eq!(schemas.len(), 8);
     schemas
 }
 
@@ -315,4 +315,64 @@ fn manifests_per_target_snapshot() {
         insta::assert_snapshot!(format!("convert_{target}_manifests"), run.stdout);
         insta::assert_snapshot!(format!("convert_{target}_report"), run.stderr);
     }
+}
+
+/// The source controller's ConfigMap: its `ssl-redirect: "false"` is the default the
+/// Ingresses' redirect routes follow, and each key ends in the report's global settings.
+#[test]
+fn the_controller_configmap_becomes_global_settings() {
+    let dir = common::scratch("convert-configmap");
+    std::fs::write(
+        dir.join("controller.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ingress-nginx-controller, namespace: ingress-nginx}\nspec:\n  selector: {matchLabels: {app: c}}\n  template:\n    metadata: {labels: {app: c}}\n    spec:\n      containers:\n      - name: controller\n        image: registry.k8s.io/ingress-nginx/controller:v1.15.1\n        args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller]\n        env:\n        - name: POD_NAMESPACE\n          valueFrom: {fieldRef: {fieldPath: metadata.namespace}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ingress-nginx-controller, namespace: ingress-nginx}\ndata:\n  ssl-redirect: \"false\"\n  proxy-body-size: 20m\n  log-format-upstream: $remote_addr\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a, namespace: web}\nspec:\n  ingressClassName: nginx\n  tls: [{hosts: [a.example.com], secretName: a-tls}]\n  rules:\n  - host: a.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}\n",
+    )
+    .unwrap();
+    let run = common::run(&[
+        "convert",
+        "--to",
+        "gateway-api",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+    assert_eq!(report["selection"]["basis"], "served", "{}", run.stderr);
+    assert!(
+        !run.stdout.contains("https-redirect"),
+        "the ConfigMap switched the redirect off:\n{}",
+        run.stdout
+    );
+    let settings = report["settings"].as_array().unwrap();
+    let of = |key: &str| {
+        settings
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap_or_else(|| panic!("{key}: {settings:?}"))
+    };
+    assert_eq!(of("ssl-redirect")["outcome"], "translated");
+    assert_eq!(of("ssl-redirect")["line"], 21);
+    assert_eq!(of("proxy-body-size")["outcome"], "not translated");
+    assert_eq!(of("log-format-upstream")["outcome"], "not translated");
+    // HSTS: ingress-nginx's default, which Gateway API does not do by itself.
+    assert_eq!(of("hsts")["outcome"], "approximated");
+    assert!(of("hsts").get("file").is_none());
+    assert_eq!(run.code, 1);
+    let f5 = common::run(&[
+        "convert",
+        "--to",
+        "f5-nginx",
+        "--format",
+        "json",
+        dir.to_str().unwrap(),
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&f5.stderr).unwrap();
+    let body = report["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "proxy-body-size")
+        .unwrap()
+        .clone();
+    assert_eq!(body["outcome"], "translated");
+    assert_eq!(body["target"], "ConfigMap client-max-body-size");
 }

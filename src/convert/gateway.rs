@@ -459,8 +459,7 @@ fn tls_listener(
 
 /// Whether HTTP requests for a TLS host redirect to HTTPS (ingress-nginx's default).
 fn https_redirect(source: &Source<'_>, ledger: &mut Ledger) -> bool {
-    let off =
-        source.value("ssl-redirect") == Some("false") && !source.is_true("force-ssl-redirect");
+    let off = !source.redirects_to_https();
     for suffix in ["ssl-redirect", "force-ssl-redirect"] {
         if let Some(key) = source.key_of(suffix) {
             ledger.record(&key, Outcome::Translated);

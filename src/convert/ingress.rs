@@ -81,6 +81,30 @@ pub fn ingress(
                 else {
                     continue;
                 };
+                if let Some(service_key) = equivalent
+                    .form
+                    .as_deref()
+                    .and_then(|f| f.strip_prefix("Service annotation "))
+                    .filter(|_| matches!(equivalent.verdict, Verdict::Exact | Verdict::Partial))
+                {
+                    // The Service is not the Ingress's to rewrite: say where it goes.
+                    let (key, value) = match service_key.split_once(": ") {
+                        Some((key, fixed)) => (key, fixed.trim_matches('"')),
+                        None => (service_key, a.value.as_str()),
+                    };
+                    if !is_annotation_key(key) {
+                        // A description, not a key: the catalog's reason says it.
+                        continue;
+                    }
+                    ledger.record(
+                        &a.key,
+                        Outcome::NotTranslated(format!(
+                            "a Service annotation on the target: add `{key}: \"{value}\"` to Service(s) {}",
+                            source.backend_services().join(", ")
+                        )),
+                    );
+                    continue;
+                }
                 // `key` takes the value; `key: value` fixes it.
                 let Some((form, value)) =
                     equivalent

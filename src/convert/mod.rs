@@ -5,6 +5,7 @@
 
 mod gateway;
 mod ingress;
+pub mod settings;
 mod source;
 mod traefik;
 pub mod yaml;
@@ -118,6 +119,8 @@ pub struct Conversion {
     pub ingresses: Vec<ObjectKey>,
     pub objects: Vec<Emitted>,
     pub entries: Vec<Entry>,
+    /// The source controller's global settings, for the target's global configuration.
+    pub settings: Vec<settings::Setting>,
     /// Choices the input could not make (a default class name, a Gateway's namespace).
     pub decisions: Vec<String>,
 }
@@ -127,7 +130,9 @@ impl Conversion {
     pub fn incomplete(&self) -> bool {
         self.entries
             .iter()
-            .any(|e| matches!(e.outcome, Outcome::NotTranslated(_)))
+            .map(|e| &e.outcome)
+            .chain(self.settings.iter().map(|s| &s.outcome))
+            .any(|o| matches!(o, Outcome::NotTranslated(_)))
     }
 }
 
@@ -145,6 +150,7 @@ pub fn convert(
     for item in &translation.items {
         items.entry(item.ingress).or_default().push(item);
     }
+    let (settings, globals) = settings::read(objects, inventory, knowledge, request.target);
     let services = source::services(objects);
     let sources: Vec<Source<'_>> = ingresses
         .iter()
@@ -154,6 +160,7 @@ pub fn convert(
                 inventory,
                 knowledge,
                 &services,
+                &globals,
                 key,
                 items.remove(&key).unwrap_or_default(),
             )
@@ -166,6 +173,7 @@ pub fn convert(
         ingresses,
         objects: Vec::new(),
         entries: Vec::new(),
+        settings,
         decisions: Vec::new(),
     };
     let mut ledgers: Vec<Ledger> = sources.iter().map(|_| Ledger::default()).collect();

@@ -1,7 +1,7 @@
 //! One Ingress to convert, read once: its place, class, annotations (each with the catalog's
 //! verdict for the target) and routing rules, in the shapes the targets' converters share.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
@@ -28,6 +28,8 @@ pub struct Source<'a> {
     pub rules: Vec<Rule>,
     pub tls: Vec<Tls>,
     pub default_backend: Option<Backend>,
+    /// The source controller's ConfigMap settings (the defaults annotations override).
+    globals: &'a BTreeMap<String, String>,
 }
 
 pub struct Annotation<'a> {
@@ -160,6 +162,7 @@ impl<'a> Source<'a> {
         inventory: &Inventory,
         knowledge: &Knowledge,
         services: &Services<'a>,
+        globals: &'a BTreeMap<String, String>,
         key: ObjectKey,
         items: Vec<&'a Item>,
     ) -> Option<Source<'a>> {
@@ -256,6 +259,7 @@ impl<'a> Source<'a> {
             rules,
             tls,
             default_backend,
+            globals,
         })
     }
 
@@ -277,6 +281,42 @@ impl<'a> Source<'a> {
 
     pub fn is_true(&self, suffix: &str) -> bool {
         self.value(suffix) == Some("true")
+    }
+
+    /// Whether HTTP requests for the Ingress's TLS hosts redirect to HTTPS: its
+    /// `ssl-redirect` / `force-ssl-redirect`, else the ConfigMap's, else ingress-nginx's
+    /// default (`true`).
+    pub fn redirects_to_https(&self) -> bool {
+        let global = |key: &str| self.globals.get(key).map(|v| v.trim() == "true");
+        let force = self
+            .value("force-ssl-redirect")
+            .map(|v| v == "true")
+            .or_else(|| global("force-ssl-redirect"))
+            .unwrap_or(false);
+        let redirect = self
+            .value("ssl-redirect")
+            .map(|v| v != "false")
+            .or_else(|| global("ssl-redirect"))
+            .unwrap_or(true);
+        force || redirect
+    }
+
+    /// The backend Services (`namespace/name`), sorted.
+    pub fn backend_services(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| &r.paths)
+            .map(|p| &p.backend)
+            .chain(&self.default_backend)
+            .filter_map(|b| match b {
+                Backend::Service { name, .. } => Some(format!("{}/{name}", self.namespace)),
+                Backend::Other => None,
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The full key of a source annotation that is present.

@@ -40,6 +40,7 @@ pub fn convert(
         buffering(&mut chain, ledger);
         retry(&mut chain, ledger);
         https_redirect(source, ledger, out);
+        servers_transport(&mut chain, ledger);
         let meta = match ingress.get_mut("metadata") {
             Some(Value::Map(meta)) => meta,
             _ => continue,
@@ -477,12 +478,96 @@ fn retry(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     ));
 }
 
+/// backend-protocol HTTPS/GRPCS/GRPC: the scheme Traefik speaks is a Service annotation
+/// (`service.serversscheme`), and backend TLS a ServersTransport the Service names
+/// (`service.serverstransport`). The ServersTransport is written; the Services are not
+/// this conversion's to change, so the report says what to add.
+fn servers_transport(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(protocol) = source.nginx("backend-protocol") else {
+        return;
+    };
+    let value = protocol.value.trim().to_ascii_uppercase();
+    let scheme = match value.as_str() {
+        "HTTP" | "AUTO_HTTP" => {
+            ledger.record(&protocol.key, Outcome::Translated);
+            return;
+        }
+        "HTTPS" | "GRPCS" => "https",
+        "GRPC" => "h2c",
+        _ => return,
+    };
+    let services = source.backend_services().join(", ");
+    let mut instructions = format!(
+        "add `traefik.ingress.kubernetes.io/service.serversscheme: {scheme}` to Service(s) {services}"
+    );
+    if scheme == "https" {
+        let name = derived_name(&source.name, "backend-tls");
+        let mut config = Map::new();
+        let verify = source.value("proxy-ssl-verify") == Some("on");
+        if let Some(server_name) = source.value("proxy-ssl-name") {
+            config.set("serverName", server_name);
+        }
+        if verify {
+            if let Some(secret) = source.value("proxy-ssl-secret") {
+                let secret = secret.split_once('/').map_or(secret, |(_, n)| n);
+                config.set(
+                    "rootCAs",
+                    vec![Value::Map(Map::new().with("secret", secret))],
+                );
+            }
+        } else {
+            // ingress-nginx does not verify HTTPS backends unless proxy-ssl-verify is on.
+            config.set("insecureSkipVerify", true);
+        }
+        let mut object = Map::new()
+            .with("apiVersion", API)
+            .with("kind", "ServersTransport")
+            .with(
+                "metadata",
+                metadata(&name, &source.namespace, &source.origin),
+            )
+            .with("spec", config);
+        if let Some(Value::Map(spec)) = object.get_mut("spec") {
+            if let Some(first) = ["serverName", "rootCAs", "insecureSkipVerify"]
+                .into_iter()
+                .find(|k| spec.get(k).is_some())
+            {
+                spec.comment(
+                    first,
+                    format!("{}: {}", protocol.key, protocol.value.trim()),
+                );
+            }
+        }
+        chain.objects.push(object);
+        instructions.push_str(&format!(
+            " and `traefik.ingress.kubernetes.io/service.serverstransport: {}-{name}@kubernetescrd`",
+            source.namespace
+        ));
+        for suffix in ["proxy-ssl-name", "proxy-ssl-verify", "proxy-ssl-secret"] {
+            if let Some(key) = source.key_of(suffix) {
+                ledger.record(&key, Outcome::Translated);
+            }
+        }
+    }
+    ledger.record(
+        &protocol.key,
+        Outcome::NotTranslated(format!(
+            "a Service setting on Traefik{}: {instructions}",
+            if scheme == "https" {
+                " (the ServersTransport is written)"
+            } else {
+                ""
+            }
+        )),
+    );
+}
+
 /// ingress-nginx redirects HTTP to HTTPS for hosts with TLS; Traefik does it on an entry
 /// point, for every router at once.
 fn https_redirect(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
     let tls = !source.tls.is_empty() || source.is_true("force-ssl-redirect");
-    let off =
-        source.value("ssl-redirect") == Some("false") && !source.is_true("force-ssl-redirect");
+    let off = !source.redirects_to_https();
     if tls && !off {
         out.decide("HTTP→HTTPS redirect: Traefik redirects on the entry point, not per router: `--entryPoints.web.http.redirections.entryPoint.to=websecure --entryPoints.web.http.redirections.entryPoint.scheme=https` (chart: `ports.web.redirections.entryPoint: {to: websecure, scheme: https, permanent: true}`)".into());
     }

@@ -123,6 +123,34 @@ pub struct Equivalent {
     pub support: Option<GatewaySupport>,
 }
 
+/// The source controller's global settings (its ConfigMap keys) and where each goes on a
+/// target's global configuration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsCatalog {
+    pub controller: String,
+    pub sources: BTreeMap<String, String>,
+    pub keys: Vec<GlobalSetting>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalSetting {
+    pub key: String,
+    pub default: String,
+    /// The source does it with no ConfigMap at all: worth naming when the target does not.
+    #[serde(default)]
+    pub notable_default: bool,
+    pub meaning: String,
+    pub targets: BTreeMap<String, Equivalent>,
+}
+
+impl SettingsCatalog {
+    pub fn get(&self, key: &str) -> Option<&GlobalSetting> {
+        self.keys.iter().find(|k| k.key == key)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReverseCatalog {
@@ -334,6 +362,29 @@ mod tests {
                     assert_ne!(a.risk, Risk::None, "{k}: risk");
                     assert_ne!(a.scope, Scope::None, "{k}: scope");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_global_setting_has_a_verdict_for_every_convert_target() {
+        let catalog = &knowledge().nginx_settings;
+        assert_eq!(catalog.controller, "ingress-nginx");
+        for setting in &catalog.keys {
+            let targets: Vec<&str> = setting.targets.keys().map(String::as_str).collect();
+            assert_eq!(
+                targets,
+                ["f5-nginx", "gateway-api", "haproxy", "kong", "traefik"],
+                "{}",
+                setting.key
+            );
+            for (target, e) in &setting.targets {
+                assert_ne!(e.verdict, Verdict::Unknown, "{}/{target}", setting.key);
+                assert!(
+                    e.verdict == Verdict::None || e.form.is_some(),
+                    "{}/{target}: a verdict without a form",
+                    setting.key
+                );
             }
         }
     }

@@ -38,7 +38,8 @@ use serde::de::DeserializeOwned;
 
 pub use annotations::{
     did_you_mean, Annotation, CatalogTarget, ControllerCatalog, Equivalent, IntType, IntUnit,
-    Neutral, NeutralPrefix, ReverseAnnotation, ReverseCatalog, ValueType, NGINX, NGINX_PREFIX,
+    Neutral, NeutralPrefix, ReverseAnnotation, ReverseCatalog, SettingsCatalog, ValueType, NGINX,
+    NGINX_PREFIX,
 };
 use charts::Chart;
 pub use controllers::{
@@ -54,6 +55,8 @@ pub struct Knowledge {
     /// Known ingress controllers, sorted by id.
     pub controllers: Vec<Controller>,
     pub nginx_annotations: ControllerCatalog,
+    /// ingress-nginx's ConfigMap keys and the targets' global settings for them.
+    pub nginx_settings: SettingsCatalog,
     pub reverse_annotations: ReverseCatalog,
     pub neutral_annotations: Neutral,
     /// Helm charts of ingress controllers, sorted by chart name.
@@ -204,7 +207,11 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
                         "rules/annotations/neutral.yaml",
                         include_str!("../../rules/annotations/neutral.yaml"),
                     )?;
-                    Ok::<_, DataError>((charts, platforms, providers, neutral))
+                    let settings = read_data(
+                        "rules/annotations/ingress-nginx-configmap.yaml",
+                        include_str!("../../rules/annotations/ingress-nginx-configmap.yaml"),
+                    )?;
+                    Ok::<_, DataError>((charts, platforms, providers, neutral, settings))
                 },
                 || {
                     let mut controllers = CONTROLLER_FILES
@@ -219,10 +226,11 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
         },
     );
     let (nginx_annotations, reverse_annotations) = (catalogs.0?, catalogs.1?);
-    let (charts, platforms, providers, neutral_annotations) = rest?;
+    let (charts, platforms, providers, neutral_annotations, nginx_settings) = rest?;
     Ok(Knowledge {
         providers,
         nginx_annotations,
+        nginx_settings,
         reverse_annotations,
         neutral_annotations,
         controllers: controllers?,

@@ -27,6 +27,26 @@ struct Report<'a> {
     summary: BTreeMap<&'static str, usize>,
     decisions: &'a [String],
     entries: Vec<EntryJson<'a>>,
+    /// The source controller's global settings and the target's setting for each.
+    settings: Vec<SettingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SettingJson<'a> {
+    /// `ConfigMap ns/name` and where the key is; none for a default nobody set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_map: Option<LocatedRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    key: &'a str,
+    value: &'a str,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +95,31 @@ fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
             }
         })
         .collect();
+    let settings = conversion
+        .settings
+        .iter()
+        .map(|setting| {
+            *summary.entry(setting.outcome.label()).or_insert(0) += 1;
+            let at = setting.config_map.map(|key| {
+                let (source, at) = objects.position(key.file, setting.span);
+                (LocatedRef::new(objects, key), source.name.clone(), at.line)
+            });
+            let (config_map, file, line) = match at {
+                Some((reference, file, line)) => (Some(reference), Some(file), Some(line)),
+                None => (None, None, None),
+            };
+            SettingJson {
+                config_map,
+                file,
+                line,
+                key: &setting.key,
+                value: &setting.value,
+                outcome: setting.outcome.label(),
+                detail: setting.outcome.detail(),
+                target: setting.target_form.as_deref(),
+            }
+        })
+        .collect();
     let (basis, names) = match &conversion.selection {
         Selection::Served { controllers } => ("served", controllers.as_slice()),
         Selection::ByClass { classes } => ("class", classes.as_slice()),
@@ -89,6 +134,7 @@ fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
         summary,
         decisions: &conversion.decisions,
         entries,
+        settings,
     }
 }
 
@@ -120,6 +166,31 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
         out.push_str("\n## Decisions the input did not make\n\n");
         for d in r.decisions {
             let _ = writeln!(out, "- {d}");
+        }
+    }
+    if !r.settings.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Global settings: ingress-nginx's ConfigMap and defaults → {}'s configuration\n",
+            r.target
+        );
+        out.push_str(
+            "| where | key | value | outcome | on the target | why |\n|---|---|---|---|---|---|\n",
+        );
+        for s in &r.settings {
+            let place = match (&s.file, s.line) {
+                (Some(file), Some(line)) => format!("{}:{line}", cell(file)),
+                _ => "(default)".into(),
+            };
+            let _ = writeln!(
+                out,
+                "| {place} | {} | {} | {} | {} | {} |",
+                code(s.key),
+                code(s.value),
+                s.outcome,
+                s.target.map(cell).unwrap_or_default(),
+                cell(s.detail)
+            );
         }
     }
     for (label, title, with_detail) in [

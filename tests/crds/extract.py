@@ -12,7 +12,7 @@ WANTED = {
         ("Gateway", "v1"), ("HTTPRoute", "v1"), ("GRPCRoute", "v1"), ("TLSRoute", "v1"),
         ("BackendTLSPolicy", "v1"), ("ReferenceGrant", "v1"),
     ],
-    "traefik-crds-v41.3.0.yaml": [("Middleware", "v1alpha1")],
+    "traefik-crds-v41.3.0.yaml": [("Middleware", "v1alpha1"), ("ServersTransport", "v1alpha1")],
 }
 
 def strip(node):
