@@ -84,13 +84,16 @@ pub fn ingress(
                 if let Some(service_key) = equivalent
                     .form
                     .as_deref()
-                    .and_then(|f| f.strip_prefix("Service annotation "))
+                    .and_then(|f| {
+                        f.strip_prefix("Service annotation ")
+                            .or_else(|| f.strip_prefix("Service "))
+                    })
                     .filter(|_| matches!(equivalent.verdict, Verdict::Exact | Verdict::Partial))
                 {
                     // The Service is not the Ingress's to rewrite: say where it goes.
-                    let (key, value) = match service_key.split_once(": ") {
-                        Some((key, fixed)) => (key, fixed.trim_matches('"')),
-                        None => (service_key, a.value.as_str()),
+                    let Some((key, value)) = key_and_value(service_key, &a.value) else {
+                        // A description, not a key: the catalog's reason says it.
+                        continue;
                     };
                     if !is_annotation_key(key) {
                         // A description, not a key: the catalog's reason says it.
@@ -106,17 +109,11 @@ pub fn ingress(
                     continue;
                 }
                 // `key` takes the value; `key: value` fixes it.
-                let Some((form, value)) =
-                    equivalent
-                        .form
-                        .as_deref()
-                        .and_then(|f| match f.split_once(": ") {
-                            Some((key, fixed)) if is_annotation_key(key) => {
-                                Some((key, fixed.trim_matches('"')))
-                            }
-                            None if is_annotation_key(f) => Some((f, a.value.as_str())),
-                            _ => None,
-                        })
+                let Some((form, value)) = equivalent
+                    .form
+                    .as_deref()
+                    .and_then(|f| key_and_value(f, &a.value))
+                    .filter(|(key, _)| is_annotation_key(key))
                 else {
                     continue;
                 };
@@ -158,6 +155,22 @@ pub fn ingress(
         .with("spec", spec)
 }
 
+/// A catalog form as an annotation: `key` takes the source's value, `key: "fixed"` (or a
+/// plain `key: token`) fixes it; anything longer is a description.
+fn key_and_value<'f>(form: &'f str, value: &'f str) -> Option<(&'f str, &'f str)> {
+    match form.split_once(": ") {
+        None => Some((form, value)),
+        Some((key, fixed)) => {
+            let quoted = fixed
+                .strip_prefix('"')
+                .and_then(|f| f.strip_suffix('"'))
+                .filter(|f| !f.contains('"'));
+            let token = (!fixed.contains([' ', '"'])).then_some(fixed);
+            Some((key, quoted.or(token)?))
+        }
+    }
+}
+
 /// A JSON value as an emitted value (numbers stay integers; objects keep their order).
 fn from_json(value: serde_json::Value) -> Value {
     match value {
@@ -178,5 +191,34 @@ fn from_json(value: serde_json::Value) -> Value {
             }
             Value::Map(map)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_with_fixed_values_are_told_from_descriptions() {
+        assert_eq!(
+            key_and_value("haproxy.org/auth-type: basic-auth", "basic"),
+            Some(("haproxy.org/auth-type", "basic-auth"))
+        );
+        assert_eq!(
+            key_and_value("nginx.org/path-regex: \"case_insensitive\"", "true"),
+            Some(("nginx.org/path-regex", "case_insensitive"))
+        );
+        assert_eq!(
+            key_and_value("haproxy.org/ssl-redirect", "true"),
+            Some(("haproxy.org/ssl-redirect", "true"))
+        );
+        assert_eq!(
+            key_and_value("konghq.com/protocols: \"https\" + ingress.kubernetes.io/force-ssl-redirect: \"true\"", "true"),
+            None
+        );
+        assert_eq!(
+            key_and_value("konghq.com/strip-path: true (or konghq.com/rewrite)", "x"),
+            None
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 mod gateway;
 mod ingress;
+mod plugins;
 pub mod settings;
 mod source;
 mod traefik;
@@ -15,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use manifest::parse::PathStep;
 use manifest::{Span, TypedObject};
 
-use crate::detect::{Inventory, ObjectKey, Objects};
+use crate::detect::{IngressEntry, Inventory, ObjectKey, Objects};
 use crate::knowledge::sets::Verdict;
 use crate::knowledge::Knowledge;
 use crate::translate::{Item, Translation};
@@ -145,27 +146,28 @@ pub fn convert(
     translation: &Translation,
     request: &Request<'_>,
 ) -> Conversion {
-    let (selection, ingresses) = select(objects, inventory, knowledge, request.from);
+    let (selection, selected) = select(objects, inventory, knowledge, request.from);
     let mut items: HashMap<ObjectKey, Vec<&Item>> = HashMap::new();
     for item in &translation.items {
         items.entry(item.ingress).or_default().push(item);
     }
     let (settings, globals) = settings::read(objects, inventory, knowledge, request.target);
     let services = source::services(objects);
-    let sources: Vec<Source<'_>> = ingresses
+    let sources: Vec<Source<'_>> = selected
         .iter()
-        .filter_map(|&key| {
+        .filter_map(|entry| {
             Source::read(
                 objects,
                 inventory,
                 knowledge,
                 &services,
                 &globals,
-                key,
-                items.remove(&key).unwrap_or_default(),
+                entry,
+                items.remove(&entry.key).unwrap_or_default(),
             )
         })
         .collect();
+    let ingresses = selected.iter().map(|e| e.key).collect();
     let mut conversion = Conversion {
         target: request.target.to_string(),
         from: request.from.to_string(),
@@ -195,6 +197,14 @@ pub fn convert(
             &mut out,
         ),
         "traefik" => traefik::convert(
+            objects,
+            knowledge,
+            &sources,
+            &mut ledgers,
+            request,
+            &mut out,
+        ),
+        "kong" | "f5-nginx" => plugins::convert(
             objects,
             knowledge,
             &sources,
@@ -257,12 +267,12 @@ fn dedup(objects: &mut Vec<Emitted>) {
 }
 
 /// The Ingresses to convert, in input order.
-fn select(
+fn select<'i>(
     objects: &Objects<'_>,
-    inventory: &Inventory,
+    inventory: &'i Inventory,
     knowledge: &Knowledge,
     from: &str,
-) -> (Selection, Vec<ObjectKey>) {
+) -> (Selection, Vec<&'i IngressEntry>) {
     let instances: Vec<usize> = inventory
         .controllers
         .iter()
@@ -287,7 +297,6 @@ fn select(
             .ingresses
             .iter()
             .filter(|e| e.served_by.iter().any(|(i, _)| instances.contains(i)))
-            .map(|e| e.key)
             .collect();
         return (Selection::Served { controllers }, keys);
     }
@@ -304,7 +313,6 @@ fn select(
                 .iter()
                 .any(|p| e.annotation_prefixes.contains_key(p)),
         })
-        .map(|e| e.key)
         .collect();
     (Selection::ByClass { classes }, keys)
 }

@@ -37,28 +37,24 @@ pub fn read(
     let catalog = &knowledge.nginx_settings;
     let mut settings = Vec::new();
     let mut values = BTreeMap::new();
-    let mut seen = Vec::new();
-    for instance in inventory
+    // The ConfigMaps the ingress-nginx controllers read, then one pass over the objects.
+    let mut wanted: Vec<(&str, &str)> = inventory
         .controllers
         .iter()
         .filter(|c| c.controller.id == NGINX)
-    {
-        let Some((namespace, name)) = instance
-            .setting("configmap")
-            .and_then(|s| s.known())
-            .and_then(|v| v.split_once('/'))
-        else {
-            continue;
-        };
+        .filter_map(|c| c.setting("configmap")?.known()?.split_once('/'))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if !wanted.is_empty() {
         for (key, object) in objects.iter() {
             if object.reference.kind != "ConfigMap"
-                || object.reference.name != name
-                || objects.namespace(key) != namespace
-                || seen.contains(&key)
+                || wanted
+                    .binary_search(&(objects.namespace(key), object.reference.name.as_str()))
+                    .is_err()
             {
                 continue;
             }
-            seen.push(key);
             let tree = &objects.files[key.file].tree;
             let Some(data) = tree.lookup(object.node, &[PathStep::Key("data")]) else {
                 continue;

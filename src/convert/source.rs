@@ -9,7 +9,7 @@ use manifest::parse::PathStep;
 use manifest::Span;
 
 use super::{annotation_span, typed_ingress, Outcome};
-use crate::detect::{Inventory, ObjectKey, Objects};
+use crate::detect::{IngressEntry, Inventory, ObjectKey, Objects};
 use crate::knowledge::sets::Verdict;
 use crate::knowledge::{Knowledge, CLASS_ANNOTATION, NGINX};
 use crate::translate::Item;
@@ -163,13 +163,13 @@ impl<'a> Source<'a> {
         knowledge: &Knowledge,
         services: &Services<'a>,
         globals: &'a BTreeMap<String, String>,
-        key: ObjectKey,
+        entry: &IngressEntry,
         items: Vec<&'a Item>,
     ) -> Option<Source<'a>> {
+        let key = entry.key;
         let ingress = typed_ingress(objects, key)?;
         let namespace = objects.namespace(key).to_string();
         let (file, at) = objects.position(key.file, objects.name_span(key));
-        let entry = inventory.ingresses.iter().find(|e| e.key == key);
         let prefixes = inventory.nginx_prefixes();
         let annotations = ingress
             .metadata
@@ -253,7 +253,7 @@ impl<'a> Source<'a> {
             span: objects.name_span(key),
             name: ingress.metadata.name.clone().unwrap_or_default(),
             namespace,
-            class: entry.and_then(|e| e.class.clone()),
+            class: entry.class.clone(),
             origin: format!("{}:{}", file.name, at.line),
             annotations,
             rules,
