@@ -325,34 +325,63 @@ impl Gateway {
     }
 }
 
+/// The most rules and hostnames a route takes (HTTPRoute and GRPCRoute v1 `maxItems`).
+const MAX_RULES: usize = 16;
+const MAX_HOSTNAMES: usize = 16;
+
 impl Route {
+    /// Writes the route; one with more rules than a route takes is split in routes of
+    /// `MAX_RULES` (`name`, `name-2`, …), which attach alike.
     fn emit(self, out: &mut Output<'_>) {
-        let mut meta = metadata(&self.name, &self.namespace, &self.origin);
-        for (key, value) in &self.annotations {
-            meta.map_mut("annotations").set(key, value.as_str());
+        let mut hostnames = self.hostnames;
+        if hostnames.len() > MAX_HOSTNAMES {
+            out.decide(format!(
+                "{} {}/{}: {} hostnames, more than the {MAX_HOSTNAMES} a route takes; the rest are left out",
+                self.kind,
+                self.namespace,
+                self.name,
+                hostnames.len()
+            ));
+            hostnames.truncate(MAX_HOSTNAMES);
         }
-        let mut spec = Map::new().with("parentRefs", vec![Value::Map(self.parent)]);
-        if !self.hostnames.is_empty() {
+        let chunks: Vec<Vec<Map>> = if self.rules.len() <= MAX_RULES {
+            vec![self.rules]
+        } else {
+            self.rules.chunks(MAX_RULES).map(<[Map]>::to_vec).collect()
+        };
+        for (i, rules) in chunks.into_iter().enumerate() {
+            let name = if i == 0 {
+                self.name.clone()
+            } else {
+                derived_name(&self.name, &(i + 1).to_string())
+            };
+            let mut meta = metadata(&name, &self.namespace, &self.origin);
+            for (key, value) in &self.annotations {
+                meta.map_mut("annotations").set(key, value.as_str());
+            }
+            let mut spec = Map::new().with("parentRefs", vec![Value::Map(self.parent.clone())]);
+            if !hostnames.is_empty() {
+                spec.set(
+                    "hostnames",
+                    hostnames
+                        .iter()
+                        .map(|h| Value::from(h.as_str()))
+                        .collect::<Vec<_>>(),
+                );
+            }
             spec.set(
-                "hostnames",
-                self.hostnames
-                    .into_iter()
-                    .map(Value::from)
-                    .collect::<Vec<_>>(),
+                "rules",
+                rules.into_iter().map(Value::Map).collect::<Vec<_>>(),
+            );
+            out.emit(
+                Some(self.file),
+                Map::new()
+                    .with("apiVersion", API)
+                    .with("kind", self.kind)
+                    .with("metadata", meta)
+                    .with("spec", spec),
             );
         }
-        spec.set(
-            "rules",
-            self.rules.into_iter().map(Value::Map).collect::<Vec<_>>(),
-        );
-        out.emit(
-            Some(self.file),
-            Map::new()
-                .with("apiVersion", API)
-                .with("kind", self.kind)
-                .with("metadata", meta)
-                .with("spec", spec),
-        );
     }
 }
 
@@ -648,8 +677,11 @@ fn http_rule(
         filters.push(Value::Map(rewrite));
     }
     if let Some(redirect) = redirect(source, ledger) {
-        filters.push(Value::Map(redirect));
-        rule.set("filters", filters);
+        // NGINX answers the redirect before any rewrite; a rule takes one or the other.
+        if let Some(key) = source.key_of("rewrite-target") {
+            ledger.record(&key, Outcome::Translated);
+        }
+        rule.set("filters", vec![Value::Map(redirect)]);
         return Some(rule);
     }
     if let Some(headers) = request_headers(source, ledger) {
