@@ -719,7 +719,10 @@ fn match_and_rewrite(
         );
         return None;
     }
-    let rewrite = source.nginx("rewrite-target");
+    // A redirect answers before any rewrite: the rewrite has nothing to do.
+    let redirecting =
+        source.nginx("temporal-redirect").is_some() || source.nginx("permanent-redirect").is_some();
+    let rewrite = source.nginx("rewrite-target").filter(|_| !redirecting);
     if let Some(annotation) = rewrite {
         let target = annotation.value.trim();
         if let Some(prefix) = capture_prefix(&path.path, target) {
