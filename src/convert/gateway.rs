@@ -677,11 +677,27 @@ fn http_rule(
         filters.push(Value::Map(rewrite));
     }
     if let Some(redirect) = redirect(source, ledger) {
-        // NGINX answers the redirect before any rewrite; a rule takes one or the other.
-        if let Some(key) = source.key_of("rewrite-target") {
-            ledger.record(&key, Outcome::Translated);
+        // NGINX answers the redirect before proxying: what only shapes the proxied request
+        // has nothing to do, and a rule takes a redirect or a rewrite, not both.
+        for suffix in [
+            "rewrite-target",
+            "upstream-vhost",
+            "x-forwarded-prefix",
+            "connection-proxy-header",
+            "mirror-target",
+            "proxy-read-timeout",
+            "proxy-send-timeout",
+        ] {
+            if let Some(key) = source.key_of(suffix) {
+                ledger.record(&key, Outcome::Translated);
+            }
         }
-        rule.set("filters", vec![Value::Map(redirect)]);
+        let mut filters = vec![Value::Map(redirect)];
+        // CORS headers are added to the redirect response too.
+        if let Some(cors) = cors(source, knowledge, ledger) {
+            filters.push(Value::Map(cors));
+        }
+        rule.set("filters", filters);
         return Some(rule);
     }
     if let Some(headers) = request_headers(source, ledger) {

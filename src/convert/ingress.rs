@@ -1,6 +1,6 @@
-//! Targets that read Ingresses (haproxy, kong, f5-nginx, and Traefik's Ingress half): the
-//! Ingress again, with the target's class and, for each ingress-nginx annotation whose
-//! catalog form on the target is an annotation key, that key with the value.
+//! The Ingress again for targets that read Ingresses (HAProxy, Kong, F5 NGINX, Traefik): the
+//! target's class and, for each ingress-nginx annotation the target's own converter left
+//! undecided whose catalog form is an annotation key, that key with the value.
 
 use manifest::TypedObject;
 
@@ -9,23 +9,8 @@ use super::yaml::{Map, Value};
 use super::{metadata, Ledger, Outcome, Output, Request};
 use crate::detect::Objects;
 use crate::knowledge::sets::Verdict;
-use crate::knowledge::Knowledge;
+use crate::knowledge::{IntUnit, Knowledge, ValueType};
 use crate::translate::is_annotation_key;
-
-pub fn convert(
-    objects: &Objects<'_>,
-    knowledge: &Knowledge,
-    sources: &[Source<'_>],
-    ledgers: &mut [Ledger],
-    request: &Request<'_>,
-    out: &mut Output<'_>,
-) {
-    let class = target_class(knowledge, request, out);
-    for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
-        let ingress = ingress(objects, knowledge, source, ledger, request.target, &class);
-        out.emit(Some(source.key.file), ingress);
-    }
-}
 
 /// The target's IngressClass: `--class`, else the target controller's default (said in the
 /// report, with a warning when it is the source's class too).
@@ -64,7 +49,37 @@ pub fn ingress(
 ) -> Map {
     let mut meta = metadata(&source.name, &source.namespace, &source.origin);
     let annotations = meta.map_mut("annotations");
-    for a in &source.annotations {
+    // Keys that only work with another one come after it, so that its outcome is known.
+    let catalog = &knowledge.nginx_annotations;
+    let requires = |a: &&super::source::Annotation<'_>| match &a.kind {
+        AnnotationKind::Source(suffix) => catalog.get(suffix).and_then(|e| e.requires.clone()),
+        _ => None,
+    };
+    let mut ordered: Vec<&super::source::Annotation<'_>> = source.annotations.iter().collect();
+    ordered.sort_by_key(|a| requires(a).is_some());
+    for a in ordered {
+        if let Some(parent) = requires(&a) {
+            if !ledger.has(&a.key) {
+                match source.key_of(&parent) {
+                    // NGINX ignores it alone; so does the target.
+                    None => ledger.record(&a.key, Outcome::Translated),
+                    Some(parent_key) => {
+                        // Undecided by now: the parent ends with the catalog's reason.
+                        if matches!(
+                            ledger.outcome(&parent_key),
+                            None | Some(Outcome::NotTranslated(_))
+                        ) {
+                            ledger.record(
+                                &a.key,
+                                Outcome::NotTranslated(format!(
+                                    "goes with {parent}, which is not translated"
+                                )),
+                            );
+                        }
+                    }
+                }
+            }
+        }
         match &a.kind {
             AnnotationKind::Class => ledger.record(&a.key, Outcome::Translated),
             AnnotationKind::Neutral(_) | AnnotationKind::Plain => {
@@ -73,32 +88,56 @@ pub fn ingress(
                 }
                 ledger.record(&a.key, Outcome::Translated);
             }
+            // Decided by the target's own converter.
+            AnnotationKind::Source(_) if ledger.has(&a.key) => {}
             AnnotationKind::Source(suffix) => {
-                let Some(equivalent) = knowledge
-                    .nginx_annotations
-                    .get(suffix)
-                    .and_then(|entry| entry.targets.get(target))
+                let Some(entry) = knowledge.nginx_annotations.get(suffix) else {
+                    continue;
+                };
+                // Only an exact equivalent is written mechanically: a partial one differs in
+                // meaning or value format, and the catalog's reason says how.
+                let Some(form) = entry
+                    .targets
+                    .get(target)
+                    .filter(|e| e.verdict == Verdict::Exact)
+                    .and_then(|e| e.form.as_deref())
                 else {
                     continue;
                 };
-                if let Some(service_key) = equivalent
-                    .form
-                    .as_deref()
-                    .and_then(|f| {
-                        f.strip_prefix("Service annotation ")
-                            .or_else(|| f.strip_prefix("Service "))
-                    })
-                    .filter(|_| matches!(equivalent.verdict, Verdict::Exact | Verdict::Partial))
+                let (on_service, form) = match form
+                    .strip_prefix("Service annotation ")
+                    .or_else(|| form.strip_prefix("Service "))
                 {
-                    // The Service is not the Ingress's to rewrite: say where it goes.
-                    let Some((key, value)) = key_and_value(service_key, &a.value) else {
-                        // A description, not a key: the catalog's reason says it.
-                        continue;
-                    };
-                    if !is_annotation_key(key) {
-                        // A description, not a key: the catalog's reason says it.
+                    Some(rest) => (true, rest),
+                    None => (false, form),
+                };
+                let Some((key, fixed)) = key_and_value(form).filter(|(k, _)| is_annotation_key(k))
+                else {
+                    continue;
+                };
+                let value = match fixed {
+                    // A switch the target spells differently: written when it is on.
+                    Some(_) if entry.value_type == ValueType::Bool && a.value.trim() != "true" => {
+                        ledger.record(&a.key, Outcome::Translated);
                         continue;
                     }
+                    Some(fixed) => fixed.to_string(),
+                    None => match same_value(&entry.value_type, &a.value) {
+                        Some(value) => value,
+                        None => {
+                            ledger.record(
+                                &a.key,
+                                Outcome::NotTranslated(format!(
+                                    "`{key}` is the equivalent, but this value's format ({}) is not known to read the same there: write it by hand",
+                                    describe(&entry.value_type)
+                                )),
+                            );
+                            continue;
+                        }
+                    },
+                };
+                if on_service {
+                    // The Service is not the Ingress's to rewrite: say where it goes.
                     ledger.record(
                         &a.key,
                         Outcome::NotTranslated(format!(
@@ -108,28 +147,9 @@ pub fn ingress(
                     );
                     continue;
                 }
-                // `key` takes the value; `key: value` fixes it.
-                let Some((form, value)) = equivalent
-                    .form
-                    .as_deref()
-                    .and_then(|f| key_and_value(f, &a.value))
-                    .filter(|(key, _)| is_annotation_key(key))
-                else {
-                    continue;
-                };
-                let outcome = match equivalent.verdict {
-                    Verdict::Exact => Outcome::Translated,
-                    Verdict::Partial => Outcome::Approximated(
-                        equivalent
-                            .note
-                            .clone()
-                            .unwrap_or_else(|| "the catalog calls it partial".into()),
-                    ),
-                    _ => continue,
-                };
-                annotations.set(form, value);
-                annotations.comment(form, format!("{}: {}", a.key, a.value));
-                ledger.record(&a.key, outcome);
+                annotations.set(key, value);
+                annotations.comment(key, format!("{}: {}", a.key, a.value));
+                ledger.record(&a.key, Outcome::Translated);
             }
             AnnotationKind::OtherController(_) => {}
         }
@@ -156,18 +176,59 @@ pub fn ingress(
 }
 
 /// A catalog form as an annotation: `key` takes the source's value, `key: "fixed"` (or a
-/// plain `key: token`) fixes it; anything longer is a description.
-fn key_and_value<'f>(form: &'f str, value: &'f str) -> Option<(&'f str, &'f str)> {
+/// plain `key: token`) fixes it, `key (a remark)` carries the catalog's remark; anything
+/// else is a description.
+fn key_and_value(form: &str) -> Option<(&str, Option<&str>)> {
+    let form = match form.split_once(" (") {
+        Some((key, _)) if form.ends_with(')') && !key.contains(' ') => key,
+        _ => form,
+    };
     match form.split_once(": ") {
-        None => Some((form, value)),
+        None => Some((form, None)),
         Some((key, fixed)) => {
             let quoted = fixed
                 .strip_prefix('"')
                 .and_then(|f| f.strip_suffix('"'))
                 .filter(|f| !f.contains('"'));
             let token = (!fixed.contains([' ', '"'])).then_some(fixed);
-            Some((key, quoted.or(token)?))
+            Some((key, Some(quoted.or(token)?)))
         }
+    }
+}
+
+/// The source's value as the target reads it, when its format is one both share: switches,
+/// numbers, NGINX sizes, URLs, CIDR lists; seconds gain their unit (`30` → `30s`, which
+/// HAProxy and F5 NGINX read as seconds, not milliseconds). Enumerations and strings are not
+/// copied: the same key often takes another vocabulary there (`on` where F5 reads `True`,
+/// a cookie mode where F5 reads a Service list), and NGINX syntax never is.
+fn same_value(kind: &ValueType, value: &str) -> Option<String> {
+    let value = value.trim();
+    match kind {
+        ValueType::Int(int) if int.unit == Some(IntUnit::Seconds) => {
+            let seconds = value.trim_end_matches('s');
+            seconds.parse::<u64>().ok().map(|n| format!("{n}s"))
+        }
+        ValueType::Bool
+        | ValueType::Int(_)
+        | ValueType::Size
+        | ValueType::Url
+        | ValueType::CidrList
+            if !value.contains('$') =>
+        {
+            Some(value.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// How the catalog types a value, for a reason.
+fn describe(kind: &ValueType) -> String {
+    match kind {
+        ValueType::Text(what) => what.clone(),
+        ValueType::Regex => "a PCRE pattern".into(),
+        ValueType::Enum(values) => format!("one of {}", values.join(", ")),
+        ValueType::String => "a string".into(),
+        _ => "NGINX variables".into(),
     }
 }
 
@@ -201,24 +262,47 @@ mod tests {
     #[test]
     fn forms_with_fixed_values_are_told_from_descriptions() {
         assert_eq!(
-            key_and_value("haproxy.org/auth-type: basic-auth", "basic"),
-            Some(("haproxy.org/auth-type", "basic-auth"))
+            key_and_value("haproxy.org/auth-type: basic-auth"),
+            Some(("haproxy.org/auth-type", Some("basic-auth")))
         );
         assert_eq!(
-            key_and_value("nginx.org/path-regex: \"case_insensitive\"", "true"),
-            Some(("nginx.org/path-regex", "case_insensitive"))
+            key_and_value("nginx.org/path-regex: \"case_insensitive\""),
+            Some(("nginx.org/path-regex", Some("case_insensitive")))
         );
         assert_eq!(
-            key_and_value("haproxy.org/ssl-redirect", "true"),
-            Some(("haproxy.org/ssl-redirect", "true"))
+            key_and_value("haproxy.org/ssl-redirect"),
+            Some(("haproxy.org/ssl-redirect", None))
         );
         assert_eq!(
-            key_and_value("konghq.com/protocols: \"https\" + ingress.kubernetes.io/force-ssl-redirect: \"true\"", "true"),
+            key_and_value("konghq.com/protocols: \"https\" + ingress.kubernetes.io/force-ssl-redirect: \"true\""),
             None
         );
         assert_eq!(
-            key_and_value("konghq.com/strip-path: true (or konghq.com/rewrite)", "x"),
+            key_and_value("haproxy.org/ssl-redirect (+ haproxy.org/ssl-redirect-code)"),
+            Some(("haproxy.org/ssl-redirect", None))
+        );
+    }
+
+    #[test]
+    fn values_are_copied_only_in_formats_both_read() {
+        assert_eq!(
+            same_value(
+                &ValueType::Int(crate::knowledge::IntType {
+                    unit: Some(IntUnit::Seconds),
+                    ..Default::default()
+                }),
+                "30"
+            ),
+            Some("30s".into())
+        );
+        assert_eq!(same_value(&ValueType::Bool, "true"), Some("true".into()));
+        assert_eq!(
+            same_value(&ValueType::Text("raw nginx config".into()), "return 200;"),
             None
         );
+        assert_eq!(same_value(&ValueType::Regex, "^/a"), None);
+        assert_eq!(same_value(&ValueType::String, "cookie"), None);
+        assert_eq!(same_value(&ValueType::Url, "https://$host/x"), None);
+        assert_eq!(same_value(&ValueType::Size, "8m"), Some("8m".into()));
     }
 }

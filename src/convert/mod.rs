@@ -3,9 +3,9 @@
 //! or not translated — never dropped. What a target cannot express comes from the same
 //! catalog `translate` reads, so the two agree.
 
+mod annotated;
 mod gateway;
 mod ingress;
-mod plugins;
 pub mod settings;
 mod source;
 mod traefik;
@@ -204,15 +204,7 @@ pub fn convert(
             request,
             &mut out,
         ),
-        "kong" | "f5-nginx" => plugins::convert(
-            objects,
-            knowledge,
-            &sources,
-            &mut ledgers,
-            request,
-            &mut out,
-        ),
-        _ => ingress::convert(
+        _ => annotated::convert(
             objects,
             knowledge,
             &sources,
@@ -336,6 +328,16 @@ impl Ledger {
                 self.outcomes.insert(key.to_string(), outcome);
             }
         }
+    }
+
+    /// Whether a target's own converter already decided the annotation.
+    pub fn has(&self, key: &str) -> bool {
+        self.outcomes.contains_key(key)
+    }
+
+    /// What became of an annotation so far.
+    pub fn outcome(&self, key: &str) -> Option<&Outcome> {
+        self.outcomes.get(key)
     }
 
     /// Records a part of the spec that did not carry over as it is.

@@ -24,7 +24,6 @@ pub fn convert(
 ) {
     let class = ingress::target_class(knowledge, request, out);
     for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
-        let mut ingress = ingress::ingress(objects, knowledge, source, ledger, "traefik", &class);
         let mut chain = Chain {
             source,
             names: Vec::new(),
@@ -35,12 +34,22 @@ pub fn convert(
         basic_auth(&mut chain, ledger);
         forward_auth(&mut chain, ledger);
         cors(&mut chain, knowledge, ledger);
+        request_headers(&mut chain, ledger);
         redirect(&mut chain, ledger);
         rewrite(&mut chain, ledger);
         buffering(&mut chain, ledger);
         retry(&mut chain, ledger);
         https_redirect(source, ledger, out);
         servers_transport(&mut chain, ledger);
+        if source.regex_paths() {
+            if let Some(key) = source.key_of("use-regex") {
+                ledger.record(&key, Outcome::Approximated(
+                    "PathRegexp uses Go RE2, case-sensitive and unanchored unless the path says so; NGINX used case-insensitive PCRE prefixes".into(),
+                ));
+            }
+        }
+        // What the target reads as annotations, for the keys left.
+        let mut ingress = ingress::ingress(objects, knowledge, source, ledger, "traefik", &class);
         let meta = match ingress.get_mut("metadata") {
             Some(Value::Map(meta)) => meta,
             _ => continue,
@@ -48,12 +57,7 @@ pub fn convert(
         let annotations = meta.map_mut("annotations");
         if source.regex_paths() {
             annotations.set(PATH_MATCHER, "PathRegexp");
-            if let Some(key) = source.key_of("use-regex") {
-                annotations.comment(PATH_MATCHER, format!("{key}: true"));
-                ledger.record(&key, Outcome::Approximated(
-                    "PathRegexp uses Go RE2, case-sensitive and unanchored unless the path says so; NGINX used case-insensitive PCRE prefixes".into(),
-                ));
-            }
+            annotations.comment(PATH_MATCHER, "regex paths (use-regex / rewrite-target)");
         }
         if !chain.names.is_empty() {
             let references: Vec<String> = chain
@@ -128,42 +132,81 @@ fn ip_allow_list(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     ));
 }
 
-/// limit-rps / limit-rpm → rateLimit (burst = rate × limit-burst-multiplier, default 5).
+/// limit-rps / limit-rpm → a rateLimit each (burst = rate × limit-burst-multiplier,
+/// default 5); NGINX applies both when both are set.
 fn rate_limit(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let source = chain.source;
-    let (annotation, period) = match (source.nginx("limit-rps"), source.nginx("limit-rpm")) {
-        (Some(rps), _) => (rps, "1s"),
-        (None, Some(rpm)) => (rpm, "1m"),
-        (None, None) => return,
-    };
-    let Ok(rate) = annotation.value.trim().parse::<i64>() else {
-        ledger.record(
-            &annotation.key,
-            Outcome::NotTranslated("not a number".into()),
-        );
-        return;
-    };
     let multiplier = source
         .value("limit-burst-multiplier")
         .and_then(|m| m.parse::<i64>().ok())
         .unwrap_or(5);
-    let mut keys = vec![format!("{}: {rate}", annotation.key)];
-    if let Some(key) = source.key_of("limit-burst-multiplier") {
-        keys.push(format!("{key}: {multiplier}"));
-        ledger.record(&key, Outcome::Translated);
+    for (suffix, period, feature) in [
+        ("limit-rps", "1s", "rate-limit"),
+        ("limit-rpm", "1m", "rate-limit-minute"),
+    ] {
+        let Some(annotation) = source.nginx(suffix) else {
+            continue;
+        };
+        let Ok(rate) = annotation.value.trim().parse::<i64>() else {
+            ledger.record(
+                &annotation.key,
+                Outcome::NotTranslated("not a number".into()),
+            );
+            continue;
+        };
+        let mut keys = vec![format!("{}: {rate}", annotation.key)];
+        if let Some(key) = source.key_of("limit-burst-multiplier") {
+            keys.push(format!("{key}: {multiplier}"));
+            ledger.record(&key, Outcome::Translated);
+        }
+        chain.add(
+            feature,
+            "rateLimit",
+            Map::new()
+                .with("average", rate)
+                .with("period", period)
+                .with("burst", rate.saturating_mul(multiplier)),
+            &keys,
+        );
+        ledger.record(&annotation.key, Outcome::Approximated(
+            "a token bucket per client IP answering 429; NGINX's leaky bucket answered 503 and counted per replica".into(),
+        ));
     }
-    chain.add(
-        "rate-limit",
-        "rateLimit",
-        Map::new()
-            .with("average", rate)
-            .with("period", period)
-            .with("burst", rate * multiplier),
-        &keys,
-    );
-    ledger.record(&annotation.key, Outcome::Approximated(
-        "a token bucket per client IP answering 429; NGINX's leaky bucket answered 503 and counted per replica".into(),
-    ));
+}
+
+/// upstream-vhost, x-forwarded-prefix → headers customRequestHeaders. (Not
+/// connection-proxy-header: Go's proxy drops hop-by-hop headers such as Connection.)
+fn request_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let mut headers = Map::new();
+    let mut keys = Vec::new();
+    for (suffix, header) in [
+        ("upstream-vhost", "Host"),
+        ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+    ] {
+        let Some(annotation) = source.nginx(suffix) else {
+            continue;
+        };
+        let value = annotation.value.trim();
+        if value.contains('$') {
+            ledger.record(
+                &annotation.key,
+                Outcome::NotTranslated("the value uses NGINX variables".into()),
+            );
+            continue;
+        }
+        headers.set(header, value);
+        keys.push(format!("{}: {value}", annotation.key));
+        ledger.record(&annotation.key, Outcome::Translated);
+    }
+    if !headers.is_empty() {
+        chain.add(
+            "request-headers",
+            "headers",
+            Map::new().with("customRequestHeaders", headers),
+            &keys,
+        );
+    }
 }
 
 /// auth-type basic|digest + auth-secret (+ auth-realm) → basicAuth / digestAuth.

@@ -40,6 +40,9 @@ pub struct Annotation {
     pub alias_of: Option<String>,
     #[serde(default)]
     pub status_note: Option<String>,
+    /// The key this one only works with (`cors-max-age` → `enable-cors`).
+    #[serde(default)]
+    pub requires: Option<String>,
     pub targets: BTreeMap<String, Equivalent>,
     pub sources: Vec<String>,
 }
@@ -349,6 +352,12 @@ mod tests {
                         "{k}/{target}: a verdict without a target form"
                     );
                 }
+            }
+            if let Some(parent) = &a.requires {
+                assert!(
+                    catalog.get(parent).is_some(),
+                    "{k}: requires an unknown key"
+                );
             }
             match a.status {
                 S::Removed => assert!(a.removed_in.is_some(), "{k}: removed without a version"),

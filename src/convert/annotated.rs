@@ -1,7 +1,9 @@
-//! Kong and F5 NGINX: what annotations cannot say, as the target's objects the Ingress
-//! names — KongPlugins through `konghq.com/plugins`, F5 Policies through `nginx.org/policies`
-//! — and the F5 annotations whose values need rewriting (`<n>r/s`, `Header: value`, Service
-//! lists).
+//! Targets that read Ingresses — HAProxy, Kong, F5 NGINX: the Ingress with the target's
+//! class and annotations, and what annotations cannot say as the target's objects the
+//! Ingress names (KongPlugins through `konghq.com/plugins`, F5 Policies through
+//! `nginx.org/policies`). Each target's own handlers run first, for the keys whose values
+//! need rewriting (`<n>r/s`, `Header: value`, Service lists); the catalog's annotation forms
+//! cover the rest.
 
 use super::ingress;
 use super::source::Source;
@@ -21,25 +23,29 @@ pub fn convert(
     let class = ingress::target_class(knowledge, request, out);
     let kong = request.target == "kong";
     for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
-        let mut ingress =
-            ingress::ingress(objects, knowledge, source, ledger, request.target, &class);
         let mut attached = Attached {
             source,
             names: Vec::new(),
             objects: Vec::new(),
             annotations: Vec::new(),
         };
-        if kong {
-            kong_plugins(&mut attached, knowledge, ledger);
-        } else {
-            f5_policies(&mut attached, knowledge, ledger);
-            f5_annotations(&mut attached, ledger);
+        match request.target {
+            "kong" => kong_plugins(&mut attached, knowledge, ledger),
+            "f5-nginx" => {
+                f5_policies(&mut attached, knowledge, ledger);
+                f5_annotations(&mut attached, ledger);
+            }
+            _ => haproxy_annotations(&mut attached, knowledge, ledger),
         }
+        let mut ingress =
+            ingress::ingress(objects, knowledge, source, ledger, request.target, &class);
         if let Some(Value::Map(meta)) = ingress.get_mut("metadata") {
             let annotations = meta.map_mut("annotations");
             for (key, value, comment) in &attached.annotations {
                 annotations.set(key, value.as_str());
-                annotations.comment(key, comment.clone());
+                if !comment.is_empty() {
+                    annotations.comment(key, comment.clone());
+                }
             }
             if !attached.names.is_empty() {
                 let key = if kong {
@@ -178,23 +184,17 @@ fn kong_plugins(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: 
             &["enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set".into()],
         );
     }
-    let (rate, field) = match (source.nginx("limit-rps"), source.nginx("limit-rpm")) {
-        (Some(rps), _) => (Some(rps), "second"),
-        (None, Some(rpm)) => (Some(rpm), "minute"),
-        (None, None) => (None, ""),
-    };
-    if let Some(annotation) = rate {
+    // One plugin takes both windows, as NGINX applies both limits.
+    let mut rate = Map::new();
+    let mut from = Vec::new();
+    for (suffix, field) in [("limit-rps", "second"), ("limit-rpm", "minute")] {
+        let Some(annotation) = source.nginx(suffix) else {
+            continue;
+        };
         match annotation.value.trim().parse::<i64>() {
             Ok(n) => {
-                attached.kong_plugin(
-                    "rate-limiting",
-                    "rate-limiting",
-                    Map::new()
-                        .with(field, n)
-                        .with("limit_by", "ip")
-                        .with("policy", "local"),
-                    &[format!("{}: {n}", annotation.key)],
-                );
+                rate.set(field, n);
+                from.push(format!("{}: {n}", annotation.key));
                 ledger.record(&annotation.key, Outcome::Approximated(
                     "a fixed window per client IP and Kong node, no burst, 429; NGINX's leaky bucket allowed limit-burst-multiplier × the rate and answered 503".into(),
                 ));
@@ -204,6 +204,11 @@ fn kong_plugins(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: 
                 Outcome::NotTranslated("not a number".into()),
             ),
         }
+    }
+    if !rate.is_empty() {
+        rate.set("limit_by", "ip");
+        rate.set("policy", "local");
+        attached.kong_plugin("rate-limiting", "rate-limiting", rate, &from);
     }
     let allow = source
         .nginx("allowlist-source-range")
@@ -261,6 +266,30 @@ fn kong_plugins(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: 
     }
     kong_redirect(attached, ledger);
     kong_https_redirect(attached, ledger);
+    kong_service_settings(attached, ledger);
+}
+
+/// Settings KIC reads from the backend Service, not the Ingress: the report says what to add.
+fn kong_service_settings(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
+    let source = attached.source;
+    let services = source.backend_services().join(", ");
+    if let Some(a) = source.nginx("backend-protocol") {
+        let protocol = a.value.trim().to_ascii_lowercase();
+        let outcome = match protocol.as_str() {
+            "http" | "auto_http" => Outcome::Translated,
+            "https" | "grpc" | "grpcs" => Outcome::NotTranslated(format!(
+                "a Service annotation on Kong: add `konghq.com/protocol: {protocol}` to Service(s) {services}"
+            )),
+            _ => Outcome::NotTranslated(format!("{} backends have no Kong protocol", a.value.trim())),
+        };
+        ledger.record(&a.key, outcome);
+    }
+    if let Some(a) = source.nginx("upstream-vhost") {
+        ledger.record(&a.key, Outcome::NotTranslated(format!(
+            "a Service annotation on Kong: add `konghq.com/host-header: {}` to Service(s) {services}",
+            a.value.trim()
+        )));
+    }
 }
 
 /// ingress-nginx redirects HTTP to HTTPS for TLS hosts (308); Kong does when the route takes
@@ -446,11 +475,40 @@ fn f5_annotations(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
             ));
             ledger.record(&annotation.key, Outcome::Translated);
         }
+        if let (Some(_), Some(rpm)) = (source.nginx("limit-rps"), source.nginx("limit-rpm")) {
+            ledger.record(
+                &rpm.key,
+                Outcome::NotTranslated(
+                    "NIC takes one rate per Ingress: limit-rps is written; NGINX applied both"
+                        .into(),
+                ),
+            );
+        }
+    }
+    if source.redirects_to_https()
+        && (!source.tls.is_empty() || source.is_true("force-ssl-redirect"))
+    {
+        // NIC redirects TLS hosts with 301 by default; ingress-nginx with 308.
+        attached.annotations.push((
+            "nginx.org/http-redirect-code".into(),
+            "308".into(),
+            "ingress-nginx's http-redirect-code".into(),
+        ));
+    }
+    if let Some(a) = source.nginx("upstream-hash-by") {
+        let key = a.value.trim();
+        attached.annotations.push((
+            "nginx.org/lb-method".into(),
+            format!("hash {key} consistent"),
+            format!("{}: {key}", a.key),
+        ));
+        ledger.record(&a.key, Outcome::Translated);
     }
     let mut headers = Vec::new();
     for (suffix, header) in [
         ("upstream-vhost", "Host"),
         ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+        ("connection-proxy-header", "Connection"),
     ] {
         if let Some(a) = source.nginx(suffix) {
             headers.push(format!("{header}: {}", a.value.trim()));
@@ -498,6 +556,207 @@ fn f5_annotations(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
             );
         }
     }
+}
+
+/// HAProxy annotations whose values are written differently from ingress-nginx's.
+fn haproxy_annotations(
+    attached: &mut Attached<'_, '_>,
+    knowledge: &Knowledge,
+    ledger: &mut Ledger,
+) {
+    let source = attached.source;
+    haproxy_cors(attached, knowledge, ledger);
+    haproxy_basic_auth(attached, ledger);
+    // HAProxy counts requests per period with no burst and answers 403 by default.
+    let rate = match (source.nginx("limit-rps"), source.nginx("limit-rpm")) {
+        (Some(rps), rpm) => {
+            if let Some(rpm) = rpm {
+                ledger.record(&rpm.key, Outcome::NotTranslated(
+                    "HAProxy takes one rate per Ingress: limit-rps is written; NGINX applied both".into(),
+                ));
+            }
+            Some((rps, "1s"))
+        }
+        (None, Some(rpm)) => Some((rpm, "1m")),
+        (None, None) => None,
+    };
+    if let Some((annotation, period)) = rate {
+        if let Ok(n) = annotation.value.trim().parse::<i64>() {
+            let from = format!("{}: {n}", annotation.key);
+            attached.annotations.push((
+                "haproxy.org/rate-limit-requests".into(),
+                n.to_string(),
+                from,
+            ));
+            attached.annotations.push((
+                "haproxy.org/rate-limit-period".into(),
+                period.into(),
+                "the rate's window".into(),
+            ));
+            attached.annotations.push((
+                "haproxy.org/rate-limit-status-code".into(),
+                "503".into(),
+                "ingress-nginx answers 503".into(),
+            ));
+            ledger.record(&annotation.key, Outcome::Approximated(
+                "requests counted per period with no burst; NGINX's leaky bucket allowed limit-burst-multiplier × the rate".into(),
+            ));
+        }
+    }
+    let mut headers = Vec::new();
+    for (suffix, header) in [
+        ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+        ("connection-proxy-header", "Connection"),
+    ] {
+        if let Some(a) = source.nginx(suffix) {
+            headers.push(format!("{header} {}", a.value.trim()));
+            ledger.record(&a.key, Outcome::Translated);
+        }
+    }
+    if !headers.is_empty() {
+        attached.annotations.push((
+            "haproxy.org/request-set-header".into(),
+            headers.join("\n"),
+            "x-forwarded-prefix / connection-proxy-header".into(),
+        ));
+    }
+    if let Some(a) = source.nginx("backend-protocol") {
+        let protocol = a.value.trim().to_ascii_uppercase();
+        let (ssl, h2) = match protocol.as_str() {
+            "HTTPS" => (true, false),
+            "GRPC" => (false, true),
+            "GRPCS" => (true, true),
+            _ => (false, false),
+        };
+        if ssl {
+            attached.annotations.push((
+                "haproxy.org/server-ssl".into(),
+                "true".into(),
+                format!("{}: {protocol}", a.key),
+            ));
+        }
+        if h2 {
+            attached.annotations.push((
+                "haproxy.org/server-proto".into(),
+                "h2".into(),
+                format!("{}: {protocol}", a.key),
+            ));
+        }
+        let outcome = match protocol.as_str() {
+            // Neither verifies the backend's certificate unless told (server-ca / proxy-ssl-verify).
+            "HTTP" | "AUTO_HTTP" | "GRPC" | "HTTPS" | "GRPCS" => Outcome::Translated,
+            other => Outcome::NotTranslated(format!("{other} backends have no HAProxy equivalent")),
+        };
+        ledger.record(&a.key, outcome);
+    }
+}
+
+/// enable-cors → HAProxy's cors-* keys with NGINX's defaults written out (HAProxy's own
+/// allow no credentials and cache a preflight 5 s); several origins become the regex
+/// HAProxy matches the request's Origin with.
+fn haproxy_cors(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
+    let Some([origins, methods, headers, exposed, credentials, max_age]) =
+        cors_values(attached.source, knowledge, ledger)
+    else {
+        return;
+    };
+    let from = "enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set";
+    // The comment once, on the first key.
+    let mut comment = from.to_string();
+    let mut push = |key: &str, value: String| {
+        let comment = std::mem::take(&mut comment);
+        attached
+            .annotations
+            .push((format!("haproxy.org/{key}"), value, comment));
+    };
+    push("cors-enable", "true".into());
+    if let Some(origins) = origins {
+        let list: Vec<&str> = origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .collect();
+        push(
+            "cors-allow-origin",
+            if list.len() > 1 {
+                let escaped: Vec<String> = list.iter().map(|o| o.replace('.', "\\.")).collect();
+                format!("^({})$", escaped.join("|"))
+            } else {
+                list.concat()
+            },
+        );
+    }
+    if let Some(methods) = methods {
+        push("cors-allow-methods", methods.to_uppercase());
+    }
+    if let Some(headers) = headers {
+        push("cors-allow-headers", headers);
+    }
+    if let Some(credentials) = credentials {
+        push("cors-allow-credentials", credentials);
+    }
+    if let Some(age) = max_age.and_then(|a| a.parse::<u64>().ok()) {
+        push("cors-max-age", format!("{age}s"));
+    }
+    if let Some(key) = attached
+        .source
+        .key_of("cors-expose-headers")
+        .filter(|_| exposed.is_some())
+    {
+        ledger.record(&key, Outcome::NotTranslated(
+            "HAProxy has no expose-headers key: add `Access-Control-Expose-Headers` with haproxy.org/response-set-header".into(),
+        ));
+    }
+}
+
+/// auth-type basic + auth-secret (+ auth-realm) → HAProxy's basic auth. HAProxy reads one
+/// Secret key per user (`auth-map`); ingress-nginx's default `auth-file` keeps every user
+/// under `auth`, so that Secret must be split first.
+fn haproxy_basic_auth(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
+    let source = attached.source;
+    let (Some(kind), Some(secret)) = (source.nginx("auth-type"), source.nginx("auth-secret"))
+    else {
+        return;
+    };
+    if kind.value.trim() != "basic" {
+        ledger.record(
+            &kind.key,
+            Outcome::NotTranslated("HAProxy does basic authentication only".into()),
+        );
+        return;
+    }
+    let from = format!("{}: basic", kind.key);
+    attached.annotations.push((
+        "haproxy.org/auth-type".into(),
+        "basic-auth".into(),
+        from.clone(),
+    ));
+    attached.annotations.push((
+        "haproxy.org/auth-secret".into(),
+        secret.value.trim().to_string(),
+        format!("{}: {}", secret.key, secret.value.trim()),
+    ));
+    if let Some(realm) = source.nginx("auth-realm") {
+        attached.annotations.push((
+            "haproxy.org/auth-realm".into(),
+            realm.value.trim().to_string(),
+            format!("{}: {}", realm.key, realm.value.trim()),
+        ));
+        ledger.record(&realm.key, Outcome::Translated);
+    }
+    ledger.record(&kind.key, Outcome::Translated);
+    let map = source.value("auth-secret-type") == Some("auth-map");
+    if let Some(key) = source.key_of("auth-secret-type") {
+        ledger.record(&key, Outcome::Translated);
+    }
+    ledger.record(&secret.key, if map {
+        Outcome::Translated
+    } else {
+        Outcome::NotTranslated(format!(
+            "the Secret `{}` holds its users under `auth` (auth-file); HAProxy reads one key per user with its hash: split it before switching, or nobody gets in",
+            secret.value.trim()
+        ))
+    });
 }
 
 #[cfg(test)]
