@@ -8,11 +8,13 @@ use std::path::Path;
 mod common;
 
 const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5-nginx"];
-const INPUTS: [&str; 4] = [
+const INPUTS: [&str; 6] = [
     "fixtures/convert",
     "fixtures/convert-corpus",
     "fixtures/demo",
     "fixtures/corpus/ingresses",
+    "fixtures/kustomize",
+    "fixtures/argocd-clusters",
 ];
 
 /// The CRD schemas by `apiVersion` and kind.
@@ -375,4 +377,32 @@ fn the_controller_configmap_becomes_global_settings() {
         .clone();
     assert_eq!(body["outcome"], "translated");
     assert_eq!(body["target"], "ConfigMap client-max-body-size");
+}
+
+/// Kustomize builds: the route carries the built name and namespace, one per overlay, and
+/// points at the base file the Ingress is written in.
+#[test]
+fn kustomize_builds_convert_with_their_built_names() {
+    let run = common::run(&["convert", "--to", "gateway-api", "fixtures/kustomize"]);
+    let docs = documents(&run.stdout);
+    let routes: Vec<(String, String)> = docs
+        .iter()
+        .filter(|d| d["kind"] == "HTTPRoute")
+        .map(|d| {
+            (
+                d["metadata"]["namespace"].as_str().unwrap().to_string(),
+                d["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        [
+            ("shop".to_string(), "shop".to_string()),
+            ("shop-staging".to_string(), "staging-shop".to_string())
+        ]
+    );
+    assert!(run
+        .stdout
+        .contains("ingress-lint.io/source: \"fixtures/kustomize/base/ingress.yaml:4\""));
 }

@@ -144,7 +144,11 @@ pub fn convert(
                 ledger.record(
                     &aliases.key,
                     Outcome::Approximated(
-                        "added to the route's hostnames; NGINX ignored an alias that collides with another host, a hostname does not".into(),
+                        if source.tls_for(host.as_deref()).is_some() {
+                            "added to the route's hostnames; NGINX ignored an alias that collides with another host, a hostname does not; over HTTPS the alias needs a listener with a certificate of its own".into()
+                        } else {
+                            "added to the route's hostnames; NGINX ignored an alias that collides with another host, a hostname does not".into()
+                        },
                     ),
                 );
             }
@@ -155,7 +159,12 @@ pub fn convert(
                     route.parent.set("sectionName", listener.as_str());
                     routes.push(redirect_route(&route, &parent, &name));
                 }
-            } else if source.is_true("force-ssl-redirect") {
+            } else if !source.is_true("force-ssl-redirect") {
+                // No TLS for the host: NGINX has nothing to redirect to either.
+                if let Some(key) = source.key_of("ssl-redirect") {
+                    ledger.record(&key, Outcome::Translated);
+                }
+            } else {
                 if let Some(key) = source.key_of("force-ssl-redirect") {
                     ledger.record(&key, Outcome::NotTranslated(
                         "the Ingress has no TLS for this host: TLS ends in front of the Gateway, which sees HTTP only, so a redirect on its HTTP listener would loop; redirect at the load balancer in front".into(),
@@ -564,12 +573,21 @@ fn www_redirect(
         name: derived_name(&route.name, "www-redirect"),
         namespace: route.namespace.clone(),
         origin: route.origin.clone(),
-        hostnames: vec![other],
+        hostnames: vec![other.clone()],
         parent: parent.clone(),
         rules: vec![Map::new().with("filters", vec![Value::Map(filter)])],
         annotations: Vec::new(),
     });
-    ledger.record(&annotation.key, Outcome::Translated);
+    ledger.record(
+        &annotation.key,
+        if source.tls_for(Some(host)).is_some() {
+            Outcome::Approximated(format!(
+                "over HTTPS, {other} needs a listener with a certificate for it (NGINX used the host's, which had to name both)"
+            ))
+        } else {
+            Outcome::Translated
+        },
+    );
 }
 
 /// app-root: requests for exactly "/" redirect (302) to the application root.

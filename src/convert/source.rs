@@ -251,7 +251,7 @@ impl<'a> Source<'a> {
             key,
             ingress,
             span: objects.name_span(key),
-            name: ingress.metadata.name.clone().unwrap_or_default(),
+            name: objects.get(key).reference.name.clone(),
             namespace,
             class: entry.class.clone(),
             origin: format!("{}:{}", file.name, at.line),
