@@ -4,7 +4,7 @@
 //! (access, then authentication, then headers, redirects and rewrites).
 
 use super::ingress;
-use super::source::Source;
+use super::source::{Backend, Port, Source};
 use super::yaml::{Map, Value};
 use super::{derived_name, metadata, Ledger, Outcome, Output, Request};
 use crate::detect::Objects;
@@ -23,7 +23,12 @@ pub fn convert(
     out: &mut Output<'_>,
 ) {
     let class = ingress::target_class(knowledge, request, out);
+    let mains = main_backends(sources);
     for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
+        if source.is_canary() {
+            canary(source, ledger, &mains, out);
+            continue;
+        }
         let mut chain = Chain {
             source,
             names: Vec::new(),
@@ -72,6 +77,252 @@ pub fn convert(
             out.emit(Some(source.key.file), object);
         }
     }
+}
+
+/// (namespace, host, path) → the main Ingress's backend and TLS secret: what a canary
+/// splits traffic with.
+type Mains<'s> =
+    std::collections::BTreeMap<(String, String, String), (&'s Backend, Option<String>)>;
+
+fn main_backends<'s>(sources: &'s [Source<'_>]) -> Mains<'s> {
+    let mut mains = Mains::new();
+    for source in sources.iter().filter(|s| !s.is_canary()) {
+        for rule in &source.rules {
+            let secret = source
+                .tls_for(rule.host.as_deref())
+                .and_then(|t| t.secret.clone());
+            for path in &rule.paths {
+                mains
+                    .entry((
+                        source.namespace.clone(),
+                        rule.host.clone().unwrap_or_default(),
+                        path.path.clone(),
+                    ))
+                    .or_insert((&path.backend, secret.clone()));
+            }
+        }
+    }
+    mains
+}
+
+/// A canary Ingress: a plain Ingress cannot split traffic on Traefik, so an IngressRoute
+/// (Traefik's Kubernetes CRD provider) takes its host and path ahead of the main Ingress's
+/// router — by weight through a TraefikService, by header or cookie in a rule of its own.
+fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut Output<'_>) {
+    let canary_key = source.key_of("canary").unwrap_or_default();
+    let mut routes = Vec::new();
+    let mut objects = Vec::new();
+    let mut tls: Option<String> = None;
+    for rule in &source.rules {
+        let host = rule.host.clone().unwrap_or_default();
+        for path in &rule.paths {
+            let Backend::Service {
+                name: canary_service,
+                port: canary_port,
+            } = &path.backend
+            else {
+                continue;
+            };
+            let Some((
+                Backend::Service {
+                    name: main_service,
+                    port: main_port,
+                },
+                secret,
+            )) = mains.get(&(source.namespace.clone(), host.clone(), path.path.clone()))
+            else {
+                ledger.spec(
+                    path.at.clone(),
+                    path.path.clone(),
+                    path.span,
+                    Outcome::NotTranslated(format!(
+                        "no main Ingress for host {} and path {} in the input to split traffic with",
+                        if host.is_empty() { "*" } else { &host },
+                        path.path
+                    )),
+                );
+                continue;
+            };
+            tls = tls.or(secret.clone());
+            let mut matcher = if host.is_empty() {
+                String::new()
+            } else {
+                format!("Host(`{host}`) && ")
+            };
+            matcher.push_str(&if path.path_type == "Exact" {
+                format!("Path(`{}`)", path.path)
+            } else {
+                format!("PathPrefix(`{}`)", path.path)
+            });
+            let service = |name: &str, port: &Port| {
+                let mut map = Map::new().with("name", name);
+                match port {
+                    Port::Number(n)
+                    | Port::Name {
+                        number: Some(n), ..
+                    } => map.set("port", i64::from(*n)),
+                    Port::Name {
+                        name: port,
+                        number: None,
+                    } => map.set("port", port.as_str()),
+                    Port::Missing => &mut map,
+                };
+                map
+            };
+            // Header and cookie rules first: NGINX checks them before the weight.
+            if let Some(header) = source.nginx("canary-by-header") {
+                let (matcher_kind, value) = match (
+                    source.nginx("canary-by-header-value"),
+                    source.nginx("canary-by-header-pattern"),
+                ) {
+                    (Some(v), _) => ("Header", v.value.trim().to_string()),
+                    (None, Some(p)) => ("HeaderRegexp", p.value.trim().to_string()),
+                    (None, None) => ("Header", "always".to_string()),
+                };
+                routes.push(route(
+                    format!(
+                        "{matcher} && {matcher_kind}(`{}`, `{value}`)",
+                        header.value.trim()
+                    ),
+                    vec![Value::Map(service(canary_service, canary_port))],
+                    &header.key,
+                ));
+                for suffix in [
+                    "canary-by-header",
+                    "canary-by-header-value",
+                    "canary-by-header-pattern",
+                ] {
+                    if let Some(key) = source.key_of(suffix) {
+                        ledger.record(
+                            &key,
+                            if matcher_kind == "HeaderRegexp" && suffix != "canary-by-header" {
+                                Outcome::Approximated(
+                                    "HeaderRegexp uses Go RE2; NGINX used PCRE".into(),
+                                )
+                            } else {
+                                Outcome::Translated
+                            },
+                        );
+                    }
+                }
+            }
+            if let Some(cookie) = source.nginx("canary-by-cookie") {
+                routes.push(route(
+                    format!(
+                        "{matcher} && HeaderRegexp(`Cookie`, `(^|;\\s*){}=always(;|$)`)",
+                        cookie.value.trim()
+                    ),
+                    vec![Value::Map(service(canary_service, canary_port))],
+                    &cookie.key,
+                ));
+                ledger.record(
+                    &cookie.key,
+                    Outcome::Approximated(
+                        "a HeaderRegexp match on the Cookie header; \"never\" is not written"
+                            .into(),
+                    ),
+                );
+            }
+            if let Some(weight) = source.nginx("canary-weight") {
+                let total = source
+                    .value("canary-weight-total")
+                    .and_then(|t| t.parse::<i64>().ok())
+                    .unwrap_or(100);
+                match weight.value.trim().parse::<i64>() {
+                    Ok(w) if (0..=total).contains(&w) => {
+                        let split = derived_name(&source.name, "split");
+                        let mut spec_service = Map::new();
+                        spec_service.set(
+                            "services",
+                            vec![
+                                Value::Map(
+                                    service(main_service, main_port).with("weight", total - w),
+                                ),
+                                Value::Map(service(canary_service, canary_port).with("weight", w)),
+                            ],
+                        );
+                        let mut spec = Map::new().with("weighted", spec_service);
+                        spec.comment("weighted", format!("{}: {w} of {total}", weight.key));
+                        objects.push(
+                            Map::new()
+                                .with("apiVersion", API)
+                                .with("kind", "TraefikService")
+                                .with(
+                                    "metadata",
+                                    metadata(&split, &source.namespace, &source.origin),
+                                )
+                                .with("spec", spec),
+                        );
+                        routes.push(route(
+                            matcher.clone(),
+                            vec![Value::Map(
+                                Map::new()
+                                    .with("name", split)
+                                    .with("kind", "TraefikService"),
+                            )],
+                            &weight.key,
+                        ));
+                        ledger.record(&weight.key, Outcome::Translated);
+                        if let Some(key) = source.key_of("canary-weight-total") {
+                            ledger.record(&key, Outcome::Translated);
+                        }
+                    }
+                    _ => ledger.record(
+                        &weight.key,
+                        Outcome::NotTranslated(
+                            "not a weight between 0 and canary-weight-total".into(),
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+    if routes.is_empty() {
+        ledger.record(
+            &canary_key,
+            Outcome::NotTranslated("no main route to split traffic with".into()),
+        );
+        return;
+    }
+    let mut spec = Map::new().with("routes", routes);
+    if let Some(secret) = tls {
+        spec.set("tls", Map::new().with("secretName", secret));
+    }
+    out.emit(
+        Some(source.key.file),
+        Map::new()
+            .with("apiVersion", API)
+            .with("kind", "IngressRoute")
+            .with(
+                "metadata",
+                metadata(&source.name, &source.namespace, &source.origin),
+            )
+            .with("spec", spec),
+    );
+    for object in objects {
+        out.emit(Some(source.key.file), object);
+    }
+    ledger.record(&canary_key, Outcome::Approximated(
+        "an IngressRoute (Traefik's Kubernetes CRD provider must be on) placed ahead of the main Ingress's router by priority".into(),
+    ));
+}
+
+/// One IngressRoute route, ahead of the routers Traefik makes from Ingresses (their
+/// priority is their rule's length).
+fn route(matcher: String, services: Vec<Value>, from: &str) -> Value {
+    // Header rules are more specific than the weighted one: higher still.
+    let priority = if matcher.contains("Header") {
+        10_001
+    } else {
+        10_000
+    };
+    let mut route = Map::new()
+        .with("kind", "Rule")
+        .with("match", matcher)
+        .with("priority", priority)
+        .with("services", services);
+    route.comment("match", from.to_string());
+    Value::Map(route)
 }
 
 /// The Middlewares of one Ingress, in chain order.
