@@ -5,10 +5,11 @@
 //! need rewriting (`<n>r/s`, `Header: value`, Service lists); the catalog's annotation forms
 //! cover the rest.
 
+use super::cors::{self, Cors};
 use super::ingress;
 use super::source::Source;
 use super::yaml::{Map, Value};
-use super::{derived_name, metadata, Ledger, Outcome, Output, Request};
+use super::{comma_list, derived_name, metadata, Ledger, Outcome, Output, Request};
 use crate::detect::Objects;
 use crate::knowledge::Knowledge;
 
@@ -110,79 +111,18 @@ impl Attached<'_, '_> {
     }
 }
 
-fn list(text: &str) -> Vec<Value> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(Value::from)
-        .collect()
-}
-
-/// The cors-* values with NGINX's defaults for those not set.
-fn cors_values(
-    source: &Source<'_>,
-    knowledge: &Knowledge,
-    ledger: &mut Ledger,
-) -> Option<[Option<String>; 6]> {
-    let keys = [
-        "cors-allow-origin",
-        "cors-allow-methods",
-        "cors-allow-headers",
-        "cors-expose-headers",
-        "cors-allow-credentials",
-        "cors-max-age",
-    ];
-    for suffix in std::iter::once("enable-cors").chain(keys) {
-        if let Some(key) = source.key_of(suffix) {
-            ledger.record(&key, Outcome::Translated);
-        }
-    }
-    if !source.is_true("enable-cors") {
-        return None;
-    }
-    Some(keys.map(|suffix| {
-        source.value(suffix).map(str::to_string).or_else(|| {
-            let default = knowledge
-                .nginx_annotations
-                .get(suffix)?
-                .default
-                .trim_matches('"')
-                .to_string();
-            (default != "empty" && !default.is_empty()).then_some(default)
-        })
-    }))
-}
-
 fn kong_plugins(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
     let source = attached.source;
-    if let Some([origins, methods, headers, exposed, credentials, max_age]) =
-        cors_values(source, knowledge, ledger)
-    {
-        let mut config = Map::new();
-        if let Some(v) = origins {
-            config.set("origins", list(&v));
-        }
-        if let Some(v) = methods {
-            config.set("methods", list(&v.to_uppercase()));
-        }
-        if let Some(v) = headers {
-            config.set("headers", list(&v));
-        }
-        if let Some(v) = exposed {
-            config.set("exposed_headers", list(&v));
-        }
-        if let Some(v) = credentials {
-            config.set("credentials", v == "true");
-        }
-        if let Some(v) = max_age.and_then(|v| v.parse::<i64>().ok()) {
-            config.set("max_age", v);
-        }
-        attached.kong_plugin(
-            "cors",
-            "cors",
-            config,
-            &["enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set".into()],
-        );
+    if let Some(cors) = Cors::read(source, knowledge, ledger) {
+        let config = cors.fields([
+            "origins",
+            "methods",
+            "headers",
+            "exposed_headers",
+            "credentials",
+            "max_age",
+        ]);
+        attached.kong_plugin("cors", "cors", config, &[cors::FROM.into()]);
     }
     // One plugin takes both windows, as NGINX applies both limits.
     let mut rate = Map::new();
@@ -219,7 +159,7 @@ fn kong_plugins(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: 
         let mut from = Vec::new();
         for (annotation, field) in [(allow, "allow"), (deny, "deny")] {
             if let Some(a) = annotation {
-                config.set(field, list(&a.value));
+                config.set(field, comma_list(&a.value));
                 from.push(format!("{}: {}", a.key, a.value));
                 ledger.record(&a.key, Outcome::Translated);
             }
@@ -393,29 +333,21 @@ fn kong_redirect(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
 
 fn f5_policies(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
     let source = attached.source;
-    if let Some([origins, methods, headers, exposed, credentials, max_age]) =
-        cors_values(source, knowledge, ledger)
-    {
-        let mut config = Map::new();
-        if let Some(v) = origins {
-            config.set("allowOrigin", list(&v));
-        }
-        if let Some(v) = methods {
-            config.set("allowMethods", list(&v.to_uppercase()));
-        }
-        if let Some(v) = headers {
-            config.set("allowHeaders", list(&v));
-        }
-        if let Some(v) = exposed {
-            config.set("exposeHeaders", list(&v));
-        }
-        if let Some(v) = credentials {
-            config.set("allowCredentials", v == "true");
-        }
-        if let Some(v) = max_age.and_then(|v| v.parse::<i64>().ok()) {
-            config.set("maxAge", v);
-        }
-        attached.f5_policy("cors", "cors", config, &["enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set (NIC >= 5.4.0)".into()]);
+    if let Some(cors) = Cors::read(source, knowledge, ledger) {
+        let config = cors.fields([
+            "allowOrigin",
+            "allowMethods",
+            "allowHeaders",
+            "exposeHeaders",
+            "allowCredentials",
+            "maxAge",
+        ]);
+        attached.f5_policy(
+            "cors",
+            "cors",
+            config,
+            &[format!("{} (NIC >= 5.4.0)", cors::FROM)],
+        );
     }
     let allow = source
         .nginx("allowlist-source-range")
@@ -427,7 +359,7 @@ fn f5_policies(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: &
             attached.f5_policy(
                 &format!("access-{field}"),
                 "accessControl",
-                Map::new().with(field, list(&a.value)),
+                Map::new().with(field, comma_list(&a.value)),
                 &[format!("{}: {}", a.key, a.value)],
             );
             ledger.record(
@@ -655,14 +587,11 @@ fn haproxy_annotations(
 /// allow no credentials and cache a preflight 5 s); several origins become the regex
 /// HAProxy matches the request's Origin with.
 fn haproxy_cors(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
-    let Some([origins, methods, headers, exposed, credentials, max_age]) =
-        cors_values(attached.source, knowledge, ledger)
-    else {
+    let Some(cors) = Cors::read(attached.source, knowledge, ledger) else {
         return;
     };
-    let from = "enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set";
     // The comment once, on the first key.
-    let mut comment = from.to_string();
+    let mut comment = cors::FROM.to_string();
     let mut push = |key: &str, value: String| {
         let comment = std::mem::take(&mut comment);
         attached
@@ -670,7 +599,7 @@ fn haproxy_cors(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: 
             .push((format!("haproxy.org/{key}"), value, comment));
     };
     push("cors-enable", "true".into());
-    if let Some(origins) = origins {
+    if let Some(origins) = &cors.origins {
         let list: Vec<&str> = origins
             .split(',')
             .map(str::trim)
@@ -686,22 +615,22 @@ fn haproxy_cors(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: 
             },
         );
     }
-    if let Some(methods) = methods {
-        push("cors-allow-methods", methods.to_uppercase());
+    if let Some(methods) = &cors.methods {
+        push("cors-allow-methods", methods.clone());
     }
-    if let Some(headers) = headers {
-        push("cors-allow-headers", headers);
+    if let Some(headers) = &cors.headers {
+        push("cors-allow-headers", headers.clone());
     }
-    if let Some(credentials) = credentials {
-        push("cors-allow-credentials", credentials);
+    if let Some(credentials) = cors.credentials {
+        push("cors-allow-credentials", credentials.to_string());
     }
-    if let Some(age) = max_age.and_then(|a| a.parse::<u64>().ok()) {
+    if let Some(age) = cors.max_age {
         push("cors-max-age", format!("{age}s"));
     }
     if let Some(key) = attached
         .source
         .key_of("cors-expose-headers")
-        .filter(|_| exposed.is_some())
+        .filter(|_| cors.expose.is_some())
     {
         ledger.record(&key, Outcome::NotTranslated(
             "HAProxy has no expose-headers key: add `Access-Control-Expose-Headers` with haproxy.org/response-set-header".into(),

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::cors::{self, Cors};
 use super::source::{Backend, HttpPath, Port, Rule, Source};
 use super::yaml::{Map, Value};
 use super::{derived_name, metadata, slug, Context, Ledger, Outcome, Output, Selection};
@@ -1017,66 +1018,19 @@ fn request_headers(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
 
 /// enable-cors: the CORS filter with NGINX's defaults written out.
 fn cors(source: &Source<'_>, knowledge: &Knowledge, ledger: &mut Ledger) -> Option<Map> {
-    let keys = [
-        "cors-allow-origin",
-        "cors-allow-methods",
-        "cors-allow-headers",
-        "cors-allow-credentials",
-        "cors-expose-headers",
-        "cors-max-age",
-    ];
-    let enabled = source.is_true("enable-cors");
-    for suffix in std::iter::once("enable-cors").chain(keys) {
-        if let Some(key) = source.key_of(suffix) {
-            // Without enable-cors NGINX ignores the cors-* keys: nothing to write either.
-            ledger.record(&key, Outcome::Translated);
-        }
-    }
-    if !enabled {
-        return None;
-    }
-    let value = |suffix: &str| -> Option<String> {
-        source.value(suffix).map(str::to_string).or_else(|| {
-            let default = knowledge
-                .nginx_annotations
-                .get(suffix)?
-                .default
-                .trim_matches('"')
-                .to_string();
-            (default != "empty" && !default.is_empty()).then_some(default)
-        })
-    };
-    let list = |text: String| -> Vec<Value> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(Value::from)
-            .collect()
-    };
-    let mut cors = Map::new();
-    if let Some(origins) = value("cors-allow-origin") {
-        cors.set("allowOrigins", list(origins));
-    }
-    if let Some(methods) = value("cors-allow-methods") {
-        cors.set("allowMethods", list(methods.to_uppercase()));
-    }
-    if let Some(headers) = value("cors-allow-headers") {
-        cors.set("allowHeaders", list(headers));
-    }
-    if let Some(expose) = value("cors-expose-headers") {
-        cors.set("exposeHeaders", list(expose));
-    }
-    if let Some(credentials) = value("cors-allow-credentials") {
-        cors.set("allowCredentials", credentials == "true");
-    }
-    if let Some(age) = value("cors-max-age").and_then(|a| a.parse::<i64>().ok()) {
-        cors.set("maxAge", age);
-    }
-    let mut filter = Map::new().with("type", "CORS").with("cors", cors);
-    filter.comment(
-        "type",
-        "enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set",
+    let cors = Cors::read(source, knowledge, ledger)?;
+    let mut filter = Map::new().with("type", "CORS").with(
+        "cors",
+        cors.fields([
+            "allowOrigins",
+            "allowMethods",
+            "allowHeaders",
+            "exposeHeaders",
+            "allowCredentials",
+            "maxAge",
+        ]),
     );
+    filter.comment("type", cors::FROM);
     Some(filter)
 }
 

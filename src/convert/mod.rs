@@ -4,6 +4,7 @@
 //! catalog `translate` reads, so the two agree.
 
 mod annotated;
+mod cors;
 mod gateway;
 mod ingress;
 pub mod settings;
@@ -397,6 +398,15 @@ fn annotation_span(objects: &Objects<'_>, key: ObjectKey, annotation: &str) -> S
             ],
         )
         .unwrap_or_default()
+}
+
+/// `a, b,c` as a list of its non-empty, trimmed items.
+fn comma_list(text: &str) -> Vec<yaml::Value> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(yaml::Value::from)
+        .collect()
 }
 
 /// A name made of `base` and a suffix, cut to Kubernetes' 253 characters.

@@ -3,10 +3,11 @@
 //! `traefik.ingress.kubernetes.io/router.middlewares` in the order NGINX applies them
 //! (access, then authentication, then headers, redirects and rewrites).
 
+use super::cors::{self, Cors};
 use super::ingress;
 use super::source::{Backend, Port, Source};
 use super::yaml::{Map, Value};
-use super::{derived_name, metadata, Ledger, Outcome, Output, Request};
+use super::{comma_list, derived_name, metadata, Ledger, Outcome, Output, Request};
 use crate::detect::Objects;
 use crate::knowledge::Knowledge;
 
@@ -355,14 +356,6 @@ impl Chain<'_, '_> {
     }
 }
 
-fn list(text: &str) -> Vec<Value> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(Value::from)
-        .collect()
-}
-
 /// whitelist-source-range / allowlist-source-range → ipAllowList.
 fn ip_allow_list(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let source = chain.source;
@@ -375,7 +368,7 @@ fn ip_allow_list(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     chain.add(
         "ip-allow-list",
         "ipAllowList",
-        Map::new().with("sourceRange", list(&annotation.value)),
+        Map::new().with("sourceRange", comma_list(&annotation.value)),
         &[format!("{}: {}", annotation.key, annotation.value)],
     );
     ledger.record(&annotation.key, Outcome::Approximated(
@@ -524,7 +517,7 @@ fn forward_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let mut config = Map::new().with("address", url.value.trim());
     let mut keys = vec![format!("{}: {}", url.key, url.value.trim())];
     if let Some(headers) = source.nginx("auth-response-headers") {
-        config.set("authResponseHeaders", list(&headers.value));
+        config.set("authResponseHeaders", comma_list(&headers.value));
         keys.push(format!("{}: {}", headers.key, headers.value));
         ledger.record(&headers.key, Outcome::Translated);
     }
@@ -536,59 +529,18 @@ fn forward_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
 
 /// enable-cors → headers with accessControl* fields, NGINX's defaults written out.
 fn cors(chain: &mut Chain<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
-    let source = chain.source;
-    let keys = [
-        "cors-allow-origin",
-        "cors-allow-methods",
-        "cors-allow-headers",
-        "cors-allow-credentials",
-        "cors-expose-headers",
-        "cors-max-age",
-    ];
-    for suffix in std::iter::once("enable-cors").chain(keys) {
-        if let Some(key) = source.key_of(suffix) {
-            ledger.record(&key, Outcome::Translated);
-        }
-    }
-    if !source.is_true("enable-cors") {
+    let Some(cors) = Cors::read(chain.source, knowledge, ledger) else {
         return;
-    }
-    let value = |suffix: &str| -> Option<String> {
-        source.value(suffix).map(str::to_string).or_else(|| {
-            let default = knowledge
-                .nginx_annotations
-                .get(suffix)?
-                .default
-                .trim_matches('"')
-                .to_string();
-            (default != "empty" && !default.is_empty()).then_some(default)
-        })
     };
-    let mut config = Map::new();
-    if let Some(v) = value("cors-allow-origin") {
-        config.set("accessControlAllowOriginList", list(&v));
-    }
-    if let Some(v) = value("cors-allow-methods") {
-        config.set("accessControlAllowMethods", list(&v.to_uppercase()));
-    }
-    if let Some(v) = value("cors-allow-headers") {
-        config.set("accessControlAllowHeaders", list(&v));
-    }
-    if let Some(v) = value("cors-expose-headers") {
-        config.set("accessControlExposeHeaders", list(&v));
-    }
-    if let Some(v) = value("cors-allow-credentials") {
-        config.set("accessControlAllowCredentials", v == "true");
-    }
-    if let Some(v) = value("cors-max-age").and_then(|v| v.parse::<i64>().ok()) {
-        config.set("accessControlMaxAge", v);
-    }
-    chain.add(
-        "cors",
-        "headers",
-        config,
-        &["enable-cors: \"true\", with NGINX's defaults for the cors-* keys not set".into()],
-    );
+    let fields = cors.fields([
+        "accessControlAllowOriginList",
+        "accessControlAllowMethods",
+        "accessControlAllowHeaders",
+        "accessControlExposeHeaders",
+        "accessControlAllowCredentials",
+        "accessControlMaxAge",
+    ]);
+    chain.add("cors", "headers", fields, &[cors::FROM.into()]);
 }
 
 /// permanent-redirect / temporal-redirect → redirectRegex.
