@@ -282,40 +282,32 @@ fn kong_size(text: &str) -> Option<(i64, &'static str)> {
 /// permanent-redirect / temporal-redirect → the redirect plugin (Kong Gateway 3.9+).
 fn kong_redirect(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
     let source = attached.source;
-    let (annotation, code_suffix, default_code) = match (
-        source.nginx("temporal-redirect"),
-        source.nginx("permanent-redirect"),
-    ) {
-        (Some(t), p) => {
-            if let Some(p) = p {
-                ledger.record(&p.key, Outcome::Translated);
-            }
-            (t, "temporal-redirect-code", 302)
-        }
-        (None, Some(p)) => (p, "permanent-redirect-code", 301),
-        (None, None) => return,
+    let Some(wanted) = source.redirect(ledger) else {
+        return;
     };
+    let annotation = wanted.annotation;
     let url = annotation.value.trim();
-    let (location, keep_path) = match url.strip_suffix("$request_uri") {
-        Some(base) if !base.contains('$') => (base.to_string(), true),
-        None if !url.contains('$') => (url.to_string(), false),
-        _ => {
-            ledger.record(
-                &annotation.key,
-                Outcome::NotTranslated(
-                    "the URL uses NGINX variables other than a trailing $request_uri".into(),
-                ),
-            );
-            return;
-        }
+    let (location, keep_path) = (wanted.base.to_string(), wanted.keeps_path);
+    let code = match wanted.code {
+        Some(c) => match c.value.trim().parse::<i64>() {
+            Ok(n) if (300..=399).contains(&n) => {
+                ledger.record(&c.key, Outcome::Translated);
+                n
+            }
+            _ => {
+                ledger.record(
+                    &c.key,
+                    Outcome::Approximated(format!(
+                        "{} is not a redirect code: NGINX's default {} is written",
+                        c.value.trim(),
+                        wanted.default_code
+                    )),
+                );
+                wanted.default_code
+            }
+        },
+        None => wanted.default_code,
     };
-    let code = source
-        .nginx(code_suffix)
-        .map(|c| {
-            ledger.record(&c.key, Outcome::Translated);
-            c.value.trim().parse::<i64>().unwrap_or(default_code)
-        })
-        .unwrap_or(default_code);
     attached.kong_plugin(
         "redirect",
         "redirect",

@@ -861,27 +861,16 @@ fn url_rewrite(path: Map, key: &str, target: &str) -> Map {
 
 /// permanent-redirect / temporal-redirect (temporal wins, as in NGINX).
 fn redirect(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
-    let (suffix, code_suffix, default_code) = if source.nginx("temporal-redirect").is_some() {
-        ("temporal-redirect", "temporal-redirect-code", 302)
-    } else if source.nginx("permanent-redirect").is_some() {
-        ("permanent-redirect", "permanent-redirect-code", 301)
-    } else {
-        return None;
-    };
-    let annotation = source.nginx(suffix)?;
-    if suffix == "temporal-redirect" {
-        if let Some(key) = source.key_of("permanent-redirect") {
-            ledger.record(&key, Outcome::Translated);
-        }
-    }
-    let mut redirect = match redirect_target(annotation.value.trim()) {
+    let wanted = source.redirect(ledger)?;
+    let annotation = wanted.annotation;
+    let mut redirect = match redirect_target(wanted.base, wanted.keeps_path) {
         Ok(redirect) => redirect,
         Err(why) => {
             ledger.record(&annotation.key, Outcome::NotTranslated(why));
             return None;
         }
     };
-    let code = match source.nginx(code_suffix) {
+    let code = match wanted.code {
         Some(code) => match code.value.trim().parse::<i64>() {
             Ok(n) if REDIRECT_CODES.contains(&n) => {
                 ledger.record(&code.key, Outcome::Translated);
@@ -889,12 +878,14 @@ fn redirect(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
             }
             _ => {
                 ledger.record(&code.key, Outcome::Approximated(format!(
-                    "{} is not a code RequestRedirect accepts (301, 302, 303, 307, 308): NGINX's default {default_code} is written", code.value.trim()
+                    "{} is not a code RequestRedirect accepts (301, 302, 303, 307, 308): NGINX's default {} is written",
+                    code.value.trim(),
+                    wanted.default_code
                 )));
-                default_code
+                wanted.default_code
             }
         },
-        None => default_code,
+        None => wanted.default_code,
     };
     redirect.set("statusCode", code);
     ledger.record(&annotation.key, Outcome::Translated);
@@ -909,8 +900,8 @@ fn redirect(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
 }
 
 /// A redirect URL as RequestRedirect fields: scheme, hostname, port, and the full path
-/// (kept when the URL ends in `$request_uri`).
-fn redirect_target(url: &str) -> Result<Map, String> {
+/// unless the request's is kept.
+fn redirect_target(url: &str, keeps_path: bool) -> Result<Map, String> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| format!("`{url}` is not an absolute URL"))?;
@@ -919,13 +910,10 @@ fn redirect_target(url: &str) -> Result<Map, String> {
             "scheme `{scheme}`: RequestRedirect takes http or https"
         ));
     }
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => match rest.strip_suffix("$request_uri") {
-            Some(authority) => (authority, "$request_uri"),
-            None => (rest, ""),
-        },
-    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if keeps_path && !path.is_empty() {
+        return Err("a path before $request_uri: RequestRedirect replaces or keeps the path, it does not prefix it".into());
+    }
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) => (
             host,
@@ -936,37 +924,24 @@ fn redirect_target(url: &str) -> Result<Map, String> {
         ),
         None => (authority, None),
     };
-    if host.is_empty() || host.contains('$') {
-        return Err("the host uses NGINX variables".into());
+    if host.is_empty() {
+        return Err(format!("`{url}` names no host"));
+    }
+    if path.contains('?') {
+        return Err("RequestRedirect cannot set a query string".into());
     }
     let mut redirect = Map::new().with("scheme", scheme).with("hostname", host);
     if let Some(port) = port {
         redirect.set("port", port);
     }
-    if path.contains('?') {
-        return Err("RequestRedirect cannot set a query string".into());
-    }
-    match path {
-        "$request_uri" => {}
-        p if p.contains('$') => {
-            return Err("the path uses NGINX variables other than a trailing $request_uri".into())
-        }
-        "" => {
-            redirect.set(
-                "path",
-                Map::new()
-                    .with("type", "ReplaceFullPath")
-                    .with("replaceFullPath", "/"),
-            );
-        }
-        p => {
-            redirect.set(
-                "path",
-                Map::new()
-                    .with("type", "ReplaceFullPath")
-                    .with("replaceFullPath", p),
-            );
-        }
+    if !keeps_path {
+        let path = if path.is_empty() { "/" } else { path };
+        redirect.set(
+            "path",
+            Map::new()
+                .with("type", "ReplaceFullPath")
+                .with("replaceFullPath", path),
+        );
     }
     Ok(redirect)
 }
@@ -1568,16 +1543,16 @@ mod tests {
 
     #[test]
     fn redirect_urls_become_redirect_fields() {
-        let r = redirect_target("https://new.example.com/landing").unwrap();
+        let r = redirect_target("https://new.example.com/landing", false).unwrap();
         assert_eq!(r.get("hostname"), Some(&Value::from("new.example.com")));
         assert!(r.get("path").is_some());
-        let kept = redirect_target("https://new.example.com$request_uri").unwrap();
+        let kept = redirect_target("https://new.example.com", true).unwrap();
         assert_eq!(kept.get("path"), None);
-        let port = redirect_target("http://a.example.com:8080").unwrap();
+        let port = redirect_target("http://a.example.com:8080", false).unwrap();
         assert_eq!(port.get("port"), Some(&Value::Int(8080)));
-        assert!(redirect_target("https://a.example.com/x?y=1").is_err());
-        assert!(redirect_target("/relative").is_err());
-        assert!(redirect_target("https://$host/x").is_err());
+        assert!(redirect_target("https://a.example.com/x?y=1", false).is_err());
+        assert!(redirect_target("https://a.example.com/app", true).is_err());
+        assert!(redirect_target("/relative", false).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
 use manifest::parse::PathStep;
 use manifest::Span;
 
-use super::{annotation_span, typed_ingress, Outcome};
+use super::{annotation_span, typed_ingress, Ledger, Outcome};
 use crate::detect::{IngressEntry, Inventory, ObjectKey, Objects};
 use crate::knowledge::sets::Verdict;
 use crate::knowledge::{Knowledge, CLASS_ANNOTATION, NGINX};
@@ -113,6 +113,21 @@ pub fn catalog_reason(item: &Item) -> String {
 /// The catalog's verdict for the key on the target's first path.
 pub fn verdict(item: &Item) -> Verdict {
     item.paths.first().map_or(item.verdict, |p| p.verdict)
+}
+
+/// permanent-redirect or temporal-redirect as ingress-nginx applies them: the temporal one
+/// wins; a URL ending in `$request_uri` keeps the request's path.
+pub struct Redirect<'s> {
+    /// The annotation that applies.
+    pub annotation: &'s Annotation<'s>,
+    /// The URL without a trailing `$request_uri`.
+    pub base: &'s str,
+    pub keeps_path: bool,
+    pub permanent: bool,
+    /// The `*-redirect-code` annotation, when set.
+    pub code: Option<&'s Annotation<'s>>,
+    /// NGINX's code without it (301 permanent, 302 temporal).
+    pub default_code: i64,
 }
 
 pub struct Rule {
@@ -317,6 +332,52 @@ impl<'a> Source<'a> {
         names.sort();
         names.dedup();
         names
+    }
+
+    /// The redirect the Ingress answers with, if any. The losing permanent-redirect is
+    /// recorded translated (NGINX ignores it too); a URL with other NGINX variables is
+    /// recorded not translated, and none is returned.
+    pub fn redirect(&self, ledger: &mut Ledger) -> Option<Redirect<'_>> {
+        let (annotation, permanent) = match (
+            self.nginx("temporal-redirect"),
+            self.nginx("permanent-redirect"),
+        ) {
+            (Some(temporal), permanent) => {
+                if let Some(p) = permanent {
+                    ledger.record(&p.key, Outcome::Translated);
+                }
+                (temporal, false)
+            }
+            (None, Some(p)) => (p, true),
+            (None, None) => return None,
+        };
+        let url = annotation.value.trim();
+        let (base, keeps_path) = match url.strip_suffix("$request_uri") {
+            Some(base) => (base, true),
+            None => (url, false),
+        };
+        if base.contains('$') {
+            ledger.record(
+                &annotation.key,
+                Outcome::NotTranslated(
+                    "the URL uses NGINX variables other than a trailing $request_uri".into(),
+                ),
+            );
+            return None;
+        }
+        let (code, default_code) = if permanent {
+            (self.nginx("permanent-redirect-code"), 301)
+        } else {
+            (self.nginx("temporal-redirect-code"), 302)
+        };
+        Some(Redirect {
+            annotation,
+            base,
+            keeps_path,
+            permanent,
+            code,
+            default_code,
+        })
     }
 
     /// The full key of a source annotation that is present.

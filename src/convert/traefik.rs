@@ -546,34 +546,18 @@ fn cors(chain: &mut Chain<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
 /// permanent-redirect / temporal-redirect → redirectRegex.
 fn redirect(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let source = chain.source;
-    let (annotation, permanent) = match (
-        source.nginx("temporal-redirect"),
-        source.nginx("permanent-redirect"),
-    ) {
-        (Some(t), p) => {
-            if let Some(p) = p {
-                ledger.record(&p.key, Outcome::Translated);
-            }
-            (t, false)
-        }
-        (None, Some(p)) => (p, true),
-        (None, None) => return,
+    let Some(wanted) = source.redirect(ledger) else {
+        return;
     };
+    let (annotation, permanent) = (wanted.annotation, wanted.permanent);
     let url = annotation.value.trim();
-    let (regex, replacement) = match url.strip_suffix("$request_uri") {
-        Some(base) if !base.contains('$') => {
-            ("^https?://[^/]+(.*)".to_string(), format!("{base}${{1}}"))
-        }
-        None if !url.contains('$') => (".*".to_string(), url.to_string()),
-        _ => {
-            ledger.record(
-                &annotation.key,
-                Outcome::NotTranslated(
-                    "the URL uses NGINX variables other than a trailing $request_uri".into(),
-                ),
-            );
-            return;
-        }
+    let (regex, replacement) = if wanted.keeps_path {
+        (
+            "^https?://[^/]+(.*)".to_string(),
+            format!("{}${{1}}", wanted.base),
+        )
+    } else {
+        (".*".to_string(), wanted.base.to_string())
     };
     chain.add(
         "redirect",
