@@ -428,22 +428,25 @@ fn f5_annotations(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
         ));
         ledger.record(&a.key, Outcome::Translated);
     }
-    let mut headers = Vec::new();
-    for (suffix, header) in [
-        ("upstream-vhost", "Host"),
-        ("x-forwarded-prefix", "X-Forwarded-Prefix"),
-        ("connection-proxy-header", "Connection"),
-    ] {
-        if let Some(a) = source.nginx(suffix) {
-            headers.push(format!("{header}: {}", a.value.trim()));
-            ledger.record(&a.key, Outcome::Translated);
-        }
-    }
+    // NIC is NGINX: its proxy-set-headers read NGINX variables as ingress-nginx did.
+    let headers = source.request_headers(
+        ledger,
+        &[
+            ("upstream-vhost", "Host"),
+            ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+            ("connection-proxy-header", "Connection"),
+        ],
+        true,
+    );
     if !headers.is_empty() {
+        let value: Vec<String> = headers
+            .iter()
+            .map(|(h, v, _)| format!("{h}: {v}"))
+            .collect();
         attached.annotations.push((
             "nginx.org/proxy-set-headers".into(),
-            headers.join(","),
-            "upstream-vhost / x-forwarded-prefix".into(),
+            value.join(","),
+            "upstream-vhost / x-forwarded-prefix / connection-proxy-header".into(),
         ));
     }
     if let Some(a) = source.nginx("backend-protocol") {
@@ -527,20 +530,19 @@ fn haproxy_annotations(
             ));
         }
     }
-    let mut headers = Vec::new();
-    for (suffix, header) in [
-        ("x-forwarded-prefix", "X-Forwarded-Prefix"),
-        ("connection-proxy-header", "Connection"),
-    ] {
-        if let Some(a) = source.nginx(suffix) {
-            headers.push(format!("{header} {}", a.value.trim()));
-            ledger.record(&a.key, Outcome::Translated);
-        }
-    }
+    let headers = source.request_headers(
+        ledger,
+        &[
+            ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+            ("connection-proxy-header", "Connection"),
+        ],
+        false,
+    );
     if !headers.is_empty() {
+        let value: Vec<String> = headers.iter().map(|(h, v, _)| format!("{h} {v}")).collect();
         attached.annotations.push((
             "haproxy.org/request-set-header".into(),
-            headers.join("\n"),
+            value.join("\n"),
             "x-forwarded-prefix / connection-proxy-header".into(),
         ));
     }

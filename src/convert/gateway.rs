@@ -948,45 +948,35 @@ fn redirect_target(url: &str, keeps_path: bool) -> Result<Map, String> {
 
 /// upstream-vhost, x-forwarded-prefix, connection-proxy-header: one RequestHeaderModifier.
 fn request_headers(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
-    let mut set = Vec::new();
-    let mut comments = Vec::new();
-    for (suffix, header) in [
-        ("upstream-vhost", "Host"),
-        ("x-forwarded-prefix", "X-Forwarded-Prefix"),
-        ("connection-proxy-header", "Connection"),
-    ] {
-        let Some(annotation) = source.nginx(suffix) else {
-            continue;
-        };
-        let value = annotation.value.trim();
-        if value.contains('$') {
-            ledger.record(
-                &annotation.key,
-                Outcome::NotTranslated("the value uses NGINX variables".into()),
-            );
-            continue;
-        }
-        set.push(Value::Map(
-            Map::new().with("name", header).with("value", value),
-        ));
-        comments.push(format!("{}: {value}", annotation.key));
-        ledger.record(
-            &annotation.key,
-            if header == "Connection" {
-                Outcome::Approximated("a hop-by-hop header: the implementation may drop it".into())
-            } else {
-                Outcome::Translated
-            },
-        );
-    }
-    if set.is_empty() {
+    let headers = source.request_headers(
+        ledger,
+        &[
+            ("upstream-vhost", "Host"),
+            ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+            ("connection-proxy-header", "Connection"),
+        ],
+        false,
+    );
+    if headers.is_empty() {
         return None;
     }
+    let set: Vec<Value> = headers
+        .iter()
+        .map(|(header, value, _)| {
+            Value::Map(Map::new().with("name", *header).with("value", *value))
+        })
+        .collect();
     let mut filter = Map::new()
         .with("type", "RequestHeaderModifier")
         .with("requestHeaderModifier", Map::new().with("set", set));
-    for comment in comments {
-        filter.comment("type", comment);
+    for (header, value, key) in &headers {
+        filter.comment("type", format!("{key}: {value}"));
+        if *header == "Connection" {
+            ledger.record(
+                key,
+                Outcome::Approximated("a hop-by-hop header: the implementation may drop it".into()),
+            );
+        }
     }
     Some(filter)
 }

@@ -380,6 +380,34 @@ impl<'a> Source<'a> {
         })
     }
 
+    /// The request headers these annotations set, as (header, value, annotation): each
+    /// recorded translated; a value with NGINX variables, unless the target reads them too,
+    /// recorded not translated and left out.
+    pub fn request_headers(
+        &self,
+        ledger: &mut Ledger,
+        annotations: &[(&str, &'static str)],
+        variables_ok: bool,
+    ) -> Vec<(&'static str, &str, &str)> {
+        let mut headers = Vec::new();
+        for &(suffix, header) in annotations {
+            let Some(annotation) = self.nginx(suffix) else {
+                continue;
+            };
+            let value = annotation.value.trim();
+            if value.contains('$') && !variables_ok {
+                ledger.record(
+                    &annotation.key,
+                    Outcome::NotTranslated("the value uses NGINX variables".into()),
+                );
+                continue;
+            }
+            ledger.record(&annotation.key, Outcome::Translated);
+            headers.push((header, value, annotation.key.as_str()));
+        }
+        headers
+    }
+
     /// The full key of a source annotation that is present.
     pub fn key_of(&self, suffix: &str) -> Option<String> {
         self.nginx(suffix).map(|a| a.key.clone())

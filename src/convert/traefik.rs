@@ -421,36 +421,31 @@ fn rate_limit(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
 /// upstream-vhost, x-forwarded-prefix → headers customRequestHeaders. (Not
 /// connection-proxy-header: Go's proxy drops hop-by-hop headers such as Connection.)
 fn request_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
-    let source = chain.source;
-    let mut headers = Map::new();
-    let mut keys = Vec::new();
-    for (suffix, header) in [
-        ("upstream-vhost", "Host"),
-        ("x-forwarded-prefix", "X-Forwarded-Prefix"),
-    ] {
-        let Some(annotation) = source.nginx(suffix) else {
-            continue;
-        };
-        let value = annotation.value.trim();
-        if value.contains('$') {
-            ledger.record(
-                &annotation.key,
-                Outcome::NotTranslated("the value uses NGINX variables".into()),
-            );
-            continue;
-        }
-        headers.set(header, value);
-        keys.push(format!("{}: {value}", annotation.key));
-        ledger.record(&annotation.key, Outcome::Translated);
+    let headers = chain.source.request_headers(
+        ledger,
+        &[
+            ("upstream-vhost", "Host"),
+            ("x-forwarded-prefix", "X-Forwarded-Prefix"),
+        ],
+        false,
+    );
+    if headers.is_empty() {
+        return;
     }
-    if !headers.is_empty() {
-        chain.add(
-            "request-headers",
-            "headers",
-            Map::new().with("customRequestHeaders", headers),
-            &keys,
-        );
+    let mut custom = Map::new();
+    for (header, value, _) in &headers {
+        custom.set(header, *value);
     }
+    let keys: Vec<String> = headers
+        .iter()
+        .map(|(_, value, key)| format!("{key}: {value}"))
+        .collect();
+    chain.add(
+        "request-headers",
+        "headers",
+        Map::new().with("customRequestHeaders", custom),
+        &keys,
+    );
 }
 
 /// auth-type basic|digest + auth-secret (+ auth-realm) → basicAuth / digestAuth.
