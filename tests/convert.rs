@@ -406,3 +406,24 @@ fn kustomize_builds_convert_with_their_built_names() {
         .stdout
         .contains("ingress-lint.io/source: \"fixtures/kustomize/base/ingress.yaml:4\""));
 }
+
+/// `convert --format json` follows `convert.schema.json`, for every target and input.
+#[test]
+fn the_report_validates_against_its_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../convert.schema.json")).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for target in TARGETS {
+        for input in INPUTS {
+            let run = convert(target, input);
+            let report: serde_json::Value = serde_json::from_str(&run.stderr)
+                .unwrap_or_else(|e| panic!("{target} {input}: {e}: {}", run.stderr));
+            let errors: Vec<String> = validator
+                .iter_errors(&report)
+                .take(5)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{target} {input}: {errors:#?}");
+        }
+    }
+}
