@@ -427,3 +427,27 @@ fn the_report_validates_against_its_schema() {
         }
     }
 }
+
+/// With no controller in the input, class `nginx` is also F5 NGINX's default: an Ingress
+/// carrying only F5 annotations is F5's and is left out; one with none is converted.
+#[test]
+fn class_nginx_with_only_f5_annotations_is_left_out() {
+    let dir = common::scratch("convert-f5-class");
+    std::fs::write(
+        dir.join("ing.yaml"),
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: f5\n  annotations:\n    nginx.org/mergeable-ingress-type: master\nspec:\n  ingressClassName: nginx\n  rules: [{host: f5.example.com}]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: plain\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: plain.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}\n",
+    )
+    .unwrap();
+    let run = common::run(&["convert", "--to", "gateway-api", dir.to_str().unwrap()]);
+    assert!(run.stderr.contains("1 Ingress(es)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("1 of that class left out"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("name: plain") && !run.stdout.contains("name: f5"),
+        "{}",
+        run.stdout
+    );
+}

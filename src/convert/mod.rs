@@ -109,8 +109,12 @@ pub enum Selection {
     /// Those the source controller(s) in the input serve.
     Served { controllers: Vec<String> },
     /// No source controller in the input: those of its default class, or carrying its
-    /// annotations.
-    ByClass { classes: Vec<String> },
+    /// annotations; `other_controllers` of that class carry only another controller's
+    /// annotations and are left out.
+    ByClass {
+        classes: Vec<String>,
+        other_controllers: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -297,17 +301,42 @@ fn select<'i>(
         .controller(from)
         .map(|c| (c.default_classes(), c.annotation_prefixes.clone()))
         .unwrap_or_default();
+    // A default class can be another controller's too (`nginx` is F5 NGINX's): an Ingress
+    // carrying only another controller's annotations is that controller's.
+    let others: Vec<&str> = knowledge
+        .controllers
+        .iter()
+        .filter(|c| c.id != from)
+        .flat_map(|c| c.annotation_prefixes.iter().map(String::as_str))
+        .collect();
+    let mut left_out = 0;
     let keys = inventory
         .ingresses
         .iter()
-        .filter(|e| match &e.class {
-            Some(class) => classes.contains(class),
-            None => prefixes
+        .filter(|e| {
+            let own = prefixes
                 .iter()
-                .any(|p| e.annotation_prefixes.contains_key(p)),
+                .any(|p| e.annotation_prefixes.contains_key(p));
+            let foreign = others
+                .iter()
+                .any(|p| e.annotation_prefixes.contains_key(*p));
+            let selected = match &e.class {
+                Some(class) => classes.contains(class) && (own || !foreign),
+                None => own,
+            };
+            if !selected && e.class.as_ref().is_some_and(|c| classes.contains(c)) {
+                left_out += 1;
+            }
+            selected
         })
         .collect();
-    (Selection::ByClass { classes }, keys)
+    (
+        Selection::ByClass {
+            classes,
+            other_controllers: left_out,
+        },
+        keys,
+    )
 }
 
 /// The outcome of each annotation of one Ingress, and of the parts of its spec that did not

@@ -64,7 +64,7 @@ impl Annotation<'_> {
                 None => "not in the catalog".into(),
             }),
             AnnotationKind::OtherController(owner) => Outcome::NotTranslated(format!(
-                "an annotation of {owner}, which does not serve this Ingress: it had no effect and is not carried"
+                "an annotation of {owner}, not of the source controller: not carried"
             )),
             AnnotationKind::Class => {
                 Outcome::NotTranslated("the class annotation is not carried".into())

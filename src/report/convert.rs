@@ -122,7 +122,7 @@ fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
         .collect();
     let (basis, names) = match &conversion.selection {
         Selection::Served { controllers } => ("served", controllers.as_slice()),
-        Selection::ByClass { classes } => ("class", classes.as_slice()),
+        Selection::ByClass { classes, .. } => ("class", classes.as_slice()),
     };
     Report {
         version: 1,
@@ -147,10 +147,18 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
     let mut out = format!("# Conversion: {} → {}\n\n", r.from, r.target);
     let selected = match &conversion.selection {
         Selection::Served { controllers } => format!("served by {}", controllers.join(", ")),
-        Selection::ByClass { classes } => format!(
-            "no {} controller in the input: Ingresses of class {} or carrying its annotations",
+        Selection::ByClass {
+            classes,
+            other_controllers,
+        } => format!(
+            "no {} controller in the input: Ingresses of class {} or carrying its annotations{}",
             r.from,
-            classes.join(", ")
+            classes.join(", "),
+            if *other_controllers > 0 {
+                format!("; {other_controllers} of that class left out, carrying only another controller's annotations")
+            } else {
+                String::new()
+            }
         ),
     };
     let _ = writeln!(
