@@ -10,11 +10,9 @@ use super::ingress;
 use super::source::Source;
 use super::yaml::{Map, Value};
 use super::{comma_list, derived_name, metadata, Ledger, Outcome, Output, Request};
-use crate::detect::Objects;
 use crate::knowledge::Knowledge;
 
 pub fn convert(
-    objects: &Objects<'_>,
     knowledge: &Knowledge,
     sources: &[Source<'_>],
     ledgers: &mut [Ledger],
@@ -38,8 +36,7 @@ pub fn convert(
             }
             _ => haproxy_annotations(&mut attached, knowledge, ledger),
         }
-        let mut ingress =
-            ingress::ingress(objects, knowledge, source, ledger, request.target, &class);
+        let mut ingress = ingress::ingress(knowledge, source, ledger, request.target, &class);
         if let Some(Value::Map(meta)) = ingress.get_mut("metadata") {
             let annotations = meta.map_mut("annotations");
             for (key, value, comment) in &attached.annotations {

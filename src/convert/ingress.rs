@@ -2,12 +2,9 @@
 //! target's class and, for each ingress-nginx annotation the target's own converter left
 //! undecided whose catalog form is an annotation key, that key with the value.
 
-use manifest::TypedObject;
-
 use super::source::{AnnotationKind, Source};
 use super::yaml::{Map, Value};
 use super::{metadata, Ledger, Outcome, Output, Request};
-use crate::detect::Objects;
 use crate::knowledge::sets::Verdict;
 use crate::knowledge::{IntUnit, Knowledge, ValueType};
 use crate::translate::is_annotation_key;
@@ -40,7 +37,6 @@ pub fn target_class(knowledge: &Knowledge, request: &Request<'_>, out: &mut Outp
 
 /// The Ingress for the target: same spec, the target's class, the annotations translated.
 pub fn ingress(
-    objects: &Objects<'_>,
     knowledge: &Knowledge,
     source: &Source<'_>,
     ledger: &mut Ledger,
@@ -154,19 +150,17 @@ pub fn ingress(
             AnnotationKind::OtherController(_) => {}
         }
     }
-    let mut spec = match &objects.get(source.key).typed {
-        TypedObject::Ingress(ingress) => ingress
-            .spec
-            .as_ref()
-            .and_then(|s| serde_json::to_value(s).ok())
-            .map(from_json)
-            .and_then(|v| match v {
-                Value::Map(m) => Some(m),
-                _ => None,
-            })
-            .unwrap_or_default(),
-        _ => Map::new(),
-    };
+    let mut spec = source
+        .ingress
+        .spec
+        .as_ref()
+        .and_then(|s| serde_json::to_value(s).ok())
+        .map(from_json)
+        .and_then(|v| match v {
+            Value::Map(m) => Some(m),
+            _ => None,
+        })
+        .unwrap_or_default();
     spec.set("ingressClassName", class);
     Map::new()
         .with("apiVersion", "networking.k8s.io/v1")

@@ -201,22 +201,8 @@ pub fn convert(
             &mut ledgers,
             &mut out,
         ),
-        "traefik" => traefik::convert(
-            objects,
-            knowledge,
-            &sources,
-            &mut ledgers,
-            request,
-            &mut out,
-        ),
-        _ => annotated::convert(
-            objects,
-            knowledge,
-            &sources,
-            &mut ledgers,
-            request,
-            &mut out,
-        ),
+        "traefik" => traefik::convert(knowledge, &sources, &mut ledgers, request, &mut out),
+        _ => annotated::convert(knowledge, &sources, &mut ledgers, request, &mut out),
     }
     for (source, ledger) in sources.iter().zip(ledgers) {
         conversion.entries.extend(ledger.close(source));

@@ -18,7 +18,7 @@ pub struct Source<'a> {
     pub key: ObjectKey,
     pub ingress: &'a Ingress,
     /// Its `metadata.name` node.
-    pub span: Span,
+    span: Span,
     pub name: String,
     pub namespace: String,
     pub class: Option<String>,

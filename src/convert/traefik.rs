@@ -8,7 +8,6 @@ use super::ingress;
 use super::source::{Backend, Port, Source};
 use super::yaml::{Map, Value};
 use super::{comma_list, derived_name, metadata, Ledger, Outcome, Output, Request};
-use crate::detect::Objects;
 use crate::knowledge::Knowledge;
 
 const API: &str = "traefik.io/v1alpha1";
@@ -16,7 +15,6 @@ const MIDDLEWARES: &str = "traefik.ingress.kubernetes.io/router.middlewares";
 const PATH_MATCHER: &str = "traefik.ingress.kubernetes.io/router.pathmatcher";
 
 pub fn convert(
-    objects: &Objects<'_>,
     knowledge: &Knowledge,
     sources: &[Source<'_>],
     ledgers: &mut [Ledger],
@@ -55,7 +53,7 @@ pub fn convert(
             }
         }
         // What the target reads as annotations, for the keys left.
-        let mut ingress = ingress::ingress(objects, knowledge, source, ledger, "traefik", &class);
+        let mut ingress = ingress::ingress(knowledge, source, ledger, "traefik", &class);
         let meta = match ingress.get_mut("metadata") {
             Some(Value::Map(meta)) => meta,
             _ => continue,

@@ -82,17 +82,6 @@ impl Map {
         }
     }
 
-    /// The list under `key`, created empty when absent.
-    pub fn list_mut(&mut self, key: &str) -> &mut Vec<Value> {
-        if !matches!(self.get(key), Some(Value::List(_))) {
-            self.set(key, Value::List(Vec::new()));
-        }
-        match self.get_mut(key) {
-            Some(Value::List(list)) => list,
-            _ => unreachable!("just set to a list"),
-        }
-    }
-
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
