@@ -28,8 +28,8 @@ struct Gateway {
     origin: String,
     class: String,
     listeners: BTreeMap<String, Map>,
-    /// Namespaces of TLS secrets in another namespace than the Gateway's.
-    secret_namespaces: Vec<String>,
+    /// Secrets in another namespace than the Gateway's: namespace → names.
+    foreign_secrets: BTreeMap<String, Vec<String>>,
 }
 
 /// A route being built: rules stay open until canaries are folded in.
@@ -86,7 +86,7 @@ pub fn convert(
                 origin: source.origin.clone(),
                 class,
                 listeners: BTreeMap::new(),
-                secret_namespaces: Vec::new(),
+                foreign_secrets: BTreeMap::new(),
             };
             gateway.listener("http", Map::new().with("protocol", "HTTP").with("port", 80));
             gateway
@@ -299,7 +299,19 @@ impl Gateway {
                 .with("metadata", meta)
                 .with("spec", spec),
         );
-        for secret_namespace in self.secret_namespaces {
+        // Each namespace grants the Gateway its named Secrets, no more.
+        for (secret_namespace, secrets) in self.foreign_secrets {
+            let to: Vec<Value> = secrets
+                .iter()
+                .map(|name| {
+                    Value::Map(
+                        Map::new()
+                            .with("group", "")
+                            .with("kind", "Secret")
+                            .with("name", name.as_str()),
+                    )
+                })
+                .collect();
             let grant = Map::new()
                 .with("apiVersion", API)
                 .with("kind", "ReferenceGrant")
@@ -323,12 +335,7 @@ impl Gateway {
                                     .with("namespace", namespace),
                             )],
                         )
-                        .with(
-                            "to",
-                            vec![Value::Map(
-                                Map::new().with("group", "").with("kind", "Secret"),
-                            )],
-                        ),
+                        .with("to", to),
                 );
             out.emit(None, grant);
         }
@@ -466,8 +473,12 @@ fn tls_listener(
         .with("name", secret.as_str());
     if source.namespace != gateway_namespace {
         reference.set("namespace", source.namespace.as_str());
-        if !gateway.secret_namespaces.contains(&source.namespace) {
-            gateway.secret_namespaces.push(source.namespace.clone());
+        let names = gateway
+            .foreign_secrets
+            .entry(source.namespace.clone())
+            .or_default();
+        if !names.contains(secret) {
+            names.push(secret.clone());
         }
     }
     let mut listener = Map::new().with("protocol", "HTTPS").with("port", 443).with(
