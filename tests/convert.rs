@@ -451,3 +451,28 @@ fn class_nginx_with_only_f5_annotations_is_left_out() {
         run.stdout
     );
 }
+
+/// stdin: `-` converts, and under `--output-dir` its objects go to `stdin.yaml`.
+#[test]
+fn stdin_converts_into_stdin_yaml() {
+    let dir = common::scratch("convert-stdin");
+    let input = b"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\nspec:\n  ingressClassName: nginx\n  rules:\n  - host: a.example.com\n    http:\n      paths:\n      - {path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}\n";
+    let out = dir.join("out");
+    let run = common::run_with(
+        &[
+            "convert",
+            "--to",
+            "gateway-api",
+            "--output-dir",
+            out.to_str().unwrap(),
+            "-",
+        ],
+        Some(input),
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let route = std::fs::read_to_string(out.join("stdin.yaml")).unwrap();
+    assert!(route.contains("kind: HTTPRoute"), "{route}");
+    let shared = std::fs::read_to_string(out.join("ingress-lint-shared.yaml")).unwrap();
+    assert!(shared.contains("kind: Gateway"), "{shared}");
+}
