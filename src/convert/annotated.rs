@@ -201,6 +201,22 @@ fn kong_plugins(attached: &mut Attached<'_, '_>, knowledge: &Knowledge, ledger: 
         );
         ledger.record(&annotation.key, Outcome::Translated);
     }
+    if let Some(headers) = source.response_headers(ledger).filter(|h| !h.is_empty()) {
+        // NGINX replaces a header the backend sent; response-transformer needs `replace`
+        // for those and `add` for the others.
+        let list: Vec<Value> = headers
+            .iter()
+            .map(|(name, value)| Value::from(format!("{name}:{value}")))
+            .collect();
+        attached.kong_plugin(
+            "response-transformer",
+            "response-transformer",
+            Map::new()
+                .with("replace", Map::new().with("headers", list.clone()))
+                .with("add", Map::new().with("headers", list)),
+            &["custom-headers: the ConfigMap's headers".into()],
+        );
+    }
     kong_redirect(attached, ledger);
     kong_https_redirect(attached, ledger);
     kong_service_settings(attached, ledger);
@@ -541,6 +557,14 @@ fn haproxy_annotations(
             "haproxy.org/request-set-header".into(),
             value.join("\n"),
             "x-forwarded-prefix / connection-proxy-header".into(),
+        ));
+    }
+    if let Some(headers) = source.response_headers(ledger).filter(|h| !h.is_empty()) {
+        let value: Vec<String> = headers.iter().map(|(h, v)| format!("{h} {v}")).collect();
+        attached.annotations.push((
+            "haproxy.org/response-set-header".into(),
+            value.join("\n"),
+            "custom-headers: the ConfigMap's headers".into(),
         ));
     }
     if let Some(a) = source.nginx("backend-protocol") {

@@ -736,6 +736,23 @@ fn http_rule(
     if let Some(cors) = cors(source, knowledge, ledger) {
         filters.push(Value::Map(cors));
     }
+    if let Some(headers) = source.response_headers(ledger).filter(|h| !h.is_empty()) {
+        let set: Vec<Value> = headers
+            .iter()
+            .map(|(name, value)| {
+                Value::Map(
+                    Map::new()
+                        .with("name", name.as_str())
+                        .with("value", value.as_str()),
+                )
+            })
+            .collect();
+        let mut filter = Map::new()
+            .with("type", "ResponseHeaderModifier")
+            .with("responseHeaderModifier", Map::new().with("set", set));
+        filter.comment("type", "custom-headers: the ConfigMap's headers");
+        filters.push(Value::Map(filter));
+    }
     if let Some(mirror) = mirror(source, ledger) {
         filters.push(Value::Map(mirror));
     }

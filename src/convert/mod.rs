@@ -157,7 +157,11 @@ pub fn convert(
         items.entry(item.ingress).or_default().push(item);
     }
     let (settings, globals) = settings::read(objects, inventory, knowledge, request.target);
-    let services = source::services(objects);
+    let index = source::Index {
+        services: source::services(objects),
+        config_maps: source::config_maps(objects),
+        globals,
+    };
     let sources: Vec<Source<'_>> = selected
         .iter()
         .filter_map(|entry| {
@@ -165,8 +169,7 @@ pub fn convert(
                 objects,
                 inventory,
                 knowledge,
-                &services,
-                &globals,
+                &index,
                 entry,
                 items.remove(&entry.key).unwrap_or_default(),
             )

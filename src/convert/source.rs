@@ -28,6 +28,8 @@ pub struct Source<'a> {
     pub rules: Vec<Rule>,
     pub tls: Vec<Tls>,
     pub default_backend: Option<Backend>,
+    /// custom-headers: the headers of the ConfigMap it names, or why they cannot be read.
+    pub custom_headers: Option<Result<Vec<(String, String)>, String>>,
     /// The source controller's ConfigMap settings (the defaults annotations override).
     globals: &'a BTreeMap<String, String>,
 }
@@ -176,8 +178,7 @@ impl<'a> Source<'a> {
         objects: &Objects<'a>,
         inventory: &Inventory,
         knowledge: &Knowledge,
-        services: &Services<'a>,
-        globals: &'a BTreeMap<String, String>,
+        index: &'a Index<'a>,
         entry: &IngressEntry,
         items: Vec<&'a Item>,
     ) -> Option<Source<'a>> {
@@ -245,7 +246,7 @@ impl<'a> Source<'a> {
                             .unwrap_or_default(),
                         path: p.path.clone().unwrap_or_else(|| "/".into()),
                         path_type: p.path_type.clone(),
-                        backend: backend(services, &namespace, &p.backend),
+                        backend: backend(&index.services, &namespace, &p.backend),
                     })
                     .collect(),
             })
@@ -261,7 +262,17 @@ impl<'a> Source<'a> {
             .collect();
         let default_backend = spec
             .and_then(|s| s.default_backend.as_ref())
-            .map(|b| backend(services, &namespace, b));
+            .map(|b| backend(&index.services, &namespace, b));
+        let custom_headers = ingress
+            .metadata
+            .annotations
+            .iter()
+            .flatten()
+            .find(|(k, _)| {
+                k.split_once('/')
+                    .is_some_and(|(p, s)| s == "custom-headers" && prefixes.iter().any(|x| x == p))
+            })
+            .map(|(_, v)| custom_headers(objects, &index.config_maps, &namespace, v));
         Some(Source {
             key,
             ingress,
@@ -274,7 +285,8 @@ impl<'a> Source<'a> {
             rules,
             tls,
             default_backend,
-            globals,
+            custom_headers,
+            globals: &index.globals,
         })
     }
 
@@ -408,6 +420,24 @@ impl<'a> Source<'a> {
         headers
     }
 
+    /// custom-headers' headers, recorded approximated (or not translated, when the ConfigMap
+    /// is not in the input): the caller writes them as the target sets response headers.
+    pub fn response_headers(&self, ledger: &mut Ledger) -> Option<&[(String, String)]> {
+        let key = self.key_of("custom-headers")?;
+        match self.custom_headers.as_ref()? {
+            Ok(headers) => {
+                ledger.record(&key, Outcome::Approximated(
+                    "the ConfigMap's headers written inline (a later change to the ConfigMap no longer applies); NGINX set only those its global-allowed-response-headers allowed".into(),
+                ));
+                Some(headers)
+            }
+            Err(why) => {
+                ledger.record(&key, Outcome::NotTranslated(why.clone()));
+                None
+            }
+        }
+    }
+
     /// The full key of a source annotation that is present.
     pub fn key_of(&self, suffix: &str) -> Option<String> {
         self.nginx(suffix).map(|a| a.key.clone())
@@ -433,8 +463,62 @@ impl<'a> Source<'a> {
     }
 }
 
+/// What reading an Ingress looks up in the rest of the input, built once.
+pub struct Index<'a> {
+    pub services: Services<'a>,
+    pub config_maps: ConfigMaps<'a>,
+    /// The source controller's ConfigMap settings.
+    pub globals: BTreeMap<String, String>,
+}
+
 /// The input's Services by namespace and name.
 pub type Services<'a> = HashMap<(&'a str, &'a str), &'a Service>;
+
+/// The input's ConfigMaps by namespace and name.
+pub type ConfigMaps<'a> = HashMap<(&'a str, &'a str), ObjectKey>;
+
+pub fn config_maps<'a>(objects: &Objects<'a>) -> ConfigMaps<'a> {
+    objects
+        .iter()
+        .filter(|(_, object)| object.reference.kind == "ConfigMap")
+        .map(|(key, object)| {
+            (
+                (objects.namespace(key), object.reference.name.as_str()),
+                key,
+            )
+        })
+        .collect()
+}
+
+/// The `data` of the ConfigMap a `custom-headers` value names (`namespace/name`, or a name in
+/// the Ingress's namespace).
+fn custom_headers(
+    objects: &Objects<'_>,
+    config_maps: &ConfigMaps<'_>,
+    namespace: &str,
+    value: &str,
+) -> Result<Vec<(String, String)>, String> {
+    let value = value.trim();
+    let (namespace, name) = value.split_once('/').unwrap_or((namespace, value));
+    let key = config_maps.get(&(namespace, name)).ok_or_else(|| {
+        format!("ConfigMap {namespace}/{name} is not in the input: copy its headers by hand")
+    })?;
+    let tree = &objects.files[key.file].tree;
+    let object = objects.get(*key);
+    let Some(data) = tree.lookup(object.node, &[PathStep::Key("data")]) else {
+        return Ok(Vec::new());
+    };
+    Ok(tree
+        .entries(data.value)
+        .iter()
+        .filter_map(|e| {
+            Some((
+                tree.scalar(e.key)?.to_string(),
+                tree.scalar(e.value)?.to_string(),
+            ))
+        })
+        .collect())
+}
 
 pub fn services<'a>(objects: &Objects<'a>) -> Services<'a> {
     objects

@@ -39,6 +39,7 @@ pub fn convert(
         forward_auth(&mut chain, ledger);
         cors(&mut chain, knowledge, ledger);
         request_headers(&mut chain, ledger);
+        response_headers(&mut chain, ledger);
         redirect(&mut chain, ledger);
         rewrite(&mut chain, ledger);
         buffering(&mut chain, ledger);
@@ -534,6 +535,27 @@ fn cors(chain: &mut Chain<'_, '_>, knowledge: &Knowledge, ledger: &mut Ledger) {
         "accessControlMaxAge",
     ]);
     chain.add("cors", "headers", fields, &[cors::FROM.into()]);
+}
+
+/// custom-headers → headers customResponseHeaders, the ConfigMap's entries inline.
+fn response_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let Some(headers) = chain
+        .source
+        .response_headers(ledger)
+        .filter(|h| !h.is_empty())
+    else {
+        return;
+    };
+    let mut custom = Map::new();
+    for (name, value) in headers {
+        custom.set(name, value.as_str());
+    }
+    chain.add(
+        "response-headers",
+        "headers",
+        Map::new().with("customResponseHeaders", custom),
+        &["custom-headers: the ConfigMap's headers".into()],
+    );
 }
 
 /// permanent-redirect / temporal-redirect → redirectRegex.
