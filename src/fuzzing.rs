@@ -94,6 +94,7 @@ pub fn check_bytes(data: &[u8]) -> usize {
             target,
             from: NGINX,
             class: None,
+            name_suffix: None,
         };
         let conversion =
             crate::convert::convert(&objects, &inventory, knowledge(), &translation, &request);

@@ -476,3 +476,42 @@ fn stdin_converts_into_stdin_yaml() {
     let shared = std::fs::read_to_string(out.join("ingress-lint-shared.yaml")).unwrap();
     assert!(shared.contains("kind: Gateway"), "{shared}");
 }
+
+/// `--name-suffix` gives the emitted Ingresses names of their own, to run beside the source's;
+/// without it the report says they replace them.
+#[test]
+fn name_suffix_lets_both_run_side_by_side() {
+    let plain = common::run(&["convert", "--to", "haproxy", "fixtures/convert/web.yaml"]);
+    assert!(plain.stdout.contains("  name: web\n"), "{}", plain.stdout);
+    assert!(
+        plain.stderr.contains("pass --name-suffix"),
+        "{}",
+        plain.stderr
+    );
+    let suffixed = common::run(&[
+        "convert",
+        "--to",
+        "haproxy",
+        "--name-suffix=-haproxy",
+        "fixtures/convert/web.yaml",
+    ]);
+    assert!(
+        suffixed.stdout.contains("  name: web-haproxy\n"),
+        "{}",
+        suffixed.stdout
+    );
+    assert!(
+        !suffixed.stderr.contains("pass --name-suffix"),
+        "{}",
+        suffixed.stderr
+    );
+    let bad = common::run(&[
+        "convert",
+        "--to",
+        "haproxy",
+        "--name-suffix",
+        "_X",
+        "fixtures/convert/web.yaml",
+    ]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}

@@ -148,6 +148,10 @@ pub struct ConvertArgs {
     /// source class's name)
     #[arg(long, value_name = "NAME")]
     pub class: Option<String>,
+    /// Append this to the names of the emitted Ingresses, so that they run beside the
+    /// source's instead of replacing them (e.g. `--name-suffix=-traefik`)
+    #[arg(long, value_name = "SUFFIX")]
+    pub name_suffix: Option<String>,
     /// Write one file per source file under DIR (mirroring the paths) instead of stdout
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,

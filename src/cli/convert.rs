@@ -13,6 +13,16 @@ use crate::translate::translate;
 
 pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
     let migration = check_migration(&args.to, args.from.as_deref())?;
+    if let Some(suffix) = &args.name_suffix {
+        if !suffix
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'))
+        {
+            return Err(UsageError(format!(
+                "--name-suffix `{suffix}`: object names take lower-case letters, digits, `-` and `.`"
+            )));
+        }
+    }
     let read = Read::new(&args.input)?;
     let objects = read.objects()?;
     let inventory = detect::build(&objects, knowledge());
@@ -24,6 +34,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
             .first()
             .map_or("ingress-nginx", String::as_str),
         class: args.class.as_deref(),
+        name_suffix: args.name_suffix.as_deref(),
     };
     let conversion = convert(&objects, &inventory, knowledge(), &translation, &request);
     match &args.output_dir {

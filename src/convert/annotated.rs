@@ -36,7 +36,7 @@ pub fn convert(
             }
             _ => haproxy_annotations(&mut attached, knowledge, ledger),
         }
-        let mut ingress = ingress::ingress(knowledge, source, ledger, request.target, &class);
+        let mut ingress = ingress::ingress(knowledge, source, ledger, request, &class);
         if let Some(Value::Map(meta)) = ingress.get_mut("metadata") {
             let annotations = meta.map_mut("annotations");
             for (key, value, comment) in &attached.annotations {

@@ -12,6 +12,7 @@ use crate::translate::is_annotation_key;
 /// The target's IngressClass: `--class`, else the target controller's default (said in the
 /// report, with a warning when it is the source's class too).
 pub fn target_class(knowledge: &Knowledge, request: &Request<'_>, out: &mut Output<'_>) -> String {
+    say_names(request, out);
     if let Some(class) = request.class {
         return class.to_string();
     }
@@ -35,15 +36,24 @@ pub fn target_class(knowledge: &Knowledge, request: &Request<'_>, out: &mut Outp
     class
 }
 
+/// Says what applying Ingresses of the same names does.
+fn say_names(request: &Request<'_>, out: &mut Output<'_>) {
+    if request.name_suffix.is_none() {
+        out.decide("the Ingresses keep their names: applied, they replace the source's and move each to the target at once; to run both side by side first (a DNS switchover), pass --name-suffix=-<target>".into());
+    }
+}
+
 /// The Ingress for the target: same spec, the target's class, the annotations translated.
 pub fn ingress(
     knowledge: &Knowledge,
     source: &Source<'_>,
     ledger: &mut Ledger,
-    target: &str,
+    request: &Request<'_>,
     class: &str,
 ) -> Map {
-    let mut meta = metadata(&source.name, &source.namespace, &source.origin);
+    let target = request.target;
+    let name = format!("{}{}", source.name, request.name_suffix.unwrap_or_default());
+    let mut meta = metadata(&name, &source.namespace, &source.origin);
     let annotations = meta.map_mut("annotations");
     // Keys that only work with another one come after it, so that its outcome is known.
     let catalog = &knowledge.nginx_annotations;

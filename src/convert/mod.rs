@@ -36,6 +36,9 @@ pub struct Request<'a> {
     /// The target's class: the IngressClass of the emitted Ingresses, or the GatewayClass
     /// of the emitted Gateways.
     pub class: Option<&'a str>,
+    /// Appended to the names of the emitted Ingresses, so that they run beside the source's
+    /// instead of replacing them.
+    pub name_suffix: Option<&'a str>,
 }
 
 /// What became of one annotation (or one part of an Ingress's spec).

@@ -54,7 +54,7 @@ pub fn convert(
             }
         }
         // What the target reads as annotations, for the keys left.
-        let mut ingress = ingress::ingress(knowledge, source, ledger, "traefik", &class);
+        let mut ingress = ingress::ingress(knowledge, source, ledger, request, &class);
         let meta = match ingress.get_mut("metadata") {
             Some(Value::Map(meta)) => meta,
             _ => continue,
