@@ -408,7 +408,15 @@ fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
         ));
     }
     steps.extend([
-        format!("Duplicate each of the {} Ingress(es) of {classes}{} with spec.ingressClassName set to {}'s class, translating the annotations: `ingress-lint convert --to {}{}` writes them and reports what does not carry over.", f.ingress_count - f.classless_count, if f.classless_count > 0 { format!(" and the {} without a class", f.classless_count) } else { String::new() }, f.target_id, f.target_id, if f.target_id == "gateway-api" { String::new() } else { format!(" --name-suffix=-{}", f.target_id) }),
+        {
+            let count = f.ingress_count - f.classless_count;
+            let classless = if f.classless_count > 0 { format!(" and the {} without a class", f.classless_count) } else { String::new() };
+            if f.target_id == "gateway-api" {
+                format!("Write a Gateway and routes for each of the {count} Ingress(es) of {classes}{classless}, translating the annotations: `ingress-lint convert --to gateway-api --class <your GatewayClass>` writes them and reports what does not carry over.")
+            } else {
+                format!("Duplicate each of the {count} Ingress(es) of {classes}{classless} with spec.ingressClassName set to {}'s class, translating the annotations: `ingress-lint convert --to {} --name-suffix=-{}` writes them and reports what does not carry over.", f.target_id, f.target_id, f.target_id)
+            }
+        },
         format!("Test every host against {}'s address (curl --resolve HOST:443:NEW_IP).", f.target_id),
         "Switch DNS one hostname at a time, watching errors and latency before the next.".to_string(),
         format!("When no traffic reaches {} any more, {}; restore the DNS TTLs.", f.source_workload, f.retire_source()),
