@@ -37,7 +37,7 @@ fn schemas() -> BTreeMap<(String, String), jsonschema::Validator> {
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         schemas.insert((api, file["kind"].as_str().unwrap().to_string()), validator);
     }
-    assert_eq!(schemas.len(), 12);
+    assert_eq!(schemas.len(), 13);
     schemas
 }
 

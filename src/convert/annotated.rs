@@ -6,10 +6,10 @@
 //! cover the rest.
 
 use super::cors::{self, Cors};
-use super::ingress;
 use super::source::Source;
 use super::yaml::{Map, Value};
 use super::{comma_list, derived_name, metadata, Ledger, Outcome, Output, Request};
+use super::{ingress, virtual_server};
 use crate::knowledge::Knowledge;
 
 pub fn convert(
@@ -21,7 +21,16 @@ pub fn convert(
 ) {
     let class = ingress::target_class(knowledge, request, out);
     let kong = request.target == "kong";
-    for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
+    // F5 NGINX: hosts that only redirect, or whose traffic a canary splits, as VirtualServers.
+    let replaced = if request.target == "f5-nginx" {
+        virtual_server::convert(sources, ledgers, &class, out)
+    } else {
+        Default::default()
+    };
+    for (i, (source, ledger)) in sources.iter().zip(ledgers.iter_mut()).enumerate() {
+        if replaced.contains(&i) {
+            continue;
+        }
         let mut attached = Attached {
             source,
             names: Vec::new(),

@@ -10,6 +10,7 @@ mod ingress;
 pub mod settings;
 mod source;
 mod traefik;
+mod virtual_server;
 pub mod yaml;
 
 use std::collections::{BTreeMap, HashMap};
