@@ -310,26 +310,7 @@ fn kong_redirect(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
     let annotation = wanted.annotation;
     let url = annotation.value.trim();
     let (location, keep_path) = (wanted.base.to_string(), wanted.keeps_path);
-    let code = match wanted.code {
-        Some(c) => match c.value.trim().parse::<i64>() {
-            Ok(n) if (300..=399).contains(&n) => {
-                ledger.record(&c.key, Outcome::Translated);
-                n
-            }
-            _ => {
-                ledger.record(
-                    &c.key,
-                    Outcome::Approximated(format!(
-                        "{} is not a redirect code: NGINX's default {} is written",
-                        c.value.trim(),
-                        wanted.default_code
-                    )),
-                );
-                wanted.default_code
-            }
-        },
-        None => wanted.default_code,
-    };
+    let code = wanted.status_code(ledger, |n| (300..=399).contains(&n), "a redirect");
     attached.kong_plugin(
         "redirect",
         "redirect",

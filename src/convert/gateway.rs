@@ -898,23 +898,11 @@ fn redirect(source: &Source<'_>, ledger: &mut Ledger) -> Option<Map> {
             return None;
         }
     };
-    let code = match wanted.code {
-        Some(code) => match code.value.trim().parse::<i64>() {
-            Ok(n) if REDIRECT_CODES.contains(&n) => {
-                ledger.record(&code.key, Outcome::Translated);
-                n
-            }
-            _ => {
-                ledger.record(&code.key, Outcome::Approximated(format!(
-                    "{} is not a code RequestRedirect accepts (301, 302, 303, 307, 308): NGINX's default {} is written",
-                    code.value.trim(),
-                    wanted.default_code
-                )));
-                wanted.default_code
-            }
-        },
-        None => wanted.default_code,
-    };
+    let code = wanted.status_code(
+        ledger,
+        |n| REDIRECT_CODES.contains(&n),
+        "RequestRedirect (301, 302, 303, 307, 308)",
+    );
     redirect.set("statusCode", code);
     ledger.record(&annotation.key, Outcome::Translated);
     let mut filter = Map::new()

@@ -132,6 +132,33 @@ pub struct Redirect<'s> {
     pub default_code: i64,
 }
 
+impl Redirect<'_> {
+    /// The status code: the `*-redirect-code` annotation when the target takes it
+    /// (recorded translated), else NGINX's default (the annotation recorded approximated).
+    pub fn status_code(&self, ledger: &mut Ledger, takes: impl Fn(i64) -> bool, what: &str) -> i64 {
+        let Some(code) = self.code else {
+            return self.default_code;
+        };
+        match code.value.trim().parse::<i64>() {
+            Ok(n) if takes(n) => {
+                ledger.record(&code.key, Outcome::Translated);
+                n
+            }
+            _ => {
+                ledger.record(
+                    &code.key,
+                    Outcome::Approximated(format!(
+                        "{} is not a code {what} takes: NGINX's default {} is written",
+                        code.value.trim(),
+                        self.default_code
+                    )),
+                );
+                self.default_code
+            }
+        }
+    }
+}
+
 pub struct Rule {
     pub index: usize,
     pub host: Option<String>,

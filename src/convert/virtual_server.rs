@@ -141,23 +141,11 @@ fn redirect_host(
     } else {
         wanted.base.to_string()
     };
-    let code = match wanted.code {
-        Some(code) => match code.value.trim().parse::<i64>() {
-            Ok(n) if REDIRECT_CODES.contains(&n) => {
-                ledger.record(&code.key, Outcome::Translated);
-                n
-            }
-            _ => {
-                ledger.record(&code.key, Outcome::Approximated(format!(
-                    "{} is not a code a VirtualServer redirect takes (301, 302, 307, 308): NGINX's default {} is written",
-                    code.value.trim(),
-                    wanted.default_code
-                )));
-                wanted.default_code
-            }
-        },
-        None => wanted.default_code,
-    };
+    let code = wanted.status_code(
+        ledger,
+        |n| REDIRECT_CODES.contains(&n),
+        "a VirtualServer redirect (301, 302, 307, 308)",
+    );
     let routes = paths
         .into_iter()
         .map(|path| {
