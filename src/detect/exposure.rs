@@ -2,7 +2,7 @@
 //! hostNetwork, cloud load balancers; and the ports it listens on, declared or implied by its
 //! settings and defaults.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use k8s_openapi::api::core::v1::ServiceSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -130,12 +130,15 @@ pub fn collect_services(objects: &Objects<'_>) -> Vec<ServiceEntry> {
         .collect()
 }
 
+/// Services by namespace, grouped by their selector (indexes into the inventory's list).
+pub type ServicesIn<'a> = HashMap<&'a str, Vec<(&'a BTreeMap<String, String>, Vec<usize>)>>;
+
 /// Fills exposure, Services, host ports and declared listen ports of an instance.
 pub fn expose(
     objects: &Objects<'_>,
     instance: &mut ControllerInstance,
     services: &[ServiceEntry],
-    services_in: &HashMap<&str, Vec<usize>>,
+    services_in: &ServicesIn<'_>,
 ) {
     let workloads: Vec<ObjectKey> = std::iter::once(instance.workload)
         .chain(instance.data_plane.iter().copied())
@@ -149,9 +152,18 @@ pub fn expose(
             continue;
         };
         let namespace = objects.namespace(key);
-        for &index in services_in.get(namespace).into_iter().flatten() {
+        let mut selecting: Vec<usize> = services_in
+            .get(namespace)
+            .into_iter()
+            .flatten()
+            .filter(|(selector, _)| pod.selected_by(selector))
+            .flat_map(|(_, indexes)| indexes.iter().copied())
+            .collect();
+        selecting.sort_unstable();
+        let known: HashSet<usize> = instance.services.iter().copied().collect();
+        for index in selecting {
             let service = &services[index];
-            if pod.selected_by(&service.selector) && !instance.services.contains(&index) {
+            if !known.contains(&index) {
                 instance.services.push(index);
                 match service.type_.as_str() {
                     "LoadBalancer" => exposure.push(Exposure::Loadbalancer),

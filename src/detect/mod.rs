@@ -381,12 +381,20 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
         }
     }
     drop_shadowed_stand_ins(&mut inventory.controllers);
-    let mut services_in: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Services by namespace, grouped by selector: copies of one release select alike, and
+    // a pod is matched against each distinct selector once.
+    let mut services_in: exposure::ServicesIn<'_> = HashMap::new();
+    let mut group_of: HashMap<(&str, &std::collections::BTreeMap<String, String>), usize> =
+        HashMap::new();
     for (index, service) in inventory.services.iter().enumerate() {
-        services_in
-            .entry(service.namespace.as_str())
-            .or_default()
-            .push(index);
+        let groups = services_in.entry(service.namespace.as_str()).or_default();
+        let group = *group_of
+            .entry((service.namespace.as_str(), &service.selector))
+            .or_insert_with(|| {
+                groups.push((&service.selector, Vec::new()));
+                groups.len() - 1
+            });
+        groups[group].1.push(index);
     }
     for instance in &mut inventory.controllers {
         exposure::expose(objects, instance, &inventory.services, &services_in);
