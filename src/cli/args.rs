@@ -140,7 +140,8 @@ pub struct ConvertArgs {
     /// The target to write manifests for
     #[arg(long, value_name = "TARGET", value_parser = PossibleValuesParser::new(crate::convert::TARGETS))]
     pub to: String,
-    /// The controller you migrate from (default: ingress-nginx)
+    /// The controller you migrate from (ingress-nginx, the default, is the one the catalog
+    /// translates from)
     #[arg(long, value_name = "ID")]
     pub from: Option<String>,
     /// The target's class: the IngressClass of the emitted Ingresses, or the GatewayClass of

@@ -161,10 +161,26 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
             }
         ),
     };
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+    for emitted in &conversion.objects {
+        if let Some(yaml::Value::Str(kind)) = emitted.object.get("kind") {
+            *kinds.entry(kind.clone()).or_insert(0) += 1;
+        }
+    }
+    let kinds: Vec<String> = kinds
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
     let _ = writeln!(
         out,
-        "{} Ingress(es) ({selected}); {} object(s) written.\n",
-        r.ingresses, r.objects
+        "{} Ingress(es) ({selected}); {} object(s) written{}.\n",
+        r.ingresses,
+        r.objects,
+        if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", kinds.join(", "))
+        }
     );
     out.push_str("| outcome | count |\n|---|---:|\n");
     for (outcome, n) in &r.summary {
