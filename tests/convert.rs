@@ -515,3 +515,15 @@ fn name_suffix_lets_both_run_side_by_side() {
     ]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
+
+/// Weights, rates and sizes at the edge of i64 do not overflow (the test build panics on
+/// overflow): every target still converts and reports.
+#[test]
+fn huge_numbers_do_not_overflow() {
+    for target in TARGETS {
+        let run = convert(target, "fixtures/convert-extremes");
+        assert_eq!(run.code, 1, "{target}: {}", run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+        assert_eq!(report["ingresses"], 3, "{target}");
+    }
+}

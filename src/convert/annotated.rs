@@ -392,7 +392,7 @@ fn f5_annotations(attached: &mut Attached<'_, '_>, ledger: &mut Ledger) {
             ));
             attached.annotations.push((
                 "nginx.org/limit-req-burst".into(),
-                (n * multiplier).to_string(),
+                n.saturating_mul(multiplier).to_string(),
                 format!("burst = rate × limit-burst-multiplier ({multiplier})"),
             ));
             attached.annotations.push((

@@ -284,8 +284,8 @@ fn canary_host(
                 if total <= 0 || !(0..=total).contains(&weight) {
                     return false;
                 }
-                // Splits are percentages.
-                let percent = weight * 100 / total;
+                // Splits are percentages (in i128: the values are the user's).
+                let percent = (i128::from(weight) * 100 / i128::from(total)) as i64;
                 route.set(
                     "splits",
                     vec![
@@ -297,7 +297,7 @@ fn canary_host(
                         Value::Map(Map::new().with("weight", percent).with("action", pass())),
                     ],
                 );
-                if percent * total != weight * 100 {
+                if i128::from(percent) * i128::from(total) != i128::from(weight) * 100 {
                     notes.push(format!("VirtualServer for {host}: canary weight {weight} of {total} rounded to {percent}%"));
                 }
             }
