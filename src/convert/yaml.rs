@@ -71,14 +71,23 @@ impl Map {
             .map(|e| &mut e.value)
     }
 
-    /// The map under `key`, created empty when absent.
+    /// The map under `key`; any other value there is replaced by an empty map.
     pub fn map_mut(&mut self, key: &str) -> &mut Map {
-        if !matches!(self.get(key), Some(Value::Map(_))) {
-            self.set(key, Map::new());
+        let at = match self.entries.iter().position(|e| e.key == key) {
+            Some(at) => at,
+            None => {
+                self.set(key, Map::new());
+                self.entries.len() - 1
+            }
+        };
+        let value = &mut self.entries[at].value;
+        if !matches!(value, Value::Map(_)) {
+            *value = Value::Map(Map::new());
         }
-        match self.get_mut(key) {
-            Some(Value::Map(map)) => map,
-            _ => unreachable!("just set to a map"),
+        match value {
+            Value::Map(map) => map,
+            // Made a map just above.
+            _ => unreachable!(),
         }
     }
 
