@@ -1428,13 +1428,9 @@ fn fold_canary(
                     "a RegularExpression match on the Cookie header (implementation-specific dialect); \"never\" needs no rule when no weight is set".into(),
                 ));
             }
-            if let Some(weight) = source.nginx("canary-weight") {
-                let total = source
-                    .value("canary-weight-total")
-                    .and_then(|t| t.parse::<i64>().ok())
-                    .unwrap_or(100);
-                match weight.value.trim().parse::<i64>() {
-                    Ok(w) if (0..=total).contains(&w) => {
+            if let Some((weight, parsed)) = source.canary_weight() {
+                match parsed {
+                    Some((w, total)) => {
                         let main_rule = &mut routes[route].rules[main_rule];
                         if let Some(Value::List(refs)) = main_rule.get_mut("backendRefs") {
                             if let Some(Value::Map(first)) = refs.first_mut() {
@@ -1449,7 +1445,7 @@ fn fold_canary(
                             ledger.record(&key, Outcome::Translated);
                         }
                     }
-                    _ => ledger.record(
+                    None => ledger.record(
                         &weight.key,
                         Outcome::NotTranslated(
                             "not a weight between 0 and canary-weight-total".into(),

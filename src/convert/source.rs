@@ -465,6 +465,22 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// canary-weight and its total (canary-weight-total, default 100): the annotation, and
+    /// the pair when the weight lies within a positive total.
+    pub fn canary_weight(&self) -> Option<(&Annotation<'a>, Option<(i64, i64)>)> {
+        let weight = self.nginx("canary-weight")?;
+        // NGINX falls back to 100 for a total it cannot read.
+        let total = self
+            .value("canary-weight-total")
+            .and_then(|t| t.parse::<i64>().ok())
+            .unwrap_or(100);
+        let parsed = (total > 0).then_some(total).and_then(|total| {
+            let w = weight.value.trim().parse::<i64>().ok()?;
+            (0..=total).contains(&w).then_some((w, total))
+        });
+        Some((weight, parsed))
+    }
+
     /// The full key of a source annotation that is present.
     pub fn key_of(&self, suffix: &str) -> Option<String> {
         self.nginx(suffix).map(|a| a.key.clone())

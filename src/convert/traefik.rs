@@ -223,13 +223,9 @@ fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut
                     ),
                 );
             }
-            if let Some(weight) = source.nginx("canary-weight") {
-                let total = source
-                    .value("canary-weight-total")
-                    .and_then(|t| t.parse::<i64>().ok())
-                    .unwrap_or(100);
-                match weight.value.trim().parse::<i64>() {
-                    Ok(w) if (0..=total).contains(&w) => {
+            if let Some((weight, parsed)) = source.canary_weight() {
+                match parsed {
+                    Some((w, total)) => {
                         let split = derived_name(&source.name, "split");
                         let mut spec_service = Map::new();
                         spec_service.set(
@@ -267,7 +263,7 @@ fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut
                             ledger.record(&key, Outcome::Translated);
                         }
                     }
-                    _ => ledger.record(
+                    None => ledger.record(
                         &weight.key,
                         Outcome::NotTranslated(
                             "not a weight between 0 and canary-weight-total".into(),

@@ -273,17 +273,10 @@ fn canary_host(
                         .with("action", pass()),
                 ));
             }
-            if let Some(weight) = canary
-                .value("canary-weight")
-                .and_then(|w| w.parse::<i64>().ok())
-            {
-                let total = canary
-                    .value("canary-weight-total")
-                    .and_then(|t| t.parse::<i64>().ok())
-                    .unwrap_or(100);
-                if total <= 0 || !(0..=total).contains(&weight) {
+            if let Some((_, parsed)) = canary.canary_weight() {
+                let Some((weight, total)) = parsed else {
                     return false;
-                }
+                };
                 // Splits are percentages (in i128: the values are the user's).
                 let percent = (i128::from(weight) * 100 / i128::from(total)) as i64;
                 route.set(
