@@ -206,7 +206,7 @@ fn substitute_node(
 ) -> Option<NodeId> {
     let node = tree.resolve(node);
     let span = tree.span(node);
-    match tree.node(node).kind.clone() {
+    match tree.node(node).kind {
         NodeKind::Scalar { .. } => {
             let (value, style) = tree.scalar_parts(node)?;
             if !value.contains("${") {
@@ -222,28 +222,31 @@ fn substitute_node(
         }
         NodeKind::Sequence(items) => {
             let mut changed = false;
+            // A copy: substituting adds nodes to the tree the slice is borrowed from.
+            let items = items.to_vec();
             let items: Vec<NodeId> = items
-                .iter()
-                .map(|i| match substitute_node(tree, *i, variables, known) {
+                .into_iter()
+                .map(|i| match substitute_node(tree, i, variables, known) {
                     Some(new) => {
                         changed = true;
                         new
                     }
-                    None => *i,
+                    None => i,
                 })
                 .collect();
             changed.then(|| tree.add_sequence(items, span))
         }
         NodeKind::Mapping(entries) => {
             let mut changed = false;
+            let entries = entries.to_vec();
             let entries: Vec<Entry> = entries
-                .iter()
+                .into_iter()
                 .map(|e| match substitute_node(tree, e.value, variables, known) {
                     Some(value) => {
                         changed = true;
                         Entry { key: e.key, value }
                     }
-                    None => *e,
+                    None => e,
                 })
                 .collect();
             changed.then(|| tree.add_mapping(entries, span))

@@ -159,7 +159,7 @@ fn path_to(tree: &Tree, root: NodeId, span: manifest::Span) -> Option<String> {
         if depth > 64 || !contains(tree.span(node), span) {
             return false;
         }
-        match &tree.node(node).kind {
+        match tree.node(node).kind {
             NodeKind::Mapping(entries) => {
                 for entry in entries {
                     let key = tree.scalar(entry.key).unwrap_or_default();

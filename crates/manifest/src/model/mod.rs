@@ -448,7 +448,7 @@ fn without_api_version(tree: &mut Tree, node: NodeId) -> NodeId {
         .copied()
         .collect();
     let span = tree.span(node);
-    tree.push(parse::NodeKind::Mapping(entries), span)
+    tree.add_mapping(entries, span)
 }
 
 /// Turns decoding errors and notes into located `schema-mismatch` problems.

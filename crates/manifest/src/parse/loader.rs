@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use granit_parser::{Event, Parser, ScanError};
 
-use super::tree::{Entry, NodeId, NodeKind, ScalarStyle, Tree};
+use super::tree::{Entry, NodeId, ScalarStyle, Tree};
 use super::{Problem, ProblemKind};
 use crate::source::Span;
 
@@ -44,14 +44,16 @@ pub struct ParsedFile {
     pub problems: Vec<Problem>,
 }
 
+/// An open collection; its children so far are the builder's pending items or entries from
+/// `start` on (nested collections take theirs off the end when they close).
 enum Frame {
     Sequence {
         id: NodeId,
-        items: Vec<NodeId>,
+        start: usize,
     },
     Mapping {
         id: NodeId,
-        entries: Vec<Entry>,
+        start: usize,
         key: Option<NodeId>,
     },
 }
@@ -69,6 +71,8 @@ struct Builder<'a> {
     limits: Limits,
     file: ParsedFile,
     stack: Vec<Frame>,
+    pending_items: Vec<NodeId>,
+    pending_entries: Vec<Entry>,
     anchors: HashMap<usize, NodeId>,
     /// Nodes each node stands for once aliases are expanded (saturating).
     expanded: Vec<u64>,
@@ -106,6 +110,8 @@ fn parse_into(text: &str, mut tree: Tree, limits: Limits) -> ParsedFile {
             ..ParsedFile::default()
         },
         stack: Vec::new(),
+        pending_items: Vec::new(),
+        pending_entries: Vec::new(),
         anchors: HashMap::new(),
         expanded: Vec::with_capacity(text.len() / 18),
         alias_expansion: 0,
@@ -132,6 +138,7 @@ fn parse_into(text: &str, mut tree: Tree, limits: Limits) -> ParsedFile {
             }
         }
     }
+    builder.file.tree.shrink_to_fit();
     builder.file
 }
 
@@ -200,23 +207,21 @@ impl Builder<'_> {
                 self.attach(id)?;
             }
             Event::SequenceStart(_, anchor, _) => {
-                let id = self.push(NodeKind::Sequence(Vec::new()), span, 1);
+                self.expanded.push(1);
+                let id = self.file.tree.open_sequence(span);
                 self.anchor(anchor, id);
-                self.open(
-                    Frame::Sequence {
-                        id,
-                        items: Vec::new(),
-                    },
-                    span,
-                )?;
+                let start = self.pending_items.len();
+                self.open(Frame::Sequence { id, start }, span)?;
             }
             Event::MappingStart(_, anchor, _) => {
-                let id = self.push(NodeKind::Mapping(Vec::new()), span, 1);
+                self.expanded.push(1);
+                let id = self.file.tree.open_mapping(span);
                 self.anchor(anchor, id);
+                let start = self.pending_entries.len();
                 self.open(
                     Frame::Mapping {
                         id,
-                        entries: Vec::new(),
+                        start,
                         key: None,
                     },
                     span,
@@ -250,17 +255,13 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                let id = self.push(NodeKind::Alias(target), span, size);
+                self.expanded.push(size);
+                let id = self.file.tree.push_alias(target, span);
                 self.attach(id)?;
             }
             _ => {}
         }
         Ok(())
-    }
-
-    fn push(&mut self, kind: NodeKind, span: Span, expanded: u64) -> NodeId {
-        self.expanded.push(expanded);
-        self.file.tree.push(kind, span)
     }
 
     fn anchor(&mut self, anchor: usize, id: NodeId) {
@@ -289,19 +290,17 @@ impl Builder<'_> {
                     document.root = Some(id);
                 }
             }
-            Some(Frame::Sequence { id: parent, items }) => {
-                items.push(id);
+            Some(Frame::Sequence { id: parent, .. }) => {
+                self.pending_items.push(id);
                 let parent = *parent as usize;
                 self.expanded[parent] = self.expanded[parent].saturating_add(size);
             }
             Some(Frame::Mapping {
-                id: parent,
-                entries,
-                key,
+                id: parent, key, ..
             }) => {
                 match key.take() {
                     None => *key = Some(id),
-                    Some(k) => entries.push(Entry { key: k, value: id }),
+                    Some(k) => self.pending_entries.push(Entry { key: k, value: id }),
                 }
                 let parent = *parent as usize;
                 self.expanded[parent] = self.expanded[parent].saturating_add(size);
@@ -314,18 +313,6 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let (id, kind, last_child) = match frame {
-            Frame::Sequence { id, items } => {
-                let last = items.last().copied();
-                (id, NodeKind::Sequence(items), last)
-            }
-            Frame::Mapping { id, entries, .. } => {
-                let entries = self.drop_duplicate_keys(entries);
-                let last = entries.last().map(|e| e.value);
-                (id, NodeKind::Mapping(entries), last)
-            }
-        };
-        let tree = &mut self.file.tree;
         // A flow collection ends at its closing bracket. A block collection's end event sits
         // at the next token, possibly lines below: end it at its last child instead, so that
         // the span covers the collection and labels do not run into the following lines.
@@ -333,23 +320,39 @@ impl Builder<'_> {
             self.text.as_bytes().get(end_event.start as usize),
             Some(b'}' | b']')
         );
-        let node = &mut tree.nodes[id as usize];
-        let end = if closes_flow {
-            end_event.end
-        } else {
-            last_child.map_or(node.span.end, |last| tree.nodes[last as usize].span.end)
+        let end = |tree: &Tree, id: NodeId, last_child: Option<NodeId>| {
+            if closes_flow {
+                end_event.end
+            } else {
+                last_child.map_or(tree.span(id).end, |last| tree.span(last).end)
+            }
         };
-        let node = &mut tree.nodes[id as usize];
-        node.span.end = end.max(node.span.start);
-        node.kind = kind;
+        let id = match frame {
+            Frame::Sequence { id, start } => {
+                let items = &self.pending_items[start..];
+                let end = end(&self.file.tree, id, items.last().copied());
+                self.file.tree.close_sequence(id, items, end);
+                self.pending_items.truncate(start);
+                id
+            }
+            Frame::Mapping { id, start, .. } => {
+                self.drop_duplicate_keys(start);
+                let entries = &self.pending_entries[start..];
+                let end = end(&self.file.tree, id, entries.last().map(|e| e.value));
+                self.file.tree.close_mapping(id, entries, end);
+                self.pending_entries.truncate(start);
+                id
+            }
+        };
         self.attach(id)
     }
 
     /// Reports every repeated key and keeps the last occurrence, as Kubernetes' decoder would
     /// if it did not reject the object outright.
-    fn drop_duplicate_keys(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+    fn drop_duplicate_keys(&mut self, start: usize) {
+        let entries = &self.pending_entries[start..];
         if entries.len() < 2 {
-            return entries;
+            return;
         }
         let tree = &self.file.tree;
         let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
@@ -366,7 +369,7 @@ impl Builder<'_> {
             }
         }
         if duplicates.is_empty() {
-            return entries;
+            return;
         }
         let mut keep = vec![true; entries.len()];
         for (previous, index, key) in duplicates {
@@ -384,11 +387,14 @@ impl Builder<'_> {
             problem.document = Some(self.file.documents.len());
             self.file.problems.push(problem);
         }
-        entries
-            .into_iter()
-            .zip(keep)
-            .filter_map(|(entry, keep)| keep.then_some(entry))
-            .collect()
+        let mut kept = start;
+        for (offset, keep) in keep.into_iter().enumerate() {
+            if keep {
+                self.pending_entries[kept] = self.pending_entries[start + offset];
+                kept += 1;
+            }
+        }
+        self.pending_entries.truncate(kept);
     }
 
     fn finish_document(&mut self, end: usize) {
@@ -401,6 +407,8 @@ impl Builder<'_> {
             self.file.documents.push(document);
         }
         self.stack.clear();
+        self.pending_items.clear();
+        self.pending_entries.clear();
         self.abandoned = false;
     }
 

@@ -8,7 +8,7 @@ mod tree;
 pub use loader::{parse, parse_shared, Limits, ParsedDocument, ParsedFile};
 pub use resolve::{resolve_plain, Resolved};
 pub use template::{find_jinja, find_unrendered_template, Parsed as TemplateView};
-pub use tree::{Entry, Node, NodeId, NodeKind, PathStep, ScalarStyle, Text, Tree};
+pub use tree::{Entry, Node, NodeId, NodeKind, PathStep, ScalarStyle, Tree};
 
 use crate::source::Span;
 

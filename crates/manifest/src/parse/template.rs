@@ -97,10 +97,9 @@ type ScalarRange = (u32, u32, ScalarStyle);
 /// Sorted byte ranges of the scalars, with their style.
 fn string_data_ranges(tree: &Tree) -> Vec<ScalarRange> {
     let mut ranges: Vec<ScalarRange> = tree
-        .nodes
-        .iter()
-        .filter_map(|n| match &n.kind {
-            NodeKind::Scalar { style, .. } => Some((n.span.start, n.span.end, *style)),
+        .nodes()
+        .filter_map(|n| match n.kind {
+            NodeKind::Scalar { style } => Some((n.span.start, n.span.end, style)),
             _ => None,
         })
         .collect();

@@ -3,6 +3,11 @@
 //! The tree is the path → position index: rules name a path, `lookup` returns the key and
 //! value spans. Aliases stay references (never copied), so a document costs memory in
 //! proportion to its text, however many times its anchors are used.
+//!
+//! Every tree of every input stays in memory until the report, so a node is 24 bytes: its
+//! span, its shape, and two numbers that locate its text (in the source or in the tree's own
+//! text) or its children (in one shared array of items and one of entries). A collection
+//! costs no allocation of its own.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -26,37 +31,62 @@ pub struct Entry {
     pub value: NodeId,
 }
 
-/// A scalar's text: a range of the tree's source when it reads exactly as written (most
-/// plain and quoted scalars), else a copy of its own (escapes, line folding, block scalars,
-/// nodes built from elsewhere). Most scalars then cost no allocation.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Text {
-    Source { start: u32, len: u32 },
-    Owned(Box<str>),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum NodeKind {
+/// What a node is, as the rest of the program sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind<'t> {
     /// Its text through `Tree::scalar_parts`; an explicit tag through `Tree::tag`.
     Scalar {
-        value: Text,
         style: ScalarStyle,
     },
-    Sequence(Vec<NodeId>),
-    Mapping(Vec<Entry>),
+    Sequence(&'t [NodeId]),
+    Mapping(&'t [Entry]),
     Alias(NodeId),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub kind: NodeKind,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Node<'t> {
+    pub kind: NodeKind<'t>,
     pub span: Span,
+}
+
+/// How a stored node reads its two numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// `start`, `len` of the source: most plain and quoted scalars read exactly as written.
+    SourceScalar(ScalarStyle),
+    /// `start`, `len` of the tree's own text (escapes, line folding, block scalars, nodes
+    /// built from elsewhere).
+    OwnedScalar(ScalarStyle),
+    /// `start`, `len` of the tree's items.
+    Sequence,
+    /// `start`, `len` of the tree's entries.
+    Mapping,
+    /// The target node, in `a`.
+    Alias,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    span: Span,
+    shape: Shape,
+    a: u32,
+    b: u32,
+}
+
+impl Slot {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.a as usize..self.a as usize + self.b as usize
+    }
 }
 
 /// All nodes of one file; documents name their root.
 #[derive(Clone, Debug, Default)]
 pub struct Tree {
-    pub(crate) nodes: Vec<Node>,
+    slots: Vec<Slot>,
+    items: Vec<NodeId>,
+    entries: Vec<Entry>,
+    /// The text of scalars that are not a range of the source.
+    owned: String,
     /// The text the nodes were parsed from, when they point into it.
     source: Option<Arc<str>>,
     /// Explicit tags (`!!str` as `str`), by node, in node order: rare, so kept aside.
@@ -65,6 +95,12 @@ pub struct Tree {
 
 /// A YAML merge key (`<<: *defaults`).
 const MERGE_KEY: &str = "<<";
+
+/// A length or an offset as stored: files and trees stay under 4 GiB (inputs are bounded far
+/// below), and a value past it saturates rather than wraps.
+fn small(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
 
 impl Tree {
     /// A tree whose scalars may point into `source`.
@@ -76,7 +112,15 @@ impl Tree {
     }
 
     pub(crate) fn reserve(&mut self, nodes: usize) {
-        self.nodes.reserve(nodes);
+        self.slots.reserve(nodes);
+    }
+
+    /// Gives back the spare capacity the parse reserved: the tree is kept to the end.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.slots.shrink_to_fit();
+        self.items.shrink_to_fit();
+        self.entries.shrink_to_fit();
+        self.owned.shrink_to_fit();
     }
 
     /// Adds a parsed scalar: a range of the source when its value is the text written there.
@@ -101,35 +145,93 @@ impl Tree {
                 .and_then(|text| text.get(from..to))
                 .is_some_and(|text| text == value)
         });
-        let value = match in_source {
-            Some((from, to)) => Text::Source {
-                start: from as u32,
-                len: (to - from) as u32,
-            },
-            None => Text::Owned(value.into_owned().into_boxed_str()),
+        let id = match in_source {
+            Some((from, to)) => self.push(
+                Shape::SourceScalar(style),
+                small(from),
+                small(to - from),
+                span,
+            ),
+            None => self.push_owned(&value, style, span),
         };
-        let id = self.push(NodeKind::Scalar { value, style }, span);
         if let Some(tag) = tag {
             self.tags.push((id, tag));
         }
         id
     }
 
-    fn text<'a>(&'a self, text: &'a Text) -> &'a str {
-        match text {
-            Text::Owned(owned) => owned,
-            Text::Source { start, len } => self
-                .source
-                .as_deref()
-                .and_then(|s| s.get(*start as usize..(*start + *len) as usize))
-                .unwrap_or_default(),
+    fn push_owned(&mut self, value: &str, style: ScalarStyle, span: Span) -> NodeId {
+        let start = small(self.owned.len());
+        // Past 4 GiB of owned text a scalar reads as empty rather than as another's text.
+        let len = if start == u32::MAX {
+            0
+        } else {
+            self.owned.push_str(value);
+            small(value.len())
+        };
+        self.push(Shape::OwnedScalar(style), start, len, span)
+    }
+
+    fn push(&mut self, shape: Shape, a: u32, b: u32, span: Span) -> NodeId {
+        let id = small(self.slots.len());
+        self.slots.push(Slot { span, shape, a, b });
+        id
+    }
+
+    /// Starts a collection whose children come later (`close_sequence`, `close_mapping`).
+    pub(crate) fn open_sequence(&mut self, span: Span) -> NodeId {
+        self.push(Shape::Sequence, 0, 0, span)
+    }
+
+    pub(crate) fn open_mapping(&mut self, span: Span) -> NodeId {
+        self.push(Shape::Mapping, 0, 0, span)
+    }
+
+    pub(crate) fn push_alias(&mut self, target: NodeId, span: Span) -> NodeId {
+        self.push(Shape::Alias, target, 0, span)
+    }
+
+    /// Gives an opened collection its children and its end.
+    pub(crate) fn close_sequence(&mut self, id: NodeId, items: &[NodeId], end: u32) {
+        let start = small(self.items.len());
+        self.items.extend_from_slice(items);
+        self.close(id, start, items.len(), end);
+    }
+
+    pub(crate) fn close_mapping(&mut self, id: NodeId, entries: &[Entry], end: u32) {
+        let start = small(self.entries.len());
+        self.entries.extend_from_slice(entries);
+        self.close(id, start, entries.len(), end);
+    }
+
+    fn close(&mut self, id: NodeId, start: u32, len: usize, end: u32) {
+        if let Some(slot) = self.slots.get_mut(id as usize) {
+            slot.a = start;
+            slot.b = small(len);
+            slot.span.end = end.max(slot.span.start);
         }
+    }
+
+    fn text_of(&self, slot: &Slot) -> &str {
+        let text = match slot.shape {
+            Shape::SourceScalar(_) => self.source.as_deref().unwrap_or_default(),
+            Shape::OwnedScalar(_) => &self.owned,
+            _ => return "",
+        };
+        text.get(slot.range()).unwrap_or_default()
+    }
+
+    fn slot(&self, id: NodeId) -> &Slot {
+        &self.slots[id as usize]
     }
 
     /// A scalar's text and style (after following aliases).
     pub fn scalar_parts(&self, id: NodeId) -> Option<(&str, ScalarStyle)> {
-        match &self.node(self.resolve(id)).kind {
-            NodeKind::Scalar { value, style } => Some((self.text(value), *style)),
+        let slot = self.slot(self.resolve(id));
+        match slot.shape {
+            Shape::SourceScalar(style) | Shape::OwnedScalar(style) => {
+                Some((self.text_of(slot), style))
+            }
             _ => None,
         }
     }
@@ -143,44 +245,51 @@ impl Tree {
             .map(|at| &*self.tags[at].1)
     }
 
-    pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id as usize]
+    pub fn node(&self, id: NodeId) -> Node<'_> {
+        let slot = self.slot(id);
+        let kind = match slot.shape {
+            Shape::SourceScalar(style) | Shape::OwnedScalar(style) => NodeKind::Scalar { style },
+            Shape::Sequence => NodeKind::Sequence(self.items.get(slot.range()).unwrap_or(&[])),
+            Shape::Mapping => NodeKind::Mapping(self.entries.get(slot.range()).unwrap_or(&[])),
+            Shape::Alias => NodeKind::Alias(slot.a),
+        };
+        Node {
+            kind,
+            span: slot.span,
+        }
+    }
+
+    /// Every node's span and kind, in node order.
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = Node<'_>> {
+        (0..small(self.slots.len())).map(|id| self.node(id))
     }
 
     pub fn len(&self) -> usize {
-        self.nodes.len()
+        self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-
-    pub(crate) fn push(&mut self, kind: NodeKind, span: Span) -> NodeId {
-        let id = NodeId::try_from(self.nodes.len()).unwrap_or(NodeId::MAX);
-        self.nodes.push(Node { kind, span });
-        id
+        self.slots.is_empty()
     }
 
     /// Adds a scalar node: synthetic objects (a chart release's rendered form) are built
     /// from such nodes, each located at the text it comes from.
     pub fn add_scalar(&mut self, value: &str, style: ScalarStyle, span: Span) -> NodeId {
-        self.push(
-            NodeKind::Scalar {
-                value: Text::Owned(value.into()),
-                style,
-            },
-            span,
-        )
+        self.push_owned(value, style, span)
     }
 
     /// Adds a mapping of existing nodes.
     pub fn add_mapping(&mut self, entries: Vec<Entry>, span: Span) -> NodeId {
-        self.push(NodeKind::Mapping(entries), span)
+        let id = self.open_mapping(span);
+        self.close_mapping(id, &entries, span.end);
+        id
     }
 
     /// Adds a sequence of existing nodes.
     pub fn add_sequence(&mut self, items: Vec<NodeId>, span: Span) -> NodeId {
-        self.push(NodeKind::Sequence(items), span)
+        let id = self.open_sequence(span);
+        self.close_sequence(id, &items, span.end);
+        id
     }
 
     /// Copies the subtree at `root` of another tree into this one (aliases resolved), each
@@ -195,36 +304,32 @@ impl Tree {
         budget: &mut usize,
     ) -> Option<NodeId> {
         *budget = budget.checked_sub(1)?;
-        let node = from.node(from.resolve(root));
-        let span = locate(node.span);
-        let kind = match &node.kind {
-            NodeKind::Scalar { value, style } => {
+        let resolved = from.resolve(root);
+        let slot = *from.slot(resolved);
+        let span = locate(slot.span);
+        let id = match slot.shape {
+            Shape::SourceScalar(style) | Shape::OwnedScalar(style) => {
                 let same_source = match (&self.source, &from.source) {
                     (Some(a), Some(b)) => Arc::ptr_eq(a, b),
                     _ => false,
                 };
-                let value = match value {
-                    Text::Source { .. } if same_source => value.clone(),
-                    _ => Text::Owned(from.text(value).into()),
-                };
-                NodeKind::Scalar {
-                    value,
-                    style: *style,
+                if same_source && matches!(slot.shape, Shape::SourceScalar(_)) {
+                    self.push(slot.shape, slot.a, slot.b, span)
+                } else {
+                    self.push_owned(from.text_of(&slot), style, span)
                 }
             }
             // `resolve` followed every alias; an unresolved one stands for nothing.
-            NodeKind::Alias(_) => NodeKind::Scalar {
-                value: Text::Owned("".into()),
-                style: ScalarStyle::Plain,
-            },
-            NodeKind::Sequence(items) => {
+            Shape::Alias => self.push_owned("", ScalarStyle::Plain, span),
+            Shape::Sequence => {
+                let items = from.items(resolved);
                 let mut copied = Vec::with_capacity(items.len());
                 for item in items {
                     copied.push(self.graft(from, *item, locate, budget)?);
                 }
-                NodeKind::Sequence(copied)
+                self.add_sequence(copied, span)
             }
-            NodeKind::Mapping(_) => {
+            Shape::Mapping => {
                 let entries = from.entries(root);
                 let mut copied = Vec::with_capacity(entries.len());
                 for entry in entries.iter() {
@@ -232,10 +337,9 @@ impl Tree {
                     let value = self.graft(from, entry.value, locate, budget)?;
                     copied.push(Entry { key, value });
                 }
-                NodeKind::Mapping(copied)
+                self.add_mapping(copied, span)
             }
         };
-        let id = self.push(kind, span);
         if let Some(tag) = from.tag(root) {
             self.tags.push((id, tag.into()));
         }
@@ -246,8 +350,9 @@ impl Tree {
     pub fn resolve(&self, mut id: NodeId) -> NodeId {
         // Aliases only point backwards at finished nodes, so this ends; the bound is a guard.
         for _ in 0..64 {
-            match self.node(id).kind {
-                NodeKind::Alias(target) => id = target,
+            let slot = self.slot(id);
+            match slot.shape {
+                Shape::Alias => id = slot.a,
                 _ => return id,
             }
         }
@@ -255,9 +360,8 @@ impl Tree {
     }
 
     pub fn span(&self, id: NodeId) -> Span {
-        self.node(id).span
+        self.slot(id).span
     }
-
     /// The text of a scalar node (after following aliases).
     pub fn scalar(&self, id: NodeId) -> Option<&str> {
         self.scalar_parts(id).map(|(value, _)| value)
@@ -273,20 +377,21 @@ impl Tree {
 
     /// A sequence's items (after following aliases); empty for anything else.
     pub fn items(&self, id: NodeId) -> &[NodeId] {
-        match &self.node(self.resolve(id)).kind {
-            NodeKind::Sequence(items) => items,
+        let slot = self.slot(self.resolve(id));
+        match slot.shape {
+            Shape::Sequence => self.items.get(slot.range()).unwrap_or(&[]),
             _ => &[],
         }
     }
 
     pub fn is_mapping(&self, id: NodeId) -> bool {
-        matches!(self.node(self.resolve(id)).kind, NodeKind::Mapping(_))
+        self.slot(self.resolve(id)).shape == Shape::Mapping
     }
 
     /// A mapping's entries with merge keys applied: explicit keys first, then merged ones
     /// that no explicit key overrides (YAML merge-key semantics, as go-yaml applies them).
     pub fn entries(&self, id: NodeId) -> Cow<'_, [Entry]> {
-        let NodeKind::Mapping(entries) = &self.node(self.resolve(id)).kind else {
+        let NodeKind::Mapping(entries) = self.node(self.resolve(id)).kind else {
             return Cow::Borrowed(&[]);
         };
         if !entries.iter().any(|e| self.is_merge_key(e.key)) {
@@ -299,15 +404,15 @@ impl Tree {
             .collect();
         for merge in entries.iter().filter(|e| self.is_merge_key(e.key)) {
             let value = self.resolve(merge.value);
-            let sources: Vec<NodeId> = match &self.node(value).kind {
-                NodeKind::Sequence(items) => items.clone(),
+            let sources: Vec<NodeId> = match self.node(value).kind {
+                NodeKind::Sequence(items) => items.to_vec(),
                 _ => vec![value],
             };
             for source in sources {
                 let source = self.resolve(source);
                 // Nested merges in the source were applied when it was read the same way;
                 // one level here is what the builder's alias budget accounts for.
-                if let NodeKind::Mapping(source_entries) = &self.node(source).kind {
+                if let NodeKind::Mapping(source_entries) = self.node(source).kind {
                     for entry in source_entries {
                         let key = self.scalar(entry.key);
                         if !merged
@@ -324,7 +429,11 @@ impl Tree {
     }
 
     fn is_merge_key(&self, key: NodeId) -> bool {
-        matches!(&self.node(key).kind, NodeKind::Scalar { value, style: ScalarStyle::Plain } if self.text(value) == MERGE_KEY)
+        let slot = self.slot(key);
+        matches!(
+            slot.shape,
+            Shape::SourceScalar(ScalarStyle::Plain) | Shape::OwnedScalar(ScalarStyle::Plain)
+        ) && self.text_of(slot) == MERGE_KEY
     }
 
     /// The entry of a mapping under a scalar key.
@@ -368,7 +477,7 @@ impl Tree {
                 return Some(path);
             }
             budget = budget.checked_sub(1)?;
-            match &self.node(self.resolve(node)).kind {
+            match self.node(self.resolve(node)).kind {
                 NodeKind::Mapping(entries) => {
                     for entry in entries.iter().rev() {
                         let key = self.scalar(entry.key).unwrap_or("?");
