@@ -308,7 +308,7 @@ fn identities(files: &[LoadedFile], namespace: &str) -> HashSet<Identity> {
     files
         .iter()
         .flat_map(|f| &f.objects)
-        .filter(|o| !matches!(o.typed, TypedObject::Generic(_)))
+        .filter(|o| !matches!(o.typed, TypedObject::Generic))
         .map(|o| {
             identity(
                 &o.reference.kind,

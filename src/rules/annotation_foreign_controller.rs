@@ -100,7 +100,7 @@ impl Rule for AnnotationForeignController {
                     (readers, listing(&names), servers)
                 });
             let (readers, names, servers) = (&*readers, names.as_str(), &*servers);
-            for (key, _) in view.object.metadata().annotations.iter().flatten() {
+            for (key, _) in view.object.annotations().into_iter().flatten() {
                 let Some(owner) = context.knowledge.owner(&prefixes, key) else {
                     continue;
                 };

@@ -112,9 +112,7 @@ impl Rule for CloudIngressNodeportBackends {
                             context
                                 .objects
                                 .get(s.key)
-                                .metadata()
-                                .annotations
-                                .as_ref()
+                                .annotations()
                                 .and_then(|a| a.get(&targets.annotation))
                         })
                         .flatten();

@@ -300,9 +300,8 @@ impl<'a> Context<'a> {
         self.inventory.ingresses.iter().flat_map(move |entry| {
             let view = self.view(entry.key);
             view.object
-                .metadata()
-                .annotations
-                .iter()
+                .annotations()
+                .into_iter()
                 .flatten()
                 .map(move |(key, value)| IngressAnnotation {
                     view,

@@ -44,9 +44,7 @@ impl Rule for IngressClassAnnotationDeprecated {
         {
             let Some(value) = view
                 .object
-                .metadata()
-                .annotations
-                .as_ref()
+                .annotations()
                 .and_then(|a| a.get(CLASS_ANNOTATION))
             else {
                 continue;

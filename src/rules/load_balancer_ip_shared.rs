@@ -47,7 +47,7 @@ impl Rule for LoadBalancerIpShared {
             .flat_map(|p| p.ip_sharing_keys.iter().map(String::as_str))
             .collect();
         let sharing = |key| {
-            let annotations = context.objects.get(key).metadata().annotations.as_ref()?;
+            let annotations = context.objects.get(key).annotations()?;
             sharing_keys.iter().find_map(|k| annotations.get(*k))
         };
         // Per IP, Services that may share it (the same sharing-key value) are one claim;

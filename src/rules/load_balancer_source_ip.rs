@@ -54,9 +54,8 @@ impl Rule for LoadBalancerSourceIp {
                 let view = context.view(service.key);
                 let proxy_protocol = view
                     .object
-                    .metadata()
-                    .annotations
-                    .iter()
+                    .annotations()
+                    .into_iter()
                     .flatten()
                     .any(|(k, v)| k.contains("proxy-protocol") && !v.is_empty() && v != "false");
                 if proxy_protocol {

@@ -130,10 +130,18 @@ fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<(String, Source
 pub fn all_in_input(files: &[LoadedFile]) -> Vec<(Source, String)> {
     let mut out = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        let source = &file.source;
-        for line in 0..source.line_count() {
-            let range = source.line_range(line);
-            if let Some((span, rules, _)) = pragma(&source.text[range.clone()], range.start) {
+        // Only the lines that name the pragma, found without a line index.
+        let text = &*file.source.text;
+        let mut done_to = 0;
+        for (at, _) in text.match_indices(PRAGMA) {
+            if at < done_to {
+                continue;
+            }
+            let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            done_to = end;
+            let line = text[start..end].trim_end_matches('\r');
+            if let Some((span, rules, _)) = pragma(line, start) {
                 let at = Location { file: index, span };
                 out.push((Source::Located(at), rules.trim().to_string()));
             }

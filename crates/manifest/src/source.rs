@@ -1,6 +1,6 @@
 //! Source text with a line-start index: byte spans → 1-based line and column.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A byte range in one source text: the text of the tree or object it belongs to, or — for a
 /// node grafted from another input file (a Kustomize patch merged into its base) — that
@@ -79,40 +79,48 @@ pub struct SourceText {
     /// The path as given on the command line, `/`-separated; `-` or `--stdin-filename` for stdin.
     pub name: String,
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    /// Built on the first position asked for: only files with findings need it, and every
+    /// file's text is kept to the end.
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl SourceText {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceText {
-        let text: Arc<str> = text.into();
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        );
         SourceText {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            );
+            starts
+        })
     }
 
     /// The 0-based line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
         let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-        self.line_starts.partition_point(|&start| start <= offset) - 1
+        self.line_starts().partition_point(|&start| start <= offset) - 1
     }
 
     pub fn line_start(&self, line_index: usize) -> usize {
-        self.line_starts
+        self.line_starts()
             .get(line_index)
             .map_or(self.text.len(), |&s| s as usize)
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// Byte range of a 0-based line, without its line break.

@@ -239,8 +239,9 @@ impl Walk<'_> {
         for (index, patch) in kustomization.patches.iter().enumerate() {
             let mut any = false;
             for instance in out.iter_mut().filter(|i| !i.deleted) {
-                let object = &self.files[instance.file].objects[instance.object];
-                if matches(&patch.target, object, instance) {
+                let file = &self.files[instance.file];
+                let object = &file.objects[instance.object];
+                if matches(&patch.target, &file.tree, object, instance) {
                     any = true;
                     instance.patches.push((k, index));
                     if deletes(self.files, patch) {
@@ -294,7 +295,7 @@ impl Target {
 }
 
 /// Whether a patch target selects an object (any of its names; selectors by equality).
-fn matches(target: &Target, object: &Object, instance: &Instance) -> bool {
+fn matches(target: &Target, tree: &Tree, object: &Object, instance: &Instance) -> bool {
     if target.is_pattern() {
         return false;
     }
@@ -311,21 +312,28 @@ fn matches(target: &Target, object: &Object, instance: &Instance) -> bool {
     let in_namespace = target.namespace.as_deref().is_none_or(|ns| {
         instance.namespace.as_deref() == Some(ns) || reference.namespace.as_deref() == Some(ns)
     });
-    let meta = object.metadata();
+    let metadata = |field: &'static str| {
+        let map = tree.lookup_keys(object.node, &["metadata", field]);
+        move |key: &str| {
+            let entry = tree.get(map?.value, key)?;
+            Some(tree.string(entry.value).unwrap_or_default())
+        }
+    };
     same(&target.group, group)
         && same(&target.version, version)
         && same(&target.kind, &reference.kind)
         && named
         && in_namespace
-        && selects(target.label_selector.as_deref(), meta.labels.as_ref())
+        && selects(target.label_selector.as_deref(), metadata("labels"))
         && selects(
             target.annotation_selector.as_deref(),
-            meta.annotations.as_ref(),
+            metadata("annotations"),
         )
 }
 
-/// An equality-based selector (`a=b,c!=d,e`) against labels or annotations.
-fn selects(selector: Option<&str>, values: Option<&BTreeMap<String, String>>) -> bool {
+/// An equality-based selector (`a=b,c!=d,e`) against labels or annotations (`values` reads
+/// one by key, from the object as written).
+fn selects<'t>(selector: Option<&str>, values: impl Fn(&str) -> Option<&'t str>) -> bool {
     let Some(selector) = selector else {
         return true;
     };
@@ -334,7 +342,7 @@ fn selects(selector: Option<&str>, values: Option<&BTreeMap<String, String>>) ->
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .all(|term| {
-            let value = |key: &str| values.and_then(|v| v.get(key.trim())).map(String::as_str);
+            let value = |key: &str| values(key.trim());
             if let Some((key, wanted)) = term.split_once("!=") {
                 value(key) != Some(wanted.trim())
             } else if let Some((key, wanted)) = term.split_once('=') {

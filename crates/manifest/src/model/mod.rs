@@ -3,6 +3,7 @@
 
 mod de;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
@@ -78,8 +79,9 @@ pub enum TypedObject {
     StatefulSet(Box<StatefulSet>),
     ReplicaSet(Box<ReplicaSet>),
     Pod(Box<Pod>),
-    /// Any other kind, CRDs included: metadata only.
-    Generic(Box<ObjectMeta>),
+    /// Any other kind, CRDs included: its metadata was checked, and what the analysis reads of
+    /// it (a ConfigMap's data, a Kustomize patch target's labels) is read from the tree.
+    Generic,
 }
 
 /// One Kubernetes object: a document, or an item of a `List`.
@@ -99,18 +101,24 @@ pub struct Object {
 }
 
 impl Object {
-    pub fn metadata(&self) -> &ObjectMeta {
+    /// The typed metadata of the kinds the rules read.
+    pub fn metadata(&self) -> Option<&ObjectMeta> {
         match &self.typed {
-            TypedObject::Ingress(o) => &o.metadata,
-            TypedObject::IngressClass(o) => &o.metadata,
-            TypedObject::Service(o) => &o.metadata,
-            TypedObject::Deployment(o) => &o.metadata,
-            TypedObject::DaemonSet(o) => &o.metadata,
-            TypedObject::StatefulSet(o) => &o.metadata,
-            TypedObject::ReplicaSet(o) => &o.metadata,
-            TypedObject::Pod(o) => &o.metadata,
-            TypedObject::Generic(meta) => meta,
+            TypedObject::Ingress(o) => Some(&o.metadata),
+            TypedObject::IngressClass(o) => Some(&o.metadata),
+            TypedObject::Service(o) => Some(&o.metadata),
+            TypedObject::Deployment(o) => Some(&o.metadata),
+            TypedObject::DaemonSet(o) => Some(&o.metadata),
+            TypedObject::StatefulSet(o) => Some(&o.metadata),
+            TypedObject::ReplicaSet(o) => Some(&o.metadata),
+            TypedObject::Pod(o) => Some(&o.metadata),
+            TypedObject::Generic => None,
         }
+    }
+
+    /// The annotations of a typed kind.
+    pub fn annotations(&self) -> Option<&BTreeMap<String, String>> {
+        self.metadata()?.annotations.as_ref()
     }
 }
 
@@ -369,11 +377,14 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
         }
         _ => None,
     };
-    let typed = match typed {
-        Some(typed) => typed,
+    // Another kind's metadata is decoded for its names and its problems, then let go: every
+    // object of every file is kept to the end.
+    let generic_meta;
+    let (typed, meta) = match typed {
+        Some(typed) => (typed, None),
         None => {
             let metadata = file.tree.get(node, "metadata").map(|e| e.value);
-            let meta = match metadata {
+            generic_meta = match metadata {
                 Some(meta_node) => {
                     let mut decoded = decode::<ObjectMeta>(&file.tree, meta_node);
                     let value = decoded.value.take().unwrap_or_default();
@@ -382,10 +393,10 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
                 }
                 None => ObjectMeta::default(),
             };
-            TypedObject::Generic(Box::new(meta))
+            (TypedObject::Generic, Some(&generic_meta))
         }
     };
-    let object = Object {
+    let mut object = Object {
         reference: ObjectRef {
             api_version,
             kind,
@@ -398,20 +409,16 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
         typed,
         builds: Vec::new(),
     };
-    let meta = object.metadata();
-    let reference = ObjectRef {
-        namespace: meta.namespace.clone().filter(|n| !n.is_empty()),
-        name: meta
-            .name
-            .clone()
-            .or_else(|| meta.generate_name.clone())
-            .unwrap_or_default(),
-        ..object.reference.clone()
-    };
-    file.objects.push(Object {
-        reference,
-        ..object
+    let names = meta.or(object.metadata()).map(|meta| {
+        let namespace = meta.namespace.clone().filter(|n| !n.is_empty());
+        let name = meta.name.clone().or_else(|| meta.generate_name.clone());
+        (namespace, name.unwrap_or_default())
     });
+    if let Some((namespace, name)) = names {
+        object.reference.namespace = namespace;
+        object.reference.name = name;
+    }
+    file.objects.push(object);
 }
 
 /// Decodes a known kind. Removed API versions are read with today's schema: the API version
@@ -550,7 +557,7 @@ mod tests {
         );
         assert_eq!(file.documents[1].helm_source, None);
         assert!(matches!(file.objects[2].typed, TypedObject::Deployment(_)));
-        assert!(matches!(file.objects[1].typed, TypedObject::Generic(_)));
+        assert!(matches!(file.objects[1].typed, TypedObject::Generic));
     }
 
     #[test]
