@@ -176,6 +176,32 @@ fn an_inline_patch_is_located_in_the_kustomization() {
     assert_eq!(snippets[0]["object"]["namespace"], "prod");
 }
 
+/// A patch target's label and annotation selectors are read from the objects as written, for
+/// every kind: the patch lands on what they select, and one that selects nothing is said.
+#[test]
+fn patch_targets_select_by_labels_and_annotations() {
+    let dir = scratch("kustomize-selectors");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("app/objects.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  labels: {app: web, tier: front}\nspec:\n  ingressClassName: nginx\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: db\n  labels: {app: web, tier: db}\nspec:\n  ingressClassName: nginx\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  annotations: {team: edge}\ndata: {a: b}\n");
+    let snippet = "      - op: add\n        path: /metadata/annotations\n        value: {nginx.ingress.kubernetes.io/server-snippet: 'return 403;'}\n";
+    let config = "      - op: add\n        path: /data/c\n        value: d\n";
+    write(
+        "app/kustomization.yaml",
+        &format!("resources: [objects.yaml]\npatches:\n  - target: {{kind: Ingress, labelSelector: 'app=web,tier!=db'}}\n    patch: |-\n{snippet}  - target: {{kind: ConfigMap, annotationSelector: team=edge}}\n    patch: |-\n{config}  - target: {{kind: ConfigMap, labelSelector: app=none}}\n    patch: |-\n{config}"),
+    );
+    let check = check_json(&[dir.to_str().unwrap()]).json();
+    let snippets = findings_of(&check, "annotation-snippet");
+    assert_eq!(snippets.len(), 1, "{check}");
+    assert_eq!(snippets[0]["object"]["name"], "web");
+    let unresolved = findings_of(&check, "kustomization-unresolved");
+    assert_eq!(unresolved.len(), 1, "{check}");
+    assert_eq!(unresolved[0]["line"], 13, "{check}");
+}
+
 /// A kustomization `kustomize build` rejects is a located finding, and the rest is checked:
 /// a cycle, an unknown field, a JSON 6902 operation whose path is not in the object, a patch
 /// whose target the build does not hold. A Flux `Kustomization` in a file named
