@@ -450,7 +450,10 @@ fn patched(
     original: &Object,
     instance: &Instance,
 ) -> Option<Object> {
-    if instance.patches.is_empty() {
+    // What a patch changes in a kind the analysis does not read is not merged.
+    if instance.patches.is_empty()
+        || manifest::model::NAMES_ONLY_KINDS.contains(&original.reference.kind.as_str())
+    {
         return None;
     }
     let mut tree = std::mem::take(&mut files[file].tree);

@@ -226,8 +226,34 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         }
     }
     gather_placeholders(&mut file);
+    file.keep_names_only();
     file
 }
+
+/// Kinds the analysis reads nothing of but their names and metadata: RBAC, admission
+/// webhooks, CustomResourceDefinitions (their schemas are most of a CRD bundle), Jobs,
+/// leases, disruption budgets, autoscalers, monitoring objects. Half the bytes of a chart's
+/// render are such objects; after the model stage their trees keep `apiVersion`, `kind` and
+/// `metadata` (every tree is kept to the end), and Kustomize patches to them are not merged.
+pub const NAMES_ONLY_KINDS: [&str; 17] = [
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "ServiceAccount",
+    "CustomResourceDefinition",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "Job",
+    "CronJob",
+    "Lease",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "PriorityClass",
+    "ServiceMonitor",
+    "PodMonitor",
+    "PrometheusRule",
+];
 
 /// Kinds whose string values are data even when they look like Helm template actions: they
 /// hold values a chart renders (`tpl`), or text another system templates.
@@ -276,6 +302,40 @@ fn gather_placeholders(file: &mut LoadedFile) {
 }
 
 impl LoadedFile {
+    /// Cuts the objects of `NAMES_ONLY_KINDS` to their names and metadata, but not in a
+    /// document with a problem: a baseline names a problem by its path in the tree.
+    fn keep_names_only(&mut self) {
+        let troubled = |span: Span| {
+            self.problems.iter().any(|p| {
+                std::iter::once(p.span)
+                    .chain(p.related.iter().map(|(s, _)| *s))
+                    .any(|s| s.file == Span::OWN && span.start <= s.start && s.start <= span.end)
+            })
+        };
+        let cut: Vec<NodeId> = self
+            .objects
+            .iter()
+            .filter(|o| NAMES_ONLY_KINDS.contains(&o.reference.kind.as_str()))
+            .filter(|o| !troubled(self.documents[o.document].span))
+            .map(|o| o.node)
+            .collect();
+        if cut.is_empty() {
+            return;
+        }
+        let roots: Vec<NodeId> = self.documents.iter().filter_map(|d| d.root).collect();
+        let new_ids = self.tree.cut(&roots, &cut, |key| {
+            matches!(key, "apiVersion" | "kind" | "metadata")
+        });
+        let renumber = |id: NodeId| new_ids.get(id as usize).copied().flatten();
+        for document in &mut self.documents {
+            document.root = document.root.and_then(renumber);
+        }
+        // Objects are document roots or items of a List root: every one is still there.
+        for object in &mut self.objects {
+            object.node = renumber(object.node).unwrap_or_default();
+        }
+    }
+
     /// Models an object built in this file's tree from other text (a chart release's values
     /// rendered through the chart's knowledge) as a document of its own. Its nodes are
     /// located where the facts were written, so findings point there. Decoding problems are
@@ -521,6 +581,52 @@ mod tests {
 
     fn load(text: &str) -> LoadedFile {
         load_file(SourceText::new("t.yaml", text), Limits::default())
+    }
+
+    #[test]
+    fn kinds_read_for_names_keep_their_metadata_only() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules:\n- &labels {app: web, !!str tier: \"fr\\u006Fnt\"}\nmetadata:\n  name: reader\n  labels: *labels\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: rbac.authorization.k8s.io/v1, kind: Role, metadata: {name: r}, rules: [{verbs: [get]}]}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {k: v}}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: twice}\nsecrets: []\nsecrets: []\n";
+        let file = load(text);
+        let tree = &file.tree;
+        let names: Vec<&str> = file
+            .objects
+            .iter()
+            .map(|o| o.reference.name.as_str())
+            .collect();
+        assert_eq!(names, ["reader", "r", "c", "twice"]);
+        let get = |object: usize, path: &[&str]| {
+            let entry = tree.lookup_keys(file.objects[object].node, path)?;
+            Some((
+                tree.scalar(entry.value),
+                &text[tree.span(entry.value).range()],
+            ))
+        };
+        // The alias in the metadata still reads the anchored mapping, whose tagged, escaped
+        // key and value survive; the rules are gone.
+        assert_eq!(
+            get(0, &["metadata", "labels", "app"]),
+            Some((Some("web"), "web"))
+        );
+        assert_eq!(
+            get(0, &["metadata", "labels", "tier"]).unwrap().0,
+            Some("front")
+        );
+        let tier = tree.lookup_keys(file.objects[0].node, &["metadata", "labels", "tier"]);
+        assert_eq!(tree.tag(tier.unwrap().key), Some("str"));
+        assert_eq!(get(0, &["rules"]), None);
+        assert_eq!(get(1, &["rules"]), None);
+        assert_eq!(get(2, &["data", "k"]), Some((Some("v"), "v")));
+        // A document with a problem is kept whole.
+        assert!(get(3, &["secrets"]).is_some());
+        assert_eq!(at(&file, ProblemKind::DuplicateKey).len(), 1);
+        let kinds: Vec<&str> = file
+            .documents
+            .iter()
+            .map(|d| tree.lookup_keys(d.root.unwrap(), &["kind"]).unwrap().value)
+            .map(|kind| tree.scalar(kind).unwrap())
+            .collect();
+        assert_eq!(kinds, ["ClusterRole", "List", "ServiceAccount"]);
+        assert!(tree.len() < load("a: b").tree.len() + 60, "{}", tree.len());
     }
 
     fn at(file: &LoadedFile, kind: ProblemKind) -> Vec<(Position, String)> {

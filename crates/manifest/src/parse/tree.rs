@@ -346,6 +346,106 @@ impl Tree {
         Some(id)
     }
 
+    /// Keeps only what `keep_entry` keeps of the mappings `cut` and the nodes still reachable
+    /// from `roots` then; returns each old node's new id (`None` for a dropped one). Node
+    /// order is kept, so aliases still point backwards.
+    pub(crate) fn cut(
+        &mut self,
+        roots: &[NodeId],
+        cut: &[NodeId],
+        keep_entry: impl Fn(&str) -> bool,
+    ) -> Vec<Option<NodeId>> {
+        let mut entries = std::mem::take(&mut self.entries);
+        for &id in cut {
+            let Some(slot) = self.slots.get(id as usize).copied() else {
+                continue;
+            };
+            if slot.shape != Shape::Mapping {
+                continue;
+            }
+            let kept: Vec<Entry> = entries
+                .get(slot.range())
+                .unwrap_or(&[])
+                .iter()
+                .filter(|e| self.scalar(e.key).is_some_and(&keep_entry))
+                .copied()
+                .collect();
+            // The kept entries go first in the mapping's own range: it never grows.
+            entries[slot.a as usize..slot.a as usize + kept.len()].copy_from_slice(&kept);
+            self.slots[id as usize].b = small(kept.len());
+        }
+        self.entries = entries;
+        let mut reached = vec![false; self.slots.len()];
+        let mut stack: Vec<NodeId> = roots.to_vec();
+        while let Some(id) = stack.pop() {
+            let Some(seen) = reached.get_mut(id as usize) else {
+                continue;
+            };
+            if std::mem::replace(seen, true) {
+                continue;
+            }
+            match self.node(id).kind {
+                NodeKind::Sequence(items) => stack.extend_from_slice(items),
+                NodeKind::Mapping(entries) => {
+                    stack.extend(entries.iter().flat_map(|e| [e.key, e.value]));
+                }
+                NodeKind::Alias(target) => stack.push(target),
+                NodeKind::Scalar { .. } => {}
+            }
+        }
+        let mut new_ids = Vec::with_capacity(self.slots.len());
+        let mut next: NodeId = 0;
+        for &kept in &reached {
+            new_ids.push(kept.then(|| {
+                next += 1;
+                next - 1
+            }));
+        }
+        let renumber = |id: NodeId| new_ids.get(id as usize).copied().flatten().unwrap_or(0);
+        let mut out = Tree {
+            source: self.source.clone(),
+            ..Tree::default()
+        };
+        out.slots.reserve_exact(next as usize);
+        for (id, slot) in self.slots.iter().enumerate() {
+            if !reached[id] {
+                continue;
+            }
+            let (a, b) = match slot.shape {
+                Shape::SourceScalar(_) => (slot.a, slot.b),
+                Shape::OwnedScalar(_) => {
+                    let start = small(out.owned.len());
+                    out.owned.push_str(self.text_of(slot));
+                    (start, slot.b)
+                }
+                Shape::Sequence => {
+                    let start = small(out.items.len());
+                    let items = self.items.get(slot.range()).unwrap_or(&[]);
+                    out.items.extend(items.iter().map(|&i| renumber(i)));
+                    (start, slot.b)
+                }
+                Shape::Mapping => {
+                    let start = small(out.entries.len());
+                    let entries = self.entries.get(slot.range()).unwrap_or(&[]);
+                    out.entries.extend(entries.iter().map(|e| Entry {
+                        key: renumber(e.key),
+                        value: renumber(e.value),
+                    }));
+                    (start, slot.b)
+                }
+                Shape::Alias => (renumber(slot.a), 0),
+            };
+            out.slots.push(Slot { a, b, ..*slot });
+        }
+        out.tags = std::mem::take(&mut self.tags)
+            .into_iter()
+            .filter_map(|(id, tag)| Some((new_ids.get(id as usize).copied().flatten()?, tag)))
+            .collect();
+        out.shrink_to_fit();
+        *self = out;
+        new_ids
+    }
+
     /// Follows aliases to the node they stand for.
     pub fn resolve(&self, mut id: NodeId) -> NodeId {
         // Aliases only point backwards at finished nodes, so this ends; the bound is a guard.
