@@ -90,13 +90,22 @@ pub fn read(
             PathStep::Key("mountPath"),
         ]),
     );
-    let volume = pod
-        .spec
-        .volumes
+    // The typed model keeps no volumes (3 KB each): the one mounted is decoded here.
+    let workload = &objects.files[key.file].tree;
+    let volumes = workload.lookup(
+        objects.get(key).node,
+        &pod.path(&[PathStep::Key("volumes")]),
+    );
+    let volume: Option<Volume> = volumes
+        .map(|volumes| workload.items(volumes.value))
+        .unwrap_or_default()
         .iter()
-        .flatten()
-        .find(|v| v.name == mount.name);
-    let Some(volume) = volume else {
+        .find(|&&v| {
+            let name = workload.get(v, "name");
+            name.and_then(|n| workload.string(n.value)) == Some(mount.name.as_str())
+        })
+        .and_then(|&v| manifest::model::decode::<Volume>(workload, v).value);
+    let Some(volume) = volume.as_ref() else {
         return unknown(
             format!("the pod defines no volume `{}`", mount.name),
             mount_span,

@@ -56,11 +56,27 @@ impl From<std::io::Error> for ReportError {
     }
 }
 
-/// Pretty JSON with a final newline.
+/// Pretty JSON with a final newline. Written twice, the first time only counted: a report of
+/// a large repository is tens of megabytes, and a buffer grown by doubling would hold up to
+/// twice that while every input is still in memory.
 pub(crate) fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, ReportError> {
-    let mut text = serde_json::to_string_pretty(value).map_err(ReportError::Json)?;
-    text.push('\n');
-    Ok(text)
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer_pretty(&mut count, value).map_err(ReportError::Json)?;
+    let mut bytes = Vec::with_capacity(count.0 + 1);
+    serde_json::to_writer_pretty(&mut bytes, value).map_err(ReportError::Json)?;
+    bytes.push(b'\n');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(bytes).map_err(|e| ReportError::Json(serde::ser::Error::custom(e)))
 }
 
 /// Counts for the summary line and the JSON `summary`.

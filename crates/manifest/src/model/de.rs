@@ -552,6 +552,11 @@ struct SeqAccess<'c, 't> {
 impl<'de> de::SeqAccess<'de> for SeqAccess<'_, '_> {
     type Error = DecodeError;
 
+    /// The items left: a decoded `Vec` is allocated once, at its size (it is kept to the end).
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len().saturating_sub(self.index))
+    }
+
     fn next_element_seed<T: de::DeserializeSeed<'de>>(
         &mut self,
         seed: T,
