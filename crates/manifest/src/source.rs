@@ -81,46 +81,77 @@ pub struct SourceText {
     pub text: Arc<str>,
     /// Built on the first position asked for: only files with findings need it, and every
     /// file's text is kept to the end.
-    line_starts: OnceLock<Vec<u32>>,
+    line_marks: OnceLock<LineMarks>,
 }
+
+/// Where every `LINES_PER_MARK`th line starts, and how many lines there are: a position is
+/// found from the mark before it by counting at most that many lines, and the index costs a
+/// thirty-second of a full one (every file's text is kept to the end).
+#[derive(Debug)]
+struct LineMarks {
+    starts: Vec<u32>,
+    lines: usize,
+}
+
+const LINES_PER_MARK: usize = 32;
 
 impl SourceText {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceText {
         SourceText {
             name: name.into(),
             text: text.into(),
-            line_starts: OnceLock::new(),
+            line_marks: OnceLock::new(),
         }
     }
 
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
+    fn marks(&self) -> &LineMarks {
+        self.line_marks.get_or_init(|| {
             let mut starts = vec![0u32];
-            starts.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-            );
-            starts
+            let mut lines = 1;
+            for (at, _) in self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n') {
+                if lines % LINES_PER_MARK == 0 {
+                    starts.push(u32::try_from(at + 1).unwrap_or(u32::MAX));
+                }
+                lines += 1;
+            }
+            LineMarks { starts, lines }
         })
     }
 
     /// The 0-based line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-        self.line_starts().partition_point(|&start| start <= offset) - 1
+        let marks = self.marks();
+        let mark = marks
+            .starts
+            .partition_point(|&start| start as usize <= offset)
+            - 1;
+        let from = (marks.starts[mark] as usize).min(self.text.len());
+        let to = offset.clamp(from, self.text.len());
+        let breaks = self.text.as_bytes()[from..to]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        mark * LINES_PER_MARK + breaks
     }
 
     pub fn line_start(&self, line_index: usize) -> usize {
-        self.line_starts()
-            .get(line_index)
-            .map_or(self.text.len(), |&s| s as usize)
+        let marks = self.marks();
+        if line_index >= marks.lines {
+            return self.text.len();
+        }
+        let bytes = self.text.as_bytes();
+        let mut start = marks.starts[line_index / LINES_PER_MARK] as usize;
+        for _ in 0..line_index % LINES_PER_MARK {
+            start += bytes[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(0, |n| n + 1);
+        }
+        start
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts().len()
+        self.marks().lines
     }
 
     /// Byte range of a 0-based line, without its line break.
@@ -163,6 +194,29 @@ mod tests {
         let x = source.text.find('x').unwrap();
         assert_eq!(source.position(x), Position { line: 2, column: 5 });
         assert_eq!(source.line_range(1), 5..11);
+    }
+
+    #[test]
+    fn sampled_line_marks_agree_with_every_line_start() {
+        for lines in [0, 1, 31, 32, 33, 64, 100] {
+            for ending in ["", "\n"] {
+                let body: Vec<String> = (0..lines).map(|i| "x".repeat(i % 7)).collect();
+                let text = body.join("\r\n") + ending;
+                let source = SourceText::new("a.yaml", text.as_str());
+                let mut starts = vec![0];
+                starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+                assert_eq!(source.line_count(), starts.len());
+                for (line, &start) in starts.iter().enumerate() {
+                    assert_eq!(source.line_start(line), start);
+                    assert_eq!(source.line_index(start), line);
+                }
+                for offset in 0..=text.len() + 2 {
+                    let line = starts.partition_point(|&s| s <= offset) - 1;
+                    assert_eq!(source.line_index(offset), line, "{lines} {offset}");
+                }
+                assert_eq!(source.line_start(starts.len()), text.len());
+            }
+        }
     }
 
     #[test]

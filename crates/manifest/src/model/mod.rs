@@ -227,6 +227,9 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
     }
     gather_placeholders(&mut file);
     file.keep_names_only();
+    // Kept to the end, with every other file's.
+    file.objects.shrink_to_fit();
+    file.documents.shrink_to_fit();
     file
 }
 
