@@ -4,8 +4,8 @@
 //! value spans. Aliases stay references (never copied), so a document costs memory in
 //! proportion to its text, however many times its anchors are used.
 //!
-//! Every tree of every input stays in memory until the report, so a node is 24 bytes: its
-//! span, its shape, and two numbers that locate its text (in the source or in the tree's own
+//! Every tree of every input stays in memory until the report, so a node is 20 bytes: its
+//! byte range, its shape, and two numbers that locate its text (in the source or in the tree's own
 //! text) or its children (in one shared array of items and one of entries). A collection
 //! costs no allocation of its own.
 
@@ -67,11 +67,14 @@ enum Shape {
 
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    span: Span,
+    start: u32,
+    end: u32,
     shape: Shape,
     a: u32,
     b: u32,
 }
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 20);
 
 impl Slot {
     fn range(&self) -> std::ops::Range<usize> {
@@ -91,6 +94,9 @@ pub struct Tree {
     source: Option<Arc<str>>,
     /// Explicit tags (`!!str` as `str`), by node, in node order: rare, so kept aside.
     tags: Vec<(NodeId, Box<str>)>,
+    /// The input file of the nodes located in another file's text (a Kustomize patch merged
+    /// into its base), by node, in node order.
+    foreign: Vec<(NodeId, u32)>,
 }
 
 /// A YAML merge key (`<<: *defaults`).
@@ -121,6 +127,7 @@ impl Tree {
         self.items.shrink_to_fit();
         self.entries.shrink_to_fit();
         self.owned.shrink_to_fit();
+        self.foreign.shrink_to_fit();
     }
 
     /// Adds a parsed scalar: a range of the source when its value is the text written there.
@@ -174,7 +181,16 @@ impl Tree {
 
     fn push(&mut self, shape: Shape, a: u32, b: u32, span: Span) -> NodeId {
         let id = small(self.slots.len());
-        self.slots.push(Slot { span, shape, a, b });
+        self.slots.push(Slot {
+            start: span.start,
+            end: span.end,
+            shape,
+            a,
+            b,
+        });
+        if let Some(file) = span.foreign_file() {
+            self.foreign.push((id, small(file)));
+        }
         id
     }
 
@@ -208,7 +224,7 @@ impl Tree {
         if let Some(slot) = self.slots.get_mut(id as usize) {
             slot.a = start;
             slot.b = small(len);
-            slot.span.end = end.max(slot.span.start);
+            slot.end = end.max(slot.start);
         }
     }
 
@@ -255,7 +271,7 @@ impl Tree {
         };
         Node {
             kind,
-            span: slot.span,
+            span: self.span(id),
         }
     }
 
@@ -306,7 +322,7 @@ impl Tree {
         *budget = budget.checked_sub(1)?;
         let resolved = from.resolve(root);
         let slot = *from.slot(resolved);
-        let span = locate(slot.span);
+        let span = locate(from.span(resolved));
         let id = match slot.shape {
             Shape::SourceScalar(style) | Shape::OwnedScalar(style) => {
                 let same_source = match (&self.source, &from.source) {
@@ -441,6 +457,11 @@ impl Tree {
             .into_iter()
             .filter_map(|(id, tag)| Some((new_ids.get(id as usize).copied().flatten()?, tag)))
             .collect();
+        out.foreign = self
+            .foreign
+            .iter()
+            .filter_map(|&(id, file)| Some((new_ids.get(id as usize).copied().flatten()?, file)))
+            .collect();
         out.shrink_to_fit();
         *self = out;
         new_ids
@@ -460,7 +481,12 @@ impl Tree {
     }
 
     pub fn span(&self, id: NodeId) -> Span {
-        self.slot(id).span
+        let slot = self.slot(id);
+        let span = Span::new(slot.start as usize, slot.end as usize);
+        match self.foreign.binary_search_by_key(&id, |(node, _)| *node) {
+            Ok(at) => span.in_file(self.foreign[at].1 as usize),
+            Err(_) => span,
+        }
     }
     /// The text of a scalar node (after following aliases).
     pub fn scalar(&self, id: NodeId) -> Option<&str> {
