@@ -308,12 +308,17 @@ impl LoadedFile {
     /// Cuts the objects of `NAMES_ONLY_KINDS` to their names and metadata, but not in a
     /// document with a problem: a baseline names a problem by its path in the tree.
     fn keep_names_only(&mut self) {
+        let mut problems: Vec<u32> = self
+            .problems
+            .iter()
+            .flat_map(|p| std::iter::once(p.span).chain(p.related.iter().map(|(s, _)| *s)))
+            .filter(|s| s.file == Span::OWN)
+            .map(|s| s.start)
+            .collect();
+        problems.sort_unstable();
         let troubled = |span: Span| {
-            self.problems.iter().any(|p| {
-                std::iter::once(p.span)
-                    .chain(p.related.iter().map(|(s, _)| *s))
-                    .any(|s| s.file == Span::OWN && span.start <= s.start && s.start <= span.end)
-            })
+            let first = problems.partition_point(|&start| start < span.start);
+            problems.get(first).is_some_and(|&start| start <= span.end)
         };
         let cut: Vec<NodeId> = self
             .objects
