@@ -52,6 +52,7 @@ pub use suppression_unused::unused_configured;
 
 use crate::findings::{Finding, Severity};
 use crate::load::Loaded;
+use rayon::prelude::*;
 
 /// What every rule declares about itself.
 #[derive(Clone, Copy, Debug)]
@@ -128,18 +129,24 @@ pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
 /// `run`, and the indexes of the configuration's `suppressions:` that suppressed nothing
 /// (the configuration file is no input, so the caller locates them).
 pub fn run_and_report_unused(loaded: &Loaded, options: &RuleOptions) -> (Vec<Finding>, Vec<usize>) {
-    let mut findings = Vec::new();
     let scopes = crate::detect::cluster_scopes(loaded, &options.clusters, options.single_cluster);
-    for scope in scopes {
-        let context = Context::new(loaded, options, scope);
-        for rule in registry() {
-            let info = rule.info();
-            if options.disabled.iter().any(|d| d == info.id) {
-                continue;
+    // Clusters are independent: checked in parallel, gathered in their order.
+    let per_cluster: Vec<Vec<Finding>> = scopes
+        .into_par_iter()
+        .map(|scope| {
+            let context = Context::new(loaded, options, scope);
+            let mut findings = Vec::new();
+            for rule in registry() {
+                let info = rule.info();
+                if options.disabled.iter().any(|d| d == info.id) {
+                    continue;
+                }
+                rule.check(&context, &mut findings);
             }
-            rule.check(&context, &mut findings);
-        }
-    }
+            findings
+        })
+        .collect();
+    let mut findings: Vec<Finding> = per_cluster.into_iter().flatten().collect();
     for finding in &mut findings {
         if let Some(severity) = options.severities.get(finding.rule) {
             finding.severity = *severity;
