@@ -1,7 +1,7 @@
 //! `check`: findings, and an exit code for CI.
 
 use super::args::{BaselineArgs, CheckArgs, CheckFormat, RuleArgs};
-use super::{use_color, write_out, Outcome, UsageError};
+use super::{use_color, write_out, write_streamed, Outcome, UsageError};
 use crate::config::Config;
 use crate::input::{discover, InputOptions};
 use crate::knowledge::knowledge;
@@ -264,19 +264,26 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
         loaded.baseline = Some(rules::baseline::apply(&baseline, &loaded, &mut findings));
     }
     let text = match args.format {
-        CheckFormat::Human => report::human(
+        CheckFormat::Human => Some(report::human(
             &loaded,
             &findings,
             use_color(args.color, args.output.is_some()),
-        ),
-        CheckFormat::Json => report::json(&loaded, &findings)?,
-        CheckFormat::Sarif => report::sarif(&loaded, &findings)?,
-        CheckFormat::Github => report::github(&loaded, &findings),
-        CheckFormat::Gitlab => report::gitlab(&loaded, &findings)?,
-        CheckFormat::Junit => report::junit(&loaded, &findings),
-        CheckFormat::Markdown => report::markdown(&loaded, &findings),
+        )),
+        CheckFormat::Json => None,
+        CheckFormat::Sarif => Some(report::sarif(&loaded, &findings)?),
+        CheckFormat::Github => Some(report::github(&loaded, &findings)),
+        CheckFormat::Gitlab => Some(report::gitlab(&loaded, &findings)?),
+        CheckFormat::Junit => Some(report::junit(&loaded, &findings)),
+        CheckFormat::Markdown => Some(report::markdown(&loaded, &findings)),
     };
-    write_out(args.output.as_deref(), &text)?;
+    match text {
+        Some(text) => write_out(args.output.as_deref(), &text)?,
+        // Written as it is serialised: on a large repository it is tens of megabytes, written
+        // while every input is still in memory.
+        None => write_streamed(args.output.as_deref(), |out| {
+            report::write_json(&loaded, &findings, out)
+        })?,
+    }
     let failing = args.fail_on.threshold().is_some_and(|threshold| {
         findings
             .iter()

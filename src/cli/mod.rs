@@ -103,6 +103,26 @@ pub(crate) fn write_out(output: Option<&std::path::Path>, text: &str) -> Result<
     }
 }
 
+/// Writes a report to `--output FILE` or stdout as `write` produces it.
+pub(crate) fn write_streamed(
+    output: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), UsageError> {
+    let write_to = |out: &mut dyn Write| {
+        let mut out = std::io::BufWriter::new(out);
+        write(&mut out)?;
+        out.flush()
+    };
+    match output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut file| write_to(&mut file))
+            .map_err(|e| UsageError(format!("--output {}: {e}", path.display()))),
+        // A report that did not reach its reader must not pass CI: exit code 2.
+        None => write_to(&mut std::io::stdout().lock())
+            .map_err(|e| UsageError(format!("writing the report to stdout: {e}"))),
+    }
+}
+
 /// Whether to colour: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
 pub(crate) fn use_color(choice: args::ColorChoice, writing_to_file: bool) -> bool {
     match choice {

@@ -70,7 +70,21 @@ fn location<'a>(loaded: &'a Loaded, location: &Location) -> JsonLocation<'a> {
 }
 
 pub fn json(loaded: &Loaded, findings: &[Finding]) -> Result<String, super::ReportError> {
-    let output = Output {
+    super::pretty_json(&output(loaded, findings))
+}
+
+/// The JSON report, written as it is serialised.
+pub fn write_json(
+    loaded: &Loaded,
+    findings: &[Finding],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &output(loaded, findings))?;
+    out.write_all(b"\n")
+}
+
+fn output<'a>(loaded: &'a Loaded, findings: &'a [Finding]) -> Output<'a> {
+    Output {
         version: 1,
         tool: Tool {
             name: "ingress-lint",
@@ -100,6 +114,5 @@ pub fn json(loaded: &Loaded, findings: &[Finding]) -> Result<String, super::Repo
                 suppression_reason: f.suppressed.as_deref(),
             })
             .collect(),
-    };
-    super::pretty_json(&output)
+    }
 }

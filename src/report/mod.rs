@@ -21,7 +21,7 @@ use crate::load::Loaded;
 pub use github::github;
 pub use gitlab::gitlab;
 pub use human::human;
-pub use json::json;
+pub use json::{json, write_json};
 pub use junit::junit;
 pub use markdown::markdown;
 pub use sarif::sarif;
