@@ -328,4 +328,6 @@ fn dedup_listen_ports(ports: &mut Vec<ListenPort>) {
         ))
     });
     ports.dedup_by(|b, a| a.workload == b.workload && a.port == b.port && a.protocol == b.protocol);
+    // Every controller's ports are kept for the rules: no spare capacity.
+    ports.shrink_to_fit();
 }
