@@ -84,16 +84,22 @@ pub struct SourceText {
     line_marks: OnceLock<LineMarks>,
 }
 
-/// Where every `LINES_PER_MARK`th line starts, and how many lines there are: a position is
-/// found from the mark before it by counting at most that many lines, and the index costs a
-/// thirty-second of a full one (every file's text is kept to the end).
+/// Where some lines start, how many line breaks precede each block of `BYTES_PER_MARK` bytes,
+/// and how many lines there are. A line is found from the block its offset is in, a line's
+/// start from the mark before it (set every `LINES_PER_MARK` lines or `BYTES_PER_MARK` bytes,
+/// whichever comes first): either way at most a block is counted, however long the lines,
+/// and the index costs a small fraction of a full one (every file's text is kept to the end).
 #[derive(Debug)]
 struct LineMarks {
-    starts: Vec<u32>,
+    /// `(line, byte offset of its start)`, both ascending, from `(0, 0)`.
+    marks: Vec<(u32, u32)>,
+    /// Line breaks before byte `i * BYTES_PER_MARK`.
+    breaks: Vec<u32>,
     lines: usize,
 }
 
-const LINES_PER_MARK: usize = 32;
+const LINES_PER_MARK: u32 = 32;
+const BYTES_PER_MARK: usize = 1024;
 
 impl SourceText {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceText {
@@ -106,32 +112,45 @@ impl SourceText {
 
     fn marks(&self) -> &LineMarks {
         self.line_marks.get_or_init(|| {
-            let mut starts = vec![0u32];
-            let mut lines = 1;
-            for (at, _) in self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n') {
-                if lines % LINES_PER_MARK == 0 {
-                    starts.push(u32::try_from(at + 1).unwrap_or(u32::MAX));
+            let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            let mut marks = vec![(0u32, 0u32)];
+            let mut breaks = Vec::with_capacity(self.text.len() / BYTES_PER_MARK + 1);
+            let mut lines = 1usize;
+            for (block, bytes) in self.text.as_bytes().chunks(BYTES_PER_MARK).enumerate() {
+                breaks.push(small(lines - 1));
+                for (at, _) in bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n') {
+                    let mark = (small(lines), small(block * BYTES_PER_MARK + at + 1));
+                    let last = marks[marks.len() - 1];
+                    if mark.0 - last.0 >= LINES_PER_MARK
+                        || (mark.1 - last.1) as usize >= BYTES_PER_MARK
+                    {
+                        marks.push(mark);
+                    }
+                    lines += 1;
                 }
-                lines += 1;
             }
-            LineMarks { starts, lines }
+            LineMarks {
+                marks,
+                breaks,
+                lines,
+            }
         })
     }
 
     /// The 0-based line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
-        let marks = self.marks();
-        let mark = marks
-            .starts
-            .partition_point(|&start| start as usize <= offset)
-            - 1;
-        let from = (marks.starts[mark] as usize).min(self.text.len());
-        let to = offset.clamp(from, self.text.len());
-        let breaks = self.text.as_bytes()[from..to]
+        let offset = offset.min(self.text.len());
+        let block = offset / BYTES_PER_MARK;
+        let Some(&before) = self.marks().breaks.get(block) else {
+            // The end of a text whose length is a multiple of the block: after every break.
+            return self.marks().lines - 1;
+        };
+        let from = block * BYTES_PER_MARK;
+        let breaks = self.text.as_bytes()[from..offset]
             .iter()
             .filter(|&&b| b == b'\n')
             .count();
-        mark * LINES_PER_MARK + breaks
+        before as usize + breaks
     }
 
     pub fn line_start(&self, line_index: usize) -> usize {
@@ -139,9 +158,14 @@ impl SourceText {
         if line_index >= marks.lines {
             return self.text.len();
         }
+        let mark = marks
+            .marks
+            .partition_point(|&(line, _)| line as usize <= line_index)
+            - 1;
+        let (line, start) = marks.marks[mark];
         let bytes = self.text.as_bytes();
-        let mut start = marks.starts[line_index / LINES_PER_MARK] as usize;
-        for _ in 0..line_index % LINES_PER_MARK {
+        let mut start = start as usize;
+        for _ in line as usize..line_index {
             start += bytes[start..]
                 .iter()
                 .position(|&b| b == b'\n')
@@ -199,8 +223,8 @@ mod tests {
     #[test]
     fn sampled_line_marks_agree_with_every_line_start() {
         for lines in [0, 1, 31, 32, 33, 64, 100] {
-            for ending in ["", "\n"] {
-                let body: Vec<String> = (0..lines).map(|i| "x".repeat(i % 7)).collect();
+            for (ending, long) in [("", 7), ("\n", 7), ("\n", 3001)] {
+                let body: Vec<String> = (0..lines).map(|i| "x".repeat(i * 13 % long)).collect();
                 let text = body.join("\r\n") + ending;
                 let source = SourceText::new("a.yaml", text.as_str());
                 let mut starts = vec![0];
@@ -210,13 +234,23 @@ mod tests {
                     assert_eq!(source.line_start(line), start);
                     assert_eq!(source.line_index(start), line);
                 }
-                for offset in 0..=text.len() + 2 {
+                for offset in (0..=text.len() + 2).step_by(if long > 7 { 61 } else { 1 }) {
                     let line = starts.partition_point(|&s| s <= offset) - 1;
                     assert_eq!(source.line_index(offset), line, "{lines} {offset}");
                 }
                 assert_eq!(source.line_start(starts.len()), text.len());
             }
         }
+    }
+
+    #[test]
+    fn a_text_of_whole_blocks_ends_after_its_last_break() {
+        let text = "a\n".repeat(BYTES_PER_MARK); // two blocks exactly
+        let source = SourceText::new("a.yaml", text.as_str());
+        assert_eq!(source.line_count(), BYTES_PER_MARK + 1);
+        assert_eq!(source.line_index(text.len()), BYTES_PER_MARK);
+        assert_eq!(source.line_index(BYTES_PER_MARK), BYTES_PER_MARK / 2);
+        assert_eq!(source.line_start(BYTES_PER_MARK), text.len());
     }
 
     #[test]
