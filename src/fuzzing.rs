@@ -126,6 +126,11 @@ mod tests {
         let cases: &[&[u8]] = &[
             b"",
             b"\xff\xfe\x00",
+            // Kinds cut to their metadata: an alias from the metadata into what is cut, a
+            // List of them, a Kustomize patch of what was cut.
+            b"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules: &r [{verbs: [get]}]\nmetadata: {name: r, labels: *r, annotations: {a: *r}}\n",
+            b"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: ServiceAccount, metadata: {name: a}, secrets: &s [x]}, {apiVersion: v1, kind: Service, metadata: {name: b}, spec: {ports: *s}}]\n",
+            b"resources: [r.yaml]\npatches:\n- target: {kind: ClusterRole}\n  patch: '[{op: remove, path: /rules/0}]'\n#>>> r.yaml\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: [{verbs: [get]}]\n",
             b"&a [*a]",
             b"a: &a [*a, *a]\nb: *a\n",
             b"- [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
