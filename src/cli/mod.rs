@@ -89,18 +89,7 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
 
 /// Writes a report to `--output FILE` or stdout.
 pub(crate) fn write_out(output: Option<&std::path::Path>, text: &str) -> Result<(), UsageError> {
-    match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| UsageError(format!("--output {}: {e}", path.display()))),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A report that did not reach its reader must not pass CI: exit code 2.
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| UsageError(format!("writing the report to stdout: {e}")))
-        }
-    }
+    write_streamed(output, |out| out.write_all(text.as_bytes()))
 }
 
 /// Writes a report to `--output FILE` or stdout as `write` produces it.

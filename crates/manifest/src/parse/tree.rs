@@ -387,8 +387,10 @@ impl Tree {
                 .copied()
                 .collect();
             // The kept entries go first in the mapping's own range: it never grows.
-            entries[slot.a as usize..slot.a as usize + kept.len()].copy_from_slice(&kept);
-            self.slots[id as usize].b = small(kept.len());
+            if let Some(first) = entries.get_mut(slot.a as usize..slot.a as usize + kept.len()) {
+                first.copy_from_slice(&kept);
+                self.slots[id as usize].b = small(kept.len());
+            }
         }
         self.entries = entries;
         let mut reached = vec![false; self.slots.len()];
