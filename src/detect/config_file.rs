@@ -2,7 +2,8 @@
 //! ConfigMap in the input: found through the container's volume mounts, parsed, and flattened
 //! into the flags its keys stand for, each located at its value.
 
-use k8s_openapi::api::core::v1::{Container, KeyToPath, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{KeyToPath, Volume, VolumeMount};
+use manifest::model::ContainerFacts;
 use manifest::parse::{NodeId, NodeKind, PathStep, ScalarStyle, Tree};
 use manifest::Span;
 
@@ -184,7 +185,10 @@ pub fn read(
 
 /// The mount that holds `path`, with the path inside the volume (the longest mount wins, as
 /// in the container's file system).
-fn mount_for<'c>(container: &'c Container, path: &str) -> Option<(usize, &'c VolumeMount, String)> {
+fn mount_for<'c>(
+    container: &'c ContainerFacts,
+    path: &str,
+) -> Option<(usize, &'c VolumeMount, String)> {
     let mut best: Option<(usize, &VolumeMount, String)> = None;
     for (at, mount) in container.volume_mounts.iter().flatten().enumerate() {
         let mount_path = mount.mount_path.trim_end_matches('/');

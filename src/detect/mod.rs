@@ -437,7 +437,7 @@ fn drop_shadowed_stand_ins(controllers: &mut Vec<ControllerInstance>) {
 /// ignored; mirrors match on the path's end), the arguments it must have, the pod labels.
 fn recognise<'k>(
     knowledge: &'k Knowledge,
-    container: &k8s_openapi::api::core::v1::Container,
+    container: &manifest::model::ContainerFacts,
     pod: &PodView<'_>,
 ) -> Option<(&'k Controller, &'k crate::knowledge::Image)> {
     let path = image_path(container.image.as_deref()?);

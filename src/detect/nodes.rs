@@ -1,7 +1,7 @@
 //! Ports bound on nodes, for every workload (not only controllers), and whether two workloads
 //! can land on the same node.
 
-use k8s_openapi::api::core::v1::PodSpec;
+use manifest::model::PodFacts;
 use manifest::Span;
 
 use super::{pod_of, ControllerInstance, ObjectKey, Objects};
@@ -97,13 +97,13 @@ pub fn node_ports(objects: &Objects<'_>, controllers: &[ControllerInstance]) -> 
 
 /// Two pods can share a node unless their node selection is provably disjoint: a
 /// `nodeSelector` key, or a required node-affinity `In` expression, with different values.
-pub fn can_share_node(a: &PodSpec, b: &PodSpec) -> bool {
+pub fn can_share_node(a: &PodFacts, b: &PodFacts) -> bool {
     disjoint_free(&placement(a), &placement(b))
 }
 
 /// Where a pod may run, as `can_share_node` reads it: the node labels it requires, each with
 /// the values it accepts (sorted: equal placements compare equal).
-pub fn placement(spec: &PodSpec) -> Vec<(String, Vec<String>)> {
+pub fn placement(spec: &PodFacts) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = spec
         .node_selector
         .iter()
@@ -111,13 +111,8 @@ pub fn placement(spec: &PodSpec) -> Vec<(String, Vec<String>)> {
         .map(|(k, v)| (k.clone(), vec![v.clone()]))
         .collect();
     let terms = spec
-        .affinity
+        .required_node_affinity
         .as_ref()
-        .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|n| {
-            n.required_during_scheduling_ignored_during_execution
-                .as_ref()
-        })
         .map(|r| r.node_selector_terms.as_slice())
         .unwrap_or_default();
     // Terms are ORed: only a single term is a requirement on every node.
@@ -151,22 +146,22 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    fn selector(pairs: &[(&str, &str)]) -> PodSpec {
-        PodSpec {
+    fn selector(pairs: &[(&str, &str)]) -> PodFacts {
+        PodFacts {
             node_selector: Some(
                 pairs
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect::<BTreeMap<_, _>>(),
             ),
-            ..PodSpec::default()
+            ..PodFacts::default()
         }
     }
 
     #[test]
     fn node_selection() {
         assert!(can_share_node(
-            &PodSpec::default(),
+            &PodFacts::default(),
             &selector(&[("pool", "edge")])
         ));
         assert!(can_share_node(

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::PodSpec;
+use manifest::model::PodFacts;
 use manifest::parse::PathStep;
 use manifest::{Object, TypedObject};
 
@@ -17,38 +17,19 @@ pub const WORKLOAD_KINDS: [&str; 5] = [
 
 pub struct PodView<'a> {
     pub labels: Option<&'a BTreeMap<String, String>>,
-    pub spec: &'a PodSpec,
+    pub spec: &'a PodFacts,
     /// The path of the PodSpec below the object.
     pub spec_path: &'static [PathStep<'static>],
 }
 
-const TEMPLATE_SPEC: &[PathStep<'static>] = &[
-    PathStep::Key("spec"),
-    PathStep::Key("template"),
-    PathStep::Key("spec"),
-];
-const POD_SPEC: &[PathStep<'static>] = &[PathStep::Key("spec")];
-
 pub fn pod_of(object: &Object) -> Option<PodView<'_>> {
-    let (template, spec_path) = match &object.typed {
-        TypedObject::Deployment(d) => (Some(&d.spec.template), TEMPLATE_SPEC),
-        TypedObject::DaemonSet(d) => (Some(&d.spec.template), TEMPLATE_SPEC),
-        TypedObject::StatefulSet(s) => (Some(&s.spec.template), TEMPLATE_SPEC),
-        TypedObject::ReplicaSet(r) => (r.spec.template.as_ref(), TEMPLATE_SPEC),
-        TypedObject::Pod(p) => {
-            return p.spec.as_ref().map(|spec| PodView {
-                labels: p.metadata.labels.as_ref(),
-                spec,
-                spec_path: POD_SPEC,
-            })
-        }
-        _ => return None,
+    let TypedObject::Workload(workload) = &object.typed else {
+        return None;
     };
-    let template = template?;
     Some(PodView {
-        labels: template.metadata.as_ref().and_then(|m| m.labels.as_ref()),
-        spec: template.spec.as_ref()?,
-        spec_path,
+        labels: workload.pod_labels.as_ref(),
+        spec: workload.pod.as_ref()?,
+        spec_path: workload.spec_path,
     })
 }
 

@@ -2,7 +2,7 @@
 //! `$(VAR)` references expanded from the container's env, env vars — and where a value cannot
 //! be known from the manifests, why.
 
-use k8s_openapi::api::core::v1::Container;
+use manifest::model::ContainerFacts;
 use manifest::parse::PathStep;
 use manifest::Span;
 
@@ -128,7 +128,7 @@ impl Arg {
 /// expanded; an argument whose reference cannot be expanded carries the reason. `namespace`
 /// is the pod's, which a `fieldRef: metadata.namespace` env var holds.
 pub fn arguments(
-    container: &Container,
+    container: &ContainerFacts,
     index: usize,
     namespace: &str,
     locate: &dyn Fn(&[PathStep<'_>]) -> Option<Span>,
@@ -166,7 +166,7 @@ pub fn arguments(
 }
 
 /// Kubernetes `$(VAR)` expansion from the container's own env (`$$` escapes a `$`).
-fn expand(text: &str, container: &Container, namespace: &str) -> (String, Option<String>) {
+fn expand(text: &str, container: &ContainerFacts, namespace: &str) -> (String, Option<String>) {
     let mut out = String::with_capacity(text.len());
     let mut problem = None;
     let mut rest = text;
@@ -253,7 +253,7 @@ pub(super) fn split_flag(text: &str) -> Option<(&str, Option<&str>)> {
 /// `read_env` — the container's env.
 pub fn resolve(
     controller: &Controller,
-    container: &Container,
+    container: &ContainerFacts,
     arguments: &[(Arg, Option<String>)],
     locate_env: &dyn Fn(usize) -> Option<Span>,
     read_env: bool,
@@ -272,7 +272,7 @@ pub fn resolve(
 fn resolve_one(
     controller: &Controller,
     setting: &Setting,
-    container: &Container,
+    container: &ContainerFacts,
     arguments: &[(Arg, Option<String>)],
     locate_env: &dyn Fn(usize) -> Option<Span>,
     read_env: bool,
@@ -418,8 +418,8 @@ mod tests {
     use super::*;
     use k8s_openapi::api::core::v1::EnvVar;
 
-    fn container(args: &[&str], env: &[(&str, &str)]) -> Container {
-        Container {
+    fn container(args: &[&str], env: &[(&str, &str)]) -> ContainerFacts {
+        ContainerFacts {
             name: "c".into(),
             args: Some(args.iter().map(|s| s.to_string()).collect()),
             env: Some(
@@ -431,11 +431,11 @@ mod tests {
                     })
                     .collect(),
             ),
-            ..Container::default()
+            ..ContainerFacts::default()
         }
     }
 
-    fn resolve_all(id: &str, c: &Container) -> Vec<(String, Value)> {
+    fn resolve_all(id: &str, c: &ContainerFacts) -> Vec<(String, Value)> {
         let controller = crate::knowledge::knowledge().controller(id).unwrap();
         let args = arguments(c, 0, "ns", &|_| None, &[]);
         resolve(controller, c, &args, &|_| None, true)

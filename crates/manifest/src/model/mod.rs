@@ -2,6 +2,7 @@
 //! metadata only for every other kind), each with the node it came from.
 
 mod de;
+mod workload;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::DeserializeOwned;
 
 pub use de::{decode, DecodeError, Decoded, Note};
+pub use workload::{ContainerFacts, PodFacts, Workload};
 
 use crate::parse::{
     self, find_jinja, find_unrendered_template, Limits, NodeId, Problem, ProblemKind, Tree,
@@ -74,11 +76,8 @@ pub enum TypedObject {
     Ingress(Box<Ingress>),
     IngressClass(Box<IngressClass>),
     Service(Box<Service>),
-    Deployment(Box<Deployment>),
-    DaemonSet(Box<DaemonSet>),
-    StatefulSet(Box<StatefulSet>),
-    ReplicaSet(Box<ReplicaSet>),
-    Pod(Box<Pod>),
+    /// A Deployment, DaemonSet, StatefulSet, ReplicaSet or Pod, reduced to what is read of it.
+    Workload(Box<Workload>),
     /// Any other kind, CRDs included: its metadata was checked, and what the analysis reads of
     /// it (a ConfigMap's data, a Kustomize patch target's labels) is read from the tree.
     Generic,
@@ -107,11 +106,7 @@ impl Object {
             TypedObject::Ingress(o) => Some(&o.metadata),
             TypedObject::IngressClass(o) => Some(&o.metadata),
             TypedObject::Service(o) => Some(&o.metadata),
-            TypedObject::Deployment(o) => Some(&o.metadata),
-            TypedObject::DaemonSet(o) => Some(&o.metadata),
-            TypedObject::StatefulSet(o) => Some(&o.metadata),
-            TypedObject::ReplicaSet(o) => Some(&o.metadata),
-            TypedObject::Pod(o) => Some(&o.metadata),
+            TypedObject::Workload(o) => Some(&o.metadata),
             TypedObject::Generic => None,
         }
     }
@@ -428,20 +423,18 @@ fn model_node(file: &mut LoadedFile, document: usize, node: NodeId, depth: usize
         ("", "Service") if api_version == "v1" => {
             decode_kind(file, document, node, false, TypedObject::Service)
         }
-        ("", "Pod") if api_version == "v1" => {
-            decode_kind(file, document, node, false, TypedObject::Pod)
-        }
+        ("", "Pod") if api_version == "v1" => decode_workload::<Pod>(file, document, node),
         ("apps", "Deployment") if api_version == "apps/v1" => {
-            decode_kind(file, document, node, false, TypedObject::Deployment)
+            decode_workload::<Deployment>(file, document, node)
         }
         ("apps", "DaemonSet") if api_version == "apps/v1" => {
-            decode_kind(file, document, node, false, TypedObject::DaemonSet)
+            decode_workload::<DaemonSet>(file, document, node)
         }
         ("apps", "StatefulSet") if api_version == "apps/v1" => {
-            decode_kind(file, document, node, false, TypedObject::StatefulSet)
+            decode_workload::<StatefulSet>(file, document, node)
         }
         ("apps", "ReplicaSet") if api_version == "apps/v1" => {
-            decode_kind(file, document, node, false, TypedObject::ReplicaSet)
+            decode_workload::<ReplicaSet>(file, document, node)
         }
         _ => None,
     };
@@ -511,28 +504,19 @@ fn decode_kind<T: DeserializeOwned>(
     }
     let value = decoded.value.take();
     record(file, document, node, decoded);
-    value.map(|v| {
-        let mut typed = wrap(Box::new(v));
-        drop_volumes(&mut typed);
-        typed
-    })
+    value.map(|v| wrap(Box::new(v)))
 }
 
-/// A typed volume is 3 KB whatever it holds, and a chart's workload mounts several: the typed
-/// model keeps none (they were checked when decoded). The one analysis that follows a mount
-/// decodes the volume it names from the tree.
-fn drop_volumes(typed: &mut TypedObject) {
-    let spec = match typed {
-        TypedObject::Deployment(d) => d.spec.template.spec.as_mut(),
-        TypedObject::DaemonSet(d) => d.spec.template.spec.as_mut(),
-        TypedObject::StatefulSet(s) => s.spec.template.spec.as_mut(),
-        TypedObject::ReplicaSet(r) => r.spec.template.as_mut().and_then(|t| t.spec.as_mut()),
-        TypedObject::Pod(p) => p.spec.as_mut(),
-        _ => None,
-    };
-    if let Some(spec) = spec {
-        spec.volumes = None;
-    }
+/// Decodes a workload kind whole (its schema is checked), then keeps what is read of it.
+fn decode_workload<T: DeserializeOwned + Into<Workload>>(
+    file: &mut LoadedFile,
+    document: usize,
+    node: NodeId,
+) -> Option<TypedObject> {
+    let mut decoded = decode::<T>(&file.tree, node);
+    let value = decoded.value.take();
+    record(file, document, node, decoded);
+    value.map(|v| TypedObject::Workload(Box::new(v.into())))
 }
 
 /// A copy of a mapping node without its `apiVersion` entry (children are shared).
@@ -691,7 +675,7 @@ mod tests {
             Some("chart/templates/svc.yaml")
         );
         assert_eq!(file.documents[1].helm_source, None);
-        assert!(matches!(file.objects[2].typed, TypedObject::Deployment(_)));
+        assert!(matches!(file.objects[2].typed, TypedObject::Workload(_)));
         assert!(matches!(file.objects[1].typed, TypedObject::Generic));
     }
 
@@ -787,18 +771,16 @@ mod tests {
 
     #[test]
     fn kubernetes_yaml_1_1_reading() {
-        let file = load("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {enabled: true}\nspec:\n  automountServiceAccountToken: yes\n  nodeSelectr: {a: b}\n  containers:\n  - name: c\n    env: [{name: X, value: on}]\n  volumes:\n  - name: v\n    configMap: {name: x, defaultMode: 0644}\n");
+        let file = load("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {enabled: true}\nspec:\n  hostNetwork: yes\n  nodeSelectr: {a: b}\n  containers:\n  - name: c\n    env: [{name: X, value: on}]\n  volumes:\n  - name: v\n    configMap: {name: x, defaultMode: 0644}\n");
         let mismatches = at(&file, ProblemKind::SchemaMismatch);
         let lines: Vec<usize> = mismatches.iter().map(|m| m.0.line).collect();
         assert_eq!(lines, [5, 8, 11], "{mismatches:?}");
         assert!(mismatches[1].1.contains("unknown field `spec.nodeSelectr`"));
-        let TypedObject::Pod(pod) = &file.objects[0].typed else {
+        let TypedObject::Workload(pod) = &file.objects[0].typed else {
             panic!()
         };
-        let spec = pod.spec.as_ref().unwrap();
-        assert_eq!(spec.automount_service_account_token, Some(true));
+        assert_eq!(pod.pod.as_ref().unwrap().host_network, Some(true));
         // Volumes are not kept typed; read from the tree, the octal mode is YAML 1.1's.
-        assert!(spec.volumes.is_none());
         let volumes = file
             .tree
             .lookup_keys(file.objects[0].node, &["spec", "volumes"]);
