@@ -75,8 +75,12 @@ impl From<Container> for ContainerFacts {
 
 impl From<PodSpec> for PodFacts {
     fn from(spec: PodSpec) -> PodFacts {
+        // Into a new vector: collected in place, the facts would keep the typed containers'
+        // allocation, 2.3 KB a container.
+        let mut containers = Vec::with_capacity(spec.containers.len());
+        containers.extend(spec.containers.into_iter().map(ContainerFacts::from));
         PodFacts {
-            containers: spec.containers.into_iter().map(Into::into).collect(),
+            containers,
             host_network: spec.host_network,
             dns_policy: spec.dns_policy,
             node_selector: spec.node_selector,
