@@ -27,9 +27,11 @@ pub fn parse_string(source: &SourceText, tree: &Tree, node: NodeId) -> Option<Em
         .iter()
         .find(|p| p.kind == manifest::ProblemKind::Syntax)
         .map(|p| p.message.clone());
+    // The block is on kept lines: its run of the text holds it whole.
     let map = (style == ScalarStyle::Literal)
-        .then(|| line_map(&source.text, span, &value))
-        .flatten();
+        .then(|| source.run_at(span.start as usize))
+        .flatten()
+        .and_then(|(base, text)| line_map(text, base, span, &value));
     let root = parsed.documents.first().and_then(|d| d.root);
     let mut out = Tree::default();
     let (root, placement) = match (root, &map) {
@@ -77,7 +79,10 @@ impl LineMap {
 
 /// Maps a literal block's content to the file: each content line is the file line with the
 /// block's indentation removed. `None` when the file text does not read back that way.
-fn line_map(text: &str, span: Span, value: &str) -> Option<LineMap> {
+/// `text` is the file's from offset `base`.
+fn line_map(text: &str, base: usize, span: Span, value: &str) -> Option<LineMap> {
+    let local = |offset: u32| (offset as usize).checked_sub(base);
+    let span = Span::new(local(span.start)?, local(span.end)?);
     let block = text.get(span.range())?;
     // The content starts on the line after the `|` header, when the span holds it; else on
     // the span's own line.
@@ -102,12 +107,12 @@ fn line_map(text: &str, span: Span, value: &str) -> Option<LineMap> {
         let file_line = &text[file_at..file_line_end];
         let content = line.trim_end_matches('\n');
         if content.is_empty() {
-            starts.push(file_at.min(file_line_end));
+            starts.push(base + file_at.min(file_line_end));
         } else {
             if file_line.get(indent..)? != content {
                 return None;
             }
-            starts.push(file_at + indent);
+            starts.push(base + file_at + indent);
         }
         content_starts.push(content_at);
         content_at += line.len();

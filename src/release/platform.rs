@@ -518,7 +518,7 @@ fn synthesize_in(
     source: &str,
 ) -> Vec<ObjectKey> {
     let parsed = parse(manifest, Limits::default());
-    let at = anchor.unwrap_or_else(|| Span::new(0, host.source.text.len().min(1)));
+    let at = anchor.unwrap_or_else(|| Span::new(0, host.source.len().min(1)));
     let mut keys = Vec::new();
     for document in &parsed.documents {
         let Some(root) = document.root else { continue };

@@ -112,7 +112,7 @@ fn rendered<'a>(loaded: &'a Loaded, finding: &'a Finding) -> Rendered<'a> {
     // The snippet header carries `file:line:column`; a file with no text to show, or a line
     // cut to the finding, gets the true position here.
     let text = escape_controls(&finding.message);
-    let mut message = if loaded.files[file].source.text.is_empty() || cut {
+    let mut message = if loaded.files[file].source.is_empty() || cut {
         format!(
             "{}:{}:{}: {text}",
             where_.file, where_.start.line, where_.start.column

@@ -19,21 +19,35 @@ impl SourceCode for IndexedSource {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let source = &self.0;
-        let text = &source.text;
-        if span.offset() > text.len() || span.offset() + span.len() > text.len() {
+        // The frame shows one run of kept text: lines let go are not shown around it.
+        let (base, text) = source
+            .run_at(span.offset())
+            .ok_or(MietteError::OutOfBounds)?;
+        let run_end = base + text.len();
+        if span.offset() + span.len() > run_end {
             return Err(MietteError::OutOfBounds);
         }
         let first_line = source.line_index(span.offset());
         let last_byte = (span.offset() + span.len())
             .saturating_sub(1)
             .max(span.offset());
-        let last_line = source.line_index(last_byte.min(text.len()));
-        let window_first = first_line.saturating_sub(context_lines_before);
-        let window_last = (last_line + context_lines_after).min(source.line_count() - 1);
+        let last_line = source.line_index(last_byte.min(run_end));
+        let window_first = first_line
+            .saturating_sub(context_lines_before)
+            .max(source.line_index(base));
+        // The run's last line: the one before the lines let go after it, if any.
+        let run_last = if run_end < source.len() {
+            source.line_index(run_end.saturating_sub(1).max(base))
+        } else {
+            source.line_count() - 1
+        };
+        let window_last = (last_line + context_lines_after).min(run_last);
         let start = source.line_start(window_first);
-        let end = source.line_range(window_last).end;
+        let end = source.line_range(window_last).end.min(run_end);
         let column = if context_lines_before == 0 {
-            text[source.line_start(first_line)..span.offset()]
+            source
+                .slice(source.line_start(first_line)..span.offset())
+                .unwrap_or_default()
                 .chars()
                 .count()
         } else {
@@ -47,7 +61,7 @@ impl SourceCode for IndexedSource {
         let end = end.max(start);
         Ok(Box::new(MietteSpanContents::new_named(
             source.name.clone(),
-            &text.as_bytes()[start..end],
+            &text.as_bytes()[start - base..end - base],
             (start, end - start).into(),
             if context_lines_before == 0 {
                 first_line
@@ -76,7 +90,6 @@ pub fn excerpt(
     source: &SourceText,
     spans: &[manifest::Span],
 ) -> Option<(SourceText, Vec<manifest::Span>)> {
-    let text: &str = &source.text;
     let lines: Vec<usize> = spans
         .iter()
         .map(|s| source.line_index(s.start as usize))
@@ -84,8 +97,8 @@ pub fn excerpt(
     let first = lines.iter().min()?.saturating_sub(1);
     let last = (lines.iter().max()? + 1).min(source.line_count().saturating_sub(1));
     let needs = |l: usize| {
-        let range = source.line_range(l);
-        range.len() > LONG_LINE || text[range].chars().any(is_hostile)
+        let text = source.line_text(l);
+        text.len() > LONG_LINE || text.chars().any(is_hostile)
     };
     if !(first..=last).any(needs) {
         return None;
@@ -93,10 +106,19 @@ pub fn excerpt(
     let mut out = "\n".repeat(first);
     let mut moved = spans.to_vec();
     for line in first..=last {
-        let range = source.line_range(line);
+        // The line's own text and offsets: lines around it may have been let go.
+        let start = source.line_range(line).start;
+        let text = source.line_text(line);
+        let local: Vec<manifest::Span> = spans
+            .iter()
+            .map(|s| {
+                let at = |offset: u32| (offset as usize).saturating_sub(start);
+                manifest::Span::new(at(s.start), at(s.end))
+            })
+            .collect();
         let here: Vec<usize> = (0..spans.len()).filter(|&i| lines[i] == line).collect();
-        for (from, to, members) in windows(text, range.clone(), spans, &here) {
-            let prefix = if from > range.start && !out.ends_with('…') {
+        for (from, to, members) in windows(text, 0..text.len(), &local, &here) {
+            let prefix = if from > 0 && !out.ends_with('…') {
                 "…"
             } else {
                 ""
@@ -104,7 +126,7 @@ pub fn excerpt(
             out.push_str(prefix);
             let base = out.len();
             out.push_str(&escape_controls(&text[from..to]));
-            if to < range.end {
+            if to < text.len() {
                 out.push('…');
             }
             let at = |offset: u32| {
@@ -112,7 +134,7 @@ pub fn excerpt(
                 base + escape_controls(&text[from..offset]).len()
             };
             for i in members {
-                let span = spans[i];
+                let span = local[i];
                 moved[i] = manifest::Span::new(at(span.start), at(span.end));
             }
         }
@@ -212,17 +234,14 @@ mod tests {
             manifest::Span::new(first, first + 1),
         ];
         let (cut, moved) = excerpt(&source, &spans).unwrap();
-        assert!(cut.text.len() < 2 * (2 * KEEP + MAX_SPAN), "{}", cut.text);
+        let cut = cut.slice(0..cut.len()).unwrap();
+        assert!(cut.len() < 2 * (2 * KEEP + MAX_SPAN), "{cut}");
         for (span, original) in moved.iter().zip(&spans) {
             assert_eq!(
-                &cut.text[span.start as usize..span.end as usize],
+                &cut[span.start as usize..span.end as usize],
                 &text[original.start as usize..original.end as usize]
             );
         }
-        assert!(
-            cut.text.contains("a: 1") && cut.text.contains("a: 2"),
-            "{}",
-            cut.text
-        );
+        assert!(cut.contains("a: 1") && cut.contains("a: 2"), "{cut}");
     }
 }

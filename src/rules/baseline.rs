@@ -118,7 +118,7 @@ pub fn fingerprint(loaded: &Loaded, finding: &Finding) -> Fingerprint {
     let file = loaded.files.get(finding.location.file);
     let span = finding.location.span;
     let text = file
-        .and_then(|f| f.source.text.get(span.start as usize..span.end as usize))
+        .and_then(|f| f.source.slice(span.range()))
         .map(|t| t.chars().take(MAX_TEXT).collect::<String>())
         .unwrap_or_default();
     let (subject, path) = match (&finding.object, file) {
@@ -216,7 +216,8 @@ mod tests {
 
     fn finding_at(loaded: &Loaded, needle: &str) -> Finding {
         let file = &loaded.files[0];
-        let start = file.source.text.find(needle).unwrap();
+        let text = file.source.slice(0..file.source.len()).unwrap();
+        let start = text.find(needle).unwrap();
         let mut f = Finding::new(
             "r",
             Severity::Warning,

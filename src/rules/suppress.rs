@@ -111,7 +111,7 @@ fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<(String, Source
     let candidates = [Some(line), line.checked_sub(1)];
     candidates.into_iter().flatten().find_map(|index| {
         let range = source.line_range(index);
-        let (span, rules, reason) = pragma(&source.text[range.clone()], range.start)?;
+        let (span, rules, reason) = pragma(source.slice(range.clone())?, range.start)?;
         rules
             .split(',')
             .map(str::trim)
@@ -130,20 +130,22 @@ fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<(String, Source
 pub fn all_in_input(files: &[LoadedFile]) -> Vec<(Source, String)> {
     let mut out = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        // Only the lines that name the pragma, found without a line index.
-        let text = &*file.source.text;
-        let mut done_to = 0;
-        for (at, _) in text.match_indices(PRAGMA) {
-            if at < done_to {
-                continue;
-            }
-            let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
-            done_to = end;
-            let line = text[start..end].trim_end_matches('\r');
-            if let Some((span, rules, _)) = pragma(line, start) {
-                let at = Location { file: index, span };
-                out.push((Source::Located(at), rules.trim().to_string()));
+        // Only the lines that name the pragma, found without a line index (lines let go
+        // held none: runs of kept text are whole lines).
+        for (base, text) in file.source.kept_runs() {
+            let mut done_to = 0;
+            for (at, _) in text.match_indices(PRAGMA) {
+                if at < done_to {
+                    continue;
+                }
+                let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+                let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+                done_to = end;
+                let line = text[start..end].trim_end_matches('\r');
+                if let Some((span, rules, _)) = pragma(line, base + start) {
+                    let at = Location { file: index, span };
+                    out.push((Source::Located(at), rules.trim().to_string()));
+                }
             }
         }
         let tree = &file.tree;

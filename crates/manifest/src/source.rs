@@ -78,10 +78,57 @@ pub struct Position {
 pub struct SourceText {
     /// The path as given on the command line, `/`-separated; `-` or `--stdin-filename` for stdin.
     pub name: String,
-    pub text: Arc<str>,
+    /// The text as read, less the `holes`.
+    text: Arc<str>,
+    /// Runs of whole lines let go after loading (parts of objects nothing reads), in order.
+    /// Offsets, lines and positions stay those of the file as read.
+    holes: Vec<Hole>,
     /// Built on the first position asked for: only files with findings need it, and every
     /// file's text is kept to the end.
     line_marks: OnceLock<LineMarks>,
+}
+
+/// Whole lines taken out of the kept text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Hole {
+    /// Its first byte in the file as read: a line's start.
+    start: u32,
+    /// Its length: it ends after a line break.
+    len: u32,
+    /// The index of its first line in the file as read.
+    first_line: u32,
+    /// The line breaks it holds.
+    lines: u32,
+    /// Bytes and line breaks taken out before it.
+    bytes_before: u32,
+    lines_before: u32,
+}
+
+impl Hole {
+    fn end(&self) -> usize {
+        self.start as usize + self.len as usize
+    }
+
+    /// Where the kept text resumes after it, in the kept text.
+    fn kept_at(&self) -> usize {
+        (self.start - self.bytes_before) as usize
+    }
+
+    fn bytes_through(&self) -> usize {
+        self.bytes_before as usize + self.len as usize
+    }
+
+    fn lines_through(&self) -> usize {
+        self.lines_before as usize + self.lines as usize
+    }
+}
+
+/// Where an offset of the file as read is in the kept text.
+enum Kept<'h> {
+    /// At this offset of the kept text, with this many line breaks taken out before it.
+    At(usize, usize),
+    /// Inside a hole.
+    Gone(&'h Hole),
 }
 
 /// Where some lines start, how many line breaks precede each block of `BYTES_PER_MARK` bytes,
@@ -89,6 +136,7 @@ pub struct SourceText {
 /// start from the mark before it (set every `LINES_PER_MARK` lines or `BYTES_PER_MARK` bytes,
 /// whichever comes first): either way at most a block is counted, however long the lines,
 /// and the index costs a small fraction of a full one (every file's text is kept to the end).
+/// It indexes the kept text; the lines of holes are added on.
 #[derive(Debug)]
 struct LineMarks {
     /// `(line, byte offset of its start)`, both ascending, from `(0, 0)`.
@@ -106,7 +154,150 @@ impl SourceText {
         SourceText {
             name: name.into(),
             text: text.into(),
+            holes: Vec::new(),
             line_marks: OnceLock::new(),
+        }
+    }
+
+    /// The text all of whose lines are kept, shared with the tree parsed from it.
+    pub(crate) fn shared(&self) -> &Arc<str> {
+        &self.text
+    }
+
+    /// The length of the file as read.
+    pub fn len(&self) -> usize {
+        self.text.len() + self.holes.last().map_or(0, Hole::bytes_through)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text of a range of the file, unless some of it was let go (or the range is out of
+    /// bounds or not on character boundaries).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        let Kept::At(start, _) = self.kept(range.start) else {
+            return None;
+        };
+        let next = self
+            .holes
+            .partition_point(|h| (h.start as usize) <= range.start);
+        if self
+            .holes
+            .get(next)
+            .is_some_and(|h| (h.start as usize) < range.end)
+        {
+            return None;
+        }
+        let end = start.checked_add(range.end.checked_sub(range.start)?)?;
+        self.text.get(start..end)
+    }
+
+    /// The run of kept text that holds `offset`, with the offset of its start in the file as
+    /// read.
+    pub fn run_at(&self, offset: usize) -> Option<(usize, &str)> {
+        let after = self.holes.partition_point(|h| (h.start as usize) <= offset);
+        let (start, from) = match after.checked_sub(1).and_then(|i| self.holes.get(i)) {
+            None => (0, 0),
+            Some(hole) if offset < hole.end() => return None,
+            Some(hole) => (hole.end(), hole.kept_at()),
+        };
+        let to = self.holes.get(after).map_or(self.text.len(), Hole::kept_at);
+        Some((start, self.text.get(from..to)?))
+    }
+
+    /// The kept text in runs, each with the offset of its start in the file as read.
+    pub fn kept_runs(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        let starts =
+            std::iter::once((0, 0)).chain(self.holes.iter().map(|h| (h.end(), h.kept_at())));
+        let ends = self
+            .holes
+            .iter()
+            .map(Hole::kept_at)
+            .chain(std::iter::once(self.text.len()));
+        starts
+            .zip(ends)
+            .map(|((start, from), to)| (start, self.text.get(from..to).unwrap_or_default()))
+            .filter(|(_, run)| !run.is_empty())
+    }
+
+    /// The whole lines inside `range` of a text not yet cut, if any.
+    pub(crate) fn whole_lines(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> Option<std::ops::Range<usize>> {
+        let bytes = self.text.as_bytes();
+        let (from, to) = (range.start.min(bytes.len()), range.end.min(bytes.len()));
+        let start = if from == 0 || bytes.get(from - 1) == Some(&b'\n') {
+            from
+        } else {
+            from + bytes.get(from..to)?.iter().position(|&b| b == b'\n')? + 1
+        };
+        let end = start + bytes.get(start..to)?.iter().rposition(|&b| b == b'\n')? + 1;
+        Some(start..end)
+    }
+
+    /// Lets go of whole-line ranges (from `whole_lines`, in order, apart) of a text not yet
+    /// cut: offsets, lines and positions stay those of the file as read. A tree over the text
+    /// moves its ranges with `kept_offset` and takes the new text from `shared`.
+    pub(crate) fn let_go(&mut self, ranges: &[std::ops::Range<usize>]) {
+        if !self.holes.is_empty() || ranges.is_empty() {
+            return;
+        }
+        let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let bytes = self.text.as_bytes();
+        let breaks =
+            |range: std::ops::Range<usize>| bytes[range].iter().filter(|&&b| b == b'\n').count();
+        let mut holes: Vec<Hole> = Vec::with_capacity(ranges.len());
+        let mut kept = String::new();
+        let (mut from, mut line) = (0usize, 0usize);
+        let (mut bytes_before, mut lines_before) = (0usize, 0usize);
+        for range in ranges {
+            if range.start < from || range.end > bytes.len() || range.is_empty() {
+                continue;
+            }
+            line += breaks(from..range.start);
+            let lines = breaks(range.clone());
+            kept.push_str(&self.text[from..range.start]);
+            match holes.last_mut() {
+                Some(last) if last.end() == range.start => {
+                    last.len += small(range.len());
+                    last.lines += small(lines);
+                }
+                _ => holes.push(Hole {
+                    start: small(range.start),
+                    len: small(range.len()),
+                    first_line: small(line),
+                    lines: small(lines),
+                    bytes_before: small(bytes_before),
+                    lines_before: small(lines_before),
+                }),
+            }
+            line += lines;
+            bytes_before += range.len();
+            lines_before += lines;
+            from = range.end;
+        }
+        kept.push_str(&self.text[from..]);
+        self.text = kept.into();
+        self.holes = holes;
+        self.line_marks = OnceLock::new();
+    }
+
+    /// Where `offset` of the file as read is in the kept text, if it was kept.
+    pub(crate) fn kept_offset(&self, offset: usize) -> Option<usize> {
+        match self.kept(offset) {
+            Kept::At(at, _) => Some(at),
+            Kept::Gone(_) => None,
+        }
+    }
+
+    fn kept(&self, offset: usize) -> Kept<'_> {
+        let after = self.holes.partition_point(|h| (h.start as usize) <= offset);
+        match after.checked_sub(1).and_then(|i| self.holes.get(i)) {
+            None => Kept::At(offset, 0),
+            Some(hole) if offset < hole.end() => Kept::Gone(hole),
+            Some(hole) => Kept::At(offset - hole.bytes_through(), hole.lines_through()),
         }
     }
 
@@ -139,6 +330,69 @@ impl SourceText {
 
     /// The 0-based line holding `offset`.
     pub fn line_index(&self, offset: usize) -> usize {
+        match self.kept(offset.min(self.len())) {
+            Kept::At(at, lines) => self.kept_line_index(at) + lines,
+            Kept::Gone(hole) => hole.first_line as usize,
+        }
+    }
+
+    /// The start of a 0-based line (the end of the text past the last).
+    pub fn line_start(&self, line_index: usize) -> usize {
+        if line_index >= self.line_count() {
+            return self.len();
+        }
+        let after = self
+            .holes
+            .partition_point(|h| h.first_line as usize <= line_index);
+        match after.checked_sub(1).and_then(|i| self.holes.get(i)) {
+            None => self.kept_line_start(line_index),
+            Some(hole) if line_index < hole.first_line as usize + hole.lines as usize => {
+                hole.start as usize
+            }
+            Some(hole) => {
+                self.kept_line_start(line_index - hole.lines_through()) + hole.bytes_through()
+            }
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.marks().lines + self.holes.last().map_or(0, Hole::lines_through)
+    }
+
+    /// Byte range of a 0-based line, without its line break (empty for a line let go).
+    pub fn line_range(&self, line_index: usize) -> std::ops::Range<usize> {
+        let start = self.line_start(line_index);
+        let end = self.line_start(line_index + 1).min(self.len());
+        let text = self.slice(start..end).unwrap_or_default();
+        start..start + text.trim_end_matches(['\n', '\r']).len()
+    }
+
+    /// The text of a 0-based line, without its line break (empty for a line let go).
+    pub fn line_text(&self, line_index: usize) -> &str {
+        self.slice(self.line_range(line_index)).unwrap_or_default()
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let (at, lines) = match self.kept(offset.min(self.len())) {
+            Kept::At(at, lines) => (at, lines),
+            Kept::Gone(hole) => {
+                return Position {
+                    line: hole.first_line as usize + 1,
+                    column: 1,
+                }
+            }
+        };
+        let at = floor_char_boundary(&self.text, at);
+        let line = self.kept_line_index(at);
+        let start = self.kept_line_start(line);
+        Position {
+            line: line + lines + 1,
+            column: self.text[start..at].chars().count() + 1,
+        }
+    }
+
+    /// The line of an offset of the kept text, in the kept text.
+    fn kept_line_index(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len());
         let block = offset / BYTES_PER_MARK;
         let Some(&before) = self.marks().breaks.get(block) else {
@@ -153,7 +407,7 @@ impl SourceText {
         before as usize + breaks
     }
 
-    pub fn line_start(&self, line_index: usize) -> usize {
+    fn kept_line_start(&self, line_index: usize) -> usize {
         let marks = self.marks();
         if line_index >= marks.lines {
             return self.text.len();
@@ -173,31 +427,6 @@ impl SourceText {
         }
         start
     }
-
-    pub fn line_count(&self) -> usize {
-        self.marks().lines
-    }
-
-    /// Byte range of a 0-based line, without its line break.
-    pub fn line_range(&self, line_index: usize) -> std::ops::Range<usize> {
-        let start = self.line_start(line_index);
-        let mut end = self.line_start(line_index + 1).min(self.text.len());
-        let bytes = self.text.as_bytes();
-        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
-            end -= 1;
-        }
-        start..end
-    }
-
-    pub fn position(&self, offset: usize) -> Position {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line = self.line_index(offset);
-        let start = self.line_start(line);
-        Position {
-            line: line + 1,
-            column: self.text[start..offset].chars().count() + 1,
-        }
-    }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -215,7 +444,7 @@ mod tests {
     fn positions_are_one_based_and_count_characters() {
         let source = SourceText::new("a.yaml", "a: 1\nbé: x\n");
         assert_eq!(source.position(0), Position { line: 1, column: 1 });
-        let x = source.text.find('x').unwrap();
+        let x = source.shared().find('x').unwrap();
         assert_eq!(source.position(x), Position { line: 2, column: 5 });
         assert_eq!(source.line_range(1), 5..11);
     }
@@ -251,6 +480,79 @@ mod tests {
         assert_eq!(source.line_index(text.len()), BYTES_PER_MARK);
         assert_eq!(source.line_index(BYTES_PER_MARK), BYTES_PER_MARK / 2);
         assert_eq!(source.line_start(BYTES_PER_MARK), text.len());
+    }
+
+    /// Every offset and line outside the lines let go reads as in the whole text.
+    #[test]
+    fn lines_let_go_leave_offsets_lines_and_positions_alone() {
+        let lines: Vec<String> = (0..300)
+            .map(|i| format!("l{i}: {}é", "x".repeat(i * 37 % 90)))
+            .collect();
+        let text = lines.join("\n") + "\n";
+        let whole = SourceText::new("a.yaml", text.as_str());
+        let starts: Vec<usize> = (0..whole.line_count())
+            .map(|l| whole.line_start(l))
+            .collect();
+        for gone in [
+            vec![(0, 3)],
+            vec![(5, 40), (40, 41), (100, 170)],
+            vec![(250, 300)],
+            vec![(1, 2), (3, 4), (299, 300)],
+        ] {
+            let ranges: Vec<std::ops::Range<usize>> =
+                gone.iter().map(|&(a, b)| starts[a]..starts[b]).collect();
+            let mut cut = SourceText::new("a.yaml", text.as_str());
+            cut.let_go(&ranges);
+            let is_gone = |offset: usize| ranges.iter().any(|r| r.contains(&offset));
+            assert_eq!(cut.len(), text.len());
+            assert_eq!(cut.line_count(), whole.line_count());
+            for offset in (0..=text.len() + 3).filter(|&o| !is_gone(o)) {
+                assert_eq!(
+                    cut.position(offset),
+                    whole.position(offset),
+                    "{gone:?} {offset}"
+                );
+                assert_eq!(cut.line_index(offset), whole.line_index(offset));
+                assert!(cut.kept_offset(offset).is_some());
+            }
+            for line in 0..=whole.line_count() {
+                let start = whole.line_start(line);
+                if is_gone(start) {
+                    assert_eq!(cut.line_text(line), "");
+                    continue;
+                }
+                assert_eq!(cut.line_start(line), start, "{gone:?} {line}");
+                assert_eq!(cut.line_range(line), whole.line_range(line));
+                assert_eq!(cut.line_text(line), whole.line_text(line));
+            }
+            for range in &ranges {
+                // A hole's start reads as it did (ranges that meet make one hole).
+                if !ranges.iter().any(|r| r.end == range.start) {
+                    assert_eq!(cut.position(range.start), whole.position(range.start));
+                }
+                assert_eq!(cut.slice(range.start..range.end), None);
+                assert_eq!(cut.slice(range.start.saturating_sub(1)..range.end), None);
+            }
+            let runs: usize = cut.kept_runs().map(|(_, run)| run.len()).sum();
+            assert_eq!(runs, (0..text.len()).filter(|&o| !is_gone(o)).count());
+            for (base, run) in cut.kept_runs() {
+                assert_eq!(&text[base..base + run.len()], run);
+                assert_eq!(cut.run_at(base), Some((base, run)));
+            }
+        }
+    }
+
+    #[test]
+    fn whole_lines_are_the_lines_inside_a_range() {
+        let source = SourceText::new("a.yaml", "ab\ncd\nef\ngh");
+        assert_eq!(source.whole_lines(1..9), Some(3..9));
+        assert_eq!(source.whole_lines(0..3), Some(0..3));
+        assert_eq!(source.whole_lines(3..5), None);
+        assert_eq!(
+            source.whole_lines(9..11),
+            None,
+            "the last line has no break"
+        );
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub use de::{decode, DecodeError, Decoded, Note};
 pub use workload::{ContainerFacts, PodFacts, Workload};
 
 use crate::parse::{
-    self, find_jinja, find_unrendered_template, Limits, NodeId, Problem, ProblemKind, Tree,
+    self, find_jinja, find_unrendered_template, Limits, NodeId, NodeKind, Problem, ProblemKind,
+    Tree,
 };
 use crate::source::{SourceText, Span};
 
@@ -144,8 +145,8 @@ pub const REMOVED_INGRESS_APIS: [&str; 2] = ["extensions/v1beta1", "networking.k
 /// Parses and models one file. Never panics on any input; problems are located findings.
 pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
     let source = Arc::new(source);
-    let text: &str = &source.text;
-    let parsed = parse::parse_shared(&source.text, limits);
+    let text: &str = source.shared();
+    let parsed = parse::parse_shared(source.shared(), limits);
     let parses = !parsed
         .problems
         .iter()
@@ -200,7 +201,8 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         };
     }
     let mut file = LoadedFile {
-        source: source.clone(),
+        // The only holder: lines can be let go of it.
+        source,
         tree: parsed.tree,
         documents: Vec::new(),
         objects: Vec::new(),
@@ -253,6 +255,9 @@ pub const NAMES_ONLY_KINDS: [&str; 17] = [
     "PrometheusRule",
 ];
 
+/// The fewest bytes worth a copy of the rest of a file's text.
+const MIN_LET_GO: usize = 1024;
+
 /// Kinds whose string values are data even when they look like Helm template actions: they
 /// hold values a chart renders (`tpl`), or text another system templates.
 const VALUES_AS_DATA: [&str; 9] = [
@@ -270,11 +275,11 @@ const VALUES_AS_DATA: [&str; 9] = [
 /// Shell-style `${VAR}` values (envsubst, Flux `postBuild.substitute`) are read as written:
 /// a schema mismatch on one is not the manifest's fault. They are said once per file.
 fn gather_placeholders(file: &mut LoadedFile) {
-    let text = &file.source.text;
+    let source = &file.source;
     let is_placeholder = |p: &Problem| {
         p.kind == ProblemKind::SchemaMismatch
-            && text
-                .get(p.span.start as usize..p.span.end as usize)
+            && source
+                .slice(p.span.range())
                 .is_some_and(|t| t.contains("${"))
     };
     let first = file
@@ -325,10 +330,22 @@ impl LoadedFile {
         if cut.is_empty() {
             return;
         }
+        let keep = |key: &str| matches!(key, "apiVersion" | "kind" | "metadata");
+        let text = self.source.shared();
+        let dropped: Vec<std::ops::Range<usize>> = cut
+            .iter()
+            .flat_map(|&node| self.tree.entries(node).into_owned())
+            .filter(|e| !self.tree.scalar(e.key).is_some_and(keep))
+            .filter_map(|e| {
+                let (start, end) = (self.tree.span(e.key).start, self.tree.span(e.value).end);
+                // With the line break that ends the entry.
+                let end =
+                    end as usize + usize::from(text.as_bytes().get(end as usize) == Some(&b'\n'));
+                self.source.whole_lines(start as usize..end)
+            })
+            .collect();
         let roots: Vec<NodeId> = self.documents.iter().filter_map(|d| d.root).collect();
-        let new_ids = self.tree.cut(&roots, &cut, |key| {
-            matches!(key, "apiVersion" | "kind" | "metadata")
-        });
+        let new_ids = self.tree.cut(&roots, &cut, keep);
         let renumber = |id: NodeId| new_ids.get(id as usize).copied().flatten();
         for document in &mut self.documents {
             document.root = document.root.and_then(renumber);
@@ -337,6 +354,59 @@ impl LoadedFile {
         for object in &mut self.objects {
             object.node = renumber(object.node).unwrap_or_default();
         }
+        self.let_go_of(dropped);
+    }
+
+    /// Lets go of the source lines only the entries cut from the tree held (the rules of a
+    /// ClusterRole, the schemas of a CRD): most of an RBAC or CRD bundle's text. A range stays
+    /// when anything still points into it — a node kept (an anchor used by the metadata), a
+    /// problem, a document's start — or when it holds a suppression pragma (`ingress-lint`).
+    fn let_go_of(&mut self, mut ranges: Vec<std::ops::Range<usize>>) {
+        ranges.sort_by_key(|r| r.start);
+        ranges.dedup_by(|b, a| b.start < a.end);
+        let mut held = vec![false; ranges.len()];
+        let mut hold = |offset: u32| {
+            let offset = offset as usize;
+            let after = ranges.partition_point(|r| r.start <= offset);
+            if let Some(i) = after.checked_sub(1).filter(|&i| offset < ranges[i].end) {
+                held[i] = true;
+            }
+        };
+        for node in self.tree.nodes() {
+            hold(node.span.start);
+            if matches!(node.kind, NodeKind::Scalar { .. }) {
+                hold(node.span.end.saturating_sub(1).max(node.span.start));
+            }
+        }
+        for problem in &self.problems {
+            for span in std::iter::once(problem.span).chain(problem.related.iter().map(|(s, _)| *s))
+            {
+                hold(span.start);
+                hold(span.end.saturating_sub(1).max(span.start));
+            }
+        }
+        for document in &self.documents {
+            hold(document.span.start);
+        }
+        let text = self.source.shared().clone();
+        let mut held = held.into_iter();
+        ranges.retain(|r| {
+            !held.next().unwrap_or(true)
+                && !text
+                    .get(r.clone())
+                    .unwrap_or("ingress-lint")
+                    .contains("ingress-lint")
+        });
+        if ranges.iter().map(|r| r.len()).sum::<usize>() < MIN_LET_GO {
+            return;
+        }
+        let Some(source) = Arc::get_mut(&mut self.source) else {
+            return;
+        };
+        source.let_go(&ranges);
+        let source = &self.source;
+        self.tree
+            .move_source(source.shared().clone(), |offset| source.kept_offset(offset));
     }
 
     /// Models an object built in this file's tree from other text (a chart release's values
@@ -640,6 +710,54 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["ClusterRole", "List", "ServiceAccount"]);
         assert!(tree.len() < load("a: b").tree.len() + 60, "{}", tree.len());
+    }
+
+    /// The text only the cut entries held is let go; what is kept reads and points as before.
+    #[test]
+    fn text_of_cut_entries_is_let_go() {
+        let rules: String = (0..60)
+            .map(|i| format!("- apiGroups: [\"\"]\n  resources: [r{i}]\n  verbs: [get]\n"))
+            .collect();
+        let text = format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules:\n{rules}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules:\n- &v {{verbs: [get]}}\n{rules}metadata: {{name: anchored, labels: *v}}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: pragma}}\nrules:\n# ingress-lint: ignore[all] kept\n{rules}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  loadBalancerIP: 203.0.113.1\n"
+        );
+        let file = load(&text);
+        let whole = SourceText::new("t.yaml", text.as_str());
+        let source = &file.source;
+        assert_eq!(source.len(), text.len());
+        let runs: Vec<(usize, &str)> = source.kept_runs().collect();
+        // The first rules go; the second stay (an anchor the metadata uses is in them), and
+        // so do the third (a pragma).
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert!(runs[1].1.contains("name: anchored") && runs[1].1.contains("ignore[all]"));
+        let kept: usize = runs.iter().map(|(_, run)| run.len()).sum();
+        assert_eq!(text.len() - kept, "rules:\n".len() + rules.len());
+        let service = file
+            .objects
+            .iter()
+            .position(|o| o.reference.name == "web")
+            .unwrap();
+        let ip = file
+            .tree
+            .lookup_keys(file.objects[service].node, &["spec", "loadBalancerIP"])
+            .unwrap();
+        assert_eq!(file.tree.scalar(ip.value), Some("203.0.113.1"));
+        let span = file.tree.span(ip.value);
+        assert_eq!(source.slice(span.range()), Some("203.0.113.1"));
+        assert_eq!(
+            source.position(span.start as usize),
+            whole.position(span.start as usize)
+        );
+        let labels = file
+            .tree
+            .lookup_keys(file.objects[1].node, &["metadata", "labels", "verbs"]);
+        assert!(labels.is_some());
+        let names: Vec<&str> = file
+            .objects
+            .iter()
+            .map(|o| o.reference.name.as_str())
+            .collect();
+        assert_eq!(names, ["reader", "anchored", "pragma", "web"]);
     }
 
     fn at(file: &LoadedFile, kind: ProblemKind) -> Vec<(Position, String)> {

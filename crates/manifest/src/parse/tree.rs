@@ -362,6 +362,28 @@ impl Tree {
         Some(id)
     }
 
+    /// Moves the scalars that are ranges of the source into `source`, the same text with
+    /// lines let go: `moved` says where an old offset is now. A scalar whose text was let go
+    /// (none should be) keeps a copy of it.
+    pub(crate) fn move_source(&mut self, source: Arc<str>, moved: impl Fn(usize) -> Option<usize>) {
+        let old = self.source.replace(source);
+        let old = old.as_deref().unwrap_or_default();
+        for slot in &mut self.slots {
+            let Shape::SourceScalar(style) = slot.shape else {
+                continue;
+            };
+            match moved(slot.a as usize) {
+                Some(at) => slot.a = small(at),
+                None => {
+                    let text = old.get(slot.range()).unwrap_or_default();
+                    slot.a = small(self.owned.len());
+                    self.owned.push_str(text);
+                    slot.shape = Shape::OwnedScalar(style);
+                }
+            }
+        }
+    }
+
     /// Keeps only what `keep_entry` keeps of the mappings `cut` and the nodes still reachable
     /// from `roots` then; returns each old node's new id (`None` for a dropped one). Node
     /// order is kept, so aliases still point backwards.
