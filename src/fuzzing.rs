@@ -154,4 +154,24 @@ mod tests {
             check_bytes(case);
         }
     }
+
+    /// Files whose cut entries' lines are let go: findings, frames and pragmas next to and
+    /// across the lines that went (CRLF, a long line, control characters, flow style).
+    #[test]
+    fn inputs_with_lines_let_go_do_not_panic() {
+        let rules =
+            "- {apiGroups: [''], resources: [pods], verbs: [get, list, watch]}\n".repeat(30);
+        let long = format!("- {{verbs: [{}]}}\n", "x".repeat(1500));
+        let ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, annotations: {nginx.ingress.kubernetes.io/x: y}}\nspec: {ingressClassName: nginx}\n";
+        let cases = [
+            format!("kind: ClusterRole\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {{name: r}}\nrules:\n{rules}{long}---\n{ingress}"),
+            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: r}}\nrules:\n{rules}\u{1b}[31m: x\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec: {{type: LoadBalancer, loadBalancerIP: 1.2.3.4, ports: {{a: b}}}}\n"),
+            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: r}}\nrules:\n{rules}").replace('\n', "\r\n") + ingress,
+            format!("apiVersion: v1\nkind: List\nitems:\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: ClusterRole\n  metadata: {{name: r}}\n  rules:\n{}- {ingress}", rules.replace("- ", "  - ")),
+            format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules:\n{rules}metadata: {{name: r}}\n{rules}# ingress-lint: ignore[all] nothing here\n"),
+        ];
+        for case in &cases {
+            check_bytes(case.as_bytes());
+        }
+    }
 }

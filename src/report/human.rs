@@ -140,7 +140,20 @@ fn framed(
     labels: Vec<(Option<String>, manifest::Span)>,
 ) -> (IndexedSource, Vec<LabeledSpan>, bool) {
     let text = &loaded.files[file].source;
-    let spans: Vec<manifest::Span> = labels.iter().map(|(_, span)| *span).collect();
+    // A label ends where its run of kept text ends (an object's span can reach over lines
+    // let go): a frame shows one run.
+    let spans: Vec<manifest::Span> = labels
+        .iter()
+        .map(|(_, span)| match text.run_at(span.start as usize) {
+            Some((base, run)) => manifest::Span {
+                end: span
+                    .end
+                    .min(u32::try_from(base + run.len()).unwrap_or(u32::MAX)),
+                ..*span
+            },
+            None => *span,
+        })
+        .collect();
     let (source, spans, cut) = match excerpt(text, &spans) {
         Some((cut, moved)) => (Arc::new(cut), moved, true),
         None => (text.clone(), spans, false),
