@@ -84,7 +84,7 @@ pub struct SourceText {
     /// Offsets, lines and positions stay those of the file as read.
     holes: Vec<Hole>,
     /// Built on the first position asked for: only files with findings need it, and every
-    /// file's text is kept to the end.
+    /// file's kept text is kept to the end.
     line_marks: OnceLock<LineMarks>,
 }
 

@@ -234,7 +234,8 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
 /// webhooks, CustomResourceDefinitions (their schemas are most of a CRD bundle), Jobs,
 /// leases, disruption budgets, autoscalers, monitoring objects. Half the bytes of a chart's
 /// render are such objects; after the model stage their trees keep `apiVersion`, `kind` and
-/// `metadata` (every tree is kept to the end), and Kustomize patches to them are not merged.
+/// `metadata` (every tree is kept to the end), the lines only the rest held are let go of the
+/// file's text, and Kustomize patches to them are not merged.
 pub const NAMES_ONLY_KINDS: [&str; 17] = [
     "ClusterRole",
     "ClusterRoleBinding",

@@ -1,8 +1,8 @@
 //! What the analysis reads of a workload (Deployment, DaemonSet, StatefulSet, ReplicaSet,
 //! Pod): its metadata and the facts of its pod template. The full typed object is decoded
 //! first, so its schema is checked, then reduced to these facts: a typed `Container` is
-//! 2.3 KB inline whatever it holds, and at fleet scale the typed workloads were a third of
-//! the heap (issue 11).
+//! 2.3 KB inline whatever it holds, and on the 100k-document benchmark the typed workloads
+//! held about 80 MB of a 600 MB heap (issue 11).
 
 use std::collections::BTreeMap;
 
