@@ -211,9 +211,13 @@ pub const NGINX_PREFIX: &str = "nginx.ingress.kubernetes.io";
 
 /// The closest of `candidates`, when close enough to be a typo.
 pub fn did_you_mean<'a>(suffix: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let close = |c: &str| 3.max(c.len() / 5);
+    // The distance is at least the difference in length: most candidates need no count.
+    let chars = suffix.chars().count();
     candidates
+        .filter(|c| chars.abs_diff(c.chars().count()) <= close(c))
         .map(|c| (strsim::levenshtein(suffix, c), c))
-        .filter(|(distance, c)| *distance <= 3.max(c.len() / 5) && *distance < c.len())
+        .filter(|(distance, c)| *distance <= close(c) && *distance < c.len())
         .min()
         .map(|(_, c)| c.to_string())
 }

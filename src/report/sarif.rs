@@ -2,6 +2,7 @@
 //! Columns are Unicode code points (`columnKind`), as in every other format.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -45,7 +46,7 @@ struct ToolComponent {
 struct Driver {
     name: &'static str,
     version: &'static str,
-    rules: Vec<ReportingDescriptor>,
+    rules: &'static [ReportingDescriptor],
 }
 
 #[derive(Serialize)]
@@ -176,23 +177,31 @@ fn sarif_location(loaded: &Loaded, location: &Location, message: Option<&str>) -
     }
 }
 
+/// Every rule as SARIF describes it, from the rules' doc comments: the same in every report.
+fn descriptors() -> &'static [ReportingDescriptor] {
+    static DESCRIPTORS: OnceLock<Vec<ReportingDescriptor>> = OnceLock::new();
+    DESCRIPTORS.get_or_init(|| {
+        registry()
+            .iter()
+            .map(|rule| {
+                let info = rule.info();
+                ReportingDescriptor {
+                    id: info.id,
+                    short_description: Text {
+                        text: info.summary(),
+                    },
+                    full_description: Text { text: info.doc() },
+                    default_configuration: Configuration {
+                        level: level(info.default_severity),
+                    },
+                }
+            })
+            .collect()
+    })
+}
+
 pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> Result<String, super::ReportError> {
-    let rules = registry()
-        .iter()
-        .map(|rule| {
-            let info = rule.info();
-            ReportingDescriptor {
-                id: info.id,
-                short_description: Text {
-                    text: info.summary(),
-                },
-                full_description: Text { text: info.doc() },
-                default_configuration: Configuration {
-                    level: level(info.default_severity),
-                },
-            }
-        })
-        .collect();
+    let rules = descriptors();
     let results = findings
         .iter()
         .map(|f| {
