@@ -667,17 +667,19 @@ mod tests {
         load_file(SourceText::new("t.yaml", text), Limits::default())
     }
 
+    fn names(file: &LoadedFile) -> Vec<&str> {
+        file.objects
+            .iter()
+            .map(|o| o.reference.name.as_str())
+            .collect()
+    }
+
     #[test]
     fn kinds_read_for_names_keep_their_metadata_only() {
         let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nrules:\n- &labels {app: web, !!str tier: \"fr\\u006Fnt\"}\nmetadata:\n  name: reader\n  labels: *labels\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: rbac.authorization.k8s.io/v1, kind: Role, metadata: {name: r}, rules: [{verbs: [get]}]}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {k: v}}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: twice}\nsecrets: []\nsecrets: []\n";
         let file = load(text);
         let tree = &file.tree;
-        let names: Vec<&str> = file
-            .objects
-            .iter()
-            .map(|o| o.reference.name.as_str())
-            .collect();
-        assert_eq!(names, ["reader", "r", "c", "twice"]);
+        assert_eq!(names(&file), ["reader", "r", "c", "twice"]);
         let get = |object: usize, path: &[&str]| {
             let entry = tree.lookup_keys(file.objects[object].node, path)?;
             Some((
@@ -753,12 +755,7 @@ mod tests {
             .tree
             .lookup_keys(file.objects[1].node, &["metadata", "labels", "verbs"]);
         assert!(labels.is_some());
-        let names: Vec<&str> = file
-            .objects
-            .iter()
-            .map(|o| o.reference.name.as_str())
-            .collect();
-        assert_eq!(names, ["reader", "anchored", "pragma", "web"]);
+        assert_eq!(names(&file), ["reader", "anchored", "pragma", "web"]);
     }
 
     fn at(file: &LoadedFile, kind: ProblemKind) -> Vec<(Position, String)> {
