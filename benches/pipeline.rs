@@ -2,8 +2,9 @@
 //! `../shared/bench/make_bench_corpus.py` (in `target/bench-corpus/`) at 10k, 50k, 100k and
 //! 1M documents (`-- --sizes 10000,100000` for others), and for each size runs, each as a
 //! process of its own:
-//! - the bare event parse of the same bytes with the same parser (granit-parser; the files
-//!   read and parsed in parallel, as `check` reads them) — the floor of any YAML reading;
+//! - the bare event parse of the same bytes with the same parser, built and set up as
+//!   `check` uses it (granit-parser without comment events; the files read and parsed in
+//!   parallel, as `check` reads them) — the floor of any YAML reading;
 //! - `ingress-lint check --format json` (this build's binary) with the corpus's clusters
 //!   configured, and as one cluster (`clusters: single`).
 //!
@@ -98,7 +99,9 @@ fn bare_parse(dir: &Path) {
         .par_iter()
         .map(|path| {
             let text = std::fs::read_to_string(path).unwrap_or_default();
-            let documents = granit_parser::Parser::new_from_str(&text)
+            // The options `check` parses with: comment events off.
+            let options = granit_parser::options! { emit_comments: false };
+            let documents = granit_parser::Parser::new_from_str_with_options(&text, options)
                 .map_while(Result::ok)
                 .filter(|(event, _)| matches!(event, granit_parser::Event::DocumentStart(..)))
                 .count();

@@ -293,6 +293,10 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     if empty {
         eprintln!("ingress-lint: no Kubernetes object found in the input (--fail-if-no-objects)");
     }
+    // The process ends here and hands all its memory back at once: freeing every tree
+    // piece by piece cost a tenth of a second on a 100,000-document repository.
+    std::mem::forget(loaded);
+    std::mem::forget(findings);
     Ok(if failing || empty {
         Outcome::Failed
     } else {

@@ -1,6 +1,7 @@
 //! `--format json`, per `spec/output.schema.json` (copied to `tests/output.schema.json`).
 
 use manifest::ObjectRef;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{resolve, Summary};
@@ -91,8 +92,9 @@ fn output<'a>(loaded: &'a Loaded, findings: &'a [Finding]) -> Output<'a> {
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: Summary::new(loaded, findings),
+        // In parallel: locating a finding can build its file's line index.
         findings: findings
-            .iter()
+            .par_iter()
             .map(|f| JsonFinding {
                 rule: f.rule,
                 severity: f.severity,

@@ -7,6 +7,8 @@
 //!
 //! Suppressed findings are kept, marked, and counted apart.
 
+use rayon::prelude::*;
+
 use crate::findings::{Finding, Location};
 
 use manifest::{LoadedFile, Span};
@@ -63,16 +65,17 @@ pub enum Source {
 /// Marks the findings suppressions cover; returns the suppressions that covered one.
 pub fn apply(loaded: &Loaded, options: &RuleOptions, findings: &mut [Finding]) -> Vec<Source> {
     let files = &loaded.files;
-    let mut used = Vec::new();
-    for finding in findings.iter_mut() {
-        let found = by_comment(files, finding)
-            .or_else(|| by_annotation(files, finding))
-            .or_else(|| by_config(files, options, finding));
-        if let Some((reason, source)) = found {
+    // In parallel: the first position asked of a file builds its line index.
+    let mut used: Vec<Source> = findings
+        .par_iter_mut()
+        .filter_map(|finding| {
+            let (reason, source) = by_comment(files, finding)
+                .or_else(|| by_annotation(files, finding))
+                .or_else(|| by_config(files, options, finding))?;
             finding.suppressed = Some(reason);
-            used.push(source);
-        }
-    }
+            Some(source)
+        })
+        .collect();
     used.sort();
     used.dedup();
     used
@@ -128,46 +131,53 @@ fn by_comment(files: &[LoadedFile], finding: &Finding) -> Option<(String, Source
 
 /// Every suppression of the input: comment pragmas and annotation keys, with their rules.
 pub fn all_in_input(files: &[LoadedFile]) -> Vec<(Source, String)> {
+    files
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(index, file)| in_file(index, file))
+        .collect()
+}
+
+/// The suppressions of one file, in its order.
+fn in_file(index: usize, file: &LoadedFile) -> Vec<(Source, String)> {
     let mut out = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        // Only the lines that name the pragma, found without a line index (lines let go
-        // held none: runs of kept text are whole lines).
-        for (base, text) in file.source.kept_runs() {
-            let mut done_to = 0;
-            for (at, _) in text.match_indices(PRAGMA) {
-                if at < done_to {
-                    continue;
-                }
-                let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
-                let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
-                done_to = end;
-                let line = text[start..end].trim_end_matches('\r');
-                if let Some((span, rules, _)) = pragma(line, base + start) {
-                    let at = Location { file: index, span };
-                    out.push((Source::Located(at), rules.trim().to_string()));
-                }
+    // Only the lines that name the pragma, found without a line index (lines let go
+    // held none: runs of kept text are whole lines).
+    for (base, text) in file.source.kept_runs() {
+        let mut done_to = 0;
+        for (at, _) in text.match_indices(PRAGMA) {
+            if at < done_to {
+                continue;
+            }
+            let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            done_to = end;
+            let line = text[start..end].trim_end_matches('\r');
+            if let Some((span, rules, _)) = pragma(line, base + start) {
+                let at = Location { file: index, span };
+                out.push((Source::Located(at), rules.trim().to_string()));
             }
         }
-        let tree = &file.tree;
-        for object in &file.objects {
-            for path in METADATA_PATHS {
-                let Some(annotations) = tree.lookup_keys(object.node, path) else {
+    }
+    let tree = &file.tree;
+    for object in &file.objects {
+        for path in METADATA_PATHS {
+            let Some(annotations) = tree.lookup_keys(object.node, path) else {
+                continue;
+            };
+            for entry in tree.entries(annotations.value).iter() {
+                let Some(key) = tree.scalar(entry.key) else {
                     continue;
                 };
-                for entry in tree.entries(annotations.value).iter() {
-                    let Some(key) = tree.scalar(entry.key) else {
-                        continue;
-                    };
-                    let rule = if key == ALL_ANNOTATION {
-                        "all"
-                    } else if let Some(rule) = key.strip_prefix(RULE_ANNOTATION_PREFIX) {
-                        rule
-                    } else {
-                        continue;
-                    };
-                    let at = Location::new(index, tree.span(entry.key));
-                    out.push((Source::Located(at), rule.to_string()));
-                }
+                let rule = if key == ALL_ANNOTATION {
+                    "all"
+                } else if let Some(rule) = key.strip_prefix(RULE_ANNOTATION_PREFIX) {
+                    rule
+                } else {
+                    continue;
+                };
+                let at = Location::new(index, tree.span(entry.key));
+                out.push((Source::Located(at), rule.to_string()));
             }
         }
     }

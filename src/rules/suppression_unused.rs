@@ -46,12 +46,12 @@ pub fn unused_configured(location: crate::findings::Location, rule: &str) -> Fin
 }
 
 /// Findings for the suppressions of the input that covered nothing (`used` lists those that
-/// did).
+/// did, sorted).
 pub fn unused(loaded: &Loaded, used: &[Source]) -> Vec<Finding> {
     let info = SuppressionUnused.info();
     suppress::all_in_input(&loaded.files)
         .into_iter()
-        .filter(|(source, _)| !used.contains(source))
+        .filter(|(source, _)| used.binary_search(source).is_err())
         .filter_map(|(source, rules)| {
             let Source::Located(location) = source else {
                 return None;

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
 use manifest::parse::{NodeId, PathStep, Tree};
 use manifest::{LoadedFile, Object, Problem, ProblemKind, Span, TypedObject};
@@ -81,11 +83,11 @@ pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomiz
     for index in patch_files {
         make_fragments(&mut files[index], |_, _| true);
     }
-    for file in files.iter_mut() {
+    files.par_iter_mut().for_each(|file| {
         make_fragments(file, |tree, node| {
             tree.lookup(node, &[PathStep::Key("$patch")]).is_some()
         });
-    }
+    });
     let listed: std::collections::BTreeSet<&str> = kustomizations
         .iter()
         .flat_map(|k| k.resources.iter().chain(&k.components))

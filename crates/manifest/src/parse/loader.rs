@@ -10,6 +10,10 @@ use super::tree::{Entry, NodeId, ScalarStyle, Tree};
 use super::{Problem, ProblemKind};
 use crate::source::Span;
 
+/// Mappings up to this many entries are checked for repeated keys by comparing each key with
+/// the ones before it, which costs less than hashing every key (most mappings are this small).
+const SMALL_MAPPING: usize = 16;
+
 /// Bounds that keep hostile input cheap.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -355,17 +359,30 @@ impl Builder<'_> {
             return;
         }
         let tree = &self.file.tree;
-        let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        let key_of = |entry: &Entry| tree.scalar(entry.key).filter(|&key| key != "<<");
+        // (the earlier entry, the later, the key) for each repeat of a key.
         let mut duplicates = Vec::new();
-        for (index, entry) in entries.iter().enumerate() {
-            let Some(key) = tree.scalar(entry.key) else {
-                continue;
-            };
-            if key == "<<" {
-                continue;
+        if entries.len() <= SMALL_MAPPING {
+            for (index, entry) in entries.iter().enumerate() {
+                let Some(key) = key_of(entry) else {
+                    continue;
+                };
+                if let Some(previous) = entries[..index]
+                    .iter()
+                    .rposition(|e| key_of(e) == Some(key))
+                {
+                    duplicates.push((previous, index, key.to_string()));
+                }
             }
-            if let Some(previous) = last_index.insert(key, index) {
-                duplicates.push((previous, index, key.to_string()));
+        } else {
+            let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+            for (index, entry) in entries.iter().enumerate() {
+                let Some(key) = key_of(entry) else {
+                    continue;
+                };
+                if let Some(previous) = last_index.insert(key, index) {
+                    duplicates.push((previous, index, key.to_string()));
+                }
             }
         }
         if duplicates.is_empty() {
@@ -441,5 +458,41 @@ impl Builder<'_> {
             .filter_map(|line| line.trim_start().strip_prefix("# Source: "))
             .next_back()
             .map(|s| s.trim().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `a` three times among `extra` other keys: each repeat names the one before it, and
+    /// the last `a` is the one kept, by the small-mapping scan and the hashed one alike.
+    fn repeats(extra: usize) {
+        let mut text = String::from("a: 1\nb: 2\na: 3\n");
+        for i in 0..extra {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("a: 4\n");
+        let file = parse(&text, Limits::default());
+        let line_of = |span: Span| text[..span.start as usize].lines().count() + 1;
+        let found: Vec<(usize, usize)> = file
+            .problems
+            .iter()
+            .filter(|p| p.kind == ProblemKind::DuplicateKey)
+            .map(|p| (line_of(p.span), line_of(p.related[0].0)))
+            .collect();
+        let last = extra + 4;
+        assert_eq!(found, [(3, 1), (last, 3)], "{extra} other keys");
+        let root = file.documents[0].root.expect("a mapping");
+        let entries = file.tree.entries(root);
+        assert_eq!(entries.len(), extra + 2);
+        let a = file.tree.get(root, "a").expect("a kept");
+        assert_eq!(file.tree.scalar(a.value), Some("4"));
+    }
+
+    #[test]
+    fn repeated_keys_in_small_and_large_mappings() {
+        repeats(0);
+        repeats(SMALL_MAPPING + 10);
     }
 }

@@ -97,6 +97,9 @@ pub struct Tree {
     /// The input file of the nodes located in another file's text (a Kustomize patch merged
     /// into its base), by node, in node order.
     foreign: Vec<(NodeId, u32)>,
+    /// Whether a mapping may hold a merge key: most trees have none, and then `entries`
+    /// need not look for one on every lookup.
+    merge_keys: bool,
 }
 
 /// A YAML merge key (`<<: *defaults`).
@@ -217,6 +220,7 @@ impl Tree {
     pub(crate) fn close_mapping(&mut self, id: NodeId, entries: &[Entry], end: u32) {
         let start = small(self.entries.len());
         self.entries.extend_from_slice(entries);
+        self.merge_keys = self.merge_keys || entries.iter().any(|e| self.is_merge_key(e.key));
         self.close(id, start, entries.len(), end);
     }
 
@@ -444,6 +448,7 @@ impl Tree {
         let renumber = |id: NodeId| new_ids.get(id as usize).copied().flatten().unwrap_or(0);
         let mut out = Tree {
             source: self.source.clone(),
+            merge_keys: self.merge_keys,
             ..Tree::default()
         };
         out.slots.reserve_exact(next as usize);
@@ -544,7 +549,7 @@ impl Tree {
         let NodeKind::Mapping(entries) = self.node(self.resolve(id)).kind else {
             return Cow::Borrowed(&[]);
         };
-        if !entries.iter().any(|e| self.is_merge_key(e.key)) {
+        if !self.merge_keys || !entries.iter().any(|e| self.is_merge_key(e.key)) {
             return Cow::Borrowed(entries);
         }
         let mut merged: Vec<Entry> = entries
