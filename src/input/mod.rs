@@ -248,6 +248,9 @@ pub fn read(input: &Input, max_file_size: u64) -> Result<Vec<u8>, ReadError> {
                     limit: max_file_size,
                 });
             }
+            // Room for the whole file and the read that finds its end: `take` hides the
+            // size, and growing by doubling would copy the text over and over.
+            bytes.reserve_exact(usize::try_from(size).unwrap_or(0).saturating_add(1));
             file.take(max_file_size + 1)
                 .read_to_end(&mut bytes)
                 .map_err(io)?;

@@ -2,6 +2,8 @@
 //! which follows YAML 1.1 (`goyaml.v2/resolve.go`): `yes`/`on`/`y` are booleans, `0644` is
 //! octal, `1_000` is 1000. The Rust parsers read YAML 1.2, so we resolve here.
 
+use std::borrow::Cow;
+
 /// What a plain scalar means to Kubernetes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Resolved {
@@ -48,11 +50,16 @@ pub fn resolve_plain(value: &str) -> Resolved {
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return Resolved::String;
     }
-    if let Some(int) = resolve_int(value) {
+    // go-yaml v2 reads numbers after removing underscores (rare: most values keep their text).
+    let plain: Cow<'_, str> = if value.contains('_') {
+        Cow::Owned(value.chars().filter(|&c| c != '_').collect())
+    } else {
+        Cow::Borrowed(value)
+    };
+    if let Some(int) = resolve_int(&plain) {
         return int;
     }
-    // go-yaml v2 accepts floats as strconv.ParseFloat does, after removing underscores.
-    let plain: String = value.chars().filter(|&c| c != '_').collect();
+    // go-yaml v2 accepts floats as strconv.ParseFloat does.
     if is_float_syntax(&plain) {
         if let Ok(f) = plain.parse::<f64>() {
             return Resolved::Float(f);
@@ -61,8 +68,8 @@ pub fn resolve_plain(value: &str) -> Resolved {
     Resolved::String
 }
 
-fn resolve_int(value: &str) -> Option<Resolved> {
-    let plain: String = value.chars().filter(|&c| c != '_').collect();
+/// An integer's text, underscores removed.
+fn resolve_int(plain: &str) -> Option<Resolved> {
     let (negative, digits) = match plain.as_bytes().first()? {
         b'-' => (true, &plain[1..]),
         b'+' => (false, &plain[1..]),
