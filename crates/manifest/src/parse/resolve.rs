@@ -73,7 +73,7 @@ fn resolve_int(plain: &str) -> Option<Resolved> {
     let (negative, digits) = match plain.as_bytes().first()? {
         b'-' => (true, &plain[1..]),
         b'+' => (false, &plain[1..]),
-        _ => (false, &plain[..]),
+        _ => (false, plain),
     };
     if digits.is_empty() {
         return None;
