@@ -305,21 +305,24 @@ impl SourceText {
         self.line_marks.get_or_init(|| {
             let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
             let mut marks = vec![(0u32, 0u32)];
-            let mut breaks = Vec::with_capacity(self.text.len() / BYTES_PER_MARK + 1);
+            let blocks = self.text.len().div_ceil(BYTES_PER_MARK);
+            let mut breaks = Vec::with_capacity(blocks);
             let mut lines = 1usize;
-            for (block, bytes) in self.text.as_bytes().chunks(BYTES_PER_MARK).enumerate() {
-                breaks.push(small(lines - 1));
-                for (at, _) in bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n') {
-                    let mark = (small(lines), small(block * BYTES_PER_MARK + at + 1));
-                    let last = marks[marks.len() - 1];
-                    if mark.0 - last.0 >= LINES_PER_MARK
-                        || (mark.1 - last.1) as usize >= BYTES_PER_MARK
-                    {
-                        marks.push(mark);
-                    }
-                    lines += 1;
+            // `match_indices` of a char searches with memchr: far faster than byte by byte.
+            for (at, _) in self.text.match_indices('\n') {
+                // The blocks that start up to this break follow every break before it.
+                while breaks.len() * BYTES_PER_MARK <= at {
+                    breaks.push(small(lines - 1));
                 }
+                let mark = (small(lines), small(at + 1));
+                let last = marks[marks.len() - 1];
+                if mark.0 - last.0 >= LINES_PER_MARK || (mark.1 - last.1) as usize >= BYTES_PER_MARK
+                {
+                    marks.push(mark);
+                }
+                lines += 1;
             }
+            breaks.resize(blocks, small(lines - 1));
             LineMarks {
                 marks,
                 breaks,
