@@ -112,7 +112,10 @@ struct NodeDeserializer<'c, 't> {
 
 enum Shape<'t> {
     Null,
-    Scalar(&'t str, ScalarStyle, Option<&'t str>),
+    /// A plain scalar without a tag, and what Kubernetes reads it as (never null).
+    Plain(&'t str, Resolved),
+    /// Any other scalar (quoted, a block, or tagged), and its tag.
+    Scalar(&'t str, Option<&'t str>),
     Sequence(&'t [NodeId]),
     Mapping,
 }
@@ -122,13 +125,12 @@ impl<'t> NodeDeserializer<'_, 't> {
         let tree = self.context.tree;
         if let Some((value, style)) = tree.scalar_parts(self.node) {
             let tag = tree.tag(self.node);
-            return if style == ScalarStyle::Plain
-                && tag.is_none()
-                && resolve_plain(value) == Resolved::Null
-            {
-                Shape::Null
-            } else {
-                Shape::Scalar(value, style, tag)
+            return match (style, tag) {
+                (ScalarStyle::Plain, None) => match resolve_plain(value) {
+                    Resolved::Null => Shape::Null,
+                    resolved => Shape::Plain(value, resolved),
+                },
+                _ => Shape::Scalar(value, tag),
             };
         }
         match &tree.node(tree.resolve(self.node)).kind {
@@ -149,13 +151,11 @@ impl<'t> NodeDeserializer<'_, 't> {
     fn expected(&self, what: &str) -> DecodeError {
         let found = match self.shape() {
             Shape::Null => "null".to_string(),
-            Shape::Scalar(value, style, tag) => {
-                let kind = match (style, tag) {
-                    (_, Some(tag)) => tag.to_string(),
-                    (ScalarStyle::Plain, None) => resolve_plain(value).type_name().to_string(),
-                    _ => "string".to_string(),
-                };
-                format!("{kind} `{}`", ellipsis(value))
+            Shape::Plain(value, resolved) => {
+                format!("{} `{}`", resolved.type_name(), ellipsis(value))
+            }
+            Shape::Scalar(value, tag) => {
+                format!("{} `{}`", tag.unwrap_or("string"), ellipsis(value))
             }
             Shape::Sequence(_) => "a list".to_string(),
             Shape::Mapping => "a mapping".to_string(),
@@ -168,10 +168,15 @@ impl<'t> NodeDeserializer<'_, 't> {
 
     /// The resolved meaning of a scalar, honouring quotes and explicit `!!` tags.
     fn resolved(&self) -> Option<(Resolved, &'t str)> {
-        match self.shape() {
+        Self::meaning(self.shape())
+    }
+
+    /// `resolved`, of a shape already read.
+    fn meaning(shape: Shape<'t>) -> Option<(Resolved, &'t str)> {
+        match shape {
             Shape::Null => Some((Resolved::Null, "")),
-            Shape::Scalar(value, ScalarStyle::Plain, None) => Some((resolve_plain(value), value)),
-            Shape::Scalar(value, _, Some("int" | "float" | "bool" | "null")) => {
+            Shape::Plain(value, resolved) => Some((resolved, value)),
+            Shape::Scalar(value, Some("int" | "float" | "bool" | "null")) => {
                 Some((resolve_plain(value), value))
             }
             Shape::Scalar(value, ..) => Some((Resolved::String, value)),
@@ -240,7 +245,7 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'_, '_> {
         let result = match self.shape() {
             Shape::Sequence(items) => visitor.visit_seq(self.seq_access(items)),
             Shape::Mapping => visitor.visit_map(self.map_access()),
-            _ => match self.resolved() {
+            scalar => match Self::meaning(scalar) {
                 Some((Resolved::Null, _)) => visitor.visit_unit(),
                 Some((Resolved::Bool(b), _)) => visitor.visit_bool(b),
                 Some((Resolved::Int(i), _)) => visitor.visit_i64(i),
