@@ -128,7 +128,10 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         .collect();
     annotation_keys.sort_unstable();
     annotation_keys.dedup();
-    let mut served_alike: HashMap<(Option<String>, Vec<Option<String>>), Served> = HashMap::new();
+    // Each list of candidates is numbered, for `Narrowing`.
+    let mut served_alike: HashMap<(Option<String>, Vec<Option<String>>), (usize, Served)> =
+        HashMap::new();
+    let mut narrowing = Narrowing::default();
     let mut ingresses = Vec::new();
     for (key, object) in objects.iter() {
         let TypedObject::Ingress(ingress) = &object.typed else {
@@ -171,7 +174,8 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
             .iter()
             .map(|k| annotations.get(*k).cloned())
             .collect();
-        let candidates = served_alike
+        let groups = served_alike.len();
+        let (group, candidates) = served_alike
             .entry((field.clone(), read))
             .or_insert_with(|| {
                 let served: Vec<(usize, usize)> = inventory
@@ -187,10 +191,10 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
                     })
                     .map(|(at, _)| at)
                     .collect();
-                Arc::new(served)
+                (groups, Arc::new(served))
             })
             .clone();
-        let served_by = in_cluster(objects, inventory, key, candidates);
+        let served_by = narrowing.in_cluster(objects, inventory, key, group, &candidates);
         let mut annotation_prefixes = BTreeMap::new();
         for key in annotations.keys() {
             if let Some((prefix, _)) = key.split_once('/') {
@@ -208,12 +212,14 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
     }
     inventory.ingresses = ingresses;
     // IngressClasses of one name and controller value are claimed alike.
-    let mut claimed_alike: HashMap<(&str, Option<&str>), Served> = HashMap::new();
+    let mut claimed_alike: HashMap<(&str, Option<&str>), (usize, Served)> = HashMap::new();
+    let mut narrowing = Narrowing::default();
     let served: Vec<Served> = inventory
         .classes
         .iter()
         .map(|class| {
-            let candidates = claimed_alike
+            let groups = claimed_alike.len();
+            let (group, candidates) = claimed_alike
                 .entry((class.name.as_str(), class.controller.as_deref()))
                 .or_insert_with(|| {
                     let claimed = inventory
@@ -221,10 +227,10 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
                         .filter(|(_, claimant)| claims(claimant, class))
                         .map(|(at, _)| at)
                         .collect();
-                    Arc::new(claimed)
+                    (groups, Arc::new(claimed))
                 })
                 .clone();
-            in_cluster(objects, inventory, class.key, candidates)
+            narrowing.in_cluster(objects, inventory, class.key, group, &candidates)
         })
         .collect();
     for (class, served_by) in inventory.classes.iter_mut().zip(served) {
@@ -232,20 +238,42 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
     }
 }
 
-/// The claimants that share a cluster with the object: all of them within one scope (the
-/// shared list itself), else those of a cluster the object is in.
-fn in_cluster(
-    objects: &Objects<'_>,
-    inventory: &Inventory,
-    key: ObjectKey,
-    candidates: Served,
-) -> Served {
-    let apart =
-        |&(i, _): &(usize, usize)| !objects.same_cluster(key, inventory.controllers[i].workload);
-    if !candidates.iter().any(apart) {
-        return candidates;
+/// Lists of candidates narrowed to clusters, by the list's number and the clusters: objects
+/// of one cluster share the result, so thousands of Ingresses and claimants cost their sum,
+/// not their product.
+#[derive(Default)]
+struct Narrowing {
+    done: HashMap<(usize, Vec<u32>), Served>,
+}
+
+impl Narrowing {
+    /// The claimants that share a cluster with the object: all of them within one scope (the
+    /// shared list itself), else those of a cluster the object is in.
+    fn in_cluster(
+        &mut self,
+        objects: &Objects<'_>,
+        inventory: &Inventory,
+        key: ObjectKey,
+        group: usize,
+        candidates: &Served,
+    ) -> Served {
+        if objects.one_cluster() {
+            return candidates.clone();
+        }
+        let clusters = objects.clusters(key).into_owned();
+        self.done
+            .entry((group, clusters))
+            .or_insert_with_key(|(_, clusters)| {
+                let apart = |&(i, _): &(usize, usize)| {
+                    !objects.meets(inventory.controllers[i].workload, clusters)
+                };
+                if !candidates.iter().any(apart) {
+                    return candidates.clone();
+                }
+                Arc::new(candidates.iter().copied().filter(|s| !apart(s)).collect())
+            })
+            .clone()
     }
-    Arc::new(candidates.iter().copied().filter(|s| !apart(s)).collect())
 }
 
 /// Whether a claimant serves an Ingress, following the controller's own rules: which of the

@@ -13,6 +13,8 @@ pub mod settings;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use manifest::parse::PathStep;
 use manifest::{LoadedFile, Object, ObjectRef, Span};
 
@@ -212,14 +214,27 @@ impl<'a> Objects<'a> {
         std::borrow::Cow::Owned(clusters)
     }
 
-    /// Whether two objects can meet: everything can within one scope or one cluster; across
-    /// several clusters, only objects of a common cluster.
-    pub fn same_cluster(&self, a: ObjectKey, b: ObjectKey) -> bool {
-        if self.scope.is_some() || self.file_clusters.is_empty() {
-            return true;
+    /// Whether every object can meet every other: within one scope or one cluster.
+    pub fn one_cluster(&self) -> bool {
+        self.scope.is_some() || self.file_clusters.is_empty()
+    }
+
+    /// The clusters an object is in, sorted; none when all are one cluster.
+    pub fn clusters(&self, key: ObjectKey) -> std::borrow::Cow<'_, [u32]> {
+        if self.one_cluster() {
+            return std::borrow::Cow::Borrowed(&[]);
         }
-        let (a, b) = (self.clusters_of(a), self.clusters_of(b));
-        a.iter().any(|c| b.binary_search(c).is_ok())
+        self.clusters_of(key)
+    }
+
+    /// Whether an object can meet one in `clusters` (an object's `clusters`): always within
+    /// one cluster; across several, when they have a cluster in common.
+    pub fn meets(&self, key: ObjectKey, clusters: &[u32]) -> bool {
+        self.one_cluster()
+            || self
+                .clusters_of(key)
+                .iter()
+                .any(|c| clusters.binary_search(c).is_ok())
     }
 
     pub fn get(&self, key: ObjectKey) -> &'a Object {
@@ -333,27 +348,17 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
         services: exposure::collect_services(objects),
         ..Inventory::default()
     };
-    let mut data_planes: Vec<(ObjectKey, &'static Controller, String)> = Vec::new();
-    for (key, object) in objects.iter() {
-        let Some(pod) = pod_of(object) else { continue };
-        let mut seen: Vec<&str> = Vec::new();
-        for (index, container) in pod.spec.containers.iter().enumerate() {
-            let Some((controller, image)) = recognise(knowledge, container, &pod) else {
-                continue;
-            };
-            let text = container.image.clone().unwrap_or_default();
-            if image.role == Role::DataPlane {
-                data_planes.push((key, controller, text));
-                continue;
-            }
-            if seen.contains(&controller.id.as_str()) {
-                continue;
-            }
-            seen.push(&controller.id);
-            inventory
-                .controllers
-                .push(instance(objects, key, &pod, index, controller));
-        }
+    // Reading controllers' settings is most of this stage: each object's controllers are
+    // found in parallel (one cluster of a fleet repository is a single pass), in order.
+    let in_scope: Vec<(ObjectKey, &Object)> = objects.iter().collect();
+    let found: Vec<Recognised> = in_scope
+        .par_iter()
+        .map(|&(key, object)| controllers_of(objects, knowledge, key, object))
+        .collect();
+    let mut data_planes: Vec<DataPlane> = Vec::new();
+    for (instances, planes) in found {
+        inventory.controllers.extend(instances);
+        data_planes.extend(planes);
     }
     // Data planes join the controllers of their kind in their namespace (looked up, not
     // scanned: a fleet repository holds thousands of controllers).
@@ -396,13 +401,48 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
             });
         groups[group].1.push(index);
     }
-    for instance in &mut inventory.controllers {
-        exposure::expose(objects, instance, &inventory.services, &services_in);
-    }
+    inventory.controllers.par_iter_mut().for_each(|instance| {
+        exposure::expose(objects, instance, &inventory.services, &services_in)
+    });
     classes::resolve_classless(&mut inventory);
     classes::serve(objects, &mut inventory);
     inventory.node_ports = nodes::node_ports(objects, &inventory.controllers);
     inventory
+}
+
+/// A data-plane container: the workload, its controller, its image.
+type DataPlane = (ObjectKey, &'static Controller, String);
+
+/// An object's controller instances and data-plane containers.
+type Recognised = (Vec<ControllerInstance>, Vec<DataPlane>);
+
+/// The controllers an object's pod runs (each once) and its data-plane containers.
+fn controllers_of(
+    objects: &Objects<'_>,
+    knowledge: &'static Knowledge,
+    key: ObjectKey,
+    object: &Object,
+) -> Recognised {
+    let (mut instances, mut data_planes) = (Vec::new(), Vec::new());
+    let Some(pod) = pod_of(object) else {
+        return (instances, data_planes);
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for (index, container) in pod.spec.containers.iter().enumerate() {
+        let Some((controller, image)) = recognise(knowledge, container, &pod) else {
+            continue;
+        };
+        if image.role == Role::DataPlane {
+            data_planes.push((key, controller, container.image.clone().unwrap_or_default()));
+            continue;
+        }
+        if seen.contains(&controller.id.as_str()) {
+            continue;
+        }
+        seen.push(&controller.id);
+        instances.push(instance(objects, key, &pod, index, controller));
+    }
+    (instances, data_planes)
 }
 
 /// A managed add-on recognised from a class is not assumed when a controller of the input

@@ -1,6 +1,8 @@
 //! Ports bound on nodes, for every workload (not only controllers), and whether two workloads
 //! can land on the same node.
 
+use std::collections::HashSet;
+
 use manifest::model::PodFacts;
 use manifest::Span;
 
@@ -65,6 +67,11 @@ pub fn node_ports(objects: &Objects<'_>, controllers: &[ControllerInstance]) -> 
             }
         }
     }
+    // Looked up, not scanned: a fleet repository binds hundreds of thousands of ports.
+    let mut bound: HashSet<(ObjectKey, u16, String)> = ports
+        .iter()
+        .map(|p| (p.workload, p.port, p.protocol.clone()))
+        .collect();
     for instance in controllers {
         for listen in instance
             .listen_ports
@@ -73,12 +80,8 @@ pub fn node_ports(objects: &Objects<'_>, controllers: &[ControllerInstance]) -> 
         {
             let host_network =
                 pod_of(objects.get(listen.workload)).is_some_and(|p| p.host_network());
-            let declared = ports.iter().any(|p| {
-                p.workload == listen.workload
-                    && p.port == listen.port
-                    && p.protocol == listen.protocol
-            });
-            if host_network && !declared {
+            if host_network && bound.insert((listen.workload, listen.port, listen.protocol.clone()))
+            {
                 ports.push(NodePort {
                     workload: listen.workload,
                     port: listen.port,
