@@ -128,9 +128,9 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         .collect();
     annotation_keys.sort_unstable();
     annotation_keys.dedup();
-    // Each list of candidates is numbered, for `Narrowing`.
-    let mut served_alike: HashMap<(Option<String>, Vec<Option<String>>), (usize, Served)> =
-        HashMap::new();
+    // By the class field and the annotations claimants read; each list numbered, for
+    // `Narrowing`.
+    let mut served_alike: HashMap<ReadAlike, (usize, Served)> = HashMap::new();
     let mut narrowing = Narrowing::default();
     let mut ingresses = Vec::new();
     for (key, object) in objects.iter() {
@@ -237,6 +237,10 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
         class.served_by = served_by;
     }
 }
+
+/// What claimants read of an Ingress: its class field, and the values of the annotation
+/// keys any of them reads.
+type ReadAlike = (Option<String>, Vec<Option<String>>);
 
 /// Lists of candidates narrowed to clusters, by the list's number and the clusters: objects
 /// of one cluster share the result, so thousands of Ingresses and claimants cost their sum,
