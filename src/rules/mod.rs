@@ -131,22 +131,23 @@ pub fn run(loaded: &Loaded, options: &RuleOptions) -> Vec<Finding> {
 pub fn run_and_report_unused(loaded: &Loaded, options: &RuleOptions) -> (Vec<Finding>, Vec<usize>) {
     let scopes = crate::detect::cluster_scopes(loaded, &options.clusters, options.single_cluster);
     // Clusters are independent: checked in parallel, gathered in their order.
-    let per_cluster: Vec<Vec<Finding>> = scopes
+    let per_cluster: Vec<Vec<Vec<Finding>>> = scopes
         .into_par_iter()
         .map(|scope| {
             let context = Context::new(loaded, options, scope);
-            let mut findings = Vec::new();
-            for rule in registry() {
-                let info = rule.info();
-                if options.disabled.iter().any(|d| d == info.id) {
-                    continue;
-                }
-                rule.check(&context, &mut findings);
-            }
-            findings
+            // Rules are independent too: one cluster of a fleet repository is one scope.
+            registry()
+                .par_iter()
+                .filter(|rule| !options.disabled.iter().any(|d| d == rule.info().id))
+                .map(|rule| {
+                    let mut findings = Vec::new();
+                    rule.check(&context, &mut findings);
+                    findings
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
-    let mut findings: Vec<Finding> = per_cluster.into_iter().flatten().collect();
+    let mut findings: Vec<Finding> = per_cluster.into_iter().flatten().flatten().collect();
     for finding in &mut findings {
         if let Some(severity) = options.severities.get(finding.rule) {
             finding.severity = *severity;
