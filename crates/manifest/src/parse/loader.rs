@@ -360,29 +360,24 @@ impl Builder<'_> {
         }
         let tree = &self.file.tree;
         let key_of = |entry: &Entry| tree.scalar(entry.key).filter(|&key| key != "<<");
-        // (the earlier entry, the later, the key) for each repeat of a key.
+        // (the earlier entry, the later, the key) for each repeat of a key. A small mapping
+        // compares keys; a large one hashes them.
+        let small = entries.len() <= SMALL_MAPPING;
+        let mut last_index: HashMap<&str, usize> = HashMap::new();
         let mut duplicates = Vec::new();
-        if entries.len() <= SMALL_MAPPING {
-            for (index, entry) in entries.iter().enumerate() {
-                let Some(key) = key_of(entry) else {
-                    continue;
-                };
-                if let Some(previous) = entries[..index]
+        for (index, entry) in entries.iter().enumerate() {
+            let Some(key) = key_of(entry) else {
+                continue;
+            };
+            let previous = if small {
+                entries[..index]
                     .iter()
                     .rposition(|e| key_of(e) == Some(key))
-                {
-                    duplicates.push((previous, index, key.to_string()));
-                }
-            }
-        } else {
-            let mut last_index: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-            for (index, entry) in entries.iter().enumerate() {
-                let Some(key) = key_of(entry) else {
-                    continue;
-                };
-                if let Some(previous) = last_index.insert(key, index) {
-                    duplicates.push((previous, index, key.to_string()));
-                }
+            } else {
+                last_index.insert(key, index)
+            };
+            if let Some(previous) = previous {
+                duplicates.push((previous, index, key.to_string()));
             }
         }
         if duplicates.is_empty() {

@@ -428,33 +428,22 @@ impl Tree {
             if std::mem::replace(seen, true) {
                 continue;
             }
-            let slot = &self.slots[id as usize];
-            match slot.shape {
-                Shape::Sequence => {
-                    stack.extend_from_slice(self.items.get(slot.range()).unwrap_or(&[]));
-                }
-                Shape::Mapping => {
-                    let entries = self.entries.get(slot.range()).unwrap_or(&[]);
+            match self.node(id).kind {
+                NodeKind::Sequence(items) => stack.extend_from_slice(items),
+                NodeKind::Mapping(entries) => {
                     stack.extend(entries.iter().flat_map(|e| [e.key, e.value]));
                 }
-                Shape::Alias => stack.push(slot.a),
-                Shape::SourceScalar(_) | Shape::OwnedScalar(_) => {}
+                NodeKind::Alias(target) => stack.push(target),
+                NodeKind::Scalar { .. } => {}
             }
         }
         let mut new_ids = Vec::with_capacity(self.slots.len());
         let mut next: NodeId = 0;
-        // The kept children, to size the new tree's arenas once.
-        let (mut items, mut entries) = (0, 0);
-        for (slot, &kept) in self.slots.iter().zip(&reached) {
+        for &kept in &reached {
             new_ids.push(kept.then(|| {
                 next += 1;
                 next - 1
             }));
-            match slot.shape {
-                Shape::Sequence if kept => items += slot.b as usize,
-                Shape::Mapping if kept => entries += slot.b as usize,
-                _ => {}
-            }
         }
         let renumber = |id: NodeId| new_ids.get(id as usize).copied().flatten().unwrap_or(0);
         let mut out = Tree {
@@ -463,8 +452,6 @@ impl Tree {
             ..Tree::default()
         };
         out.slots.reserve_exact(next as usize);
-        out.items.reserve_exact(items);
-        out.entries.reserve_exact(entries);
         for (id, slot) in self.slots.iter().enumerate() {
             if !reached[id] {
                 continue;
