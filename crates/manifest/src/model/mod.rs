@@ -17,8 +17,8 @@ pub use de::{decode, DecodeError, Decoded, Note};
 pub use workload::{ContainerFacts, PodFacts, Workload};
 
 use crate::parse::{
-    self, find_jinja, find_unrendered_template, Limits, NodeId, NodeKind, Problem, ProblemKind,
-    Tree,
+    self, find_jinja, find_unrendered_template, Limits, NamesOnly, NodeId, NodeKind, PassedOver,
+    Problem, ProblemKind, Tree,
 };
 use crate::source::{SourceText, Span};
 
@@ -145,8 +145,40 @@ pub const REMOVED_INGRESS_APIS: [&str; 2] = ["extensions/v1beta1", "networking.k
 /// Parses and models one file. Never panics on any input; problems are located findings.
 pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
     let source = Arc::new(source);
+    let names_only = NamesOnly {
+        kinds: &NAMES_ONLY_KINDS,
+        keep: &NAMES_KEPT,
+    };
+    let (mut file, mut passed_over) = model_file(Arc::clone(&source), limits, Some(names_only));
+    let passed = |file: &LoadedFile, passed: &[PassedOver]| {
+        let troubled = file.troubled();
+        passed
+            .iter()
+            .any(|p| troubled(file.documents[p.document].span))
+    };
+    if passed(&file, &passed_over) {
+        // A baseline names a problem by its path in the tree: the document is kept whole.
+        drop(file);
+        (file, passed_over) = model_file(Arc::clone(&source), limits, None);
+    }
+    // `file` is now the only holder: lines can be let go of it.
+    drop(source);
+    file.keep_names_only(passed_over);
+    // Kept to the end, with every other file's.
+    file.objects.shrink_to_fit();
+    file.documents.shrink_to_fit();
+    file
+}
+
+/// Parses and models one file, the bodies of `names_only` objects passed over (and the
+/// entries passed over).
+fn model_file(
+    source: Arc<SourceText>,
+    limits: Limits,
+    names_only: Option<NamesOnly<'_>>,
+) -> (LoadedFile, Vec<PassedOver>) {
     let text: &str = source.shared();
-    let parsed = parse::parse_shared(source.shared(), limits);
+    let parsed = parse::parse_shared(source.shared(), limits, names_only);
     let parses = !parsed
         .problems
         .iter()
@@ -191,7 +223,7 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
     };
     let template = if parses { None } else { jinja() }.or_else(helm);
     if let Some(problem) = template {
-        return LoadedFile {
+        let file = LoadedFile {
             source: source.clone(),
             tree: Tree::default(),
             documents: Vec::new(),
@@ -199,9 +231,9 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
             problems: vec![problem],
             skipped_documents: 0,
         };
+        return (file, Vec::new());
     }
     let mut file = LoadedFile {
-        // The only holder: lines can be let go of it.
         source,
         tree: parsed.tree,
         documents: Vec::new(),
@@ -223,11 +255,7 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         }
     }
     gather_placeholders(&mut file);
-    file.keep_names_only();
-    // Kept to the end, with every other file's.
-    file.objects.shrink_to_fit();
-    file.documents.shrink_to_fit();
-    file
+    (file, parsed.passed_over)
 }
 
 /// Kinds the analysis reads nothing of but their names and metadata: RBAC, admission
@@ -255,6 +283,9 @@ pub const NAMES_ONLY_KINDS: [&str; 17] = [
     "PodMonitor",
     "PrometheusRule",
 ];
+
+/// What is kept of a `NAMES_ONLY_KINDS` object's root.
+const NAMES_KEPT: [&str; 3] = ["apiVersion", "kind", "metadata"];
 
 /// The fewest bytes worth a copy of the rest of a file's text.
 const MIN_LET_GO: usize = 1024;
@@ -306,9 +337,8 @@ fn gather_placeholders(file: &mut LoadedFile) {
 }
 
 impl LoadedFile {
-    /// Cuts the objects of `NAMES_ONLY_KINDS` to their names and metadata, but not in a
-    /// document with a problem: a baseline names a problem by its path in the tree.
-    fn keep_names_only(&mut self) {
+    /// Whether a span (a document's) holds the start of a problem or of a related location.
+    fn troubled(&self) -> impl Fn(Span) -> bool {
         let mut problems: Vec<u32> = self
             .problems
             .iter()
@@ -317,45 +347,63 @@ impl LoadedFile {
             .map(|s| s.start)
             .collect();
         problems.sort_unstable();
-        let troubled = |span: Span| {
+        move |span: Span| {
             let first = problems.partition_point(|&start| start < span.start);
             problems.get(first).is_some_and(|&start| start <= span.end)
+        }
+    }
+
+    /// Cuts the objects of `NAMES_ONLY_KINDS` to their names and metadata, but not in a
+    /// document with a problem: a baseline names a problem by its path in the tree. The
+    /// entries the parse `passed_over` are not in the tree; the lines of both are let go of.
+    fn keep_names_only(&mut self, passed_over: Vec<PassedOver>) {
+        let troubled = self.troubled();
+        let keep = |key: &str| NAMES_KEPT.contains(&key);
+        let tree = &self.tree;
+        let cut_entries = |node: NodeId| {
+            tree.entries(node)
+                .into_owned()
+                .into_iter()
+                .filter(|e| !tree.scalar(e.key).is_some_and(keep))
         };
         let cut: Vec<NodeId> = self
             .objects
             .iter()
             .filter(|o| NAMES_ONLY_KINDS.contains(&o.reference.kind.as_str()))
             .filter(|o| !troubled(self.documents[o.document].span))
+            .filter(|o| cut_entries(o.node).next().is_some())
             .map(|o| o.node)
             .collect();
-        if cut.is_empty() {
-            return;
-        }
-        let keep = |key: &str| matches!(key, "apiVersion" | "kind" | "metadata");
         let text = self.source.shared();
-        let dropped: Vec<std::ops::Range<usize>> = cut
+        // An entry's lines, with the line break that ends it.
+        let lines = |start: u32, end: u32| {
+            let end = end as usize + usize::from(text.as_bytes().get(end as usize) == Some(&b'\n'));
+            self.source.whole_lines(start as usize..end)
+        };
+        let mut dropped: Vec<std::ops::Range<usize>> = passed_over
             .iter()
-            .flat_map(|&node| self.tree.entries(node).into_owned())
-            .filter(|e| !self.tree.scalar(e.key).is_some_and(keep))
-            .filter_map(|e| {
-                let (start, end) = (self.tree.span(e.key).start, self.tree.span(e.value).end);
-                // With the line break that ends the entry.
-                let end =
-                    end as usize + usize::from(text.as_bytes().get(end as usize) == Some(&b'\n'));
-                self.source.whole_lines(start as usize..end)
-            })
+            .filter_map(|p| lines(p.span.start, p.span.end))
             .collect();
-        let roots: Vec<NodeId> = self.documents.iter().filter_map(|d| d.root).collect();
-        let new_ids = self.tree.cut(&roots, &cut, keep);
-        let renumber = |id: NodeId| new_ids.get(id as usize).copied().flatten();
-        for document in &mut self.documents {
-            document.root = document.root.and_then(renumber);
+        dropped.extend(
+            cut.iter()
+                .flat_map(|&node| cut_entries(node))
+                .filter_map(|e| lines(tree.span(e.key).start, tree.span(e.value).end)),
+        );
+        if !cut.is_empty() {
+            let roots: Vec<NodeId> = self.documents.iter().filter_map(|d| d.root).collect();
+            let new_ids = self.tree.cut(&roots, &cut, keep);
+            let renumber = |id: NodeId| new_ids.get(id as usize).copied().flatten();
+            for document in &mut self.documents {
+                document.root = document.root.and_then(renumber);
+            }
+            // Objects are document roots or items of a List root: every one is still there.
+            for object in &mut self.objects {
+                object.node = renumber(object.node).unwrap_or_default();
+            }
         }
-        // Objects are document roots or items of a List root: every one is still there.
-        for object in &mut self.objects {
-            object.node = renumber(object.node).unwrap_or_default();
+        if !dropped.is_empty() {
+            self.let_go_of(dropped);
         }
-        self.let_go_of(dropped);
     }
 
     /// Lets go of the source lines only the entries cut from the tree held (the rules of a
@@ -713,6 +761,105 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["ClusterRole", "List", "ServiceAccount"]);
         assert!(tree.len() < load("a: b").tree.len() + 60, "{}", tree.len());
+    }
+
+    /// A file read the quick way (names-only bodies passed over as they are parsed) and
+    /// built whole then cut: the same objects, problems, tree and kept text.
+    fn reads_as_built_whole(text: &str) {
+        let quick = load(text);
+        let source = Arc::new(SourceText::new("t.yaml", text));
+        let (mut whole, passed) = model_file(source, Limits::default(), None);
+        assert!(passed.is_empty());
+        whole.keep_names_only(passed);
+        // Node numbers aside (cutting renumbers): what is reached from each document.
+        fn render(tree: &Tree, id: NodeId, out: &mut String) {
+            let node = tree.node(id);
+            out.push_str(&format!("{:?}", node.span));
+            match node.kind {
+                NodeKind::Scalar { style } => {
+                    out.push_str(&format!("{style:?}{:?}{:?}", tree.scalar(id), tree.tag(id)))
+                }
+                NodeKind::Alias(target) => out.push_str(&format!("*{:?}", tree.span(target))),
+                NodeKind::Sequence(items) => items.iter().for_each(|&i| render(tree, i, out)),
+                NodeKind::Mapping(entries) => entries.iter().for_each(|e| {
+                    render(tree, e.key, out);
+                    render(tree, e.value, out);
+                }),
+            }
+            out.push(';');
+        }
+        let view = |file: &LoadedFile| {
+            let mut out = String::new();
+            for d in &file.documents {
+                out.push_str(&format!("\n{:?} {:?} ", d.span, d.helm_source));
+                d.root.inspect(|&root| render(&file.tree, root, &mut out));
+            }
+            for o in &file.objects {
+                out.push_str(&format!("\n{:?} {} ", o.reference, o.document));
+                render(&file.tree, o.node, &mut out);
+            }
+            let runs: Vec<(usize, &str)> = file.source.kept_runs().collect();
+            format!("{out}\n{:?}\n{runs:?}", file.problems)
+        };
+        assert_eq!(view(&quick), view(&whole), "{text}");
+    }
+
+    fn passed_over(text: &str) -> usize {
+        let names_only = NamesOnly {
+            kinds: &NAMES_ONLY_KINDS,
+            keep: &NAMES_KEPT,
+        };
+        parse::parse_shared(&Arc::from(text), Limits::default(), Some(names_only))
+            .passed_over
+            .len()
+    }
+
+    #[test]
+    fn names_only_bodies_passed_over_read_as_if_built_and_cut() {
+        let rules: String = (0..20)
+            .map(|i| format!("- apiGroups: [\"\"]\n  resources: [r{i}]\n  verbs: [get]\n"))
+            .collect();
+        let plain = format!("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules:\n{rules}aggregationRule:\n  clusterRoleSelectors: [{{matchLabels: {{a: b}}}}]\n");
+        let cases = [
+            (plain.as_str(), 2),
+            // Entries before `kind` are built (and cut); a flow root; a last entry with no
+            // line break; a block scalar and comments in a body.
+            ("secrets: [{name: s}]\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\nautomountServiceAccountToken: false\n", 1),
+            ("{apiVersion: v1, kind: ServiceAccount, secrets: [{name: x}], metadata: {name: f}}\n", 1),
+            ("apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: l}\nspec: {holderIdentity: x}", 1),
+            ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  # a comment\n  template:\n    spec:\n      containers:\n      - name: c\n        args:\n        - |\n          echo hi\n        - >-\n          folded\n          text\n", 1),
+            // Not objects: read whole.
+            ("kind: Job\nspec: {a: 1}\n", 0),
+            ("apiVersion: v1\nkind: [ClusterRole]\nrules: []\n", 0),
+            ("apiVersion: null\nkind: Job\nspec: {a: 1}\n", 0),
+            // The full tree is needed: an anchor or alias in a body, a repeated key in a
+            // body (a small mapping, a large one), a key that is not its text as written.
+            ("apiVersion: v1\nkind: ServiceAccount\nmetadata: &m {name: s}\nsecrets: [*m]\n", 0),
+            ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\nsecrets: [&x {name: a}]\n", 0),
+            ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\nsecrets:\n- name: a\n  name: b\n", 0),
+            ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  \"templ\\u0061te\": {}\n  template: {}\n", 0),
+        ];
+        for (text, count) in cases {
+            assert_eq!(passed_over(text), count, "{text}");
+            reads_as_built_whole(text);
+        }
+        let many: String = (0..40).map(|i| format!("  k{i}: {i}\n")).collect();
+        let text = format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j}}\nspec:\n{many}  k7: again\n"
+        );
+        assert_eq!(passed_over(&text), 0);
+        reads_as_built_whole(&text);
+        // A problem in the document (a repeated root key, a syntax error, the metadata's
+        // schema): the document is built whole, as the baseline names problems by path.
+        for text in [
+            "apiVersion: batch/v1\nkind: Job\nspec: {x: 1}\nkind: Deployment\nmetadata: {name: k}\n",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: e}\nsecrets: [a, b\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ok}\nsecrets: [c]\n",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: [x]\nsecrets: [{name: a}]\n",
+        ] {
+            reads_as_built_whole(text);
+            assert!(!load(text).problems.is_empty());
+        }
+        reads_as_built_whole(&format!("{plain}---\n{}", cases[1].0));
     }
 
     /// The text only the cut entries held is let go; what is kept reads and points as before.

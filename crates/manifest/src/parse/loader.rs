@@ -46,6 +46,27 @@ pub struct ParsedFile {
     pub tree: Tree,
     pub documents: Vec<ParsedDocument>,
     pub problems: Vec<Problem>,
+    /// The root entries passed over (`NamesOnly`): each from its key to its value's end.
+    pub passed_over: Vec<PassedOver>,
+}
+
+/// Kinds whose objects are read for their names only: below the root of such an object only
+/// the `keep` entries are built, and the others are passed over as they are parsed (most of
+/// an RBAC or CRD bundle). The tree is then the one the full build gives once those entries
+/// are cut, unless the body holds what the full tree is needed for — an anchor, an alias, a
+/// key that is not plain text as written — and then the file is built whole.
+#[derive(Clone, Copy, Debug)]
+pub struct NamesOnly<'k> {
+    pub kinds: &'k [&'k str],
+    pub keep: &'k [&'k str],
+}
+
+/// A root entry of a names-only object that was passed over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassedOver {
+    pub document: usize,
+    /// From the entry's key to the end of its value.
+    pub span: Span,
 }
 
 /// An open collection; its children so far are the builder's pending items or entries from
@@ -72,6 +93,8 @@ impl Frame {
 
 struct Builder<'a> {
     text: &'a str,
+    names_only: Option<NamesOnly<'a>>,
+    skim: Skim<'a>,
     limits: Limits,
     file: ParsedFile,
     stack: Vec<Frame>,
@@ -86,17 +109,69 @@ struct Builder<'a> {
     abandoned: bool,
 }
 
+/// The state of passing over a names-only object's root entry.
+#[derive(Default)]
+struct Skim<'a> {
+    /// The document's root so far has a string `apiVersion`.
+    api_version: bool,
+    /// The document's root so far has a names-only `kind`.
+    names_only: bool,
+    /// The open collections of the value passed over (empty: none is).
+    frames: Vec<SkimFrame>,
+    /// The keys of the open mappings passed over, for repeated keys.
+    keys: Vec<&'a str>,
+    /// Where the entry passed over starts (its key).
+    start: u32,
+    /// Where its last node so far ends (a block collection ends at its last child).
+    end: u32,
+    /// Where the last entry passed over in the open root mapping ends.
+    root_end: u32,
+    /// The file must be built whole.
+    rebuild: bool,
+}
+
+impl Skim<'_> {
+    fn next_document(&mut self) {
+        self.api_version = false;
+        self.names_only = false;
+        self.frames.clear();
+        self.keys.clear();
+        self.root_end = 0;
+    }
+}
+
+enum SkimFrame {
+    Sequence,
+    Mapping { keys: usize, key_next: bool },
+}
+
 /// Parses a whole file: every document that can be read, and a problem for each that cannot.
 pub fn parse(text: &str, limits: Limits) -> ParsedFile {
-    parse_into(text, Tree::default(), limits)
+    parse_into(text, Tree::default(), limits, None).unwrap_or_default()
 }
 
-/// `parse`, with the tree's scalars pointing into the shared text where they can.
-pub fn parse_shared(text: &Arc<str>, limits: Limits) -> ParsedFile {
-    parse_into(text, Tree::over(text.clone()), limits)
+/// `parse`, with the tree's scalars pointing into the shared text where they can, and the
+/// bodies of `names_only` objects passed over (see `NamesOnly`).
+pub fn parse_shared(
+    text: &Arc<str>,
+    limits: Limits,
+    names_only: Option<NamesOnly<'_>>,
+) -> ParsedFile {
+    let shared = || Tree::over(text.clone());
+    // The quick way cannot tell template actions apart: they need every scalar's range.
+    let names_only = names_only.filter(|_| !text.contains("{{"));
+    parse_into(text, shared(), limits, names_only)
+        .or_else(|| parse_into(text, shared(), limits, None))
+        .unwrap_or_default()
 }
 
-fn parse_into(text: &str, mut tree: Tree, limits: Limits) -> ParsedFile {
+/// `None` when the file must be built whole (only ever when `names_only` is given).
+fn parse_into(
+    text: &str,
+    mut tree: Tree,
+    limits: Limits,
+    names_only: Option<NamesOnly<'_>>,
+) -> Option<ParsedFile> {
     // About one node per 18 bytes of manifest YAML: growing the arena by doubling would copy
     // it over and over (untouched capacity costs no resident memory).
     tree.reserve(text.len() / 18);
@@ -108,6 +183,8 @@ fn parse_into(text: &str, mut tree: Tree, limits: Limits) -> ParsedFile {
     let mut parser = Parser::new_from_str_with_options(text, options);
     let mut builder = Builder {
         text,
+        names_only,
+        skim: Skim::default(),
         limits,
         file: ParsedFile {
             tree,
@@ -127,6 +204,11 @@ fn parse_into(text: &str, mut tree: Tree, limits: Limits) -> ParsedFile {
             None => break,
             Some(Ok((event, span))) => {
                 let span = byte_span(&span.start, &span.end);
+                let event = match builder.pass_over(event, span) {
+                    Some(event) => event,
+                    None if builder.skim.rebuild => return None,
+                    None => continue,
+                };
                 if let Err(problem) = builder.event(event, span) {
                     builder.abandon(problem);
                     if !matches!(parser.proceed_next_document(), Ok(true)) {
@@ -143,7 +225,7 @@ fn parse_into(text: &str, mut tree: Tree, limits: Limits) -> ParsedFile {
         }
     }
     builder.file.tree.shrink_to_fit();
-    builder.file
+    Some(builder.file)
 }
 
 fn byte_span(start: &granit_parser::Marker, end: &granit_parser::Marker) -> Span {
@@ -179,7 +261,137 @@ fn syntax_problem(text: &str, error: &ScanError, limits: Limits) -> Problem {
     Problem::new(ProblemKind::Syntax, Span::new(at, end), message)
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    /// Takes the events of a names-only object's root entry that is passed over; gives back
+    /// every other event. Sets `skim.rebuild` when the file must be built whole.
+    fn pass_over(&mut self, event: Event<'a>, span: Span) -> Option<Event<'a>> {
+        if self.skim.frames.is_empty() {
+            let value = matches!(
+                event,
+                Event::Scalar(..)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+                    | Event::Alias(_)
+            );
+            if !value || self.abandoned || !self.starts_pass_over() {
+                return Some(event);
+            }
+            let Some(Frame::Mapping { key: Some(key), .. }) = self.stack.last() else {
+                return Some(event);
+            };
+            let key = *key;
+            // The key was the last node built; it goes with its value (an anchored key
+            // could be used elsewhere).
+            if key as usize + 1 != self.file.tree.len() || self.anchors.values().any(|&n| n == key)
+            {
+                self.skim.rebuild = true;
+                return None;
+            }
+            self.skim.start = self.file.tree.span(key).start;
+            self.file.tree.forget_last();
+            self.expanded.pop();
+        }
+        let skim = &mut self.skim;
+        // A node of the value: a key of an open mapping passed over, or a value.
+        let is_key = match skim.frames.last_mut() {
+            Some(SkimFrame::Mapping { key_next, .. }) => std::mem::replace(key_next, !*key_next),
+            _ => false,
+        };
+        match event {
+            Event::Scalar(value, _, anchor, _) => {
+                if anchor != 0 {
+                    skim.rebuild = true;
+                } else if is_key {
+                    match value {
+                        std::borrow::Cow::Borrowed(key) => skim.keys.push(key),
+                        std::borrow::Cow::Owned(_) => skim.rebuild = true,
+                    }
+                }
+                skim.end = span.end;
+            }
+            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
+                let depth = self.stack.len() + skim.frames.len();
+                if anchor != 0 || is_key || depth >= self.limits.nesting {
+                    skim.rebuild = true;
+                }
+                skim.frames.push(match event {
+                    Event::SequenceStart(..) => SkimFrame::Sequence,
+                    _ => SkimFrame::Mapping {
+                        keys: skim.keys.len(),
+                        key_next: true,
+                    },
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(SkimFrame::Mapping { keys, .. }) = skim.frames.pop() {
+                    if has_repeats(&skim.keys[keys..]) {
+                        skim.rebuild = true;
+                    }
+                    skim.keys.truncate(keys);
+                }
+                if matches!(
+                    self.text.as_bytes().get(span.start as usize),
+                    Some(b'}' | b']')
+                ) {
+                    skim.end = span.end;
+                }
+            }
+            _ => skim.rebuild = true,
+        }
+        if skim.rebuild || !skim.frames.is_empty() {
+            return None;
+        }
+        // The entry ends with its value.
+        let span = Span::new(skim.start as usize, skim.end as usize);
+        skim.root_end = skim.root_end.max(span.end);
+        if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+            *key = None;
+        }
+        self.file.passed_over.push(PassedOver {
+            document: self.file.documents.len(),
+            span,
+        });
+        None
+    }
+
+    /// Whether the next event is the value of a names-only object's root entry that is not
+    /// kept.
+    fn starts_pass_over(&self) -> bool {
+        let Some(names_only) = self.names_only else {
+            return false;
+        };
+        if !(self.skim.api_version && self.skim.names_only) || self.stack.len() != 1 {
+            return false;
+        }
+        let Some(Frame::Mapping { key: Some(key), .. }) = self.stack.last() else {
+            return false;
+        };
+        self.file
+            .tree
+            .scalar(*key)
+            .is_some_and(|key| !names_only.keep.contains(&key))
+    }
+
+    /// Notes a root `apiVersion` or `kind` value: names-only objects are known by them.
+    fn note_root_value(&mut self, value: NodeId) {
+        let Some(names_only) = self.names_only else {
+            return;
+        };
+        let [Frame::Mapping { key: Some(key), .. }] = self.stack[..] else {
+            return;
+        };
+        let tree = &self.file.tree;
+        match tree.scalar(key) {
+            Some("apiVersion") => self.skim.api_version = tree.string(value).is_some(),
+            Some("kind") => {
+                self.skim.names_only = tree
+                    .string(value)
+                    .is_some_and(|kind| names_only.kinds.contains(&kind));
+            }
+            _ => {}
+        }
+    }
+
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Problem> {
         match event {
             Event::DocumentStart(..) => {
@@ -208,6 +420,7 @@ impl Builder<'_> {
                 self.expanded.push(1);
                 let id = self.file.tree.push_scalar(value, style, tag, span);
                 self.anchor(anchor, id);
+                self.note_root_value(id);
                 self.attach(id)?;
             }
             Event::SequenceStart(_, anchor, _) => {
@@ -324,11 +537,19 @@ impl Builder<'_> {
             self.text.as_bytes().get(end_event.start as usize),
             Some(b'}' | b']')
         );
+        // Entries passed over are the root's last children when they come last.
+        let passed_over = if self.stack.is_empty() {
+            std::mem::take(&mut self.skim.root_end)
+        } else {
+            0
+        };
         let end = |tree: &Tree, id: NodeId, last_child: Option<NodeId>| {
             if closes_flow {
                 end_event.end
             } else {
-                last_child.map_or(tree.span(id).end, |last| tree.span(last).end)
+                last_child
+                    .map_or(tree.span(id).end, |last| tree.span(last).end)
+                    .max(passed_over)
             }
         };
         let id = match frame {
@@ -422,6 +643,7 @@ impl Builder<'_> {
         self.pending_items.clear();
         self.pending_entries.clear();
         self.abandoned = false;
+        self.skim.next_document();
     }
 
     /// Drops the partial document and records why.
@@ -453,6 +675,21 @@ impl Builder<'_> {
             .filter_map(|line| line.trim_start().strip_prefix("# Source: "))
             .next_back()
             .map(|s| s.trim().to_string())
+    }
+}
+
+/// Whether a mapping's keys (merge keys aside) repeat.
+fn has_repeats(keys: &[&str]) -> bool {
+    let counted = |key: &&str| *key != "<<";
+    if keys.len() <= SMALL_MAPPING {
+        keys.iter()
+            .enumerate()
+            .any(|(i, key)| counted(key) && keys[..i].contains(key))
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(keys.len());
+        keys.iter()
+            .filter(|k| counted(k))
+            .any(|key| !seen.insert(*key))
     }
 }
 

@@ -5,7 +5,7 @@ mod resolve;
 mod template;
 mod tree;
 
-pub use loader::{parse, parse_shared, Limits, ParsedDocument, ParsedFile};
+pub use loader::{parse, parse_shared, Limits, NamesOnly, ParsedDocument, ParsedFile, PassedOver};
 pub use resolve::{resolve_plain, Resolved};
 pub use template::{find_jinja, find_unrendered_template, Parsed as TemplateView};
 pub use tree::{Entry, Node, NodeId, NodeKind, PathStep, ScalarStyle, Tree};

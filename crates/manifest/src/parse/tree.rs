@@ -197,6 +197,24 @@ impl Tree {
         id
     }
 
+    /// Takes back the last node added, a scalar no other node refers to (a key whose entry
+    /// is passed over).
+    pub(crate) fn forget_last(&mut self) {
+        let Some(slot) = self.slots.pop() else {
+            return;
+        };
+        let id = small(self.slots.len());
+        if matches!(slot.shape, Shape::OwnedScalar(_)) {
+            self.owned.truncate(slot.a as usize);
+        }
+        if self.tags.last().is_some_and(|(node, _)| *node == id) {
+            self.tags.pop();
+        }
+        if self.foreign.last().is_some_and(|(node, _)| *node == id) {
+            self.foreign.pop();
+        }
+    }
+
     /// Starts a collection whose children come later (`close_sequence`, `close_mapping`).
     pub(crate) fn open_sequence(&mut self, span: Span) -> NodeId {
         self.push(Shape::Sequence, 0, 0, span)
