@@ -414,11 +414,20 @@ impl LoadedFile {
         ranges.sort_by_key(|r| r.start);
         ranges.dedup_by(|b, a| b.start < a.end);
         let mut held = vec![false; ranges.len()];
+        // Nodes come mostly in text order: the range an offset may fall in is found by
+        // stepping on from the last one, and searched for only when the order turns back.
+        let (mut next, mut last) = (0, 0);
         let mut hold = |offset: u32| {
             let offset = offset as usize;
-            let after = ranges.partition_point(|r| r.start <= offset);
-            if let Some(i) = after.checked_sub(1).filter(|&i| offset < ranges[i].end) {
-                held[i] = true;
+            if offset < last {
+                next = ranges.partition_point(|r| r.end <= offset);
+            }
+            while ranges.get(next).is_some_and(|r| r.end <= offset) {
+                next += 1;
+            }
+            last = offset;
+            if ranges.get(next).is_some_and(|r| r.start <= offset) {
+                held[next] = true;
             }
         };
         for node in self.tree.nodes() {
