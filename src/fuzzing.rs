@@ -50,7 +50,17 @@ pub fn check_bytes(data: &[u8]) -> usize {
         namespace: "default",
         ..Default::default()
     };
-    let files = files_of(data)
+    let inputs = files_of(data);
+    // Objects read for their names are passed over while parsing: the tree must be the one
+    // the whole build gives once cut.
+    #[cfg(fuzzing)]
+    for (_, bytes) in &inputs {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let [quick, whole] = manifest::model::both_reads(text);
+            assert_eq!(quick, whole, "the quick read differs from the whole build");
+        }
+    }
+    let files = inputs
         .into_iter()
         .map(|(name, bytes)| load_bytes(&name, Ok(bytes.to_vec())))
         .collect();

@@ -715,6 +715,48 @@ fn record<T>(file: &mut LoadedFile, document: usize, object: NodeId, decoded: De
     }
 }
 
+/// A file read as `load_file` reads it (names-only bodies passed over as they are parsed)
+/// and built whole then cut, each described (node numbers aside, as cutting renumbers): the
+/// two descriptions are equal when the quick read is right. The unit tests and the fuzz
+/// target compare them.
+#[cfg(any(test, fuzzing))]
+pub fn both_reads(text: &str) -> [String; 2] {
+    fn render(tree: &Tree, id: NodeId, out: &mut String) {
+        let node = tree.node(id);
+        out.push_str(&format!("{:?}", node.span));
+        match node.kind {
+            NodeKind::Scalar { style } => {
+                out.push_str(&format!("{style:?}{:?}{:?}", tree.scalar(id), tree.tag(id)))
+            }
+            NodeKind::Alias(target) => out.push_str(&format!("*{:?}", tree.span(target))),
+            NodeKind::Sequence(items) => items.iter().for_each(|&i| render(tree, i, out)),
+            NodeKind::Mapping(entries) => entries.iter().for_each(|e| {
+                render(tree, e.key, out);
+                render(tree, e.value, out);
+            }),
+        }
+        out.push(';');
+    }
+    let describe = |file: &LoadedFile| {
+        let mut out = String::new();
+        for d in &file.documents {
+            out.push_str(&format!("\n{:?} {:?} ", d.span, d.helm_source));
+            d.root.inspect(|&root| render(&file.tree, root, &mut out));
+        }
+        for o in &file.objects {
+            out.push_str(&format!("\n{:?} {} ", o.reference, o.document));
+            render(&file.tree, o.node, &mut out);
+        }
+        let runs: Vec<(usize, &str)> = file.source.kept_runs().collect();
+        format!("{out}\n{:?}\n{runs:?}", file.problems)
+    };
+    let quick = load_file(SourceText::new("t.yaml", text), Limits::default());
+    let source = Arc::new(SourceText::new("t.yaml", text));
+    let (mut whole, passed_over) = model_file(source, Limits::default(), None);
+    whole.keep_names_only(passed_over);
+    [describe(&quick), describe(&whole)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -772,45 +814,9 @@ mod tests {
         assert!(tree.len() < load("a: b").tree.len() + 60, "{}", tree.len());
     }
 
-    /// A file read the quick way (names-only bodies passed over as they are parsed) and
-    /// built whole then cut: the same objects, problems, tree and kept text.
     fn reads_as_built_whole(text: &str) {
-        let quick = load(text);
-        let source = Arc::new(SourceText::new("t.yaml", text));
-        let (mut whole, passed) = model_file(source, Limits::default(), None);
-        assert!(passed.is_empty());
-        whole.keep_names_only(passed);
-        // Node numbers aside (cutting renumbers): what is reached from each document.
-        fn render(tree: &Tree, id: NodeId, out: &mut String) {
-            let node = tree.node(id);
-            out.push_str(&format!("{:?}", node.span));
-            match node.kind {
-                NodeKind::Scalar { style } => {
-                    out.push_str(&format!("{style:?}{:?}{:?}", tree.scalar(id), tree.tag(id)))
-                }
-                NodeKind::Alias(target) => out.push_str(&format!("*{:?}", tree.span(target))),
-                NodeKind::Sequence(items) => items.iter().for_each(|&i| render(tree, i, out)),
-                NodeKind::Mapping(entries) => entries.iter().for_each(|e| {
-                    render(tree, e.key, out);
-                    render(tree, e.value, out);
-                }),
-            }
-            out.push(';');
-        }
-        let view = |file: &LoadedFile| {
-            let mut out = String::new();
-            for d in &file.documents {
-                out.push_str(&format!("\n{:?} {:?} ", d.span, d.helm_source));
-                d.root.inspect(|&root| render(&file.tree, root, &mut out));
-            }
-            for o in &file.objects {
-                out.push_str(&format!("\n{:?} {} ", o.reference, o.document));
-                render(&file.tree, o.node, &mut out);
-            }
-            let runs: Vec<(usize, &str)> = file.source.kept_runs().collect();
-            format!("{out}\n{:?}\n{runs:?}", file.problems)
-        };
-        assert_eq!(view(&quick), view(&whole), "{text}");
+        let [quick, whole] = both_reads(text);
+        assert_eq!(quick, whole, "{text}");
     }
 
     fn passed_over(text: &str) -> usize {
@@ -847,6 +853,11 @@ mod tests {
             ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\nsecrets: [&x {name: a}]\n", 0),
             ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\nsecrets:\n- name: a\n  name: b\n", 0),
             ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  \"templ\\u0061te\": {}\n  template: {}\n", 0),
+            // A root key repeated among those passed over, or with one built before `kind`;
+            // a merge key at the root (it could hold the metadata).
+            ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: r}\nsecrets: [a]\nsecrets: [b]\n", 0),
+            ("secrets: [a]\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: r}\nsecrets: [b]\n", 0),
+            ("apiVersion: v1\nkind: ServiceAccount\n<<: {metadata: {name: merged}}\n", 0),
         ];
         for (text, count) in cases {
             assert_eq!(passed_over(text), count, "{text}");

@@ -120,6 +120,8 @@ struct Skim<'a> {
     frames: Vec<SkimFrame>,
     /// The keys of the open mappings passed over, for repeated keys.
     keys: Vec<&'a str>,
+    /// The keys of the open root mapping's entries passed over, for repeated keys.
+    root_keys: Vec<&'a str>,
     /// Where the entry passed over starts (its key).
     start: u32,
     /// Where its last node so far ends (a block collection ends at its last child).
@@ -136,6 +138,7 @@ impl Skim<'_> {
         self.names_only = false;
         self.frames.clear();
         self.keys.clear();
+        self.root_keys.clear();
         self.root_end = 0;
     }
 }
@@ -209,7 +212,11 @@ fn parse_into(
                     None if builder.skim.rebuild => return None,
                     None => continue,
                 };
-                if let Err(problem) = builder.event(event, span) {
+                let built = builder.event(event, span);
+                if builder.skim.rebuild {
+                    return None;
+                }
+                if let Err(problem) = built {
                     builder.abandon(problem);
                     if !matches!(parser.proceed_next_document(), Ok(true)) {
                         break;
@@ -280,14 +287,21 @@ impl<'a> Builder<'a> {
                 return Some(event);
             };
             let key = *key;
+            let span = self.file.tree.span(key);
+            let written = self.text.get(span.range());
             // The key was the last node built; it goes with its value (an anchored key
-            // could be used elsewhere).
-            if key as usize + 1 != self.file.tree.len() || self.anchors.values().any(|&n| n == key)
+            // could be used elsewhere). It is checked for repeats with the root's others, as
+            // written; a merge key could hold the metadata.
+            if key as usize + 1 != self.file.tree.len()
+                || self.anchors.values().any(|&n| n == key)
+                || written.is_none_or(|written| self.file.tree.scalar(key) != Some(written))
+                || written == Some("<<")
             {
                 self.skim.rebuild = true;
                 return None;
             }
-            self.skim.start = self.file.tree.span(key).start;
+            self.skim.root_keys.extend(written);
+            self.skim.start = span.start;
             self.file.tree.forget_last();
             self.expanded.pop();
         }
@@ -561,6 +575,9 @@ impl<'a> Builder<'a> {
                 id
             }
             Frame::Mapping { id, start, .. } => {
+                if self.stack.is_empty() && !self.skim.root_keys.is_empty() {
+                    self.check_root_keys(start);
+                }
                 self.drop_duplicate_keys(start);
                 let entries = &self.pending_entries[start..];
                 let end = end(&self.file.tree, id, entries.last().map(|e| e.value));
@@ -570,6 +587,21 @@ impl<'a> Builder<'a> {
             }
         };
         self.attach(id)
+    }
+
+    /// Whether the root's keys repeat, those passed over among them: then the file is built
+    /// whole, for the repeat to be reported and the right entry kept.
+    fn check_root_keys(&mut self, start: usize) {
+        let tree = &self.file.tree;
+        let mut keys: Vec<&str> = std::mem::take(&mut self.skim.root_keys);
+        keys.extend(
+            self.pending_entries[start..]
+                .iter()
+                .filter_map(|e| tree.scalar(e.key)),
+        );
+        if has_repeats(&keys) {
+            self.skim.rebuild = true;
+        }
     }
 
     /// Reports every repeated key and keeps the last occurrence, as Kubernetes' decoder would
