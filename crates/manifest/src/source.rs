@@ -79,7 +79,8 @@ pub struct SourceText {
     /// The path as given on the command line, `/`-separated; `-` or `--stdin-filename` for stdin.
     pub name: String,
     /// The text as read, less the `holes`.
-    text: Arc<str>,
+    /// An `Arc<String>`, not an `Arc<str>`: the text read (or kept) is moved in, not copied.
+    text: Arc<String>,
     /// Runs of whole lines let go after loading (parts of objects nothing reads), in order.
     /// Offsets, lines and positions stay those of the file as read.
     holes: Vec<Hole>,
@@ -150,17 +151,17 @@ const LINES_PER_MARK: u32 = 32;
 const BYTES_PER_MARK: usize = 1024;
 
 impl SourceText {
-    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceText {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceText {
         SourceText {
             name: name.into(),
-            text: text.into(),
+            text: Arc::new(text.into()),
             holes: Vec::new(),
             line_marks: OnceLock::new(),
         }
     }
 
     /// The text all of whose lines are kept, shared with the tree parsed from it.
-    pub(crate) fn shared(&self) -> &Arc<str> {
+    pub(crate) fn shared(&self) -> &Arc<String> {
         &self.text
     }
 
@@ -281,7 +282,7 @@ impl SourceText {
             from = range.end;
         }
         kept.push_str(&self.text[from..]);
-        self.text = kept.into();
+        self.text = Arc::new(kept);
         self.holes = holes;
         self.line_marks = OnceLock::new();
     }

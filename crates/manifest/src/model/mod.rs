@@ -824,9 +824,13 @@ mod tests {
             kinds: &NAMES_ONLY_KINDS,
             keep: &NAMES_KEPT,
         };
-        parse::parse_shared(&Arc::from(text), Limits::default(), Some(names_only))
-            .passed_over
-            .len()
+        parse::parse_shared(
+            &Arc::new(text.to_string()),
+            Limits::default(),
+            Some(names_only),
+        )
+        .passed_over
+        .len()
     }
 
     #[test]

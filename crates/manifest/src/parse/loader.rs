@@ -156,7 +156,7 @@ pub fn parse(text: &str, limits: Limits) -> ParsedFile {
 /// `parse`, with the tree's scalars pointing into the shared text where they can, and the
 /// bodies of `names_only` objects passed over (see `NamesOnly`).
 pub fn parse_shared(
-    text: &Arc<str>,
+    text: &Arc<String>,
     limits: Limits,
     names_only: Option<NamesOnly<'_>>,
 ) -> ParsedFile {

@@ -91,7 +91,7 @@ pub struct Tree {
     /// The text of scalars that are not a range of the source.
     owned: String,
     /// The text the nodes were parsed from, when they point into it.
-    source: Option<Arc<str>>,
+    source: Option<Arc<String>>,
     /// Explicit tags (`!!str` as `str`), by node, in node order: rare, so kept aside.
     tags: Vec<(NodeId, Box<str>)>,
     /// The input file of the nodes located in another file's text (a Kustomize patch merged
@@ -113,7 +113,7 @@ fn small(value: usize) -> u32 {
 
 impl Tree {
     /// A tree whose scalars may point into `source`.
-    pub(crate) fn over(source: Arc<str>) -> Tree {
+    pub(crate) fn over(source: Arc<String>) -> Tree {
         Tree {
             source: Some(source),
             ..Tree::default()
@@ -252,7 +252,7 @@ impl Tree {
 
     fn text_of(&self, slot: &Slot) -> &str {
         let text = match slot.shape {
-            Shape::SourceScalar(_) => self.source.as_deref().unwrap_or_default(),
+            Shape::SourceScalar(_) => self.source.as_deref().map_or("", String::as_str),
             Shape::OwnedScalar(_) => &self.owned,
             _ => return "",
         };
@@ -387,9 +387,13 @@ impl Tree {
     /// Moves the scalars that are ranges of the source into `source`, the same text with
     /// lines let go: `moved` says where an old offset is now. A scalar whose text was let go
     /// (none should be) keeps a copy of it.
-    pub(crate) fn move_source(&mut self, source: Arc<str>, moved: impl Fn(usize) -> Option<usize>) {
+    pub(crate) fn move_source(
+        &mut self,
+        source: Arc<String>,
+        moved: impl Fn(usize) -> Option<usize>,
+    ) {
         let old = self.source.replace(source);
-        let old = old.as_deref().unwrap_or_default();
+        let old = old.as_deref().map_or("", String::as_str);
         for slot in &mut self.slots {
             let Shape::SourceScalar(style) = slot.shape else {
                 continue;
