@@ -78,8 +78,8 @@ pub struct Position {
 pub struct SourceText {
     /// The path as given on the command line, `/`-separated; `-` or `--stdin-filename` for stdin.
     pub name: String,
-    /// The text as read, less the `holes`.
-    /// An `Arc<String>`, not an `Arc<str>`: the text read (or kept) is moved in, not copied.
+    /// The text as read, less the `holes`: an `Arc<String>`, so that the text read (or kept)
+    /// moves in rather than being copied.
     text: Arc<String>,
     /// Runs of whole lines let go after loading (parts of objects nothing reads), in order.
     /// Offsets, lines and positions stay those of the file as read.

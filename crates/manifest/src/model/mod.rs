@@ -150,13 +150,13 @@ pub fn load_file(source: SourceText, limits: Limits) -> LoadedFile {
         keep: &NAMES_KEPT,
     };
     let (mut file, mut passed_over) = model_file(Arc::clone(&source), limits, Some(names_only));
-    let passed = |file: &LoadedFile, passed: &[PassedOver]| {
-        let troubled = file.troubled();
-        passed
-            .iter()
-            .any(|p| troubled(file.documents[p.document].span))
-    };
-    if passed(&file, &passed_over) {
+    let troubled = file.troubled();
+    let troubled_passed_over = passed_over.iter().any(|p| {
+        file.documents
+            .get(p.document)
+            .is_none_or(|document| troubled(document.span))
+    });
+    if troubled_passed_over {
         // A baseline names a problem by its path in the tree: the document is kept whole.
         drop(file);
         (file, passed_over) = model_file(Arc::clone(&source), limits, None);
