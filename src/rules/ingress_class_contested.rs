@@ -61,10 +61,12 @@ impl Rule for IngressClassContested {
             context.view(instance.workload).location(span)
         };
 
+        // Only the listed ones are located: a fleet has thousands of claimants.
         let related_claimants =
             |claimants: &[(usize, usize)], what: &dyn Fn((usize, usize)) -> String| {
                 claimants
                     .iter()
+                    .take(crate::findings::GROUP_LISTED)
                     .map(|&s| {
                         (
                             claimant_location(s),
