@@ -338,7 +338,8 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(SkimFrame::Mapping { keys, .. }) = skim.frames.pop() {
-                    if has_repeats(&skim.keys[keys..]) {
+                    let open = &skim.keys[keys..];
+                    if !repeats(open.len(), |i| Some(open[i])).is_empty() {
                         skim.rebuild = true;
                     }
                     skim.keys.truncate(keys);
@@ -599,7 +600,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .filter_map(|e| tree.scalar(e.key)),
         );
-        if has_repeats(&keys) {
+        if !repeats(keys.len(), |i| Some(keys[i])).is_empty() {
             self.skim.rebuild = true;
         }
     }
@@ -612,33 +613,14 @@ impl<'a> Builder<'a> {
             return;
         }
         let tree = &self.file.tree;
-        let key_of = |entry: &Entry| tree.scalar(entry.key).filter(|&key| key != "<<");
-        // (the earlier entry, the later, the key) for each repeat of a key. A small mapping
-        // compares keys; a large one hashes them.
-        let small = entries.len() <= SMALL_MAPPING;
-        let mut last_index: HashMap<&str, usize> = HashMap::new();
-        let mut duplicates = Vec::new();
-        for (index, entry) in entries.iter().enumerate() {
-            let Some(key) = key_of(entry) else {
-                continue;
-            };
-            let previous = if small {
-                entries[..index]
-                    .iter()
-                    .rposition(|e| key_of(e) == Some(key))
-            } else {
-                last_index.insert(key, index)
-            };
-            if let Some(previous) = previous {
-                duplicates.push((previous, index, key.to_string()));
-            }
-        }
+        let duplicates = repeats(entries.len(), |i| tree.scalar(entries[i].key));
         if duplicates.is_empty() {
             return;
         }
         let mut keep = vec![true; entries.len()];
-        for (previous, index, key) in duplicates {
+        for (previous, index) in duplicates {
             keep[previous] = false;
+            let key = tree.scalar(entries[index].key).unwrap_or_default();
             let mut problem = Problem::new(
                 ProblemKind::DuplicateKey,
                 tree.span(entries[index].key),
@@ -710,19 +692,27 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Whether a mapping's keys (merge keys aside) repeat.
-fn has_repeats(keys: &[&str]) -> bool {
-    let counted = |key: &&str| *key != "<<";
-    if keys.len() <= SMALL_MAPPING {
-        keys.iter()
-            .enumerate()
-            .any(|(i, key)| counted(key) && keys[..i].contains(key))
-    } else {
-        let mut seen = std::collections::HashSet::with_capacity(keys.len());
-        keys.iter()
-            .filter(|k| counted(k))
-            .any(|key| !seen.insert(*key))
+/// Each repeat of a key among a mapping's `len` keys (`key` of an index; `None` for one that
+/// is not text): the index of the one before it and its own. Merge keys do not count. A small
+/// mapping compares keys; a large one hashes them.
+fn repeats<'k>(len: usize, key: impl Fn(usize) -> Option<&'k str>) -> Vec<(usize, usize)> {
+    let key = |i: usize| key(i).filter(|&k| k != "<<");
+    let mut last_index: HashMap<&str, usize> = HashMap::new();
+    let mut found = Vec::new();
+    for index in 0..len {
+        let Some(this) = key(index) else {
+            continue;
+        };
+        let previous = if len <= SMALL_MAPPING {
+            (0..index).rev().find(|&i| key(i) == Some(this))
+        } else {
+            last_index.insert(this, index)
+        };
+        if let Some(previous) = previous {
+            found.push((previous, index));
+        }
     }
+    found
 }
 
 #[cfg(test)]
