@@ -82,7 +82,11 @@ pub fn check_bytes(data: &[u8]) -> usize {
     let inventory = detect::build(&objects, knowledge());
     let summary = report::inventory::report(&objects, &inventory);
     length += report::inventory::table(&summary).len()
-        + report::inventory::json(&summary).expect(SERIALISES).len()
+        + {
+            let mut json = Vec::new();
+            report::inventory::write_json(&summary, &mut json).expect(SERIALISES);
+            json.len()
+        }
         + report::inventory::markdown(&summary).len();
     if let Ok(migration) = migration(knowledge(), "traefik", None) {
         let translation = translate(&objects, &inventory, knowledge(), &migration);

@@ -2,7 +2,7 @@
 
 use super::args::{InventoryArgs, InventoryFormat};
 use super::check::Read;
-use super::{write_out, Outcome, UsageError};
+use super::{write_out, write_streamed, Outcome, UsageError};
 use crate::detect;
 use crate::knowledge::knowledge;
 use crate::report::inventory;
@@ -12,11 +12,15 @@ pub fn run(args: &InventoryArgs) -> Result<Outcome, UsageError> {
     let objects = read.objects()?;
     let found = detect::build(&objects, knowledge());
     let report = inventory::report(&objects, &found);
-    let text = match args.format {
-        InventoryFormat::Table => inventory::table(&report),
-        InventoryFormat::Json => inventory::json(&report)?,
-        InventoryFormat::Markdown => inventory::markdown(&report),
-    };
-    write_out(args.output.as_deref(), &text)?;
+    let output = args.output.as_deref();
+    match args.format {
+        InventoryFormat::Table => write_out(output, &inventory::table(&report))?,
+        InventoryFormat::Json => write_streamed(output, |out| inventory::write_json(&report, out))?,
+        InventoryFormat::Markdown => write_out(output, &inventory::markdown(&report))?,
+    }
+    // The process ends here and hands all its memory back at once (as `check` does).
+    std::mem::forget(report);
+    std::mem::forget(found);
+    std::mem::forget(read);
     Ok(Outcome::Clean)
 }

@@ -8,7 +8,7 @@ use manifest::parse::{NodeId, NodeKind, PathStep, ScalarStyle, Tree};
 use manifest::Span;
 
 use super::pod::PodView;
-use super::settings::{flag_name, split_flag, Arg};
+use super::settings::{same_flag, split_flag, Arg};
 use super::{ObjectKey, Objects};
 use crate::knowledge::Configuration;
 use crate::release::embedded;
@@ -41,14 +41,10 @@ pub fn read(
     case_insensitive: bool,
 ) -> FileSettings {
     let container = &pod.spec.containers[index];
-    let wanted: Vec<String> = configuration
-        .file_flags
-        .iter()
-        .map(|f| flag_name(f, case_insensitive))
-        .collect();
     let named = arguments.iter().enumerate().find_map(|(at, (arg, _))| {
         let (name, value) = split_flag(&arg.text)?;
-        if !wanted.contains(&flag_name(name, case_insensitive)) {
+        let wanted = |f: &String| same_flag(f, name, case_insensitive);
+        if !configuration.file_flags.iter().any(wanted) {
             return None;
         }
         let value = match value {

@@ -87,11 +87,7 @@ pub fn mark_unknown(
             continue;
         };
         let unknown = unknowns.iter().find(|u| {
-            known
-                .flags
-                .iter()
-                .any(|f| flag_name(f, ci) == flag_name(&u.fact, ci))
-                || known.env.contains(&u.fact)
+            known.flags.iter().any(|f| same_flag(f, &u.fact, ci)) || known.env.contains(&u.fact)
         });
         if let Some(unknown) = unknown {
             setting.value = Value::Unknown(format!("{}: {}", unknown.fact, unknown.reason));
@@ -228,13 +224,14 @@ fn pod_namespace_ref(env: &k8s_openapi::api::core::v1::EnvVar) -> bool {
         .is_some_and(|f| f.field_path == "metadata.namespace")
 }
 
-/// A flag's name without leading dashes (Go's flag package takes `-f` and `--f` alike).
-pub(super) fn flag_name(text: &str, case_insensitive: bool) -> String {
-    let name = text.trim_start_matches('-');
+/// Whether two flags name the same one, leading dashes aside (Go's flag package takes `-f`
+/// and `--f` alike). Compared in place: it runs for every setting against every argument.
+pub(super) fn same_flag(a: &str, b: &str, case_insensitive: bool) -> bool {
+    let (a, b) = (a.trim_start_matches('-'), b.trim_start_matches('-'));
     if case_insensitive {
-        name.to_ascii_lowercase()
+        a.eq_ignore_ascii_case(b)
     } else {
-        name.to_string()
+        a == b
     }
 }
 
@@ -278,13 +275,12 @@ fn resolve_one(
     read_env: bool,
 ) -> Resolved {
     let ci = controller.flags_case_insensitive;
-    let wanted: Vec<String> = setting.flags.iter().map(|f| flag_name(f, ci)).collect();
     let mut found: Vec<(String, &Arg, Option<&String>)> = Vec::new();
     for (index, (arg, problem)) in arguments.iter().enumerate() {
         let Some((name, value)) = split_flag(&arg.text) else {
             continue;
         };
-        if !wanted.contains(&flag_name(name, ci)) {
+        if !setting.flags.iter().any(|f| same_flag(f, name, ci)) {
             continue;
         }
         let value = match value {
@@ -395,19 +391,17 @@ pub fn matching_flags<'a>(
     arguments: &'a [(Arg, Option<String>)],
     case_insensitive: bool,
 ) -> Vec<(&'a Arg, String)> {
-    let pattern = flag_name(pattern, case_insensitive);
-    let parts: Vec<&str> = pattern.split('.').collect();
+    let parts: Vec<&str> = pattern.trim_start_matches('-').split('.').collect();
     arguments
         .iter()
         .filter_map(|(arg, _)| {
             let (name, value) = split_flag(&arg.text)?;
-            let name = flag_name(name, case_insensitive);
-            let segments: Vec<&str> = name.split('.').collect();
+            let segments: Vec<&str> = name.trim_start_matches('-').split('.').collect();
             let matches = segments.len() == parts.len()
                 && parts
                     .iter()
                     .zip(&segments)
-                    .all(|(p, s)| *p == "*" || p == s);
+                    .all(|(p, s)| *p == "*" || same_flag(p, s, case_insensitive));
             matches.then(|| (arg, value.unwrap_or_default().to_string()))
         })
         .collect()

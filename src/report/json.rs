@@ -80,12 +80,7 @@ pub fn write_json(
     findings: &[Finding],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use std::io::Write;
-    // Buffered here, in a writer of a known type: serde_json writes in small pieces.
-    let mut out = std::io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &output(loaded, findings))?;
-    out.write_all(b"\n")?;
-    out.flush()
+    super::write_pretty_json(&output(loaded, findings), out)
 }
 
 fn output<'a>(loaded: &'a Loaded, findings: &'a [Finding]) -> Output<'a> {

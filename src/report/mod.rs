@@ -79,6 +79,20 @@ pub(crate) fn pretty_json<T: serde::Serialize>(value: &T) -> Result<String, Repo
     String::from_utf8(bytes).map_err(|e| ReportError::Json(serde::ser::Error::custom(e)))
 }
 
+/// Pretty JSON with a final newline, written as it is serialised: a report of a large
+/// repository is tens of megabytes, written while every input is still in memory.
+pub(crate) fn write_pretty_json<T: serde::Serialize>(
+    value: &T,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    // Buffered here, in a writer of a known type: serde_json writes in small pieces.
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
 /// Counts for the summary line and the JSON `summary`.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
 pub struct Summary {

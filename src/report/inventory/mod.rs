@@ -494,6 +494,7 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
     }
 }
 
-pub fn json(report: &InventoryReport) -> Result<String, crate::report::ReportError> {
-    crate::report::pretty_json(report)
+/// The JSON inventory, written as it is serialised (a fleet's is over a hundred megabytes).
+pub fn write_json(report: &InventoryReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    crate::report::write_pretty_json(report, out)
 }
