@@ -315,6 +315,14 @@ impl<'a> Objects<'a> {
             .map(|e| file.tree.span(e.value))
     }
 
+    /// The nodes of the items of the list at `path` (none when it is not a list).
+    pub fn item_spans(&self, key: ObjectKey, path: &[PathStep<'_>]) -> Vec<Span> {
+        let tree = &self.files[key.file].tree;
+        tree.lookup(self.get(key).node, path)
+            .map(|e| tree.items(e.value).iter().map(|&i| tree.span(i)).collect())
+            .unwrap_or_default()
+    }
+
     pub fn key_span(&self, key: ObjectKey, path: &[PathStep<'_>]) -> Option<Span> {
         let file = &self.files[key.file];
         file.tree
@@ -515,12 +523,11 @@ fn instance(
     controller: &'static Controller,
 ) -> ControllerInstance {
     let container = &pod.spec.containers[index];
-    let locate = |path: &[PathStep<'_>]| objects.value_span(key, path);
     let arguments = settings::arguments(
         container,
         index,
         objects.namespace(key),
-        &locate,
+        &|path| objects.item_spans(key, path),
         pod.spec_path,
     );
     let locate_env = |env: usize| {

@@ -122,12 +122,14 @@ impl Arg {
 
 /// The arguments of a container (`command` past the executable, then `args`), with `$(VAR)`
 /// expanded; an argument whose reference cannot be expanded carries the reason. `namespace`
-/// is the pod's, which a `fieldRef: metadata.namespace` env var holds.
+/// is the pod's, which a `fieldRef: metadata.namespace` env var holds. `item_spans` gives the
+/// nodes of a list's items (one lookup a list, not one an argument: it runs for every
+/// controller of a fleet).
 pub fn arguments(
     container: &ContainerFacts,
     index: usize,
     namespace: &str,
-    locate: &dyn Fn(&[PathStep<'_>]) -> Option<Span>,
+    item_spans: &dyn Fn(&[PathStep<'_>]) -> Vec<Span>,
     base: &[PathStep<'_>],
 ) -> Vec<(Arg, Option<String>)> {
     let mut out = Vec::new();
@@ -136,22 +138,25 @@ pub fn arguments(
         ("args", container.args.as_deref()),
     ];
     for (field, list) in lists {
-        for (i, text) in list.unwrap_or_default().iter().enumerate() {
+        let Some(list) = list.filter(|list| !list.is_empty()) else {
+            continue;
+        };
+        let mut path = base.to_vec();
+        path.extend_from_slice(&[
+            PathStep::Key("containers"),
+            PathStep::Index(index),
+            PathStep::Key(field),
+        ]);
+        let spans = item_spans(&path);
+        for (i, text) in list.iter().enumerate() {
             if field == "command" && i == 0 && !text.starts_with('-') {
                 continue;
             }
-            let mut path = base.to_vec();
-            path.extend_from_slice(&[
-                PathStep::Key("containers"),
-                PathStep::Index(index),
-                PathStep::Key(field),
-                PathStep::Index(i),
-            ]);
             let (expanded, problem) = expand(text, container, namespace);
             out.push((
                 Arg {
                     text: expanded,
-                    span: locate(&path),
+                    span: spans.get(i).copied(),
                     file: None,
                 },
                 problem,
@@ -431,7 +436,7 @@ mod tests {
 
     fn resolve_all(id: &str, c: &ContainerFacts) -> Vec<(String, Value)> {
         let controller = crate::knowledge::knowledge().controller(id).unwrap();
-        let args = arguments(c, 0, "ns", &|_| None, &[]);
+        let args = arguments(c, 0, "ns", &|_| Vec::new(), &[]);
         resolve(controller, c, &args, &|_| None, true)
             .into_iter()
             .map(|r| (r.name, r.value))
