@@ -305,7 +305,7 @@ fn implied(
     }
     let setting = resolved
         .iter()
-        .find(|r| Some(&r.name) == entry.setting.as_ref())?;
+        .find(|r| entry.setting.as_deref() == Some(r.name))?;
     let (port, _) = settings::parse_port(setting.known()?)?;
     let source = setting.origin.describe();
     Some(ListenPort {

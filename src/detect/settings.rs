@@ -51,7 +51,8 @@ pub enum Value {
 
 #[derive(Clone, Debug)]
 pub struct Resolved {
-    pub name: String,
+    /// The setting's name in the knowledge (static: one a setting of every controller).
+    pub name: &'static str,
     pub value: Value,
     pub origin: Origin,
 }
@@ -254,7 +255,7 @@ pub(super) fn split_flag(text: &str) -> Option<(&str, Option<&str>)> {
 /// Resolves every setting of `controller` for one container, from `arguments` and — when
 /// `read_env` — the container's env.
 pub fn resolve(
-    controller: &Controller,
+    controller: &'static Controller,
     container: &ContainerFacts,
     arguments: &[(Arg, Option<String>)],
     locate_env: &dyn Fn(usize) -> Option<Span>,
@@ -272,8 +273,8 @@ pub fn resolve(
 }
 
 fn resolve_one(
-    controller: &Controller,
-    setting: &Setting,
+    controller: &'static Controller,
+    setting: &'static Setting,
     container: &ContainerFacts,
     arguments: &[(Arg, Option<String>)],
     locate_env: &dyn Fn(usize) -> Option<Span>,
@@ -317,7 +318,7 @@ fn resolve_one(
             Value::Known(value.clone())
         };
         return Resolved {
-            name: setting.name.clone(),
+            name: &setting.name,
             value,
             origin,
         };
@@ -340,7 +341,7 @@ fn resolve_one(
                 (value, None) => Value::Known(value.clone().unwrap_or_default()),
             };
             return Resolved {
-                name: setting.name.clone(),
+                name: &setting.name,
                 value,
                 origin,
             };
@@ -351,7 +352,7 @@ fn resolve_one(
         && container.env_from.as_ref().is_some_and(|e| !e.is_empty())
     {
         return Resolved {
-            name: setting.name.clone(),
+            name: &setting.name,
             value: Value::Unknown(format!(
                 "the container reads env from a ConfigMap or Secret (envFrom), which may set {}",
                 setting.env.join(" or ")
@@ -360,7 +361,7 @@ fn resolve_one(
         };
     }
     Resolved {
-        name: setting.name.clone(),
+        name: &setting.name,
         value: Value::Known(setting.default.clone()),
         origin: Origin::Default,
     }
@@ -439,7 +440,7 @@ mod tests {
         let args = arguments(c, 0, "ns", &|_| Vec::new(), &[]);
         resolve(controller, c, &args, &|_| None, true)
             .into_iter()
-            .map(|r| (r.name, r.value))
+            .map(|r| (r.name.to_string(), r.value))
             .collect()
     }
 

@@ -270,7 +270,7 @@ fn controller_report(objects: &Objects<'_>, instance: &ControllerInstance) -> Co
         .iter()
         .filter_map(|s| match &s.value {
             crate::detect::settings::Value::Unknown(reason) => Some(UnknownReport {
-                setting: s.name.clone(),
+                setting: s.name.to_string(),
                 reason: reason.clone(),
             }),
             crate::detect::settings::Value::Known(_) => None,
