@@ -84,7 +84,7 @@ pub fn mark_unknown(
 ) {
     let ci = controller.flags_case_insensitive;
     for setting in resolved.iter_mut() {
-        let Some(known) = controller.setting(&setting.name) else {
+        let Some(known) = controller.setting(setting.name) else {
             continue;
         };
         let unknown = unknowns.iter().find(|u| {
