@@ -51,7 +51,7 @@ pub enum Value {
 
 #[derive(Clone, Debug)]
 pub struct Resolved {
-    /// The setting's name in the knowledge (static: one a setting of every controller).
+    /// The setting's name, borrowed from the knowledge (loaded once, for the whole run).
     pub name: &'static str,
     pub value: Value,
     pub origin: Origin,
