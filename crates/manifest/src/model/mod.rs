@@ -360,18 +360,14 @@ impl LoadedFile {
         let troubled = self.troubled();
         let keep = |key: &str| NAMES_KEPT.contains(&key);
         let tree = &self.tree;
-        let cut_entries = |node: NodeId| {
-            tree.entries(node)
-                .into_owned()
-                .into_iter()
-                .filter(|e| !tree.scalar(e.key).is_some_and(keep))
-        };
+        let is_cut = |e: &parse::Entry| !tree.scalar(e.key).is_some_and(keep);
+        // Most roots are already only what is kept: the entries are copied only to be cut.
         let cut: Vec<NodeId> = self
             .objects
             .iter()
             .filter(|o| NAMES_ONLY_KINDS.contains(&o.reference.kind.as_str()))
             .filter(|o| !troubled(self.documents[o.document].span))
-            .filter(|o| cut_entries(o.node).next().is_some())
+            .filter(|o| tree.entries(o.node).iter().any(is_cut))
             .map(|o| o.node)
             .collect();
         let text = self.source.shared();
@@ -386,7 +382,8 @@ impl LoadedFile {
             .collect();
         dropped.extend(
             cut.iter()
-                .flat_map(|&node| cut_entries(node))
+                .flat_map(|&node| tree.entries(node).into_owned())
+                .filter(is_cut)
                 .filter_map(|e| lines(tree.span(e.key).start, tree.span(e.value).end)),
         );
         if !cut.is_empty() {
