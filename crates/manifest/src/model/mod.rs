@@ -712,12 +712,13 @@ fn record<T>(file: &mut LoadedFile, document: usize, object: NodeId, decoded: De
     }
 }
 
-/// A file read as `load_file` reads it (names-only bodies passed over as they are parsed)
-/// and built whole then cut, each described (node numbers aside, as cutting renumbers): the
-/// two descriptions are equal when the quick read is right. The unit tests and the fuzz
-/// target compare them.
+/// A file read as `load_file` reads it (names-only bodies passed over) and built whole then
+/// cut, each described (node numbers aside, as cutting renumbers): the two descriptions are
+/// equal when the quick read is right. The unit tests and the fuzz target compare them.
+/// `None` when the whole build finds a problem in a body the quick read passed over by its
+/// lines, which it does not parse (see `parse::by_lines`).
 #[cfg(any(test, fuzzing))]
-pub fn both_reads(text: &str) -> [String; 2] {
+pub fn both_reads(text: &str) -> Option<[String; 2]> {
     fn render(tree: &Tree, id: NodeId, out: &mut String) {
         let node = tree.node(id);
         out.push_str(&format!("{:?}", node.span));
@@ -750,8 +751,23 @@ pub fn both_reads(text: &str) -> [String; 2] {
     let quick = load_file(SourceText::new("t.yaml", text), Limits::default());
     let source = Arc::new(SourceText::new("t.yaml", text));
     let (mut whole, passed_over) = model_file(source, Limits::default(), None);
+    let names_only = NamesOnly {
+        kinds: &NAMES_ONLY_KINDS,
+        keep: &NAMES_KEPT,
+    };
+    let shared = Arc::new(text.to_string());
+    let quick_parse = parse::parse_shared(&shared, Limits::default(), Some(names_only));
+    let unparsed = |start: u32| {
+        quick_parse.passed_over.iter().any(|p| {
+            let document_end = quick_parse.documents.get(p.document).map(|d| d.span.end);
+            p.span.start <= start && document_end.is_none_or(|end| start <= end)
+        })
+    };
+    if whole.problems.iter().any(|p| unparsed(p.span.start)) {
+        return None;
+    }
     whole.keep_names_only(passed_over);
-    [describe(&quick), describe(&whole)]
+    Some([describe(&quick), describe(&whole)])
 }
 
 #[cfg(test)]
@@ -812,7 +828,7 @@ mod tests {
     }
 
     fn reads_as_built_whole(text: &str) {
-        let [quick, whole] = both_reads(text);
+        let [quick, whole] = both_reads(text).expect("comparable");
         assert_eq!(quick, whole, "{text}");
     }
 
@@ -849,11 +865,12 @@ mod tests {
             ("apiVersion: v1\nkind: [ClusterRole]\nrules: []\n", 0),
             ("apiVersion: null\nkind: Job\nspec: {a: 1}\n", 0),
             // The full tree is needed: an anchor or alias in a body, a repeated key in a
-            // body (a small mapping, a large one), a key that is not its text as written.
+            // body, a key that is not its text as written (where lines cannot tell the
+            // entries' ends, so the body is parsed).
             ("apiVersion: v1\nkind: ServiceAccount\nmetadata: &m {name: s}\nsecrets: [*m]\n", 0),
             ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\nsecrets: [&x {name: a}]\n", 0),
-            ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\nsecrets:\n- name: a\n  name: b\n", 0),
-            ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  \"templ\\u0061te\": {}\n  template: {}\n", 0),
+            ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\nsecrets:\n- {name: a, name: b} # twice\n", 0),
+            ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  \"templ\\u0061te\": {}\n  template: {} # again\n", 0),
             // A root key repeated among those passed over, or with one built before `kind`;
             // a merge key at the root (it could hold the metadata).
             ("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: r}\nsecrets: [a]\nsecrets: [b]\n", 0),
@@ -866,10 +883,20 @@ mod tests {
         }
         let many: String = (0..40).map(|i| format!("  k{i}: {i}\n")).collect();
         let text = format!(
-            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j}}\nspec:\n{many}  k7: again\n"
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j}}\nspec: {{\n{many}  k7: again}}\n"
         );
         assert_eq!(passed_over(&text), 0);
         reads_as_built_whole(&text);
+        // Passed over by its lines, a body is not parsed: what is wrong inside it is not seen.
+        for text in [
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\nsecrets:\n- name: a\n  name: b\n".to_string(),
+            format!("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: j}}\nspec:\n{many}  k7: again\n"),
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: d}\nsecrets:\n- name: a\n   b: c\n---\nkind: Role\n".to_string(),
+        ] {
+            assert_eq!(passed_over(&text), 1, "{text}");
+            assert!(load(&text).problems.is_empty(), "{text}");
+            assert!(both_reads(&text).is_none(), "{text}");
+        }
         // A problem in the document (a repeated root key, a syntax error, the metadata's
         // schema): the document is built whole, as the baseline names problems by path.
         for text in [
@@ -881,6 +908,87 @@ mod tests {
             assert!(!load(text).problems.is_empty());
         }
         reads_as_built_whole(&format!("{plain}---\n{}", cases[1].0));
+    }
+
+    /// Bodies passed over by their lines read as the whole build cut, under line edits of the
+    /// shapes lines could misjudge (comments, quotes, brackets, block scalars, explicit keys,
+    /// anchors, markers, carriage returns, indentation): lines either tell the entries for
+    /// sure or leave them to the parser. A small xorshift drives the edits, so runs repeat.
+    #[test]
+    fn line_edits_of_bodies_passed_over_read_as_built_whole() {
+        // Over `MIN_LET_GO` bytes of rules: the lines let go are compared too.
+        let rules = "  - apiGroups:\n      - \"\"\n    resources: [configmaps, \"secrets\"]\n    verbs:\n      - get # read\n      - list\n".repeat(12);
+        let base = [
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\n  labels: {app: x}\nrules:\n",
+            &rules,
+            "# between\naggregationRule:\n  clusterRoleSelectors:\n  - matchLabels:\n      a: b\n---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        args:\n        - |\n          echo \"hi\"\n        - >-\n          folded\n      restartPolicy: Never\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: w\nwebhooks:\n- name: v.example.com\n  clientConfig:\n    caBundle: LS0tLS1CRUdJTg==\n  sideEffects: None\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: s}\nautomountServiceAccountToken: true\n",
+        ]
+        .concat();
+        let edits = [
+            "# c",
+            " # c",
+            "\"",
+            "'",
+            "[",
+            "]",
+            "{",
+            "}",
+            "|",
+            ">-",
+            "&a ",
+            "*a",
+            "!!str ",
+            "- ",
+            "-",
+            ":",
+            "  ",
+            "\t",
+            "---",
+            "...",
+            "kind: Ingress",
+            "metadata:",
+            "x: |\n  y\n",
+            "\r",
+            "? ",
+            "<<: *a",
+            "rules:",
+            "",
+            "a: b",
+            "  - c",
+            "  \rextra: x",
+            "  ? k:",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut compared, mut passed) = (0, 0);
+        for _ in 0..2000 {
+            let mut lines: Vec<String> = base.lines().map(String::from).collect();
+            for _ in 0..1 + next(3) {
+                let (i, edit) = (next(lines.len()), edits[next(edits.len())]);
+                match next(5) {
+                    0 => lines[i] = edit.to_string(),
+                    1 => {
+                        let at = next(lines[i].len() + 1);
+                        lines[i].insert_str(at, edit);
+                    }
+                    2 => lines.insert(i, edit.to_string()),
+                    3 => lines[i] = lines[i].trim_start().to_string(),
+                    _ => lines[i].insert_str(0, &" ".repeat(1 + next(4))),
+                }
+            }
+            let text = lines.join("\n") + "\n";
+            passed += usize::from(passed_over(&text) > 0);
+            if let Some([quick, whole]) = both_reads(&text) {
+                compared += 1;
+                assert_eq!(quick, whole, "{text}");
+            }
+        }
+        assert!(compared > 600 && passed > 1500, "{compared} {passed}");
     }
 
     /// The text only the cut entries held is let go; what is kept reads and points as before.

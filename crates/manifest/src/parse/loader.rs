@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use granit_parser::{Event, Parser, ScanError};
 
+use super::by_lines;
 use super::tree::{Entry, NodeId, ScalarStyle, Tree};
 use super::{Problem, ProblemKind};
 use crate::source::Span;
@@ -178,12 +179,17 @@ fn parse_into(
     // About one node per 18 bytes of manifest YAML: growing the arena by doubling would copy
     // it over and over (untouched capacity costs no resident memory).
     tree.reserve(text.len() / 18);
-    let options = granit_parser::options! {
-        block_nesting_limit: limits.nesting,
-        flow_nesting_limit: limits.nesting,
-        emit_comments: false,
+    let options = || {
+        granit_parser::options! {
+            block_nesting_limit: limits.nesting,
+            flow_nesting_limit: limits.nesting,
+            emit_comments: false,
+        }
     };
-    let mut parser = Parser::new_from_str_with_options(text, options);
+    let mut parser = Parser::new_from_str_with_options(text, options());
+    // Where the parser's text starts: after a document passed over by its lines, a parser
+    // starts anew at the next one.
+    let mut base = 0;
     let mut builder = Builder {
         text,
         names_only,
@@ -206,7 +212,7 @@ fn parse_into(
         match parser.next_event() {
             None => break,
             Some(Ok((event, span))) => {
-                let span = byte_span(&span.start, &span.end);
+                let span = byte_span(&span.start, &span.end, base);
                 let event = match builder.pass_over(event, span) {
                     Some(event) => event,
                     None if builder.skim.rebuild => return None,
@@ -221,10 +227,19 @@ fn parse_into(
                     if !matches!(parser.proceed_next_document(), Ok(true)) {
                         break;
                     }
+                } else if let Some(end) = builder.pass_over_lines() {
+                    if builder.skim.rebuild {
+                        return None;
+                    }
+                    if end == text.len() {
+                        break;
+                    }
+                    base = end;
+                    parser = Parser::new_from_str_with_options(&text[end..], options());
                 }
             }
             Some(Err(error)) => {
-                builder.abandon(syntax_problem(text, &error, limits));
+                builder.abandon(syntax_problem(text, &error, base, limits));
                 if !matches!(parser.proceed_next_document(), Ok(true)) {
                     break;
                 }
@@ -235,18 +250,16 @@ fn parse_into(
     Some(builder.file)
 }
 
-fn byte_span(start: &granit_parser::Marker, end: &granit_parser::Marker) -> Span {
+/// A span of the parser's, whose text starts at `base`.
+fn byte_span(start: &granit_parser::Marker, end: &granit_parser::Marker, base: usize) -> Span {
     let start = start.byte_offset().unwrap_or(start.index());
     let end = end.byte_offset().unwrap_or(end.index());
-    Span::new(start, end)
+    Span::new(base + start, base + end)
 }
 
-fn syntax_problem(text: &str, error: &ScanError, limits: Limits) -> Problem {
+fn syntax_problem(text: &str, error: &ScanError, base: usize, limits: Limits) -> Problem {
     let marker = error.marker();
-    let mut at = marker
-        .byte_offset()
-        .unwrap_or(marker.index())
-        .min(text.len());
+    let mut at = (base + marker.byte_offset().unwrap_or(marker.index())).min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
     }
@@ -367,6 +380,56 @@ impl<'a> Builder<'a> {
             span,
         });
         None
+    }
+
+    /// Right after the key of a names-only object's root entry that is not kept: passes over
+    /// the rest of the document by its lines when they tell its root entries for sure (see
+    /// `by_lines`), and closes the document as the parser would at its end, which it gives.
+    fn pass_over_lines(&mut self) -> Option<usize> {
+        if self.abandoned || !self.starts_pass_over() {
+            return None;
+        }
+        let [Frame::Mapping {
+            id: root,
+            key: Some(key),
+            ..
+        }] = self.stack[..]
+        else {
+            return None;
+        };
+        let (text, tree) = (self.text, &self.file.tree);
+        let span = tree.span(key);
+        let start = span.start as usize;
+        let written = text.get(span.range())?;
+        // A plain key at column 0 as written, the last node built, in a block mapping; not a
+        // merge key (it could hold the metadata).
+        if key as usize + 1 != tree.len()
+            || tree.scalar(key) != Some(written)
+            || written == "<<"
+            || !(start == 0 || text.as_bytes()[start - 1] == b'\n')
+            || text.as_bytes().get(tree.span(root).start as usize) == Some(&b'{')
+            || self.anchors.values().any(|&n| n == key)
+        {
+            return None;
+        }
+        let keep = self.names_only.map_or(&[][..], |n| n.keep);
+        let rest = by_lines::rest_of_document(text, start, written, keep)?;
+        self.file.tree.forget_last();
+        self.expanded.pop();
+        let document = self.file.documents.len();
+        for (key, span) in rest.entries {
+            self.skim.root_keys.push(key);
+            self.skim.root_end = self.skim.root_end.max(span.end);
+            self.file.passed_over.push(PassedOver { document, span });
+        }
+        if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+            *key = None;
+        }
+        // Closing the root cannot fail: it is the only collection open.
+        let end = Span::new(rest.end, rest.end);
+        let _ = self.event(Event::MappingEnd, end);
+        let _ = self.event(Event::DocumentEnd, end);
+        Some(rest.end)
     }
 
     /// Whether the next event is the value of a names-only object's root entry that is not

@@ -1,5 +1,6 @@
 //! Parse stage: YAML/JSON text → one located node tree per document, plus bad-input problems.
 
+mod by_lines;
 mod loader;
 mod resolve;
 mod template;
