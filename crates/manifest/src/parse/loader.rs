@@ -131,6 +131,9 @@ struct Skim<'a> {
     root_end: u32,
     /// The file must be built whole.
     rebuild: bool,
+    /// Lines could not tell the rest of this document: it is parsed (and not tried again,
+    /// which would cost the square of its root entries).
+    lines_untold: bool,
 }
 
 impl Skim<'_> {
@@ -141,6 +144,7 @@ impl Skim<'_> {
         self.keys.clear();
         self.root_keys.clear();
         self.root_end = 0;
+        self.lines_untold = false;
     }
 }
 
@@ -386,7 +390,7 @@ impl<'a> Builder<'a> {
     /// the rest of the document by its lines when they tell its root entries for sure (see
     /// `by_lines`), and closes the document as the parser would at its end, which it gives.
     fn pass_over_lines(&mut self) -> Option<usize> {
-        if self.abandoned || !self.starts_pass_over() {
+        if self.abandoned || self.skim.lines_untold || !self.starts_pass_over() {
             return None;
         }
         let [Frame::Mapping {
@@ -413,7 +417,10 @@ impl<'a> Builder<'a> {
             return None;
         }
         let keep = self.names_only.map_or(&[][..], |n| n.keep);
-        let rest = by_lines::rest_of_document(text, start, written, keep)?;
+        let Some(rest) = by_lines::rest_of_document(text, start, written, keep) else {
+            self.skim.lines_untold = true;
+            return None;
+        };
         self.file.tree.forget_last();
         self.expanded.pop();
         let document = self.file.documents.len();
