@@ -3,7 +3,9 @@
 //! ## Why
 //! kubectl rejects the object ("mapping key already defined"), while other tools silently keep
 //! one of the two values: what you review is not what runs. The finding points at the second
-//! key; the first is the related location.
+//! key; the first is the related location. Not looked at: what follows the metadata of an
+//! object read for its name only (RBAC rules, webhooks, CRD schemas, Job templates), which is
+//! passed over unparsed when its lines tell where it ends.
 //!
 //! ## Example
 //! ```yaml

@@ -3,7 +3,9 @@
 //! ## Why
 //! `kubectl apply` and Argo CD refuse the whole file; a CI job that skips it silently checks
 //! less than it claims. Only the broken document is lost: ingress-lint resumes at the next
-//! `---` and checks everything else.
+//! `---` and checks everything else. Not looked at: what follows the metadata of an object read
+//! for its name only (RBAC rules, webhooks, CRD schemas, Job templates), which is passed over
+//! unparsed when its lines tell where it ends.
 //!
 //! ## Example
 //! ```yaml
