@@ -53,9 +53,11 @@ pub struct ParsedFile {
 
 /// Kinds whose objects are read for their names only: below the root of such an object only
 /// the `keep` entries are built, and the others are passed over as they are parsed (most of
-/// an RBAC or CRD bundle). The tree is then the one the full build gives once those entries
-/// are cut, unless the body holds what the full tree is needed for — an anchor, an alias, a
-/// key that is not plain text as written — and then the file is built whole.
+/// an RBAC or CRD bundle), or not parsed at all once the kept ones are read, when lines tell
+/// the rest of the document for sure (`by_lines`). The tree is then the one the full build
+/// gives once those entries are cut, unless the body holds what the full tree is needed for —
+/// an anchor, an alias, a key that is not plain text as written — and then the file is built
+/// whole. What is wrong inside a body not parsed is not seen.
 #[derive(Clone, Copy, Debug)]
 pub struct NamesOnly<'k> {
     pub kinds: &'k [&'k str],
