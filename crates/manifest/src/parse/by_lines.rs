@@ -126,12 +126,14 @@ fn explicit_key(lines: &[u8]) -> bool {
 }
 
 /// Whether every quote and flow bracket of a line closes on it, with nothing outside quotes
-/// that could change where its last node ends or what it is.
+/// that could change where its last node ends or what it is. A backslash anywhere makes it
+/// unsure: `\"` may close a quoted scalar that began lines above (a column-0 line can continue
+/// one), and lines would then misread where entries start.
 fn closes_on_its_line(line: &str) -> bool {
     let (mut quote, mut depth) = (None, 0usize);
     for c in line.bytes() {
         match (quote, c) {
-            (Some(b'"'), b'\\') => return false,
+            (_, b'\\') => return false,
             (Some(q), _) if c == q => quote = None,
             (Some(_), _) => {}
             (None, b'"' | b'\'') => quote = Some(c),
@@ -233,6 +235,7 @@ mod tests {
             "rules:\n- verbs:\n",
             "rules:\n- \"a\n  b\"\n",
             "rules:\n- \"a\\\"b\"\n",
+            "rules: \"abc\n  he said 'hi'\nx: \\\"y\"\n",
             "rules:\n- [a,\n  b]\n",
             "rules:\n- &x a\n",
             "rules:\n  text: |\n    line\n\n",
