@@ -7,7 +7,7 @@
 //! What is not parsed is not checked: a syntax error or a repeated key inside such a body is
 //! not reported (kubectl, kubeconform and the GitOps controller that applies it will say so).
 
-use memchr::{memchr, memchr2, memrchr};
+use memchr::{memchr, memchr2, memchr_iter, memrchr};
 
 use crate::source::Span;
 
@@ -57,7 +57,7 @@ pub(super) fn rest_of_document<'t>(
     };
     entries.push((entry.0, entry_span(text, entry.1, end)?));
     // A carriage return alone breaks a line too.
-    let lone_return = memchr::memchr_iter(b'\r', &bytes[key_start..end])
+    let lone_return = memchr_iter(b'\r', &bytes[key_start..end])
         .any(|at| bytes.get(key_start + at + 1) != Some(&b'\n'));
     (!lone_return).then_some(RestOfDocument { entries, end })
 }
@@ -115,7 +115,7 @@ fn value_end(text: &str, entry_start: usize, line_start: usize, line_end: usize)
 
 /// Whether lines hold an explicit key (`? key`), whose entry can end past its last line.
 fn explicit_key(lines: &[u8]) -> bool {
-    memchr::memchr_iter(b'?', lines).any(|at| {
+    memchr_iter(b'?', lines).any(|at| {
         let before = &lines[..at];
         let line_start = memrchr(b'\n', before).map_or(0, |i| i + 1);
         before[line_start..]

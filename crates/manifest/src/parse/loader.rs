@@ -302,27 +302,13 @@ impl<'a> Builder<'a> {
             if !value || self.abandoned || !self.starts_pass_over() {
                 return Some(event);
             }
-            let Some(Frame::Mapping { key: Some(key), .. }) = self.stack.last() else {
-                return Some(event);
-            };
-            let key = *key;
-            let span = self.file.tree.span(key);
-            let written = self.text.get(span.range());
-            // The key was the last node built; it goes with its value (an anchored key
-            // could be used elsewhere). It is checked for repeats with the root's others, as
-            // written; a merge key could hold the metadata.
-            if key as usize + 1 != self.file.tree.len()
-                || self.anchors.values().any(|&n| n == key)
-                || written.is_none_or(|written| self.file.tree.scalar(key) != Some(written))
-                || written == Some("<<")
-            {
+            let Some((span, written)) = self.key_to_pass_over() else {
                 self.skim.rebuild = true;
                 return None;
-            }
-            self.skim.root_keys.extend(written);
+            };
+            self.forget_key();
+            self.skim.root_keys.push(written);
             self.skim.start = span.start;
-            self.file.tree.forget_last();
-            self.expanded.pop();
         }
         let skim = &mut self.skim;
         // A node of the value: a key of an open mapping passed over, or a value.
@@ -377,7 +363,41 @@ impl<'a> Builder<'a> {
         }
         // The entry ends with its value.
         let span = Span::new(skim.start as usize, skim.end as usize);
-        skim.root_end = skim.root_end.max(span.end);
+        self.entry_passed_over(span);
+        None
+    }
+
+    /// The open root entry's key, with its text as written, when it can go with its value
+    /// passed over; `None` when it is not the last node built or is anchored (it could be used
+    /// elsewhere), is not a scalar as written (the root's keys are checked for repeats as
+    /// written), or is a merge key (it could hold the metadata).
+    fn key_to_pass_over(&self) -> Option<(Span, &'a str)> {
+        let Some(&Frame::Mapping { key: Some(key), .. }) = self.stack.last() else {
+            return None;
+        };
+        let tree = &self.file.tree;
+        let span = tree.span(key);
+        let written = self.text.get(span.range())?;
+        if key as usize + 1 != tree.len()
+            || self.anchors.values().any(|&n| n == key)
+            || tree.scalar(key) != Some(written)
+            || written == "<<"
+        {
+            return None;
+        }
+        Some((span, written))
+    }
+
+    /// Takes the key `key_to_pass_over` gave (the last node built) out of the tree.
+    fn forget_key(&mut self) {
+        self.file.tree.forget_last();
+        self.expanded.pop();
+    }
+
+    /// Records a root entry passed over, from its key to its value's end; the root mapping
+    /// waits for its next key.
+    fn entry_passed_over(&mut self, span: Span) {
+        self.skim.root_end = self.skim.root_end.max(span.end);
         if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
             *key = None;
         }
@@ -385,7 +405,6 @@ impl<'a> Builder<'a> {
             document: self.file.documents.len(),
             span,
         });
-        None
     }
 
     /// Right after the key of a names-only object's root entry that is not kept: passes over
@@ -395,27 +414,15 @@ impl<'a> Builder<'a> {
         if self.abandoned || self.skim.lines_untold || !self.starts_pass_over() {
             return None;
         }
-        let [Frame::Mapping {
-            id: root,
-            key: Some(key),
-            ..
-        }] = self.stack[..]
-        else {
-            return None;
-        };
-        let (text, tree) = (self.text, &self.file.tree);
-        let span = tree.span(key);
-        let start = span.start as usize;
-        let written = text.get(span.range())?;
-        // A plain key at column 0 as written, the last node built, in a block mapping; not a
-        // merge key (it could hold the metadata).
-        if key as usize + 1 != tree.len()
-            || tree.scalar(key) != Some(written)
-            || written == "<<"
-            || !(start == 0 || text.as_bytes()[start - 1] == b'\n')
-            || text.as_bytes().get(tree.span(root).start as usize) == Some(&b'{')
-            || self.anchors.values().any(|&n| n == key)
-        {
+        let (span, written) = self.key_to_pass_over()?;
+        let (text, start) = (self.text, span.start as usize);
+        // Lines tell the entries of a block mapping at column 0.
+        let root_start = self
+            .stack
+            .first()
+            .map(|root| self.file.tree.span(root.id()).start);
+        let flow_root = root_start.and_then(|at| text.as_bytes().get(at as usize)) == Some(&b'{');
+        if flow_root || !(start == 0 || text.as_bytes()[start - 1] == b'\n') {
             return None;
         }
         let keep = self.names_only.map_or(&[][..], |n| n.keep);
@@ -423,16 +430,10 @@ impl<'a> Builder<'a> {
             self.skim.lines_untold = true;
             return None;
         };
-        self.file.tree.forget_last();
-        self.expanded.pop();
-        let document = self.file.documents.len();
+        self.forget_key();
         for (key, span) in rest.entries {
             self.skim.root_keys.push(key);
-            self.skim.root_end = self.skim.root_end.max(span.end);
-            self.file.passed_over.push(PassedOver { document, span });
-        }
-        if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
-            *key = None;
+            self.entry_passed_over(span);
         }
         // Closing the root cannot fail: it is the only collection open.
         let end = Span::new(rest.end, rest.end);
