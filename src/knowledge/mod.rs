@@ -7,6 +7,7 @@ mod controllers;
 pub mod platforms;
 mod providers;
 pub mod sets;
+pub mod values_ingresses;
 
 /// The annotation naming an Ingress's class (deprecated, still read by every controller).
 pub const CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
@@ -63,6 +64,8 @@ pub struct Knowledge {
     pub charts: Vec<Chart>,
     /// Platforms with the controllers they run or install, sorted by id.
     pub platforms: Vec<platforms::Platform>,
+    /// The Ingresses application charts render from their values.
+    pub values_ingresses: values_ingresses::ValuesIngresses,
 }
 
 impl Knowledge {
@@ -211,7 +214,18 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
                         "rules/annotations/ingress-nginx-configmap.yaml",
                         include_str!("../../rules/annotations/ingress-nginx-configmap.yaml"),
                     )?;
-                    Ok::<_, DataError>((charts, platforms, providers, neutral, settings))
+                    let values_ingresses = read_data(
+                        "rules/values-ingresses.yaml",
+                        include_str!("../../rules/values-ingresses.yaml"),
+                    )?;
+                    Ok::<_, DataError>((
+                        charts,
+                        platforms,
+                        providers,
+                        neutral,
+                        settings,
+                        values_ingresses,
+                    ))
                 },
                 || {
                     let mut controllers = CONTROLLER_FILES
@@ -226,7 +240,8 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
         },
     );
     let (nginx_annotations, reverse_annotations) = (catalogs.0?, catalogs.1?);
-    let (charts, platforms, providers, neutral_annotations, nginx_settings) = rest?;
+    let (charts, platforms, providers, neutral_annotations, nginx_settings, values_ingresses) =
+        rest?;
     Ok(Knowledge {
         providers,
         nginx_annotations,
@@ -236,6 +251,7 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
         controllers: controllers?,
         charts,
         platforms,
+        values_ingresses,
     })
 }
 

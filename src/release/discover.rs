@@ -82,6 +82,28 @@ impl ValuesPlan {
         chart: &Chart,
         anchor: Span,
     ) -> Result<Values<'f>, String> {
+        let mut values = self.layers(files)?;
+        let own = (chart.defaults.clone(), Vec::new());
+        for (file, under) in self.parent_defaults.iter().chain([&own]) {
+            let defaults =
+                chart_defaults(file).ok_or_else(|| format!("no defaults file {file}"))?;
+            if let Some(root) = defaults.documents.first().and_then(|d| d.root) {
+                let layer = Layer::Known {
+                    tree: Cow::Borrowed(&defaults.tree),
+                    root,
+                    placement: Placement::At(anchor),
+                };
+                if let Some(layer) = descend(layer, under) {
+                    values.layers.push(layer);
+                }
+            }
+        }
+        Ok(values)
+    }
+
+    /// The layers over the files, without any chart's defaults (a chart the data does not
+    /// describe); `Err` when a values text does not parse.
+    pub fn layers<'f>(&'f self, files: &'f [LoadedFile]) -> Result<Values<'f>, String> {
         let mut values = Values::default();
         for source in &self.sources {
             let layer = match source {
@@ -128,21 +150,6 @@ impl ValuesPlan {
                 values.layers.push(layer);
             }
         }
-        let own = (chart.defaults.clone(), Vec::new());
-        for (file, under) in self.parent_defaults.iter().chain([&own]) {
-            let defaults =
-                chart_defaults(file).ok_or_else(|| format!("no defaults file {file}"))?;
-            if let Some(root) = defaults.documents.first().and_then(|d| d.root) {
-                let layer = Layer::Known {
-                    tree: Cow::Borrowed(&defaults.tree),
-                    root,
-                    placement: Placement::At(anchor),
-                };
-                if let Some(layer) = descend(layer, under) {
-                    values.layers.push(layer);
-                }
-            }
-        }
         Ok(values)
     }
 }
@@ -177,8 +184,66 @@ pub struct Plan {
     pub values: ValuesPlan,
 }
 
-pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: &str) -> Vec<Plan> {
-    let mut plans = Vec::new();
+/// A release of a chart that installs no known controller: an application chart, whose
+/// values may hold Ingresses.
+pub struct AppRelease {
+    pub kind: ReleaseKind,
+    /// The object (or file) declaring it: `HelmRelease media/sonarr`.
+    pub declared_by: String,
+    pub name: String,
+    pub namespace: String,
+    pub chart: String,
+    pub repository: Option<String>,
+    pub version: Option<String>,
+    /// The file declaring it, and its chart reference there.
+    pub file: usize,
+    pub anchor: Span,
+    pub values: ValuesPlan,
+    /// The Kustomize builds of the object declaring it.
+    pub builds: Vec<u32>,
+    /// A caveat on the names it renders with (chosen at install).
+    pub unsure: Option<String>,
+    /// Why its objects cannot be placed at all (an ApplicationSet template).
+    pub unread: Option<String>,
+}
+
+/// Every release found: of controller charts (rendered through the chart data), and of
+/// other charts (read for the Ingresses in their values).
+#[derive(Default)]
+pub struct Discovered {
+    pub plans: Vec<Plan>,
+    pub apps: Vec<AppRelease>,
+}
+
+impl Discovered {
+    /// Files a release under the controller charts when the data knows its chart, else
+    /// under the application charts.
+    fn add(
+        &mut self,
+        knowledge: &'static Knowledge,
+        found: Found,
+        file: usize,
+        declared_by: String,
+    ) -> Option<&mut Plan> {
+        match knowledge.chart(&found.chart, found.repository.as_deref()) {
+            Some(data) => {
+                self.plans.push(found.plan(data, file, declared_by));
+                self.plans.last_mut()
+            }
+            None => {
+                self.apps.push(found.app(file, declared_by));
+                None
+            }
+        }
+    }
+}
+
+pub fn discover(
+    files: &[LoadedFile],
+    knowledge: &'static Knowledge,
+    namespace: &str,
+) -> Discovered {
+    let mut out = Discovered::default();
     let index = Index::new(files);
     for (file_index, file) in files.iter().enumerate() {
         for object in &file.objects {
@@ -192,40 +257,48 @@ pub fn discover(files: &[LoadedFile], knowledge: &'static Knowledge, namespace: 
                 namespace,
                 knowledge,
             };
-            let before = plans.len();
+            let (before, apps_before) = (out.plans.len(), out.apps.len());
             match (group, object.reference.kind.as_str()) {
-                ("helm.toolkit.fluxcd.io", "HelmRelease") => plans.extend(reader.flux()),
-                ("argoproj.io", "Application") => {
-                    plans.extend(reader.argo(&[], ReleaseKind::ArgoApplication))
+                ("helm.toolkit.fluxcd.io", "HelmRelease") => {
+                    reader.flux(&mut out);
                 }
-                ("argoproj.io", "ApplicationSet") => plans
-                    .extend(reader.argo(&["spec", "template"], ReleaseKind::ArgoApplicationSet)),
-                ("helm.cattle.io", "HelmChart") => plans.extend(reader.helm_chart()),
+                ("argoproj.io", "Application") => {
+                    reader.argo(&[], ReleaseKind::ArgoApplication, &mut out)
+                }
+                ("argoproj.io", "ApplicationSet") => reader.argo(
+                    &["spec", "template"],
+                    ReleaseKind::ArgoApplicationSet,
+                    &mut out,
+                ),
+                ("helm.cattle.io", "HelmChart") => {
+                    reader.helm_chart(&mut out);
+                }
                 _ => {}
             }
             // A release a Kustomize build made renders into that build's clusters.
-            for plan in &mut plans[before..] {
+            for plan in &mut out.plans[before..] {
                 plan.release.builds.clone_from(&object.builds);
+            }
+            for app in &mut out.apps[apps_before..] {
+                app.builds.clone_from(&object.builds);
             }
         }
         if is_named(&file.source, "Chart.yaml") {
-            plans.extend(umbrella(files, file_index, knowledge, namespace));
+            umbrella(files, file_index, knowledge, namespace, &mut out);
         }
         if is_named(&file.source, "helmfile.yaml") || is_named(&file.source, "helmfile.yml") {
-            plans.extend(helmfile(files, file_index, knowledge, namespace));
+            helmfile(files, file_index, knowledge, namespace, &mut out);
         }
         if ["kustomization.yaml", "kustomization.yml", "Kustomization"]
             .iter()
             .any(|n| is_named(&file.source, n))
         {
-            plans.extend(kustomize_helm_charts(
-                files, file_index, knowledge, namespace,
-            ));
+            kustomize_helm_charts(files, file_index, knowledge, namespace, &mut out);
         }
     }
     // The releases' objects are rendered in the file that declares them, so the order of
     // the files (the input order) fixes the order of everything.
-    plans
+    out
 }
 
 /// The string under `key` of a mapping node.
@@ -321,17 +394,14 @@ impl Reader<'_, '_> {
         )
     }
 
-    /// A plan for a release, if its chart is a known controller's.
-    fn plan(&self, found: Found) -> Option<Plan> {
-        let data = self
-            .knowledge
-            .chart(&found.chart, found.repository.as_deref())?;
-        Some(found.plan(data, self.file, self.declared_by()))
+    /// Files a release found (a controller's plan, or an application chart's).
+    fn add<'o>(&self, found: Found, out: &'o mut Discovered) -> Option<&'o mut Plan> {
+        out.add(self.knowledge, found, self.file, self.declared_by())
     }
 
     /// Flux `HelmRelease`: `spec.chart.spec` (with its `sourceRef`) or `spec.chartRef`;
     /// `spec.valuesFrom` in order, then `spec.values` on top.
-    fn flux(&self) -> Option<Plan> {
+    fn flux(&self, out: &mut Discovered) -> Option<()> {
         let namespace = self.own_namespace();
         let (chart, repository, version, anchor_node) =
             if let Some(chart_node) = self.node(&["spec", "chart", "spec", "chart"]) {
@@ -390,16 +460,20 @@ impl Reader<'_, '_> {
             }
         }
         let anchor = self.tree().span(anchor_node);
-        self.plan(Found {
-            kind: ReleaseKind::FluxHelmRelease,
-            chart,
-            repository,
-            version,
-            anchor,
-            name,
-            namespace: target.unwrap_or(namespace),
-            values,
-        })
+        self.add(
+            Found {
+                kind: ReleaseKind::FluxHelmRelease,
+                chart,
+                repository,
+                version,
+                anchor,
+                name,
+                namespace: target.unwrap_or(namespace),
+                values,
+            },
+            out,
+        );
+        Some(())
     }
 
     fn repository_url(&self, kind: &str, namespace: &str, name: &str) -> Option<String> {
@@ -472,8 +546,7 @@ impl Reader<'_, '_> {
     /// Argo CD `Application` (or an `ApplicationSet`'s template): `spec.source` or each of
     /// `spec.sources` with a `chart`; `parameters` over `valuesObject` over `values` over
     /// `valueFiles`.
-    fn argo(&self, base: &[&str], kind: ReleaseKind) -> Vec<Plan> {
-        let mut plans = Vec::new();
+    fn argo(&self, base: &[&str], kind: ReleaseKind, out: &mut Discovered) {
         let at = |rest: &[&str]| -> Vec<String> {
             base.iter().chain(rest).map(|s| s.to_string()).collect()
         };
@@ -538,7 +611,7 @@ impl Reader<'_, '_> {
                 .iter()
                 .any(|t| t.contains("{{"));
             let anchor = tree.span(chart_entry.value);
-            if let Some(mut plan) = self.plan(Found {
+            let found = Found {
                 kind,
                 chart: chart.to_string(),
                 repository: repo.map(str::to_string),
@@ -547,16 +620,17 @@ impl Reader<'_, '_> {
                 name,
                 namespace: namespace.clone(),
                 values,
-            }) {
-                if templated {
-                    plan.release.unread = Some(
-                        "its name or namespace is an ApplicationSet template, filled per generated Application".into(),
-                    );
-                }
-                plans.push(plan);
+            };
+            let apps = out.apps.len();
+            let unsure = templated.then(|| {
+                "its name or namespace is an ApplicationSet template, filled per generated Application".to_string()
+            });
+            if let Some(plan) = self.add(found, out) {
+                plan.release.unread = unsure;
+            } else if let Some(app) = out.apps.get_mut(apps) {
+                app.unread = unsure;
             }
         }
-        plans
     }
 
     /// An Argo CD `valueFiles` entry. `$ref/path` names a file of another source (typically the
@@ -587,7 +661,7 @@ impl Reader<'_, '_> {
 
     /// k3s / RKE2 `HelmChart`: `set` over the `HelmChartConfig` of the same name and namespace
     /// over `valuesContent`.
-    fn helm_chart(&self) -> Option<Plan> {
+    fn helm_chart(&self, out: &mut Discovered) -> Option<()> {
         let chart_node = self.node(&["spec", "chart"])?;
         let reference = self.tree().string(chart_node)?.to_string();
         // Bundled charts are referenced as a URL to the packaged chart: `…/traefik-34.2.1.tgz`.
@@ -639,16 +713,20 @@ impl Reader<'_, '_> {
             });
         }
         let anchor = self.tree().span(chart_node);
-        self.plan(Found {
-            kind: ReleaseKind::HelmChart,
-            chart,
-            repository: repo,
-            version,
-            anchor,
-            name,
-            namespace: target,
-            values,
-        })
+        self.add(
+            Found {
+                kind: ReleaseKind::HelmChart,
+                chart,
+                repository: repo,
+                version,
+                anchor,
+                name,
+                namespace: target,
+                values,
+            },
+            out,
+        );
+        Some(())
     }
 }
 
@@ -689,6 +767,26 @@ impl Found {
             chart: data,
             chart_name: data.chart.clone(),
             values: self.values,
+        }
+    }
+}
+
+impl Found {
+    pub(super) fn app(self, file: usize, declared_by: String) -> AppRelease {
+        AppRelease {
+            kind: self.kind,
+            declared_by,
+            name: self.name,
+            namespace: self.namespace,
+            chart: self.chart,
+            repository: self.repository,
+            version: self.version,
+            file,
+            anchor: self.anchor,
+            values: self.values,
+            builds: Vec::new(),
+            unsure: None,
+            unread: None,
         }
     }
 }
@@ -859,10 +957,11 @@ fn umbrella(
     file: usize,
     knowledge: &'static Knowledge,
     namespace: &str,
-) -> Vec<Plan> {
+    out: &mut Discovered,
+) {
     let chart_file = &files[file];
     let Some(root) = chart_file.documents.first().and_then(|d| d.root) else {
-        return Vec::new();
+        return;
     };
     let tree = &chart_file.tree;
     let parent = tree
@@ -871,9 +970,39 @@ fn umbrella(
         .unwrap_or("release")
         .to_string();
     let values_file = sibling(files, file, "values.yaml");
-    let mut plans = Vec::new();
+    // The chart's own templates read its values.yaml: an application chart's `ingress:`.
+    if let Some(vf) = values_file {
+        let vroot = files[vf].documents.first().and_then(|d| d.root);
+        if let (Some(vroot), None) = (vroot, knowledge.chart(&parent, None)) {
+            let vtree = &files[vf].tree;
+            let anchor = vtree
+                .get(vroot, "ingress")
+                .map_or_else(|| vtree.span(vroot), |e| vtree.span(e.key));
+            let mut values = ValuesPlan::default();
+            values.sources.push(Source::Node {
+                file: vf,
+                node: vroot,
+                reported_at: None,
+            });
+            let mut app = Found {
+                kind: ReleaseKind::UmbrellaChart,
+                chart: parent.clone(),
+                repository: None,
+                version: child_text(tree, root, "version"),
+                anchor,
+                name: parent.clone(),
+                namespace: namespace.to_string(),
+                values,
+            }
+            .app(vf, format!("chart `{parent}` ({})", chart_file.source.name));
+            app.unsure = Some(
+                "the release name and namespace are chosen at install; the chart's name and the default namespace stand for them".into(),
+            );
+            out.apps.push(app);
+        }
+    }
     let Some(dependencies) = tree.get(root, "dependencies") else {
-        return plans;
+        return;
     };
     for dependency in tree.items(dependencies.value) {
         let get = |key: &str| {
@@ -881,9 +1010,6 @@ fn umbrella(
                 .and_then(|e| tree.string(e.value))
         };
         let Some(name) = get("name") else { continue };
-        let Some(data) = knowledge.chart(name, get("repository")) else {
-            continue;
-        };
         let key = get("alias").unwrap_or(name).to_string();
         let version = get("version").map(str::to_string);
         let declared_by = format!("{} dependency `{key}`", chart_file.source.name);
@@ -922,11 +1048,10 @@ fn umbrella(
             namespace: namespace.to_string(),
             values,
         };
-        let mut plan = found.plan(data, host, declared_by);
-        plan.chart_name = key;
-        plans.push(plan);
+        if let Some(plan) = out.add(knowledge, found, host, declared_by) {
+            plan.chart_name = key;
+        }
     }
-    plans
 }
 
 /// The file at `relative` from the directory of file `from`, among the loaded files.
@@ -977,10 +1102,11 @@ fn helmfile(
     file: usize,
     knowledge: &'static Knowledge,
     namespace: &str,
-) -> Vec<Plan> {
+    out: &mut Discovered,
+) {
     let f = &files[file];
     let Some(root) = f.documents.first().and_then(|d| d.root) else {
-        return Vec::new();
+        return;
     };
     let tree = &f.tree;
     let text = |node: NodeId, key: &str| child_text(tree, node, key);
@@ -991,9 +1117,8 @@ fn helmfile(
         .into_iter()
         .filter_map(|r| Some((text(r, "name")?, text(r, "url")?)))
         .collect();
-    let mut plans = Vec::new();
     let Some(releases) = tree.get(root, "releases") else {
-        return plans;
+        return;
     };
     for release in tree.items(releases.value) {
         let Some(chart_entry) = tree.get(*release, "chart") else {
@@ -1018,9 +1143,6 @@ fn helmfile(
                     .unwrap_or(reference)
                     .to_string(),
             ),
-        };
-        let Some(data) = knowledge.chart(&chart, repository.as_deref()) else {
-            continue;
         };
         let mut values = ValuesPlan::default();
         if let Some(set) = tree.get(*release, "set") {
@@ -1058,9 +1180,9 @@ fn helmfile(
             namespace: text(*release, "namespace").unwrap_or_else(|| namespace.to_string()),
             values,
         };
-        plans.push(found.plan(data, file, format!("{} release `{name}`", f.source.name)));
+        let declared_by = format!("{} release `{name}`", f.source.name);
+        out.add(knowledge, found, file, declared_by);
     }
-    plans
 }
 
 /// Kustomize `helmCharts:`: `valuesFile` (and `additionalValuesFiles`), then `valuesInline`
@@ -1071,16 +1193,16 @@ fn kustomize_helm_charts(
     file: usize,
     knowledge: &'static Knowledge,
     namespace: &str,
-) -> Vec<Plan> {
+    out: &mut Discovered,
+) {
     let f = &files[file];
     let Some(root) = f.documents.first().and_then(|d| d.root) else {
-        return Vec::new();
+        return;
     };
     let tree = &f.tree;
     let text = |node: NodeId, key: &str| child_text(tree, node, key);
-    let mut plans = Vec::new();
     let Some(charts) = tree.get(root, "helmCharts") else {
-        return plans;
+        return;
     };
     for entry in tree.items(charts.value) {
         let Some(name_entry) = tree.get(*entry, "name") else {
@@ -1090,9 +1212,6 @@ fn kustomize_helm_charts(
             continue;
         };
         let repository = text(*entry, "repo");
-        let Some(data) = knowledge.chart(&chart, repository.as_deref()) else {
-            continue;
-        };
         let mut values = ValuesPlan::default();
         if let Some(inline) = tree.get(*entry, "valuesInline") {
             values.sources.push(Source::Node {
@@ -1123,13 +1242,9 @@ fn kustomize_helm_charts(
             namespace: text(*entry, "namespace").unwrap_or_else(|| namespace.to_string()),
             values,
         };
-        plans.push(found.plan(
-            data,
-            file,
-            format!("{} helmCharts `{chart}`", f.source.name),
-        ));
+        let declared_by = format!("{} helmCharts `{chart}`", f.source.name);
+        out.add(knowledge, found, file, declared_by);
     }
-    plans
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod kustomize;
 mod platform;
 pub mod render;
 pub mod values;
+pub mod values_ingresses;
 
 use std::collections::{HashMap, HashSet};
 
@@ -131,8 +132,12 @@ pub struct Releases {
     pub clusters: Vec<clusters::DerivedCluster>,
     /// The Kustomize builds (`Object::builds` indexes their roots).
     pub builds: kustomize::Builds,
+    /// Releases of application charts whose values define Ingresses (or fail to).
+    pub values: Vec<values_ingresses::ValuesRelease>,
     /// Added object → the release (`Ok`) or stub (`Err`) it comes from, by index.
     added_by: HashMap<ObjectKey, Result<usize, usize>>,
+    /// Values-defined Ingress → its values release and its index there.
+    values_ingress: HashMap<ObjectKey, (usize, usize)>,
 }
 
 impl Releases {
@@ -153,6 +158,25 @@ impl Releases {
             added_by.entry(key).or_insert(by);
         }
         self.added_by = added_by;
+        self.values_ingress = values_ingresses::index(&self.values);
+    }
+
+    /// The application release whose values define an object (a values-defined Ingress).
+    pub fn values_release(&self, key: ObjectKey) -> Option<&values_ingresses::ValuesRelease> {
+        if self.values_ingress.is_empty() {
+            return None;
+        }
+        let (release, _) = self.values_ingress.get(&key)?;
+        self.values.get(*release)
+    }
+
+    /// Where a values-defined Ingress comes from: `values `ingress.app` of HelmRelease …`,
+    /// and the release's chart reference.
+    pub fn values_origin(&self, key: ObjectKey) -> Option<(String, &values_ingresses::ValuesRelease)> {
+        let (release, index) = self.values_ingress.get(&key)?;
+        let release = self.values.get(*release)?;
+        let (_, block) = release.ingresses.get(*index)?;
+        Some((release.origin(block), release))
     }
 
     /// The release an object was rendered from.
@@ -201,7 +225,9 @@ pub fn expand(
     let builds = kustomize::apply(files, &paths, &kustomizations);
     flux::apply(files, &paths, &kustomizations, &builds.roots);
     let derived_clusters = clusters::derive(files, &paths, &kustomizations);
-    let mut found = discover::discover(files, knowledge, namespace);
+    let discovered = discover::discover(files, knowledge, namespace);
+    let mut found = discovered.plans;
+    let apps = discovered.apps;
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);
     found.extend(bundled);
     let found = subcharts(files, knowledge, found);
@@ -242,6 +268,12 @@ pub fn expand(
         }
         releases.list.push(release);
     }
+    releases.values = values_ingresses::expand(
+        files,
+        &knowledge.values_ingresses,
+        apps,
+        &rendered_in_input,
+    );
     platform::managed(files, knowledge, setup, &mut releases.stubs);
     platform::declared(files, knowledge, setup, &mut releases.stubs);
     platform::service_load_balancer(files, knowledge, setup, &mut releases.stubs);
@@ -301,7 +333,7 @@ fn subcharts(
 }
 
 /// Kind, namespace (none for IngressClasses) and name.
-type Identity = (String, Option<String>, String);
+pub(crate) type Identity = (String, Option<String>, String);
 
 /// The identities of the typed objects the input holds.
 fn identities(files: &[LoadedFile], namespace: &str) -> HashSet<Identity> {
@@ -319,7 +351,7 @@ fn identities(files: &[LoadedFile], namespace: &str) -> HashSet<Identity> {
         .collect()
 }
 
-fn identity(kind: &str, namespace: &str, name: &str) -> Identity {
+pub(crate) fn identity(kind: &str, namespace: &str, name: &str) -> Identity {
     let namespace = (kind != "IngressClass").then(|| namespace.to_string());
     (kind.to_string(), namespace, name.to_string())
 }

@@ -129,6 +129,14 @@ impl Values<'_> {
     }
 }
 
+/// The key and value at `path` below `root` of one tree (no layers, no `null` rule).
+pub fn find(tree: &Tree, root: NodeId, path: &[&str]) -> Option<(Option<NodeId>, NodeId)> {
+    match walk(tree, root, path) {
+        Walk::Found(key, node) => Some((key, node)),
+        Walk::Null | Walk::Missing => None,
+    }
+}
+
 enum Walk {
     Found(Option<NodeId>, NodeId),
     Null,

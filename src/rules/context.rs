@@ -52,6 +52,8 @@ pub struct ObjectView<'a> {
     pub file: &'a LoadedFile,
     pub object: &'a Object,
     namespace: &'a str,
+    /// The application release whose values define it (a values-defined Ingress).
+    values_release: Option<&'a crate::release::values_ingresses::ValuesRelease>,
 }
 
 impl<'a> Context<'a> {
@@ -97,6 +99,7 @@ impl<'a> Context<'a> {
             file,
             object: &file.objects[key.index],
             namespace: &self.options.namespace,
+            values_release: self.objects.releases.values_release(key),
         }
     }
 
@@ -104,12 +107,14 @@ impl<'a> Context<'a> {
     pub fn objects(&self) -> impl Iterator<Item = ObjectView<'a>> + '_ {
         let namespace = self.options.namespace.as_str();
         let files = self.files;
+        let releases = self.objects.releases;
         self.objects.iter().map(move |(key, object)| ObjectView {
             file_index: key.file,
             index: key.index,
             file: &files[key.file],
             object,
             namespace,
+            values_release: releases.values_release(key),
         })
     }
 }
@@ -189,6 +194,17 @@ impl<'a> ObjectView<'a> {
     ) -> Finding {
         let mut finding = Finding::new(info.id, severity, self.location(span), message);
         finding.object = Some(self.reference());
+        // Defined in a release's values: the release is the other side.
+        if let Some(release) = self.values_release {
+            let at = self.location(release.anchor);
+            if at != finding.location {
+                finding.related.push(Related {
+                    location: at,
+                    message: format!("the release whose values define it: {}", release.declared_by),
+                    object: None,
+                });
+            }
+        }
         // Set by a Kustomize patch: the object it patches is the other side.
         if span.foreign_file().is_some() {
             finding.related.push(Related {
@@ -247,6 +263,7 @@ impl Context<'_> {
                                 file,
                                 object,
                                 namespace: &self.options.namespace,
+                                values_release: None,
                             }
                             .reference(),
                         );

@@ -1,4 +1,5 @@
-//! A Helm release of a known controller chart whose values cannot all be read.
+//! A Helm release whose values cannot all be read: a controller chart's, or the `ingress:`
+//! values of an application chart.
 //!
 //! ## Why
 //! Releases (Flux `HelmRelease`, Argo CD `Application`, k3s `HelmChart`, umbrella charts) are
@@ -9,6 +10,12 @@
 //! versions the knowledge was read from, or the release is an ApplicationSet template, the
 //! release is not rendered at all; the class checks that would need its classes are then
 //! skipped rather than reported wrongly.
+//!
+//! Application charts' `ingress:` blocks (app-template, `helm create` charts, argo-cd, …) are
+//! read into Ingresses the same way. A value there that the chart cannot use as written — a
+//! host list that is not a list, a class name that is a template (`${VAR}`, `{{ … }}`), an
+//! `enabled: "false"` string that Helm takes as true — is reported at the value, and the rest
+//! of the values is still read.
 //!
 //! ## Example
 //! ```yaml
@@ -77,6 +84,28 @@ impl Rule for HelmReleaseUnresolved {
                     release.name, release.chart, release.namespace
                 )),
             );
+        }
+        for release in context
+            .objects
+            .releases
+            .values
+            .iter()
+            .filter(|r| context.objects.in_scope(r.file))
+        {
+            for (span, problem) in &release.problems {
+                let message = format!(
+                    "{} (chart {}): {problem}",
+                    release.declared_by, release.chart
+                );
+                let location = Location::new(release.file, *span);
+                let mut finding = Finding::new(info.id, info.default_severity, location, message)
+                    .help("write the value as the chart reads it, or render the release and check the output");
+                let anchor = Location::new(release.file, release.anchor);
+                if anchor != location {
+                    finding = finding.related(anchor, "the release", None);
+                }
+                out.push(finding);
+            }
         }
     }
 }

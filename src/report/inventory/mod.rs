@@ -231,6 +231,10 @@ pub struct IngressReport {
     /// How many controllers serve it.
     pub served_by_count: usize,
     pub annotation_prefixes: BTreeMap<String, usize>,
+    /// Where a values-defined Ingress is defined (`values `ingress.app` of HelmRelease …`);
+    /// absent for a manifest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 fn tri(value: &Tri) -> Option<bool> {
@@ -441,6 +445,7 @@ pub fn report(objects: &Objects<'_>, inventory: &Inventory) -> InventoryReport {
                 served_by,
                 served_by_count,
                 annotation_prefixes: entry.annotation_prefixes.clone(),
+                origin: objects.releases.values_origin(entry.key).map(|(o, _)| o),
             }
         })
         .collect();

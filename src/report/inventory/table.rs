@@ -156,6 +156,11 @@ pub fn table(report: &InventoryReport) -> String {
             ]);
         }
         out.push_str(&columns(&rows));
+        for i in &report.ingresses {
+            if let Some(origin) = &i.origin {
+                let _ = writeln!(out, "  {}: {origin}", i.ingress.label());
+            }
+        }
     }
     if !report.clusters.is_empty() {
         let _ = writeln!(
