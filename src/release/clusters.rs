@@ -194,7 +194,7 @@ fn applied_paths(file: &LoadedFile) -> Vec<(String, &'static str)> {
 
 /// The input directories a repository path names; a glob (`apps/*`, an Argo CD Git
 /// directory generator's) names every directory it matches.
-fn directories_matching(files: &[LoadedFile], path: &str) -> Vec<String> {
+pub(super) fn directories_matching(files: &[LoadedFile], path: &str) -> Vec<String> {
     if !path.contains(['*', '?', '[']) {
         return directory_named(files, path).into_iter().collect();
     }

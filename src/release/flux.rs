@@ -26,27 +26,7 @@ pub fn apply(
         let Some(directory) = directory_named(files, &path) else {
             continue;
         };
-        let mut reached = Vec::new();
-        reach(
-            paths,
-            kustomizations,
-            &directory,
-            &mut Vec::new(),
-            &mut reached,
-        );
-        let reached_set: std::collections::HashSet<usize> = reached.iter().copied().collect();
-        let root_reached = |b: &u32| {
-            builds
-                .get(*b as usize)
-                .is_some_and(|root| reached_set.contains(&root.file))
-        };
-        for &file in &reached {
-            let changed: Vec<usize> = (0..files[file].objects.len())
-                .filter(|&i| {
-                    let object = &files[file].objects[i];
-                    object.builds.is_empty() || object.builds.iter().any(root_reached)
-                })
-                .collect();
+        for (file, changed) in applied_objects(files, paths, kustomizations, builds, &directory) {
             let mut all_known = true;
             for index in changed {
                 let loaded = &mut files[file];
@@ -95,6 +75,43 @@ pub fn apply(
             }
         }
     }
+}
+
+/// The objects a directory applies, by file: those of the files it reaches through its
+/// kustomizations, as built by a build rooted there (or by no build).
+pub(super) fn applied_objects(
+    files: &[LoadedFile],
+    paths: &Paths,
+    kustomizations: &[Kustomization],
+    builds: &[BuildRoot],
+    directory: &str,
+) -> Vec<(usize, Vec<usize>)> {
+    let mut reached = Vec::new();
+    reach(
+        paths,
+        kustomizations,
+        directory,
+        &mut Vec::new(),
+        &mut reached,
+    );
+    let reached_set: std::collections::HashSet<usize> = reached.iter().copied().collect();
+    let root_reached = |b: &u32| {
+        builds
+            .get(*b as usize)
+            .is_some_and(|root| reached_set.contains(&root.file))
+    };
+    reached
+        .iter()
+        .map(|&file| {
+            let objects = (0..files[file].objects.len())
+                .filter(|&i| {
+                    let object = &files[file].objects[i];
+                    object.builds.is_empty() || object.builds.iter().any(root_reached)
+                })
+                .collect();
+            (file, objects)
+        })
+        .collect()
 }
 
 /// `(spec.path, variables, spec.targetNamespace)` of each Flux Kustomization that substitutes

@@ -1,0 +1,247 @@
+//! Where Argo CD places what it applies: an `Application`'s `spec.destination.namespace` is
+//! the namespace of every namespaced object of its source path that names none (Argo CD's
+//! rule: the manifest's own namespace wins). An `ApplicationSet` is expanded offline when its
+//! generator's inputs are in the repository — `list` elements and Git `directories` (the
+//! template's `{{path}}`, `{{path.basename}}`, `{{path[n]}}`, `{{path.basenameNormalized}}`
+//! and their Go-template forms) — one Application per element or directory. A template the
+//! input cannot fill is left alone: its objects keep no namespace of Argo CD's.
+
+use manifest::parse::{NodeId, PathStep, Tree};
+use manifest::LoadedFile;
+
+use super::clusters::{directories_matching, directory_named};
+use super::flux::applied_objects;
+use super::kustomize::{BuildRoot, Kustomization, Paths};
+
+/// Sets the destination namespace of every Argo CD Application (and expanded ApplicationSet)
+/// on the objects of its path that name none.
+pub fn apply(
+    files: &mut [LoadedFile],
+    paths: &Paths,
+    kustomizations: &[Kustomization],
+    builds: &[BuildRoot],
+) {
+    for (path, namespace) in placements(files) {
+        let Some(directory) = directory_named(files, &path) else {
+            continue;
+        };
+        for (file, objects) in applied_objects(files, paths, kustomizations, builds, &directory) {
+            for index in objects {
+                let reference = &mut files[file].objects[index].reference;
+                if reference.namespace.is_none() && !reference.is_cluster_scoped() {
+                    reference.namespace = Some(namespace.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `(source path, destination namespace)` of every Application, generated ones included,
+/// whose both are known.
+fn placements(files: &[LoadedFile]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for file in files {
+        let tree = &file.tree;
+        for object in &file.objects {
+            let reference = &object.reference;
+            if !reference.api_version.starts_with("argoproj.io/") {
+                continue;
+            }
+            let spec = match reference.kind.as_str() {
+                "Application" => &[PathStep::Key("spec")][..],
+                "ApplicationSet" => &[
+                    PathStep::Key("spec"),
+                    PathStep::Key("template"),
+                    PathStep::Key("spec"),
+                ][..],
+                _ => continue,
+            };
+            let Some(spec) = tree.lookup(object.node, spec).map(|e| e.value) else {
+                continue;
+            };
+            let Some(namespace) = text(tree, spec, &["destination", "namespace"]) else {
+                continue;
+            };
+            let source_paths = source_paths(tree, spec);
+            if reference.kind == "Application" {
+                for path in source_paths {
+                    if !is_template(&path) && !is_template(&namespace) {
+                        out.push((path, namespace.clone()));
+                    }
+                }
+                continue;
+            }
+            for parameters in generated(files, tree, object.node) {
+                let namespace = fill(&namespace, &parameters);
+                for path in &source_paths {
+                    let path = fill(path, &parameters);
+                    if !is_template(&path) && !is_template(&namespace) {
+                        out.push((path, namespace.clone()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn text(tree: &Tree, node: NodeId, keys: &[&str]) -> Option<String> {
+    tree.lookup_keys(node, keys)
+        .and_then(|e| tree.scalar(e.value))
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// `spec.source.path` and each `spec.sources[].path`.
+fn source_paths(tree: &Tree, spec: NodeId) -> Vec<String> {
+    let single = tree.get(spec, "source").map(|e| e.value);
+    let many = tree
+        .get(spec, "sources")
+        .map(|e| tree.items(e.value).to_vec())
+        .unwrap_or_default();
+    single
+        .into_iter()
+        .chain(many)
+        .filter_map(|source| text(tree, source, &["path"]))
+        .collect()
+}
+
+/// The parameters of every Application an ApplicationSet's generators make, where the
+/// input holds what they read.
+fn generated(files: &[LoadedFile], tree: &Tree, node: NodeId) -> Vec<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let generators = tree
+        .lookup_keys(node, &["spec", "generators"])
+        .map(|e| tree.items(e.value).to_vec())
+        .unwrap_or_default();
+    for generator in generators {
+        if let Some(elements) = tree.lookup_keys(generator, &["list", "elements"]) {
+            for element in tree.items(elements.value) {
+                let parameters = tree
+                    .entries(*element)
+                    .iter()
+                    .filter_map(|e| {
+                        Some((
+                            tree.scalar(e.key)?.to_string(),
+                            tree.scalar(e.value)?.to_string(),
+                        ))
+                    })
+                    .collect();
+                out.push(parameters);
+            }
+        }
+        let directories = tree
+            .lookup_keys(generator, &["git", "directories"])
+            .map(|e| tree.items(e.value).to_vec())
+            .unwrap_or_default();
+        let (mut included, mut excluded) = (Vec::new(), Vec::new());
+        for directory in directories {
+            let Some(pattern) = text(tree, directory, &["path"]) else {
+                continue;
+            };
+            let exclude = text(tree, directory, &["exclude"]).as_deref() == Some("true");
+            let matched = directories_matching(files, &pattern);
+            let repository_paths = matched.iter().map(|d| repository_path(d, &pattern));
+            if exclude {
+                excluded.extend(repository_paths);
+            } else {
+                included.extend(repository_paths);
+            }
+        }
+        for path in included {
+            if !excluded.contains(&path) {
+                out.push(directory_parameters(&path));
+            }
+        }
+    }
+    out
+}
+
+/// The repository path of an input directory a generator pattern matched: as many trailing
+/// segments as the pattern has (the repository root is not known).
+fn repository_path(directory: &str, pattern: &str) -> String {
+    let depth = pattern
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .split('/')
+        .count();
+    let segments: Vec<&str> = directory.split('/').collect();
+    segments[segments.len().saturating_sub(depth)..].join("/")
+}
+
+/// A Git directory generator's parameters for one directory.
+fn directory_parameters(path: &str) -> Vec<(String, String)> {
+    let basename = path.rsplit('/').next().unwrap_or(path).to_string();
+    let normalized: String = basename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut parameters = vec![
+        ("path".to_string(), path.to_string()),
+        ("path.path".to_string(), path.to_string()),
+        ("path.basename".to_string(), basename),
+        ("path.basenameNormalized".to_string(), normalized),
+    ];
+    for (n, segment) in path.split('/').enumerate() {
+        parameters.push((format!("path[{n}]"), segment.to_string()));
+        parameters.push((format!("index .path.segments {n}"), segment.to_string()));
+    }
+    parameters
+}
+
+/// A template with every `{{ name }}` (or Go-template `{{ .name }}`) the parameters hold
+/// filled in.
+fn fill(template: &str, parameters: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}").map(|c| c + open) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let name = rest[open + 2..close].trim();
+        let bare = name.strip_prefix('.').unwrap_or(name);
+        match parameters.iter().find(|(k, _)| k == name || k == bare) {
+            Some((_, value)) => out.push_str(value),
+            None => out.push_str(&rest[open..close + 2]),
+        }
+        rest = &rest[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_template(text: &str) -> bool {
+    text.contains("{{")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_parameters_fill_both_template_syntaxes() {
+        let parameters = directory_parameters("envs/production/shop_v2");
+        assert_eq!(fill("{{path.basename}}", &parameters), "shop_v2");
+        assert_eq!(fill("{{ .path.basename }}", &parameters), "shop_v2");
+        assert_eq!(fill("{{path.basenameNormalized}}", &parameters), "shop-v2");
+        assert_eq!(fill("{{path[1]}}-{{path}}", &parameters), "production-envs/production/shop_v2");
+        assert_eq!(fill("{{index .path.segments 0}}", &parameters), "envs");
+        assert_eq!(fill("{{cluster}}", &parameters), "{{cluster}}");
+    }
+
+    #[test]
+    fn repository_paths_keep_as_many_segments_as_the_pattern() {
+        assert_eq!(
+            repository_path("fixtures/x/envs/production/shop", "envs/production/*"),
+            "envs/production/shop"
+        );
+        assert_eq!(repository_path("a/apps/web", "./apps/*"), "apps/web");
+    }
+}
