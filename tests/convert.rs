@@ -8,13 +8,14 @@ use std::path::Path;
 mod common;
 
 const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5-nginx"];
-const INPUTS: [&str; 6] = [
+const INPUTS: [&str; 7] = [
     "fixtures/convert",
     "fixtures/convert-corpus",
     "fixtures/demo",
     "fixtures/corpus/ingresses",
     "fixtures/kustomize",
     "fixtures/argocd-clusters",
+    "fixtures/values-ingresses",
 ];
 
 /// The CRD schemas by `apiVersion` and kind.

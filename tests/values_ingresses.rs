@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "values-from",
     "umbrella",
     "bad-values",
+    "argo-placement",
 ];
 
 #[test]
@@ -92,10 +93,41 @@ fn findings_about_values_ingresses_point_at_the_values_with_the_release_related(
     assert_eq!(snippet.len(), 1, "{check}");
     assert_eq!(snippet[0]["line"], 41, "the annotation key in the values");
     let related = &snippet[0]["related"][0];
-    assert_eq!(related["line"], 12, "the release's chart reference: {related}");
+    assert_eq!(
+        related["line"], 12,
+        "the release's chart reference: {related}"
+    );
     let undefined = findings_of(&check, "ingress-class-undefined");
     assert_eq!(undefined.len(), 1);
     assert_eq!(undefined[0]["line"], 54, "the `className:` value");
+}
+
+#[test]
+fn argo_cd_objects_land_in_their_destination_namespace() {
+    let inventory = run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/values-ingresses/argo-placement",
+    ])
+    .json();
+    assert_eq!(
+        ingresses(&inventory)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>(),
+        [
+            // An Application of a plain directory, and of a Kustomize directory.
+            "argo/argo-server",
+            "argocd/argocd-server",
+            // An ApplicationSet's list generator (Go template syntax).
+            "grafana-system/grafana",
+            // An ApplicationSet's Git directory generator: `{{path.basename}}`.
+            "prometheus-operator/prometheus",
+            // A manifest's own namespace wins.
+            "alerting/alertmanager",
+        ]
+    );
 }
 
 #[test]
@@ -294,11 +326,108 @@ fn every_release_form_gives_the_ingress_its_render_gives() {
             ])
             .json();
             assert_eq!(facts(&inventory), expected, "case {n}, {form}");
-            let origin = inventory["ingresses"][0]["origin"].as_str().unwrap_or_default();
+            let origin = inventory["ingresses"][0]["origin"]
+                .as_str()
+                .unwrap_or_default();
             assert!(
-                origin.starts_with("values `ingress` of ") && origin.ends_with("(generic ingress block)"),
+                origin.starts_with("values `ingress` of ")
+                    && origin.ends_with("(generic ingress block)"),
                 "case {n}, {form}: {origin}"
             );
         }
     }
+}
+
+#[test]
+fn convert_writes_the_values_to_set_not_a_manifest() {
+    for target in ["haproxy", "traefik", "kong", "gateway-api"] {
+        let run = run(&[
+            "convert",
+            "--to",
+            target,
+            "--format",
+            "json",
+            "fixtures/values-ingresses/app-template",
+        ]);
+        let report: Value = serde_json::from_str(&run.stderr).expect("JSON report");
+        // Every annotation of the converted Ingress is accounted for.
+        let keys: Vec<&str> = report["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter_map(|e| e["key"].as_str())
+            .collect();
+        assert!(
+            keys.contains(&"nginx.ingress.kubernetes.io/proxy-body-size")
+                && keys.contains(&"nginx.ingress.kubernetes.io/configuration-snippet"),
+            "{target}: {keys:?}"
+        );
+        assert!(
+            !run.stdout.contains("kind: Ingress\n"),
+            "{target}: no Ingress manifest for a values-defined Ingress:\n{}",
+            run.stdout
+        );
+        if target == "gateway-api" {
+            assert!(report.get("values").is_none(), "{report}");
+            continue;
+        }
+        let values = &report["values"][0];
+        assert_eq!(values["at"], "spec.values", "{target}");
+        let block = &values["values"]["ingress"]["app"];
+        assert_eq!(block["className"], target, "{target}: {block}");
+        assert_eq!(
+            block["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"],
+            Value::Null,
+            "{target}: the source annotation is deleted"
+        );
+        insta::assert_snapshot!(
+            format!("convert_values_{target}"),
+            values["yaml"].as_str().unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn side_by_side_the_values_defined_ingress_stays_a_manifest() {
+    let run = run(&[
+        "convert",
+        "--to",
+        "haproxy",
+        "--name-suffix=-haproxy",
+        "--format",
+        "json",
+        "fixtures/values-ingresses/app-template",
+    ]);
+    assert!(
+        run.stdout.contains("name: sonarr-app-haproxy"),
+        "{}",
+        run.stdout
+    );
+    let report: Value = serde_json::from_str(&run.stderr).expect("JSON report");
+    assert!(report.get("values").is_none(), "{report}");
+}
+
+#[test]
+fn output_dir_writes_a_values_file_beside_each_release_file() {
+    let dir = scratch("values-ingress-output-dir");
+    let run = run(&[
+        "convert",
+        "--to",
+        "kong",
+        "--output-dir",
+        dir.to_str().expect("utf-8"),
+        "--report",
+        dir.join("report.md").to_str().expect("utf-8"),
+        "fixtures/values-ingresses/umbrella",
+    ]);
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let values = std::fs::read_to_string(
+        dir.join("fixtures/values-ingresses/umbrella/charts/shop/values.values.yaml"),
+    )
+    .expect("the values file beside values.yaml");
+    assert!(
+        values.starts_with("# Values to set at values.yaml of chart `shop`"),
+        "{values}"
+    );
+    assert!(values.contains("ingress:\n  className: kong\n"), "{values}");
 }

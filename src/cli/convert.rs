@@ -40,9 +40,9 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
     match &args.output_dir {
         None => write_out(None, &report::manifests(&conversion))?,
         Some(dir) => {
-            let files = report::files(&conversion, |file| {
-                mirrored(&objects.files[file].source.name)
-            });
+            let name_of = |file: usize| mirrored(&objects.files[file].source.name);
+            let mut files = report::files(&conversion, name_of);
+            files.extend(report::values_files(&conversion, name_of));
             for (name, text) in files {
                 let path = dir.join(&name);
                 if let Some(parent) = path.parent() {

@@ -10,6 +10,7 @@ mod ingress;
 pub mod settings;
 mod source;
 mod traefik;
+mod values;
 mod virtual_server;
 pub mod yaml;
 
@@ -23,6 +24,7 @@ use crate::knowledge::sets::Verdict;
 use crate::knowledge::Knowledge;
 use crate::translate::{Item, Translation};
 pub use source::Source;
+pub use values::Fragment;
 use yaml::Map;
 
 /// The annotation on every emitted object naming the source it came from (`file:line`).
@@ -133,6 +135,8 @@ pub struct Conversion {
     pub settings: Vec<settings::Setting>,
     /// Choices the input could not make (a default class name, a Gateway's namespace).
     pub decisions: Vec<String>,
+    /// The values to set in the releases whose values define converted Ingresses.
+    pub values: Vec<values::Fragment>,
 }
 
 impl Conversion {
@@ -189,6 +193,7 @@ pub fn convert(
         entries: Vec::new(),
         settings,
         decisions: Vec::new(),
+        values: Vec::new(),
     };
     let mut ledgers: Vec<Ledger> = sources.iter().map(|_| Ledger::default()).collect();
     let mut out = Output {
@@ -219,6 +224,19 @@ pub fn convert(
         .entries
         .sort_by_key(|e| (e.ingress.file, e.ingress.index, e.span.start));
     dedup(&mut conversion.objects);
+    let mut decisions = Vec::new();
+    conversion.values = values::fragments(
+        objects,
+        &sources,
+        &mut conversion.objects,
+        request.name_suffix.is_some(),
+        &mut decisions,
+    );
+    for decision in decisions {
+        if !conversion.decisions.contains(&decision) {
+            conversion.decisions.push(decision);
+        }
+    }
     conversion
 }
 

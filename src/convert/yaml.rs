@@ -6,6 +6,8 @@ use std::fmt::Write;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// `null`: in Helm values, deletes the key from what lies below.
+    Null,
     Str(String),
     Int(i64),
     Bool(bool),
@@ -94,6 +96,15 @@ impl Map {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// The entries in order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|e| (e.key.as_str(), &e.value))
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        self.entries.retain(|e| e.key != key);
+    }
 }
 
 impl From<&str> for Value {
@@ -138,6 +149,7 @@ impl Value {
             Value::Str(s) => serde_json::Value::String(s.clone()),
             Value::Int(n) => serde_json::Value::from(*n),
             Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Null => serde_json::Value::Null,
             Value::List(items) => items.iter().map(Value::to_json).collect(),
             Value::Map(map) => serde_json::Value::Object(
                 map.entries
@@ -218,6 +230,7 @@ fn scalar_of(value: &Value) -> String {
         Value::Str(s) => scalar(s),
         Value::Int(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
         Value::Map(_) | Value::List(_) => String::new(),
     }
 }

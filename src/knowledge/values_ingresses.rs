@@ -44,6 +44,9 @@ pub struct Block {
     /// Keys of the class name, the first set wins.
     pub class: Vec<String>,
     pub hosts: Vec<HostsAt>,
+    /// The chart passes hosts through Helm's `tpl` (`{{ .Release.Name }}` is filled in).
+    #[serde(default)]
+    pub tpl: bool,
     pub paths: Vec<PathsAt>,
     /// The path written when no alternative of `paths` is set.
     #[serde(default)]
@@ -53,6 +56,9 @@ pub struct Block {
     #[serde(default)]
     pub tls: Option<String>,
     pub name: Name,
+    /// The length the chart cuts its fullname to (63, Kubernetes' limit, unless it says).
+    #[serde(default = "fullname_max")]
+    pub fullname_max: usize,
     pub backend: Backend,
     /// The chart's defaults for values the block reads: values path → value (YAML scalar).
     #[serde(default)]
@@ -114,6 +120,10 @@ pub struct PathType {
     pub default: Option<String>,
 }
 
+fn fullname_max() -> usize {
+    63
+}
+
 /// How the chart names the Ingress.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Name {
@@ -158,9 +168,11 @@ impl ValuesIngresses {
         if let Some(repository) = repository {
             let repository = super::charts::strip_scheme(repository).trim_end_matches('/');
             if let Some(chart) = named().find(|c| {
-                c.repositories
-                    .iter()
-                    .any(|r| repository.trim_start_matches("oci://").starts_with(r.as_str()))
+                c.repositories.iter().any(|r| {
+                    repository
+                        .trim_start_matches("oci://")
+                        .starts_with(r.as_str())
+                })
             }) {
                 return Some(chart);
             }

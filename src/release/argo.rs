@@ -231,7 +231,10 @@ mod tests {
         assert_eq!(fill("{{path.basename}}", &parameters), "shop_v2");
         assert_eq!(fill("{{ .path.basename }}", &parameters), "shop_v2");
         assert_eq!(fill("{{path.basenameNormalized}}", &parameters), "shop-v2");
-        assert_eq!(fill("{{path[1]}}-{{path}}", &parameters), "production-envs/production/shop_v2");
+        assert_eq!(
+            fill("{{path[1]}}-{{path}}", &parameters),
+            "production-envs/production/shop_v2"
+        );
         assert_eq!(fill("{{index .path.segments 0}}", &parameters), "envs");
         assert_eq!(fill("{{cluster}}", &parameters), "{{cluster}}");
     }

@@ -33,6 +33,20 @@ pub enum ReleaseKind {
 }
 
 impl ReleaseKind {
+    /// Where a release of this kind writes its values (for the values to set).
+    pub fn values_at(self) -> &'static str {
+        match self {
+            ReleaseKind::FluxHelmRelease => "spec.values",
+            ReleaseKind::ArgoApplication | ReleaseKind::ArgoApplicationSet => {
+                "spec.source.helm.valuesObject"
+            }
+            ReleaseKind::HelmChart => "spec.valuesContent",
+            ReleaseKind::UmbrellaChart => "values.yaml",
+            ReleaseKind::Helmfile => "the release's values file",
+            ReleaseKind::KustomizeHelmChart => "valuesInline",
+        }
+    }
+
     /// The tool that installs it.
     pub fn tool(self) -> &'static str {
         match self {

@@ -171,13 +171,29 @@ impl Releases {
         self.values.get(*release)
     }
 
-    /// Where a values-defined Ingress comes from: `values `ingress.app` of HelmRelease …`,
-    /// and the release's chart reference.
-    pub fn values_origin(&self, key: ObjectKey) -> Option<(String, &values_ingresses::ValuesRelease)> {
+    /// A values-defined Ingress and the release whose values define it.
+    pub fn values_ingress(
+        &self,
+        key: ObjectKey,
+    ) -> Option<(
+        &values_ingresses::ValuesIngress,
+        &values_ingresses::ValuesRelease,
+    )> {
         let (release, index) = self.values_ingress.get(&key)?;
         let release = self.values.get(*release)?;
-        let (_, block) = release.ingresses.get(*index)?;
-        Some((release.origin(block), release))
+        Some((release.ingresses.get(*index)?, release))
+    }
+
+    /// Where a values-defined Ingress comes from: `values `ingress.app` of HelmRelease …`,
+    /// and the release's chart reference.
+    pub fn values_origin(
+        &self,
+        key: ObjectKey,
+    ) -> Option<(String, &values_ingresses::ValuesRelease)> {
+        let (release, index) = self.values_ingress.get(&key)?;
+        let release = self.values.get(*release)?;
+        let ingress = release.ingresses.get(*index)?;
+        Some((release.origin(&ingress.block), release))
     }
 
     /// The release an object was rendered from.
@@ -270,12 +286,8 @@ pub fn expand(
         }
         releases.list.push(release);
     }
-    releases.values = values_ingresses::expand(
-        files,
-        &knowledge.values_ingresses,
-        apps,
-        &rendered_in_input,
-    );
+    releases.values =
+        values_ingresses::expand(files, &knowledge.values_ingresses, apps, &rendered_in_input);
     platform::managed(files, knowledge, setup, &mut releases.stubs);
     platform::declared(files, knowledge, setup, &mut releases.stubs);
     platform::service_load_balancer(files, knowledge, setup, &mut releases.stubs);

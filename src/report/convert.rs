@@ -29,6 +29,22 @@ struct Report<'a> {
     entries: Vec<EntryJson<'a>>,
     /// The source controller's global settings and the target's setting for each.
     settings: Vec<SettingJson<'a>>,
+    /// The values to set in the releases whose values define converted Ingresses.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    values: Vec<ValuesJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ValuesJson<'a> {
+    /// The file declaring the release.
+    file: String,
+    release: &'a str,
+    /// Where in the release the values go.
+    at: &'static str,
+    values: serde_json::Value,
+    /// The same values as YAML, to paste.
+    yaml: String,
+    ingresses: Vec<LocatedRef>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +140,22 @@ fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
         Selection::Served { controllers } => ("served", controllers.as_slice()),
         Selection::ByClass { classes, .. } => ("class", classes.as_slice()),
     };
+    let values = conversion
+        .values
+        .iter()
+        .map(|fragment| ValuesJson {
+            file: objects.files[fragment.file].source.name.clone(),
+            release: &fragment.release,
+            at: fragment.at,
+            values: yaml::Value::Map(fragment.values.clone()).to_json(),
+            yaml: values_yaml(fragment),
+            ingresses: fragment
+                .ingresses
+                .iter()
+                .map(|k| LocatedRef::new(objects, *k))
+                .collect(),
+        })
+        .collect();
     Report {
         version: 1,
         target: &conversion.target,
@@ -135,7 +167,41 @@ fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
         decisions: &conversion.decisions,
         entries,
         settings,
+        values,
     }
+}
+
+/// A fragment as YAML: the values alone, as they are pasted under `at`.
+fn values_yaml(fragment: &crate::convert::Fragment) -> String {
+    let document = yaml::document(&fragment.values);
+    document
+        .strip_prefix("---\n")
+        .unwrap_or(&document)
+        .to_string()
+}
+
+/// The values fragments by output file: beside each release file, `<name>.values.yaml`.
+pub fn values_files(
+    conversion: &Conversion,
+    name_of: impl Fn(usize) -> String,
+) -> Vec<(String, String)> {
+    let mut by_file: BTreeMap<String, String> = BTreeMap::new();
+    for fragment in &conversion.values {
+        let name = name_of(fragment.file);
+        let stem = name
+            .strip_suffix(".yaml")
+            .or_else(|| name.strip_suffix(".yml"))
+            .unwrap_or(&name);
+        let text = by_file.entry(format!("{stem}.values.yaml")).or_default();
+        let _ = write!(
+            text,
+            "# Values to set at {} of {}\n{}",
+            fragment.at,
+            fragment.release,
+            yaml::document(&fragment.values)
+        );
+    }
+    by_file.into_iter().collect()
 }
 
 pub fn json(objects: &Objects<'_>, conversion: &Conversion) -> Result<String, ReportError> {
@@ -173,13 +239,18 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "{} Ingress(es) ({selected}); {} object(s) written{}.\n",
+        "{} Ingress(es) ({selected}); {} object(s) written{}{}.\n",
         r.ingresses,
         r.objects,
         if kinds.is_empty() {
             String::new()
         } else {
             format!(": {}", kinds.join(", "))
+        },
+        if r.values.is_empty() {
+            String::new()
+        } else {
+            format!("; values to set in {} release(s)", r.values.len())
         }
     );
     out.push_str("| outcome | count |\n|---|---:|\n");
@@ -214,6 +285,25 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
                 s.outcome,
                 s.target.map(cell).unwrap_or_default(),
                 cell(s.detail)
+            );
+        }
+    }
+    if !r.values.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Values to set ({}): the chart renders these Ingresses from its values\n",
+            r.values.len()
+        );
+        for v in &r.values {
+            let ingresses: Vec<String> = v.ingresses.iter().map(|i| i.label()).collect();
+            let _ = writeln!(
+                out,
+                "At `{}` of {} ({}; {}); `null` deletes a source annotation:\n\n```yaml\n{}```",
+                v.at,
+                cell(v.release),
+                cell(&v.file),
+                ingresses.join(", "),
+                v.yaml
             );
         }
     }

@@ -200,7 +200,10 @@ impl<'a> ObjectView<'a> {
             if at != finding.location {
                 finding.related.push(Related {
                     location: at,
-                    message: format!("the release whose values define it: {}", release.declared_by),
+                    message: format!(
+                        "the release whose values define it: {}",
+                        release.declared_by
+                    ),
                     object: None,
                 });
             }
