@@ -12,6 +12,11 @@
 //! the bare parse measured in the same run. Each figure is the fastest of three processes
 //! (one at a million documents; `--runs N` for others) and the highest peak RSS among them:
 //! on a shared machine a single run can be off by half. Not a test: nothing asserts on time.
+//!
+//! `-- --values-ingresses 5000` instead times `check` and `inventory` over a home-lab-shaped
+//! repository of that many Flux HelmReleases of the app-template chart (one app per folder,
+//! with its kustomization, each declaring two Ingresses in its values), built in
+//! `target/bench-values/`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -127,6 +132,75 @@ fn corpus(size: usize) -> PathBuf {
     out
 }
 
+/// A GitOps repository of `releases` app-template HelmReleases, as home-lab repositories lay
+/// them out: `kubernetes/apps/<namespace>/<app>/app/{helmrelease,kustomization}.yaml`.
+fn values_repository(releases: usize) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = root
+        .join("target/bench-values")
+        .join(releases.to_string());
+    let _ = std::fs::remove_dir_all(&out);
+    let repositories = out.join("kubernetes/flux/repositories");
+    std::fs::create_dir_all(&repositories).expect("create the repository");
+    std::fs::write(
+        repositories.join("bjw-s.yaml"),
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: bjw-s\n  namespace: flux-system\nspec:\n  type: oci\n  url: oci://ghcr.io/bjw-s/helm\n",
+    )
+    .expect("write");
+    for n in 0..releases {
+        let namespace = format!("team-{}", n % 40);
+        let app = format!("app-{n}");
+        let dir = out.join(format!("kubernetes/apps/{namespace}/{app}/app"));
+        std::fs::create_dir_all(&dir).expect("create the app");
+        std::fs::write(
+            dir.join("kustomization.yaml"),
+            format!("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: {namespace}\nresources:\n  - ./helmrelease.yaml\n"),
+        )
+        .expect("write");
+        let class = if n % 6 == 0 { "external-nginx" } else { "internal-nginx" };
+        std::fs::write(
+            dir.join("helmrelease.yaml"),
+            format!(
+                "---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {app}\nspec:\n  interval: 30m\n  chart:\n    spec:\n      chart: app-template\n      version: 3.5.1\n      sourceRef:\n        kind: HelmRepository\n        name: bjw-s\n        namespace: flux-system\n  values:\n    controllers:\n      {app}:\n        containers:\n          app:\n            image:\n              repository: ghcr.io/example/{app}\n              tag: 1.0.{n}\n            env:\n              TZ: Europe/Berlin\n    service:\n      app:\n        controller: {app}\n        ports:\n          http:\n            port: 8080\n    ingress:\n      app:\n        className: {class}\n        annotations:\n          nginx.ingress.kubernetes.io/proxy-body-size: 50m\n          gethomepage.dev/enabled: \"true\"\n        hosts:\n          - host: \"{{{{ .Release.Name }}}}.example.com\"\n            paths:\n              - path: /\n                service:\n                  identifier: app\n                  port: http\n      api:\n        className: {class}\n        hosts:\n          - host: {app}-api.example.com\n            paths:\n              - path: /api\n                pathType: Prefix\n                service:\n                  identifier: app\n                  port: http\n    persistence:\n      config:\n        existingClaim: {app}\n"
+            ),
+        )
+        .expect("write");
+    }
+    out
+}
+
+/// Times `check` and `inventory` over a repository of values-defined Ingresses.
+fn values_benchmark(releases: usize, runs: usize) {
+    let dir = values_repository(releases);
+    let binary = env!("CARGO_BIN_EXE_ingress-lint");
+    println!("| HelmReleases | command | time | peak RSS | Ingresses |");
+    println!("|---:|---|---:|---:|---:|");
+    for command in ["check", "inventory"] {
+        let measured = best_of(runs, || {
+            let mut run = Command::new(binary);
+            run.current_dir(&dir)
+                .args([command, ".", "--format", "json"]);
+            if command == "check" {
+                run.args(["--fail-on", "never"]);
+            }
+            run
+        });
+        let ingresses = serde_json::from_str::<serde_json::Value>(&measured.stdout)
+            .ok()
+            .and_then(|report| {
+                report
+                    .get("ingresses")
+                    .and_then(|i| i.as_array().map(Vec::len))
+            })
+            .map_or_else(|| "-".to_string(), |n| n.to_string());
+        println!(
+            "| {releases} | {command} | {:.2} s | {:.0} MB | {ingresses} |",
+            measured.elapsed.as_secs_f64(),
+            measured.peak as f64 / 1e6,
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [flag, dir] = &args[..] {
@@ -134,6 +208,20 @@ fn main() {
             bare_parse(Path::new(dir));
             return;
         }
+    }
+    let runs_given: Option<usize> = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok());
+    if let Some(releases) = args
+        .iter()
+        .position(|a| a == "--values-ingresses")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+    {
+        values_benchmark(releases, runs_given.unwrap_or(3).max(1));
+        return;
     }
     let sizes: Vec<usize> = args
         .iter()
@@ -145,11 +233,6 @@ fn main() {
                 .collect()
         })
         .unwrap_or_else(|| SIZES.to_vec());
-    let runs_given: Option<usize> = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok());
     let binary = env!("CARGO_BIN_EXE_ingress-lint");
     let me = std::env::current_exe().expect("own path");
     let single = std::env::temp_dir().join("ingress-lint-bench-single.yaml");
