@@ -136,9 +136,7 @@ fn corpus(size: usize) -> PathBuf {
 /// them out: `kubernetes/apps/<namespace>/<app>/app/{helmrelease,kustomization}.yaml`.
 fn values_repository(releases: usize) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = root
-        .join("target/bench-values")
-        .join(releases.to_string());
+    let out = root.join("target/bench-values").join(releases.to_string());
     let _ = std::fs::remove_dir_all(&out);
     let repositories = out.join("kubernetes/flux/repositories");
     std::fs::create_dir_all(&repositories).expect("create the repository");
@@ -157,7 +155,11 @@ fn values_repository(releases: usize) -> PathBuf {
             format!("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: {namespace}\nresources:\n  - ./helmrelease.yaml\n"),
         )
         .expect("write");
-        let class = if n % 6 == 0 { "external-nginx" } else { "internal-nginx" };
+        let class = if n % 6 == 0 {
+            "external-nginx"
+        } else {
+            "internal-nginx"
+        };
         std::fs::write(
             dir.join("helmrelease.yaml"),
             format!(

@@ -16,6 +16,7 @@ const FIXTURES: &[&str] = &[
     "umbrella",
     "bad-values",
     "argo-placement",
+    "argo-appset",
 ];
 
 #[test]
@@ -128,6 +129,64 @@ fn argo_cd_objects_land_in_their_destination_namespace() {
             "alerting/alertmanager",
         ]
     );
+}
+
+#[test]
+fn argo_cd_installs_charts_of_its_paths_and_generates_applications() {
+    let inventory = run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/values-ingresses/argo-appset",
+    ])
+    .json();
+    // An umbrella chart of a Git directory generator's path: in the directory's namespace.
+    let controller = &inventory["controllers"][0];
+    assert_eq!(
+        controller["workload"]["namespace"], "ingress-nginx",
+        "{controller}"
+    );
+    // A path chart with the Application's release name and values over its values.yaml; an
+    // ApplicationSet's list element filling the namespace of an app-template release.
+    assert_eq!(
+        ingresses(&inventory),
+        [
+            ("shop/shop-prod".into(), Some("nginx".into())),
+            ("tools/whoami".into(), Some("nginx".into())),
+        ]
+    );
+    let check = check_json(&["fixtures/values-ingresses/argo-appset"]).json();
+    let snippet = findings_of(&check, "annotation-snippet");
+    assert_eq!(
+        (snippet[0]["file"].as_str(), snippet[0]["line"].as_u64()),
+        (
+            Some("fixtures/values-ingresses/argo-appset/argocd/applicationsets.yaml"),
+            Some(97)
+        ),
+        "the annotation the Application's valuesObject sets"
+    );
+    // The host of the valueFiles entry over the chart's values.yaml; app-template's port
+    // name resolved to the Service's port number.
+    let convert = run(&[
+        "convert",
+        "--to",
+        "gateway-api",
+        "--class",
+        "cilium",
+        "fixtures/values-ingresses/argo-appset",
+    ]);
+    for expected in [
+        "- shop.example.com\n",
+        "- whoami.example.com\n",
+        "- name: whoami\n      port: 80\n",
+    ] {
+        assert!(
+            convert.stdout.contains(expected),
+            "{expected}: {}",
+            convert.stdout
+        );
+    }
+    assert!(!convert.stdout.contains("shop.example.local"));
 }
 
 #[test]

@@ -4,7 +4,9 @@
 //! generator's inputs are in the repository — `list` elements and Git `directories` (the
 //! template's `{{path}}`, `{{path.basename}}`, `{{path[n]}}`, `{{path.basenameNormalized}}`
 //! and their Go-template forms) — one Application per element or directory. A template the
-//! input cannot fill is left alone: its objects keep no namespace of Argo CD's.
+//! input cannot fill is left alone: its objects keep no namespace of Argo CD's. A path that
+//! holds a chart (`Chart.yaml`) is a Helm release of Argo CD's: the destinations are handed
+//! to release discovery for its name, namespace and `helm` values.
 
 use manifest::parse::{NodeId, PathStep, Tree};
 use manifest::LoadedFile;
@@ -13,47 +15,67 @@ use super::clusters::{directories_matching, directory_named};
 use super::flux::applied_objects;
 use super::kustomize::{BuildRoot, Kustomization, Paths};
 
+/// Where an Argo CD Application (or one an ApplicationSet generates) deploys one of its
+/// sources' paths.
+pub struct Destination {
+    /// The input directory the source path names.
+    pub directory: String,
+    pub namespace: String,
+    /// The Application's name: the Helm release name of a chart path without
+    /// `helm.releaseName`.
+    pub application: String,
+    /// `Application argocd/shop`, `ApplicationSet argocd/apps (Application shop)`.
+    pub declared_by: String,
+    /// The file of the Application, and its source's `helm` node.
+    pub file: usize,
+    pub helm: Option<NodeId>,
+}
+
 /// Sets the destination namespace of every Argo CD Application (and expanded ApplicationSet)
-/// on the objects of its path that name none.
+/// on the objects of its path that name none; returns the destinations.
 pub fn apply(
     files: &mut [LoadedFile],
     paths: &Paths,
     kustomizations: &[Kustomization],
     builds: &[BuildRoot],
-) {
-    for (path, namespace) in placements(files) {
-        let Some(directory) = directory_named(files, &path) else {
-            continue;
-        };
-        for (file, objects) in applied_objects(files, paths, kustomizations, builds, &directory) {
+) -> Vec<Destination> {
+    let destinations = destinations(files);
+    for destination in &destinations {
+        let applied = applied_objects(files, paths, kustomizations, builds, &destination.directory);
+        for (file, objects) in applied {
             for index in objects {
                 let reference = &mut files[file].objects[index].reference;
                 if reference.namespace.is_none() && !reference.is_cluster_scoped() {
-                    reference.namespace = Some(namespace.clone());
+                    reference.namespace = Some(destination.namespace.clone());
                 }
             }
         }
     }
+    destinations
 }
 
-/// `(source path, destination namespace)` of every Application, generated ones included,
-/// whose both are known.
-fn placements(files: &[LoadedFile]) -> Vec<(String, String)> {
+/// Every Application's destination, generated ones included, whose path is in the input and
+/// whose namespace is known.
+fn destinations(files: &[LoadedFile]) -> Vec<Destination> {
     let mut out = Vec::new();
-    for file in files {
+    for (file_index, file) in files.iter().enumerate() {
         let tree = &file.tree;
         for object in &file.objects {
             let reference = &object.reference;
             if !reference.api_version.starts_with("argoproj.io/") {
                 continue;
             }
-            let spec = match reference.kind.as_str() {
-                "Application" => &[PathStep::Key("spec")][..],
-                "ApplicationSet" => &[
-                    PathStep::Key("spec"),
-                    PathStep::Key("template"),
-                    PathStep::Key("spec"),
-                ][..],
+            let (spec, name) = match reference.kind.as_str() {
+                "Application" => (&[PathStep::Key("spec")][..], reference.name.clone()),
+                "ApplicationSet" => (
+                    &[
+                        PathStep::Key("spec"),
+                        PathStep::Key("template"),
+                        PathStep::Key("spec"),
+                    ][..],
+                    text(tree, object.node, &["spec", "template", "metadata", "name"])
+                        .unwrap_or_default(),
+                ),
                 _ => continue,
             };
             let Some(spec) = tree.lookup(object.node, spec).map(|e| e.value) else {
@@ -62,22 +84,44 @@ fn placements(files: &[LoadedFile]) -> Vec<(String, String)> {
             let Some(namespace) = text(tree, spec, &["destination", "namespace"]) else {
                 continue;
             };
-            let source_paths = source_paths(tree, spec);
-            if reference.kind == "Application" {
-                for path in source_paths {
-                    if !is_template(&path) && !is_template(&namespace) {
-                        out.push((path, namespace.clone()));
-                    }
-                }
-                continue;
+            let mut generated = if reference.kind == "ApplicationSet" {
+                generated(files, tree, object.node)
+            } else {
+                Vec::new()
+            };
+            if generated.is_empty() {
+                generated.push(Vec::new());
             }
-            for parameters in generated(files, tree, object.node) {
-                let namespace = fill(&namespace, &parameters);
-                for path in &source_paths {
-                    let path = fill(path, &parameters);
-                    if !is_template(&path) && !is_template(&namespace) {
-                        out.push((path, namespace.clone()));
+            for parameters in &generated {
+                let namespace = fill(&namespace, parameters);
+                let application = fill(&name, parameters);
+                for (path, source) in sources(tree, spec) {
+                    let path = fill(&path, parameters);
+                    if is_template(&path) || is_template(&namespace) {
+                        continue;
                     }
+                    let Some(directory) = directory_named(files, &path) else {
+                        continue;
+                    };
+                    let own = format!(
+                        "{} {}/{}",
+                        reference.kind,
+                        reference.namespace.as_deref().unwrap_or("default"),
+                        reference.name
+                    );
+                    let declared_by = if parameters.is_empty() {
+                        own
+                    } else {
+                        format!("{own} (Application {application})")
+                    };
+                    out.push(Destination {
+                        directory,
+                        namespace: namespace.clone(),
+                        application: application.clone(),
+                        declared_by,
+                        file: file_index,
+                        helm: tree.get(source, "helm").map(|e| e.value),
+                    });
                 }
             }
         }
@@ -92,8 +136,8 @@ fn text(tree: &Tree, node: NodeId, keys: &[&str]) -> Option<String> {
         .map(str::to_string)
 }
 
-/// `spec.source.path` and each `spec.sources[].path`.
-fn source_paths(tree: &Tree, spec: NodeId) -> Vec<String> {
+/// `spec.source` and each of `spec.sources` with a `path`: the path and the source node.
+fn sources(tree: &Tree, spec: NodeId) -> Vec<(String, NodeId)> {
     let single = tree.get(spec, "source").map(|e| e.value);
     let many = tree
         .get(spec, "sources")
@@ -102,13 +146,17 @@ fn source_paths(tree: &Tree, spec: NodeId) -> Vec<String> {
     single
         .into_iter()
         .chain(many)
-        .filter_map(|source| text(tree, source, &["path"]))
+        .filter_map(|source| Some((text(tree, source, &["path"])?, source)))
         .collect()
 }
 
 /// The parameters of every Application an ApplicationSet's generators make, where the
 /// input holds what they read.
-fn generated(files: &[LoadedFile], tree: &Tree, node: NodeId) -> Vec<Vec<(String, String)>> {
+pub(super) fn generated(
+    files: &[LoadedFile],
+    tree: &Tree,
+    node: NodeId,
+) -> Vec<Vec<(String, String)>> {
     let mut out = Vec::new();
     let generators = tree
         .lookup_keys(node, &["spec", "generators"])
@@ -197,7 +245,7 @@ fn directory_parameters(path: &str) -> Vec<(String, String)> {
 
 /// A template with every `{{ name }}` (or Go-template `{{ .name }}`) the parameters hold
 /// filled in.
-fn fill(template: &str, parameters: &[(String, String)]) -> String {
+pub(super) fn fill(template: &str, parameters: &[(String, String)]) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find("{{") {

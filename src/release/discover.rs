@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use manifest::parse::{NodeId, ScalarStyle, Tree};
 use manifest::{LoadedFile, Object, SourceText, Span};
 
+use super::argo::Destination;
 use super::embedded::parse_string;
 use super::values::{Layer, Placement, Values};
 use super::Release;
@@ -69,6 +70,12 @@ pub enum Source {
         node: NodeId,
         reported_at: Option<Span>,
     },
+    /// A node of another input file than the release's (a mapping, or a string holding
+    /// YAML), located there.
+    Foreign {
+        file: usize,
+        node: NodeId,
+    },
     /// Built here (Argo CD parameters, k3s `set`, Flux `targetPath`): located at each value.
     Built(Tree, NodeId),
     Unknown(String),
@@ -127,13 +134,24 @@ impl ValuesPlan {
                     root: *root,
                     placement: Placement::InFile,
                 },
-                Source::Node {
-                    file,
-                    node,
-                    reported_at,
-                } => {
+                Source::Node { .. } | Source::Foreign { .. } => {
+                    let (file, node, reported_at, placement) = match source {
+                        Source::Node {
+                            file,
+                            node,
+                            reported_at,
+                        } => (
+                            file,
+                            node,
+                            *reported_at,
+                            reported_at.map_or(Placement::InFile, Placement::At),
+                        ),
+                        Source::Foreign { file, node } => {
+                            (file, node, None, Placement::Foreign(*file))
+                        }
+                        _ => continue,
+                    };
                     let f = &files[*file];
-                    let placement = reported_at.map_or(Placement::InFile, Placement::At);
                     if f.tree.is_mapping(*node) {
                         Layer::Known {
                             tree: Cow::Borrowed(&f.tree),
@@ -150,9 +168,11 @@ impl ValuesPlan {
                         Layer::Known {
                             tree: Cow::Owned(embedded.tree),
                             root,
-                            placement: match reported_at {
-                                Some(at) => Placement::At(*at),
-                                None => embedded.placement,
+                            // The embedded nodes are located in the string's file.
+                            placement: match (reported_at, placement) {
+                                (Some(at), _) => Placement::At(at),
+                                (None, Placement::Foreign(file)) => Placement::Foreign(file),
+                                (None, _) => embedded.placement,
                             },
                         }
                     } else {
@@ -256,6 +276,7 @@ pub fn discover(
     files: &[LoadedFile],
     knowledge: &'static Knowledge,
     namespace: &str,
+    destinations: &[Destination],
 ) -> Discovered {
     let mut out = Discovered::default();
     let index = Index::new(files);
@@ -298,7 +319,14 @@ pub fn discover(
             }
         }
         if is_named(&file.source, "Chart.yaml") {
-            umbrella(files, file_index, knowledge, namespace, &mut out);
+            umbrella(
+                files,
+                file_index,
+                knowledge,
+                namespace,
+                destinations,
+                &mut out,
+            );
         }
         if is_named(&file.source, "helmfile.yaml") || is_named(&file.source, "helmfile.yml") {
             helmfile(files, file_index, knowledge, namespace, &mut out);
@@ -561,15 +589,46 @@ impl Reader<'_, '_> {
     /// `spec.sources` with a `chart`; `parameters` over `valuesObject` over `values` over
     /// `valueFiles`.
     fn argo(&self, base: &[&str], kind: ReleaseKind, out: &mut Discovered) {
+        // An ApplicationSet is one Application per set of its generators' parameters, when
+        // the input holds what they read; else its template, left unread where templated.
+        let mut generated = if kind == ReleaseKind::ArgoApplicationSet {
+            super::argo::generated(self.files, self.tree(), self.object.node)
+        } else {
+            Vec::new()
+        };
+        if generated.is_empty() {
+            generated.push(Vec::new());
+        }
+        for parameters in &generated {
+            self.argo_application(base, kind, parameters, out);
+        }
+    }
+
+    /// One Application (of an ApplicationSet: with its parameters filled in).
+    fn argo_application(
+        &self,
+        base: &[&str],
+        kind: ReleaseKind,
+        parameters: &[(String, String)],
+        out: &mut Discovered,
+    ) {
+        let fill = |text: String| super::argo::fill(&text, parameters);
         let at = |rest: &[&str]| -> Vec<String> {
             base.iter().chain(rest).map(|s| s.to_string()).collect()
         };
-        let app_name = self
-            .text(&path_of(&at(&["metadata", "name"])))
-            .unwrap_or_else(|| self.object.reference.name.clone());
-        let namespace = self
-            .text(&path_of(&at(&["spec", "destination", "namespace"])))
-            .unwrap_or_else(|| self.namespace.to_string());
+        let app_name = fill(
+            self.text(&path_of(&at(&["metadata", "name"])))
+                .unwrap_or_else(|| self.object.reference.name.clone()),
+        );
+        let namespace = fill(
+            self.text(&path_of(&at(&["spec", "destination", "namespace"])))
+                .unwrap_or_else(|| self.namespace.to_string()),
+        );
+        let declared_by = if parameters.is_empty() {
+            self.declared_by()
+        } else {
+            format!("{} (Application {app_name})", self.declared_by())
+        };
         let mut sources = Vec::new();
         if let Some(node) = self.node(&path_of(&at(&["spec", "source"]))) {
             sources.push(node);
@@ -582,21 +641,22 @@ impl Reader<'_, '_> {
             let Some(chart_entry) = tree.get(source, "chart") else {
                 continue;
             };
-            let Some(chart) = tree.string(chart_entry.value) else {
+            let Some(chart) = tree.string(chart_entry.value).map(|c| fill(c.to_string())) else {
                 continue;
             };
             let repo = tree
                 .get(source, "repoURL")
-                .and_then(|e| tree.string(e.value));
+                .and_then(|e| tree.string(e.value))
+                .map(|r| fill(r.to_string()));
             let version = tree
                 .get(source, "targetRevision")
                 .and_then(|e| tree.string(e.value))
-                .map(str::to_string);
+                .map(|v| fill(v.to_string()));
             let helm = tree.get(source, "helm").map(|e| e.value);
             let get = |key: &str| helm.and_then(|h| tree.get(h, key)).map(|e| e.value);
             let name = get("releaseName")
                 .and_then(|n| tree.string(n))
-                .map_or_else(|| app_name.clone(), str::to_string);
+                .map_or_else(|| app_name.clone(), |n| fill(n.to_string()));
             let mut values = ValuesPlan::default();
             if let Some(parameters) = get("parameters") {
                 if let Some(built) = built_parameters(tree, parameters) {
@@ -618,17 +678,18 @@ impl Reader<'_, '_> {
                     let Some(path) = tree.string(*item) else {
                         continue;
                     };
-                    values.sources.push(self.value_file(path, tree.span(*item)));
+                    let path = fill(path.to_string());
+                    values
+                        .sources
+                        .push(self.value_file(&path, tree.span(*item)));
                 }
             }
-            let templated = [&name, &namespace, &chart.to_string()]
-                .iter()
-                .any(|t| t.contains("{{"));
+            let templated = [&name, &namespace, &chart].iter().any(|t| t.contains("{{"));
             let anchor = tree.span(chart_entry.value);
             let found = Found {
                 kind,
-                chart: chart.to_string(),
-                repository: repo.map(str::to_string),
+                chart,
+                repository: repo,
                 version,
                 anchor,
                 name,
@@ -637,9 +698,9 @@ impl Reader<'_, '_> {
             };
             let apps = out.apps.len();
             let unsure = templated.then(|| {
-                "its name or namespace is an ApplicationSet template, filled per generated Application".to_string()
+                "its name or namespace is an ApplicationSet template, filled per generated Application, and the input does not hold what its generators read".to_string()
             });
-            if let Some(plan) = self.add(found, out) {
+            if let Some(plan) = out.add(self.knowledge, found, self.file, declared_by.clone()) {
                 plan.release.unread = unsure;
             } else if let Some(app) = out.apps.get_mut(apps) {
                 app.unread = unsure;
@@ -971,6 +1032,7 @@ fn umbrella(
     file: usize,
     knowledge: &'static Knowledge,
     namespace: &str,
+    destinations: &[Destination],
     out: &mut Discovered,
 ) {
     let chart_file = &files[file];
@@ -984,6 +1046,20 @@ fn umbrella(
         .unwrap_or("release")
         .to_string();
     let values_file = sibling(files, file, "values.yaml");
+    // An Argo CD Application of the chart's directory installs it: its name, namespace and
+    // `helm` values (over the chart's values.yaml).
+    let directory = chart_file
+        .source
+        .name
+        .rsplit_once('/')
+        .map_or("", |(d, _)| d);
+    let argo = destinations.iter().find(|d| d.directory == directory);
+    let namespace = argo.map_or(namespace, |d| d.namespace.as_str());
+    let (release_name, argo_values) = match argo {
+        Some(destination) => argo_path_release(files, file, destination),
+        None => (None, Vec::new()),
+    };
+    let installed_by = argo.map(|d| format!(" (installed by {})", d.declared_by));
     // The chart's own templates read its values.yaml: an application chart's `ingress:`.
     if let Some(vf) = values_file {
         let vroot = files[vf].documents.first().and_then(|d| d.root);
@@ -993,6 +1069,7 @@ fn umbrella(
                 .get(vroot, "ingress")
                 .map_or_else(|| vtree.span(vroot), |e| vtree.span(e.key));
             let mut values = ValuesPlan::default();
+            values.sources.extend(argo_values.iter().cloned());
             values.sources.push(Source::Node {
                 file: vf,
                 node: vroot,
@@ -1004,14 +1081,23 @@ fn umbrella(
                 repository: None,
                 version: child_text(tree, root, "version"),
                 anchor,
-                name: parent.clone(),
+                name: release_name.clone().unwrap_or_else(|| parent.clone()),
                 namespace: namespace.to_string(),
                 values,
             }
-            .app(vf, format!("chart `{parent}` ({})", chart_file.source.name));
-            app.unsure = Some(
-                "the release name and namespace are chosen at install; the chart's name and the default namespace stand for them".into(),
+            .app(
+                vf,
+                format!(
+                    "chart `{parent}` ({}){}",
+                    chart_file.source.name,
+                    installed_by.clone().unwrap_or_default()
+                ),
             );
+            if argo.is_none() {
+                app.unsure = Some(
+                    "the release name and namespace are chosen at install; the chart's name and the default namespace stand for them".into(),
+                );
+            }
             out.apps.push(app);
         }
     }
@@ -1026,12 +1112,17 @@ fn umbrella(
         let Some(name) = get("name") else { continue };
         let key = get("alias").unwrap_or(name).to_string();
         let version = get("version").map(str::to_string);
-        let declared_by = format!("{} dependency `{key}`", chart_file.source.name);
-        let release_name = parent.clone();
+        let declared_by = format!(
+            "{} dependency `{key}`{}",
+            chart_file.source.name,
+            installed_by.clone().unwrap_or_default()
+        );
+        let release_name = release_name.clone().unwrap_or_else(|| parent.clone());
         let mut values = ValuesPlan {
             under: vec![key.clone()],
             ..ValuesPlan::default()
         };
+        values.sources.extend(argo_values.iter().cloned());
         // The objects go to the values file when there is one: that is where the facts are.
         let (host, anchor) = match values_file {
             Some(vf) => {
@@ -1066,6 +1157,59 @@ fn umbrella(
             plan.chart_name = key;
         }
     }
+}
+
+/// An Argo CD Application installing the chart at its path: the release name
+/// (`helm.releaseName`, else the Application's name) and its `helm` values, highest first —
+/// `parameters`, `valuesObject`, `values`, then `valueFiles` (relative to the chart), each
+/// located where written.
+fn argo_path_release(
+    files: &[LoadedFile],
+    chart: usize,
+    destination: &Destination,
+) -> (Option<String>, Vec<Source>) {
+    let tree = &files[destination.file].tree;
+    let Some(helm) = destination.helm else {
+        return (Some(destination.application.clone()), Vec::new());
+    };
+    let get = |key: &str| tree.get(helm, key).map(|e| e.value);
+    let name = get("releaseName")
+        .and_then(|n| tree.string(n))
+        .map_or_else(|| destination.application.clone(), str::to_string);
+    let mut sources = Vec::new();
+    if let Some(Source::Built(built, root)) =
+        get("parameters").and_then(|p| built_parameters(tree, p))
+    {
+        // Built from the Application's file: its values are located there.
+        let mut located = Tree::default();
+        let mut budget = usize::MAX;
+        let locate = |s: Span| s.in_file(destination.file);
+        if let Some(root) = located.graft(&built, root, &locate, &mut budget) {
+            sources.push(Source::Built(located, root));
+        }
+    }
+    for key in ["valuesObject", "values"] {
+        if let Some(node) = get(key) {
+            sources.push(Source::Foreign {
+                file: destination.file,
+                node,
+            });
+        }
+    }
+    if let Some(list) = get("valueFiles") {
+        for item in tree.items(list).iter().rev() {
+            let Some(path) = tree.string(*item) else {
+                continue;
+            };
+            let found = sibling(files, chart, path)
+                .and_then(|f| Some((f, files[f].documents.first()?.root?)));
+            sources.push(match found {
+                Some((file, node)) => Source::Foreign { file, node },
+                None => Source::Unknown(format!("valueFiles {path} is not in the input")),
+            });
+        }
+    }
+    (Some(name), sources)
 }
 
 /// The file at `relative` from the directory of file `from`, among the loaded files.

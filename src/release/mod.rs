@@ -5,7 +5,7 @@
 //! declares the release, located at the values that set each fact, so the inventory and every
 //! rule treat them like rendered manifests. Values the input cannot tell stay unknown.
 
-mod argo;
+pub mod argo;
 pub mod clusters;
 mod discover;
 pub mod embedded;
@@ -241,9 +241,9 @@ pub fn expand(
     let kustomizations = kustomize::find(files, &paths, &known_chart);
     let builds = kustomize::apply(files, &paths, &kustomizations);
     flux::apply(files, &paths, &kustomizations, &builds.roots);
-    argo::apply(files, &paths, &kustomizations, &builds.roots);
+    let destinations = argo::apply(files, &paths, &kustomizations, &builds.roots);
     let derived_clusters = clusters::derive(files, &paths, &kustomizations);
-    let discovered = discover::discover(files, knowledge, namespace);
+    let discovered = discover::discover(files, knowledge, namespace, &destinations);
     let mut found = discovered.plans;
     let apps = discovered.apps;
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);

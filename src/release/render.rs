@@ -6,7 +6,7 @@
 use manifest::parse::{Entry, NodeId, ScalarStyle, Tree};
 use manifest::Span;
 
-use super::values::{split_path, text, Lookup, Placement, Values};
+use super::values::{split_path, text, Lookup, Values};
 use crate::knowledge::charts::{
     ArgsForm, Chart, Condition, ConfigMapSpec, ContainerSpec, Fullname, IngressClassSpec, Piece,
     PortSpec, ServicePortSpec, ServiceSpec, Template, WorkloadSpec,
@@ -178,13 +178,13 @@ impl<'v, 'a> Renderer<'v, 'a> {
                         node,
                         placement,
                     } => {
-                        let span = place(placement, tree.span(node));
-                        let key_span = key.map(|k| place(placement, tree.span(k)));
+                        let span = placement.locate(tree.span(node));
+                        let key_span = key.map(|k| placement.locate(tree.span(k)));
                         let scalar = text(tree, node);
                         let copied = match &scalar {
                             Some(t) => Some(self.out.tree.add_scalar(t, ScalarStyle::Plain, span)),
                             None => {
-                                let locate = |s: Span| place(placement, s);
+                                let locate = |s: Span| placement.locate(s);
                                 let mut budget = self.budget;
                                 let copied = self.out.tree.graft(tree, node, &locate, &mut budget);
                                 self.budget = budget;
@@ -231,8 +231,8 @@ impl<'v, 'a> Renderer<'v, 'a> {
                                 ..
                             } => {
                                 out.push_str(&text(tree, node).unwrap_or_default());
-                                if placement == Placement::InFile {
-                                    span.get_or_insert(tree.span(node));
+                                if placement.is_exact() {
+                                    span.get_or_insert(placement.locate(tree.span(node)));
                                 }
                                 break;
                             }
@@ -497,7 +497,7 @@ impl<'v, 'a> Renderer<'v, 'a> {
                     node,
                     placement,
                 } => {
-                    let span = place(placement, tree.span(key_node.unwrap_or(node)));
+                    let span = placement.locate(tree.span(key_node.unwrap_or(node)));
                     (text(tree, node), tree.is_mapping(node), span)
                 }
                 Lookup::Absent => continue,
@@ -601,7 +601,7 @@ impl<'v, 'a> Renderer<'v, 'a> {
                 ..
             } = self.values.lookup(&with_key)
             {
-                let span = place(placement, tree.span(node));
+                let span = placement.locate(tree.span(node));
                 if let Some(t) = text(tree, node) {
                     let node = self
                         .out
@@ -796,19 +796,12 @@ impl<'v, 'a> Renderer<'v, 'a> {
                 Lookup::Found {
                     tree,
                     node,
-                    placement: Placement::InFile,
+                    placement,
                     ..
-                } => Some(tree.span(node)),
+                } if placement.is_exact() => Some(placement.locate(tree.span(node))),
                 _ => None,
             })
             .unwrap_or(self.anchor)
-    }
-}
-
-fn place(placement: Placement, span: Span) -> Span {
-    match placement {
-        Placement::InFile => span,
-        Placement::At(at) => at,
     }
 }
 

@@ -17,6 +17,24 @@ pub enum Placement {
     InFile,
     /// Elsewhere (another file, the chart's defaults): reported at this span of the release.
     At(Span),
+    /// Written in another input file (by its index): its nodes keep their spans there.
+    Foreign(usize),
+}
+
+impl Placement {
+    /// Where a node of the layer at `span` is reported in the release's file.
+    pub fn locate(self, span: Span) -> Span {
+        match self {
+            Placement::InFile => span,
+            Placement::At(at) => at,
+            Placement::Foreign(file) => span.in_file(file),
+        }
+    }
+
+    /// Whether each node is reported where it was written (not at a stand-in span).
+    pub fn is_exact(self) -> bool {
+        !matches!(self, Placement::At(_))
+    }
 }
 
 pub enum Layer<'a> {

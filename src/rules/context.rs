@@ -52,8 +52,8 @@ pub struct ObjectView<'a> {
     pub file: &'a LoadedFile,
     pub object: &'a Object,
     namespace: &'a str,
-    /// The application release whose values define it (a values-defined Ingress).
-    values_release: Option<&'a crate::release::values_ingresses::ValuesRelease>,
+    /// The releases, for where an object rendered from one comes from.
+    releases: &'a crate::release::Releases,
 }
 
 impl<'a> Context<'a> {
@@ -99,7 +99,7 @@ impl<'a> Context<'a> {
             file,
             object: &file.objects[key.index],
             namespace: &self.options.namespace,
-            values_release: self.objects.releases.values_release(key),
+            releases: self.objects.releases,
         }
     }
 
@@ -114,7 +114,7 @@ impl<'a> Context<'a> {
             file: &files[key.file],
             object,
             namespace,
-            values_release: releases.values_release(key),
+            releases,
         })
     }
 }
@@ -194,8 +194,9 @@ impl<'a> ObjectView<'a> {
     ) -> Finding {
         let mut finding = Finding::new(info.id, severity, self.location(span), message);
         finding.object = Some(self.reference());
+        let values_release = self.releases.values_release(self.key());
         // Defined in a release's values: the release is the other side.
-        if let Some(release) = self.values_release {
+        if let Some(release) = values_release {
             let at = self.location(release.anchor);
             if at != finding.location {
                 finding.related.push(Related {
@@ -208,8 +209,9 @@ impl<'a> ObjectView<'a> {
                 });
             }
         }
-        // Set by a Kustomize patch: the object it patches is the other side.
-        if span.foreign_file().is_some() {
+        // Set by a Kustomize patch: the object it patches is the other side. (A values-defined
+        // Ingress's values in another file are foreign too: its release is said above.)
+        if span.foreign_file().is_some() && values_release.is_none() {
             finding.related.push(Related {
                 location: self.location(self.object_span()),
                 message: "the object this patch changes".into(),
@@ -266,7 +268,7 @@ impl Context<'_> {
                                 file,
                                 object,
                                 namespace: &self.options.namespace,
-                                values_release: None,
+                                releases: self.objects.releases,
                             }
                             .reference(),
                         );

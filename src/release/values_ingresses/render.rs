@@ -21,12 +21,12 @@ pub(super) struct Read<'v> {
 
 impl Read<'_> {
     pub(super) fn span(&self) -> Span {
-        place(self.placement, self.tree.span(self.node))
+        self.placement.locate(self.tree.span(self.node))
     }
 
     pub(super) fn key_span(&self) -> Span {
         self.key
-            .map_or_else(|| self.span(), |k| place(self.placement, self.tree.span(k)))
+            .map_or_else(|| self.span(), |k| self.placement.locate(self.tree.span(k)))
     }
 
     pub(super) fn text(&self) -> Option<String> {
@@ -455,13 +455,6 @@ impl<'d> Nested<'d> {
             })
             .collect();
         out.add_mapping(entries, span)
-    }
-}
-
-pub(super) fn place(placement: Placement, span: Span) -> Span {
-    match placement {
-        Placement::InFile => span,
-        Placement::At(at) => at,
     }
 }
 

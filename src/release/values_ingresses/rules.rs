@@ -4,7 +4,7 @@
 use manifest::parse::{NodeId, Tree};
 use manifest::Span;
 
-use super::render::{place, Get, Read, Renderer};
+use super::render::{Get, Read, Renderer};
 use crate::knowledge::values_ingresses::{Backend, Block, HostsForm, Name, PathsAt, PathsForm};
 use crate::release::values::{split_path, text, truthy, Lookup, Placement};
 
@@ -70,7 +70,7 @@ impl<'v> Renderer<'v, '_> {
             self.problem(read.span(), format!("`{dotted}.{}` is not a list", at.key));
         }
         for item in tree.items(read.node).iter().copied() {
-            let item_span = place(placement, tree.span(item));
+            let item_span = placement.locate(tree.span(item));
             if at.form == HostsForm::Strings {
                 match text(tree, item) {
                     Some(host) => hosts.push(HostItem {
@@ -97,7 +97,7 @@ impl<'v> Renderer<'v, '_> {
                 host: host
                     .and_then(|e| text(tree, e.value))
                     .filter(|h| !h.is_empty()),
-                span: host.map_or(item_span, |e| place(placement, tree.span(e.value))),
+                span: host.map_or(item_span, |e| placement.locate(tree.span(e.value))),
                 paths: tree.get(item, "paths").map(|e| Read {
                     tree,
                     key: Some(e.key),
@@ -161,7 +161,7 @@ impl<'v> Renderer<'v, '_> {
                     _ => tree.items(node).to_vec(),
                 };
                 for item in nodes {
-                    let span = place(placement, tree.span(item));
+                    let span = placement.locate(tree.span(item));
                     match text(tree, item) {
                         Some(path) => out.push((path, span, None, None)),
                         None => self.problem(
@@ -193,7 +193,7 @@ impl<'v> Renderer<'v, '_> {
             return out;
         }
         for item in tree.items(node).iter().copied() {
-            let span = place(placement, tree.span(item));
+            let span = placement.locate(tree.span(item));
             if let Some(path) = text(tree, item) {
                 out.push((path, span, None, None));
                 continue;
@@ -210,12 +210,12 @@ impl<'v> Renderer<'v, '_> {
                 continue;
             };
             let path_type = field("pathType").and_then(|e| {
-                text(tree, e.value).map(|t| (t, place(placement, tree.span(e.value))))
+                text(tree, e.value).map(|t| (t, placement.locate(tree.span(e.value))))
             });
             let service = field("service").map(|e| ServiceRef::read(tree, e.value, placement));
             out.push((
                 path.0,
-                place(placement, tree.span(path.1)),
+                placement.locate(tree.span(path.1)),
                 path_type,
                 service,
             ));
@@ -282,7 +282,18 @@ impl<'v> Renderer<'v, '_> {
                         )
                     })
                 });
-                (name, service.port)
+                // A port name is resolved to the Service's port number, as the chart does
+                // (`getPortNumberByName`): `service.<identifier>.ports.<name>.port`.
+                let port = match (&service.port, &service.identifier) {
+                    (Some((port, _)), Some((id, _))) if port.parse::<u16>().is_err() => {
+                        match self.get(&["service", id, "ports", port, "port"]) {
+                            Get::Found(read) => read.text().map(|t| (t, read.span())),
+                            _ => service.port.clone(),
+                        }
+                    }
+                    _ => service.port.clone(),
+                };
+                (name, port)
             }
             (Backend::PerPath(_), None) => (None, None),
         };
@@ -333,7 +344,7 @@ impl<'v> Renderer<'v, '_> {
             return None;
         }
         let placement = read.placement;
-        let locate = |s: Span| place(placement, s);
+        let locate = |s: Span| placement.locate(s);
         let mut budget = self.budget;
         let copied = self.tree.graft(read.tree, read.node, &locate, &mut budget);
         self.budget = budget;
@@ -363,7 +374,7 @@ impl ServiceRef {
     fn read(tree: &Tree, node: NodeId, placement: Placement) -> ServiceRef {
         let field = |key: &str| {
             tree.get(node, key).and_then(|e| {
-                text(tree, e.value).map(|t| (t, place(placement, tree.span(e.value))))
+                text(tree, e.value).map(|t| (t, placement.locate(tree.span(e.value))))
             })
         };
         ServiceRef {
