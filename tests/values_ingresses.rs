@@ -17,6 +17,7 @@ const FIXTURES: &[&str] = &[
     "bad-values",
     "argo-placement",
     "argo-appset",
+    "values-objects",
 ];
 
 #[test]
@@ -187,6 +188,30 @@ fn argo_cd_installs_charts_of_its_paths_and_generates_applications() {
         );
     }
     assert!(!convert.stdout.contains("shop.example.local"));
+}
+
+#[test]
+fn objects_in_values_are_objects_and_their_applications_install() {
+    let inventory = run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/values-ingresses/values-objects",
+    ])
+    .json();
+    // argo-cd's `extraObjects` Ingress, in the release's namespace; the app-template release
+    // of the ApplicationSet in argocd-apps' values, in its generated namespace.
+    assert_eq!(
+        ingresses(&inventory),
+        [
+            ("argocd/argocd-grpc".into(), Some("nginx".into())),
+            ("echo/echo".into(), Some("nginx".into())),
+        ]
+    );
+    assert_eq!(
+        inventory["ingresses"][0]["line"], 20,
+        "the manifest in the values"
+    );
 }
 
 #[test]

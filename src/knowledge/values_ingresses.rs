@@ -14,6 +14,32 @@ pub struct ValuesIngresses {
     /// Blocks read in any chart the data does not know (scaffold-shaped, app-template-shaped).
     pub generic: Vec<Block>,
     pub charts: Vec<AppChart>,
+    /// Whole objects charts render from their values.
+    pub objects: Vec<ValuesObjects>,
+}
+
+/// Where a chart's values hold whole objects.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValuesObjects {
+    /// The chart (none: every chart).
+    #[serde(default)]
+    pub chart: Option<String>,
+    /// The values path.
+    pub at: String,
+    pub form: ObjectsForm,
+    pub source: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ObjectsForm {
+    /// A list of whole manifests.
+    Manifests,
+    /// argocd-apps: Applications by name (a map, or a list of items with `name`).
+    ArgoApplications,
+    /// argocd-apps: ApplicationSets by name.
+    ArgoApplicationsets,
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,7 @@ mod platform;
 pub mod render;
 pub mod values;
 pub mod values_ingresses;
+mod values_objects;
 
 use std::collections::{HashMap, HashSet};
 
@@ -241,9 +242,16 @@ pub fn expand(
     let kustomizations = kustomize::find(files, &paths, &known_chart);
     let builds = kustomize::apply(files, &paths, &kustomizations);
     flux::apply(files, &paths, &kustomizations, &builds.roots);
-    let destinations = argo::apply(files, &paths, &kustomizations, &builds.roots);
+    let mut destinations = argo::apply(files, &paths, &kustomizations, &builds.roots);
     let derived_clusters = clusters::derive(files, &paths, &kustomizations);
-    let discovered = discover::discover(files, knowledge, namespace, &destinations);
+    let mut discovered = discover::discover(files, knowledge, namespace, &destinations);
+    // Objects in releases' values (`extraObjects`, argocd-apps' Applications) can be
+    // releases and Applications themselves: read again with them.
+    let objects = &knowledge.values_ingresses.objects;
+    if values_objects::add(files, &discovered, objects) > 0 {
+        destinations = argo::apply(files, &paths, &kustomizations, &builds.roots);
+        discovered = discover::discover(files, knowledge, namespace, &destinations);
+    }
     let mut found = discovered.plans;
     let apps = discovered.apps;
     let bundled = platform::bundled_plans(files, knowledge, setup, &found);
