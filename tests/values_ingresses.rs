@@ -124,10 +124,15 @@ fn argo_cd_objects_land_in_their_destination_namespace() {
             "argocd/argocd-server",
             // An ApplicationSet's list generator (Go template syntax).
             "grafana-system/grafana",
+            // A cluster generator: the cluster Secret's normalized name.
+            "tools-dev-1/mailpit",
             // An ApplicationSet's Git directory generator: `{{path.basename}}`.
             "prometheus-operator/prometheus",
             // A manifest's own namespace wins.
             "alerting/alertmanager",
+            // A Git files generator: the files' keys.
+            "web-prod/web",
+            "web-staging/web",
         ]
     );
 }

@@ -1,9 +1,10 @@
 //! Where Argo CD places what it applies: an `Application`'s `spec.destination.namespace` is
 //! the namespace of every namespaced object of its source path that names none (Argo CD's
 //! rule: the manifest's own namespace wins). An `ApplicationSet` is expanded offline when its
-//! generator's inputs are in the repository — `list` elements and Git `directories` (the
+//! generator's inputs are in the repository — `list` elements, Git `directories` (the
 //! template's `{{path}}`, `{{path.basename}}`, `{{path[n]}}`, `{{path.basenameNormalized}}`
-//! and their Go-template forms) — one Application per element or directory. A template the
+//! and their Go-template forms), Git `files` (their keys flattened) and `clusters` (the
+//! cluster Secrets in the input) — one Application per element, directory, file or cluster. A template the
 //! input cannot fill is left alone: its objects keep no namespace of Argo CD's. A path that
 //! holds a chart (`Chart.yaml`) is a Helm release of Argo CD's: the destinations are handed
 //! to release discovery for its name, namespace and `helm` values.
@@ -178,6 +179,10 @@ pub(super) fn generated(
                 out.push(parameters);
             }
         }
+        out.extend(git_files(files, tree, generator));
+        if let Some(clusters) = tree.get(generator, "clusters") {
+            out.extend(clusters_generated(files, tree, clusters.value));
+        }
         let directories = tree
             .lookup_keys(generator, &["git", "directories"])
             .map(|e| tree.items(e.value).to_vec())
@@ -201,6 +206,153 @@ pub(super) fn generated(
                 out.push(directory_parameters(&path));
             }
         }
+    }
+    out
+}
+
+/// A Git files generator: per input file its `path` matches, the file's keys flattened
+/// (`cluster.name`), and its path's parameters.
+fn git_files(files: &[LoadedFile], tree: &Tree, generator: NodeId) -> Vec<Vec<(String, String)>> {
+    let patterns = tree
+        .lookup_keys(generator, &["git", "files"])
+        .map(|e| tree.items(e.value).to_vec())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for item in patterns {
+        let Some(pattern) = text(tree, item, &["path"]) else {
+            continue;
+        };
+        let pattern = pattern.trim_start_matches("./").to_string();
+        let Ok(glob) = globset::GlobBuilder::new(&format!("**/{pattern}"))
+            .literal_separator(true)
+            .build()
+        else {
+            continue;
+        };
+        let matcher = glob.compile_matcher();
+        for file in files.iter().filter(|f| matcher.is_match(&f.source.name)) {
+            let Some(root) = file.documents.first().and_then(|d| d.root) else {
+                continue;
+            };
+            let repository = repository_path(&file.source.name, &pattern);
+            let (directory, filename) = repository.rsplit_once('/').unwrap_or(("", &repository));
+            let mut parameters = directory_parameters(directory);
+            parameters.push(("path.filename".into(), filename.to_string()));
+            flatten(&file.tree, root, "", &mut parameters);
+            out.push(parameters);
+        }
+    }
+    out
+}
+
+/// A mapping's scalars as `a.b.c` parameters.
+fn flatten(tree: &Tree, node: NodeId, prefix: &str, out: &mut Vec<(String, String)>) {
+    for entry in tree.entries(node).iter() {
+        let Some(key) = tree.scalar(entry.key) else {
+            continue;
+        };
+        let name = if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if tree.is_mapping(entry.value) {
+            flatten(tree, entry.value, &name, out);
+        } else if let Some(value) = tree.scalar(entry.value) {
+            out.push((name, value.to_string()));
+        }
+    }
+}
+
+/// A cluster generator: the Argo CD cluster Secrets of the input its selector's
+/// `matchLabels` match (and the local cluster, `in-cluster`, when it selects everything),
+/// with `name`, `nameNormalized`, `server`, the Secret's labels and annotations, and the
+/// generator's `values`.
+fn clusters_generated(
+    files: &[LoadedFile],
+    tree: &Tree,
+    generator: NodeId,
+) -> Vec<Vec<(String, String)>> {
+    let wanted: Vec<(String, String)> = tree
+        .lookup_keys(generator, &["selector", "matchLabels"])
+        .map(|e| {
+            tree.entries(e.value)
+                .iter()
+                .filter_map(|e| {
+                    Some((
+                        tree.scalar(e.key)?.to_string(),
+                        tree.scalar(e.value)?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let selects_all = tree.get(generator, "selector").is_none();
+    let mut values = Vec::new();
+    if let Some(entry) = tree.get(generator, "values") {
+        flatten(tree, entry.value, "values", &mut values);
+    }
+    let normalized = |name: &str| -> String {
+        name.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for file in files {
+        for object in &file.objects {
+            if object.reference.kind != "Secret" {
+                continue;
+            }
+            let ftree = &file.tree;
+            let mut labels = Vec::new();
+            if let Some(entry) = ftree.lookup_keys(object.node, &["metadata", "labels"]) {
+                flatten(ftree, entry.value, "metadata.labels", &mut labels);
+            }
+            let label = |key: &str| {
+                labels
+                    .iter()
+                    .find(|(k, _)| k == &format!("metadata.labels.{key}"))
+                    .map(|(_, v)| v.as_str())
+            };
+            if label("argocd.argoproj.io/secret-type") != Some("cluster")
+                || !wanted.iter().all(|(k, v)| label(k) == Some(v.as_str()))
+            {
+                continue;
+            }
+            let field = |key: &str| text(ftree, object.node, &["stringData", key]);
+            let (Some(name), Some(server)) = (field("name"), field("server")) else {
+                continue;
+            };
+            let mut parameters = vec![
+                ("nameNormalized".to_string(), normalized(&name)),
+                ("name".to_string(), name),
+                ("server".to_string(), server),
+            ];
+            if let Some(entry) = ftree.lookup_keys(object.node, &["metadata", "annotations"]) {
+                flatten(ftree, entry.value, "metadata.annotations", &mut parameters);
+            }
+            parameters.extend(labels);
+            parameters.extend(values.iter().cloned());
+            out.push(parameters);
+        }
+    }
+    if selects_all {
+        let mut local = vec![
+            ("name".to_string(), "in-cluster".to_string()),
+            ("nameNormalized".to_string(), "in-cluster".to_string()),
+            (
+                "server".to_string(),
+                "https://kubernetes.default.svc".to_string(),
+            ),
+        ];
+        local.extend(values);
+        out.push(local);
     }
     out
 }
