@@ -81,6 +81,9 @@ pub struct InputArgs {
     /// The platform the cluster runs on: its managed and bundled controllers count
     #[arg(long, value_name = "PLATFORM", value_parser = PossibleValuesParser::new(crate::knowledge::platform_ids()))]
     pub platform: Option<String>,
+    /// Colour the human output (every command takes it; `NO_COLOR` is honoured)
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -301,9 +304,6 @@ pub struct CheckArgs {
     /// Exit 1 when no Kubernetes object was found
     #[arg(long)]
     pub fail_if_no_objects: bool,
-    /// Colour the human output
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
     /// Write the report to this file instead of stdout
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,

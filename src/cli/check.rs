@@ -53,6 +53,9 @@ impl Read {
         let config = Config::find(input.config.as_deref())?;
         let namespace = config.namespace(input.namespace.as_deref());
         let loaded = load_inputs(input, &config)?;
+        if loaded.files.is_empty() {
+            eprintln!("{}", crate::report::no_manifest(&loaded.skipped_entries));
+        }
         Ok(Read {
             config,
             namespace,
@@ -267,7 +270,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
         CheckFormat::Human => Some(report::human(
             &loaded,
             &findings,
-            use_color(args.color, args.output.is_some()),
+            use_color(args.input.color, args.output.is_some()),
         )),
         CheckFormat::Json => None,
         CheckFormat::Sarif => Some(report::sarif(&loaded, &findings)?),

@@ -71,6 +71,8 @@ pub struct Skipped {
     pub symlinks: usize,
     /// FIFOs, sockets and devices with a manifest extension (reading one can block forever).
     pub special_files: usize,
+    /// Templates of manifests (`x.yaml.j2`, `values.yaml.gotmpl`): not YAML until rendered.
+    pub templates: usize,
 }
 
 /// What `discover` lists.
@@ -149,7 +151,13 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Discovered, 
                 }
                 continue;
             }
-            if file_type.is_dir() || !manifest_named || exclude.is_match(&display) {
+            if file_type.is_dir() || exclude.is_match(&display) {
+                continue;
+            }
+            if !manifest_named {
+                if file_type.is_file() && is_manifest_template(entry_path) {
+                    skipped.templates += 1;
+                }
                 continue;
             }
             if !file_type.is_file() {
@@ -165,6 +173,24 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Discovered, 
     inputs.sort();
     inputs.dedup();
     Ok(Discovered { inputs, skipped })
+}
+
+/// Template extensions a manifest is kept under before it is rendered (Jinja for Ansible and
+/// Salt, Go templates for helmfile and gomplate).
+pub const TEMPLATE_EXTENSIONS: [&str; 6] = ["j2", "jinja", "jinja2", "gotmpl", "tmpl", "tpl"];
+
+/// `x.yaml.j2`: a manifest extension under a template extension.
+fn is_manifest_template(path: &Path) -> bool {
+    let extension = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    TEMPLATE_EXTENSIONS.contains(&extension(path).as_str())
+        && path
+            .file_stem()
+            .is_some_and(|stem| has_manifest_extension(Path::new(stem)))
 }
 
 fn has_manifest_extension(path: &Path) -> bool {

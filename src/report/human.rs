@@ -234,6 +234,15 @@ pub fn human(loaded: &Loaded, findings: &[Finding], color: bool) -> String {
         );
     }
     let skipped = summary.skipped_entries;
+    if summary.files == 0 {
+        let _ = writeln!(out, "{}", no_manifest(&skipped));
+    } else if skipped.templates > 0 {
+        let _ = writeln!(
+            out,
+            "not read: {} template(s) of manifests (`*.yaml.j2`, `*.yaml.gotmpl`, …): render them and check the output",
+            skipped.templates
+        );
+    }
     if skipped.symlinks + skipped.special_files > 0 {
         let _ = writeln!(
             out,
@@ -242,4 +251,18 @@ pub fn human(loaded: &Loaded, findings: &[Finding], color: bool) -> String {
         );
     }
     out
+}
+
+/// What to say when no file was read: that nothing was found, and the templates passed over.
+pub fn no_manifest(skipped: &crate::input::Skipped) -> String {
+    let templates = if skipped.templates > 0 {
+        format!(
+            "; {} template(s) of manifests skipped (.{}): render them and check the output",
+            skipped.templates,
+            crate::input::TEMPLATE_EXTENSIONS.join(", .")
+        )
+    } else {
+        String::new()
+    };
+    format!("no manifest found: nothing with a .yaml, .yml or .json name was read{templates}")
 }

@@ -13,6 +13,7 @@ mod sarif;
 mod source;
 pub mod translate;
 
+pub use human::no_manifest;
 use manifest::{LoadedFile, Position};
 
 use crate::findings::{Finding, Location, Severity};

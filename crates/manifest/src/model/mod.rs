@@ -183,14 +183,22 @@ fn model_file(
         .problems
         .iter()
         .any(|p| p.kind == ProblemKind::Syntax);
+    // A helmfile state (`releases:`, no `kind`) is rendered by helmfile's own Go templates.
+    let helmfile_state = |root: NodeId| {
+        parsed.tree.get(root, "kind").is_none()
+            && ["releases", "helmfiles"]
+                .iter()
+                .any(|k| parsed.tree.get(root, k).is_some())
+    };
     let data_documents: Vec<std::ops::Range<usize>> = parsed
         .documents
         .iter()
         .filter(|d| {
-            d.root
-                .and_then(|root| parsed.tree.lookup_keys(root, &["kind"]))
-                .and_then(|kind| parsed.tree.scalar(kind.value))
-                .is_some_and(|kind| VALUES_AS_DATA.contains(&kind))
+            d.root.is_some_and(helmfile_state)
+                || d.root
+                    .and_then(|root| parsed.tree.lookup_keys(root, &["kind"]))
+                    .and_then(|kind| parsed.tree.scalar(kind.value))
+                    .is_some_and(|kind| VALUES_AS_DATA.contains(&kind))
         })
         .map(|d| d.span.start as usize..d.span.end as usize)
         .collect();
@@ -211,6 +219,25 @@ fn model_file(
                 .with_help("check what the template renders, or exclude the folder (`--exclude \"**/roles/**\"`)")
             })
     };
+    // helmfile's state files are Go templates of helmfile's, not a chart's.
+    let helmfile = || {
+        let name = source.name.as_str();
+        let file_name = name.rsplit('/').next().unwrap_or(name);
+        let named = file_name.starts_with("helmfile")
+            || name.starts_with("helmfile.d/")
+            || name.contains("/helmfile.d/");
+        named
+            .then(|| find_unrendered_template(text, parses.then_some(&view)))
+            .flatten()
+            .map(|range| {
+            Problem::new(
+                ProblemKind::Placeholders,
+                Span::new(range.start, range.end),
+                "helmfile state with Go template actions in its structure: helmfile renders it first; it was not read",
+            )
+            .with_help("`helmfile template | ingress-lint check -` checks what it installs")
+        })
+    };
     let helm = || {
         find_unrendered_template(text, parses.then_some(&view)).map(|range| {
             Problem::new(
@@ -221,7 +248,9 @@ fn model_file(
             .with_help("render it first (`helm template RELEASE CHART -f values.yaml > rendered.yaml`) and check the output")
         })
     };
-    let template = if parses { None } else { jinja() }.or_else(helm);
+    let template = helmfile()
+        .or_else(|| if parses { None } else { jinja() })
+        .or_else(helm);
     if let Some(problem) = template {
         let file = LoadedFile {
             source: source.clone(),
