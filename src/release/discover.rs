@@ -239,6 +239,8 @@ pub struct AppRelease {
     pub unsure: Option<String>,
     /// Why its objects cannot be placed at all (an ApplicationSet template).
     pub unread: Option<String>,
+    /// A controller chart's name whose repository the input cannot tell.
+    pub ambiguous: Option<String>,
 }
 
 /// Every release found: of controller charts (rendered through the chart data), and of
@@ -265,7 +267,27 @@ impl Discovered {
                 self.plans.last_mut()
             }
             None => {
-                self.apps.push(found.app(file, declared_by));
+                // A controller chart's name that only its repository tells apart (F5's
+                // `nginx-ingress`, Kong's `ingress`), pulled from a source the input lacks.
+                let candidates: Vec<String> = knowledge
+                    .charts
+                    .iter()
+                    .filter(|c| c.has_name(&found.chart))
+                    .map(|c| format!("{}'s `{}` (from {})", c.controller, c.chart, c.repositories.join(", ")))
+                    .collect();
+                let mut app = found.app(file, declared_by);
+                if !candidates.is_empty() {
+                    let source = match &app.repository {
+                        Some(repository) => format!("it is pulled from {repository}"),
+                        None => "its source is not in the input".to_string(),
+                    };
+                    app.ambiguous = Some(format!(
+                        "chart `{}` is {} only when pulled from there, and {source}: a controller it may install is not read",
+                        app.chart,
+                        crate::findings::listing(&candidates),
+                    ));
+                }
+                self.apps.push(app);
                 None
             }
         }
@@ -862,6 +884,7 @@ impl Found {
             builds: Vec::new(),
             unsure: None,
             unread: None,
+            ambiguous: None,
         }
     }
 }

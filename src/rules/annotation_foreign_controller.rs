@@ -17,9 +17,13 @@
 //!   ingressClassName: nginx        # served by ingress-nginx
 //! ```
 //!
+//! The old unprefixed `ingress.kubernetes.io/*` keys (ingress-nginx's own before 0.9, still
+//! read by the HAProxy controllers) on an Ingress ingress-nginx serves are said as what they
+//! are: a former name of ingress-nginx's key.
+//!
 //! ## Fix
 //! Translate the annotation for the serving controller (`ingress-lint translate`), or remove
-//! it.
+//! it; rename an old `ingress.kubernetes.io/` key to `nginx.ingress.kubernetes.io/`.
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -107,14 +111,27 @@ impl Rule for AnnotationForeignController {
                 if readers.contains(&owner) {
                     continue;
                 }
-                let message = format!("{}: `{key}` belongs to {owner}, but the Ingress is served by {names}: it is ignored", view.reference());
-                let help = match legacy_nginx_key(context, key, readers) {
-                    Some(current) => format!(
-                        "`{LEGACY_PREFIX}/` is the prefix ingress-nginx read before 0.9 (the HAProxy controllers still read it); ingress-nginx reads `{current}` today"
+                let (message, help) = match legacy_nginx_key(context, key, readers) {
+                    // The old unprefixed form is ingress-nginx's own key under its former
+                    // name: the useful advice is the rename.
+                    Some(current) => (
+                        format!(
+                            "{}: `{key}` is ingress-nginx's former name of `{current}` (before 0.9; the {owner} controllers still read it), and the Ingress is served by {names}: it is ignored",
+                            view.reference()
+                        ),
+                        format!(
+                            "rename it to `{current}`, which ingress-nginx reads today; keep the old key only if a {owner} controller is meant to read it"
+                        ),
                     ),
-                    None => format!(
-                        "translate it for the serving controller (`ingress-lint translate --from {owner} --to {}`), or remove it",
-                        inventory.controllers[servers[0].0].controller.id
+                    None => (
+                        format!(
+                            "{}: `{key}` belongs to {owner}, but the Ingress is served by {names}: it is ignored",
+                            view.reference()
+                        ),
+                        format!(
+                            "translate it for the serving controller (`ingress-lint translate --from {owner} --to {}`), or remove it",
+                            inventory.controllers[servers[0].0].controller.id
+                        ),
                     ),
                 };
                 let serving = servers.iter().map(|(i, reference)| {

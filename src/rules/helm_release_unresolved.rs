@@ -99,7 +99,7 @@ impl Rule for HelmReleaseUnresolved {
                 );
                 let location = Location::new(release.file, *span);
                 let mut finding = Finding::new(info.id, info.default_severity, location, message)
-                    .help("write the value as the chart reads it, or render the release and check the output");
+                    .help("write the value as the chart reads it, or put what it reads in the input (the values, the chart's source); else render the release and check the output");
                 let anchor = Location::new(release.file, release.anchor);
                 if anchor != location {
                     finding = finding.related(anchor, "the release", None);

@@ -130,6 +130,9 @@ pub fn expand(
                 add_objects(files, &app, &tree, objects, in_input, &mut release);
             }
         }
+        if let Some(ambiguous) = &app.ambiguous {
+            release.problems.push((app.anchor, ambiguous.clone()));
+        }
         if !release.ingresses.is_empty() || !release.problems.is_empty() {
             out.push(release);
         }
