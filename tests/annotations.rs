@@ -391,16 +391,24 @@ fn the_old_prefix_is_explained() {
     )
     .unwrap();
     let json = common::check_json(&[dir.to_str().unwrap()]).json();
-    let help = json["findings"]
+    let finding = json["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["rule"] == "annotation-foreign-controller")
-        .and_then(|f| f["help"].as_str())
-        .unwrap_or_default()
-        .to_string();
+        .cloned()
+        .unwrap_or_default();
+    let (message, help) = (
+        finding["message"].as_str().unwrap_or_default(),
+        finding["help"].as_str().unwrap_or_default(),
+    );
+    // Said as ingress-nginx's former name (and the HAProxy controllers' key), with the rename.
     assert!(
-        help.contains("before 0.9") && help.contains("nginx.ingress.kubernetes.io/rewrite-target"),
+        message.contains("ingress-nginx's former name") && message.contains("before 0.9"),
+        "{message}"
+    );
+    assert!(
+        help.starts_with("rename it to `nginx.ingress.kubernetes.io/rewrite-target`"),
         "{help}"
     );
 }

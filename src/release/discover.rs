@@ -273,7 +273,14 @@ impl Discovered {
                     .charts
                     .iter()
                     .filter(|c| c.has_name(&found.chart))
-                    .map(|c| format!("{}'s `{}` (from {})", c.controller, c.chart, c.repositories.join(", ")))
+                    .map(|c| {
+                        format!(
+                            "{}'s `{}` (from {})",
+                            c.controller,
+                            c.chart,
+                            c.repositories.join(", ")
+                        )
+                    })
                     .collect();
                 let mut app = found.app(file, declared_by);
                 if !candidates.is_empty() {
@@ -284,7 +291,7 @@ impl Discovered {
                     app.ambiguous = Some(format!(
                         "chart `{}` is {} only when pulled from there, and {source}: a controller it may install is not read",
                         app.chart,
-                        crate::findings::listing(&candidates),
+                        candidates.join(" or "),
                     ));
                 }
                 self.apps.push(app);
@@ -350,7 +357,12 @@ pub fn discover(
                 &mut out,
             );
         }
-        if is_named(&file.source, "helmfile.yaml") || is_named(&file.source, "helmfile.yml") {
+        let in_helmfile_d = file.source.name.starts_with("helmfile.d/")
+            || file.source.name.contains("/helmfile.d/");
+        if is_named(&file.source, "helmfile.yaml")
+            || is_named(&file.source, "helmfile.yml")
+            || in_helmfile_d
+        {
             helmfile(files, file_index, knowledge, namespace, &mut out);
         }
         if ["kustomization.yaml", "kustomization.yml", "Kustomization"]

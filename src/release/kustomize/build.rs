@@ -93,8 +93,11 @@ pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomiz
         .flat_map(|k| k.resources.iter().chain(&k.components))
         .map(|(path, _)| path.as_str())
         .collect();
+    // A component is built only through the kustomizations that list it.
     let roots: Vec<usize> = (0..kustomizations.len())
-        .filter(|&k| !listed.contains(kustomizations[k].directory.as_str()))
+        .filter(|&k| {
+            !kustomizations[k].component && !listed.contains(kustomizations[k].directory.as_str())
+        })
         .collect();
     let mut walk = Walk {
         files,
@@ -125,7 +128,7 @@ pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomiz
     }
     // A cycle keeps its members from being roots: walk them for it.
     for k in 0..kustomizations.len() {
-        if !walk.visited.contains(&k) {
+        if !walk.visited.contains(&k) && !kustomizations[k].component {
             walk.accumulate(k, &mut Vec::new(), &mut Vec::new());
         }
     }
@@ -234,8 +237,9 @@ impl Walk<'_> {
         true
     }
 
-    /// Kustomization `k`'s patches, namespace and name affixes, in Kustomize's order. A patch
-    /// that selects nothing is said only when the whole build is in the input.
+    /// Kustomization `k`'s patches, namespace and name affixes, in Kustomize's order. An
+    /// untargeted patch whose object is missing is said only when the whole build is in the
+    /// input.
     fn transform(&mut self, k: usize, out: &mut [Instance], complete: bool) {
         let kustomization = &self.kustomizations[k];
         for (index, patch) in kustomization.patches.iter().enumerate() {
@@ -251,7 +255,9 @@ impl Walk<'_> {
                     }
                 }
             }
-            if !any && complete && !patch.target.is_pattern() {
+            // `kustomize build` (v5) fails only on an untargeted strategic-merge patch of
+            // an object the build lacks; a `target:` selecting nothing applies nowhere.
+            if !any && complete && !patch.targeted && !patch.target.is_pattern() {
                 let what = describe(&patch.target);
                 self.problems.push((
                     kustomization.file,

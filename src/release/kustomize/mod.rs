@@ -108,6 +108,8 @@ const FIELDS: [&str; 32] = [
 pub struct Kustomization {
     pub file: usize,
     pub directory: String,
+    /// A `kind: Component`: built only through the kustomizations listing it.
+    pub component: bool,
     pub namespace: Option<String>,
     pub name_prefix: String,
     pub name_suffix: String,
@@ -130,6 +132,8 @@ pub struct Kustomization {
 /// One patch document and the objects it targets.
 pub struct Patch {
     pub target: Target,
+    /// The entry names its `target:` (else the body's own kind and name are the target).
+    pub targeted: bool,
     pub json6902: bool,
     pub body: Body,
     /// The kustomization entry that lists it.
@@ -324,6 +328,7 @@ fn read(
                     Body::Inline { tree, node } => (tree, *node),
                 };
                 let is_ops = !body_tree.is_mapping(node);
+                let target_given = target.is_some();
                 let target = match &target {
                     Some(target) => target(),
                     None if is_ops => {
@@ -336,6 +341,7 @@ fn read(
                     None => own_target(body_tree, node),
                 };
                 patches.push(Patch {
+                    targeted: target_given,
                     target,
                     json6902: json6902 || is_ops,
                     body,
@@ -347,6 +353,7 @@ fn read(
     Some(Kustomization {
         file: index,
         directory: directory.to_string(),
+        component: scalar("kind").as_deref() == Some("Component"),
         namespace: scalar("namespace").filter(|ns| !ns.is_empty()),
         name_prefix: scalar("namePrefix").unwrap_or_default(),
         name_suffix: scalar("nameSuffix").unwrap_or_default(),
