@@ -127,8 +127,8 @@ pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomiz
         }
     }
     // A cycle keeps its members from being roots: walk them for it.
-    for k in 0..kustomizations.len() {
-        if !walk.visited.contains(&k) && !kustomizations[k].component {
+    for (k, kustomization) in kustomizations.iter().enumerate() {
+        if !walk.visited.contains(&k) && !kustomization.component {
             walk.accumulate(k, &mut Vec::new(), &mut Vec::new());
         }
     }
