@@ -147,3 +147,22 @@ fn templates_only_say_no_manifest_was_found() {
         inventory.stderr
     );
 }
+
+/// Flux `${VAR}` placeholders inside a flow sequence are scalars once substituted: no
+/// `yaml-syntax` error, the values read as written.
+#[test]
+fn placeholders_in_flow_sequences_are_no_syntax_error() {
+    let found = located("placeholders-flow");
+    assert!(
+        !found.iter().any(|(rule, ..)| rule == "yaml-syntax"),
+        "{found:?}"
+    );
+    let inventory = run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/precision/placeholders-flow",
+    ])
+    .json();
+    assert_eq!(inventory["ingresses"][0]["class"], "nginx", "{inventory}");
+}

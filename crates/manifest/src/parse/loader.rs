@@ -157,7 +157,10 @@ enum SkimFrame {
 
 /// Parses a whole file: every document that can be read, and a problem for each that cannot.
 pub fn parse(text: &str, limits: Limits) -> ParsedFile {
-    parse_into(text, Tree::default(), limits, None).unwrap_or_default()
+    let parsed = parse_into(text, Tree::default(), limits, None).unwrap_or_default();
+    reparse_placeholders(text, parsed, limits, || {
+        Tree::over(Arc::new(text.to_string()))
+    })
 }
 
 /// `parse`, with the tree's scalars pointing into the shared text where they can, and the
@@ -170,9 +173,34 @@ pub fn parse_shared(
     let shared = || Tree::over(text.clone());
     // The quick way cannot tell template actions apart: they need every scalar's range.
     let names_only = names_only.filter(|_| !text.contains("{{"));
-    parse_into(text, shared(), limits, names_only)
+    let parsed = parse_into(text, shared(), limits, names_only)
         .or_else(|| parse_into(text, shared(), limits, None))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    reparse_placeholders(text, parsed, limits, shared)
+}
+
+/// A text that does not parse, read again with its `${VAR}` placeholders masked when that
+/// makes it parse: in a flow collection a placeholder is a scalar once substituted. The
+/// scalars still point at the text as written (`over` gives a tree over it).
+fn reparse_placeholders(
+    text: &str,
+    parsed: ParsedFile,
+    limits: Limits,
+    over: impl Fn() -> Tree,
+) -> ParsedFile {
+    let broken = |p: &ParsedFile| p.problems.iter().any(|p| p.kind == ProblemKind::Syntax);
+    if !broken(&parsed) || !text.contains("${") {
+        return parsed;
+    }
+    if let std::borrow::Cow::Owned(masked) = super::tree::mask_placeholders(text) {
+        let tree = over().with_placeholders_masked();
+        if let Some(reread) = parse_into(&masked, tree, limits, None) {
+            if !broken(&reread) {
+                return reread;
+            }
+        }
+    }
+    parsed
 }
 
 /// `None` when the file must be built whole (only ever when `names_only` is given).
@@ -821,5 +849,25 @@ mod tests {
     fn repeated_keys_in_small_and_large_mappings() {
         repeats(0);
         repeats(SMALL_MAPPING + 10);
+    }
+
+    #[test]
+    fn placeholders_in_flow_collections_are_scalars_as_written() {
+        let text =
+            "targets: [vault.${DOMAIN}:8200, {url: \"https://g.${DOMAIN}\"}]\nhost: a.${X}\n";
+        let file = parse(text, Limits::default());
+        assert!(file.problems.is_empty(), "{:?}", file.problems);
+        let root = file.documents[0].root.unwrap();
+        let targets = file.tree.get(root, "targets").unwrap().value;
+        let first = file.tree.items(targets)[0];
+        assert_eq!(file.tree.scalar(first), Some("vault.${DOMAIN}:8200"));
+        // An empty `${}` is no placeholder: its braces stay YAML's.
+        let broken = parse("a: [${}, ${\n}]\n", Limits::default());
+        assert!(!broken.problems.is_empty());
+        // Text that parses is read as it is.
+        assert_eq!(
+            super::super::tree::mask_placeholders("x: ${A:-b} ${{c}}"),
+            "x: $(A:-b) ${{c}}"
+        );
     }
 }

@@ -100,6 +100,9 @@ pub struct Tree {
     /// Whether a mapping may hold a merge key: most trees have none, and then `entries`
     /// need not look for one on every lookup.
     merge_keys: bool,
+    /// Parsed from the source with its `${…}` placeholders' braces as parentheses
+    /// (`mask_placeholders`): a scalar written with them is still that range of the source.
+    placeholders_masked: bool,
 }
 
 /// A YAML merge key (`<<: *defaults`).
@@ -118,6 +121,12 @@ impl Tree {
             source: Some(source),
             ..Tree::default()
         }
+    }
+
+    /// This tree is built from the source with its placeholders masked.
+    pub(crate) fn with_placeholders_masked(mut self) -> Tree {
+        self.placeholders_masked = true;
+        self
     }
 
     pub(crate) fn reserve(&mut self, nodes: usize) {
@@ -149,11 +158,12 @@ impl Tree {
             }
             _ => None,
         };
+        let masked = self.placeholders_masked;
         let in_source = written.filter(|&(from, to)| {
             self.source
                 .as_deref()
                 .and_then(|text| text.get(from..to))
-                .is_some_and(|text| text == value)
+                .is_some_and(|text| text == value || (masked && mask_placeholders(text) == value))
         });
         let id = match in_source {
             Some((from, to)) => self.push(
@@ -691,4 +701,32 @@ impl Tree {
 pub enum PathStep<'a> {
     Key(&'a str),
     Index(usize),
+}
+
+/// The text with each `${…}` placeholder (envsubst, Flux `postBuild`) written `$(…)`: same
+/// length and offsets, and a plain scalar in a flow collection (`[vault.${DOMAIN}:8200]`),
+/// where braces are YAML's, stays one scalar. Placeholders are never YAML structure: what the
+/// tool substitutes them with is a scalar.
+pub fn mask_placeholders(text: &str) -> Cow<'_, str> {
+    if !text.contains("${") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = text.as_bytes().to_vec();
+    let mut at = 0;
+    while let Some(open) = text[at..].find("${").map(|i| i + at) {
+        let rest = &text[open + 2..];
+        let end = rest
+            .find(['}', '{', '\n'])
+            .filter(|&i| rest.as_bytes()[i] == b'}');
+        match end {
+            Some(close) if close > 0 => {
+                out[open + 1] = b'(';
+                out[open + 2 + close] = b')';
+                at = open + 3 + close;
+            }
+            _ => at = open + 2,
+        }
+    }
+    // Only ASCII braces were swapped for ASCII parentheses: still UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| text.to_string()))
 }
