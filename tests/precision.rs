@@ -166,3 +166,32 @@ fn placeholders_in_flow_sequences_are_no_syntax_error() {
     .json();
     assert_eq!(inventory["ingresses"][0]["class"], "nginx", "{inventory}");
 }
+
+/// A file that does not parse and names no `apiVersion` or `kind` (a dashboard's JSON with a
+/// comment header) is information; a broken manifest is still an error.
+#[test]
+fn a_broken_file_that_is_no_manifest_is_information() {
+    let check = check_json(&["fixtures/precision/not-manifests"]).json();
+    let syntax: Vec<(String, String)> = findings_of(&check, "yaml-syntax")
+        .iter()
+        .map(|f| {
+            (
+                f["file"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        syntax,
+        [
+            ("broken-ingress.json".to_string(), "error".to_string()),
+            ("dashboard.json".to_string(), "info".to_string()),
+        ]
+    );
+}
