@@ -195,3 +195,18 @@ fn a_broken_file_that_is_no_manifest_is_information() {
         ]
     );
 }
+
+/// A Flux Kustomization whose `spec.path` is not in the repository (its parent is) fails to
+/// reconcile: a located finding. A path whose parent is not in the input is not said.
+#[test]
+fn a_flux_path_missing_from_the_repository_is_said() {
+    let found = located("flux-path");
+    assert_eq!(
+        found,
+        [(
+            "kustomization-unresolved".to_string(),
+            "flux-path/kubernetes/flux/apps.yaml".to_string(),
+            20
+        )]
+    );
+}

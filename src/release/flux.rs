@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use manifest::parse::{Entry, NodeId, NodeKind, PathStep, Tree};
-use manifest::{LoadedFile, ProblemKind};
+use manifest::{LoadedFile, Problem, ProblemKind};
 
 use super::clusters::directory_named;
 use super::kustomize::{reach, BuildRoot, Kustomization, Paths};
@@ -22,6 +22,9 @@ pub fn apply(
     kustomizations: &[Kustomization],
     builds: &[BuildRoot],
 ) {
+    for (file, problem) in missing_paths(files) {
+        files[file].problems.push(problem);
+    }
     for (path, variables, target_namespace) in flux_kustomizations(files) {
         let Some(directory) = directory_named(files, &path) else {
             continue;
@@ -75,6 +78,64 @@ pub fn apply(
             }
         }
     }
+}
+
+/// Flux Kustomizations of this repository (a `GitRepository` source) whose `spec.path` is
+/// not in it while a directory above it is: Flux fails to reconcile them ("kustomization
+/// path not found"). A path none of whose directories is in the input may lie outside what
+/// was given: not said.
+fn missing_paths(files: &[LoadedFile]) -> Vec<(usize, Problem)> {
+    let mut out = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        for object in &file.objects {
+            let reference = &object.reference;
+            if reference.kind != "Kustomization"
+                || !reference
+                    .api_version
+                    .starts_with("kustomize.toolkit.fluxcd.io/")
+            {
+                continue;
+            }
+            let tree = &file.tree;
+            let at = |path: &[&str]| tree.lookup_keys(object.node, path);
+            let source = at(&["spec", "sourceRef", "kind"]).and_then(|e| tree.scalar(e.value));
+            if source.is_some_and(|kind| kind != "GitRepository") {
+                continue;
+            }
+            let Some(entry) = at(&["spec", "path"]) else {
+                continue;
+            };
+            let Some(path) = tree.scalar(entry.value) else {
+                continue;
+            };
+            let path = path.trim_start_matches("./").trim_end_matches('/');
+            if path.contains("${") || directory_named(files, path).is_some() {
+                continue;
+            }
+            // The nearest directory above it that the input holds.
+            let mut ancestor = path;
+            let found = loop {
+                match ancestor.rsplit_once('/') {
+                    Some((parent, _)) if directory_named(files, parent).is_some() => {
+                        break Some(parent);
+                    }
+                    Some((parent, _)) => ancestor = parent,
+                    None => break None,
+                }
+            };
+            let Some(ancestor) = found else {
+                continue;
+            };
+            let problem = Problem::new(
+                ProblemKind::Unresolved,
+                tree.span(entry.value),
+                format!("Kustomization {}: spec.path `{path}` is not in the repository (`{ancestor}` is): Flux fails to reconcile it (kustomization path not found)", reference.name),
+            )
+            .with_help("correct the path, or add the directory it names");
+            out.push((index, problem));
+        }
+    }
+    out
 }
 
 /// The objects a directory applies, by file: those of the files it reaches through its
