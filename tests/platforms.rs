@@ -93,14 +93,27 @@ fn k3s_bundled_traefik_and_servicelb_host_ports() {
             r#"traefik bundled ["traefik"] true ["loadbalancer"]"#
         ]
     );
-    // Without `--platform k3s` ServiceLB is not assumed (it is often replaced by MetalLB).
+    // The bundled Traefik's HelmChartConfig shows k3s, and so its ServiceLB: Traefik's
+    // LoadBalancer Service takes ports 80 and 443 on every node, with `--platform k3s` or
+    // without (one inference for both components).
     let clashes = |found: &[(String, String, u64, u64)]| {
         found.iter().filter(|f| f.0 == "host-port-clash").count()
     };
-    assert_eq!(clashes(&rules(&["fixtures/platforms/k3s"])), 0);
-    // With it, Traefik's LoadBalancer Service takes ports 80 and 443 on every node.
+    assert_eq!(clashes(&rules(&["fixtures/platforms/k3s"])), 2);
     let found = rules(&["fixtures/platforms/k3s", "--platform", "k3s"]);
     assert_eq!(clashes(&found), 2, "{found:?}");
+    // MetalLB's address pools in the input replace ServiceLB (k3s needs it disabled then).
+    let dir = scratch("platform-k3s-metallb");
+    for entry in std::fs::read_dir(root().join("fixtures/platforms/k3s")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        dir.join("metallb.yaml"),
+        "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: lan, namespace: metallb-system}\nspec: {addresses: [192.168.1.240-192.168.1.250]}\n",
+    )
+    .unwrap();
+    assert_eq!(clashes(&rules(&[dir.to_str().unwrap()])), 0);
     // Told that ServiceLB is disabled, no clash again.
     let dir = scratch("platform-k3s-disabled");
     std::fs::write(
@@ -157,6 +170,29 @@ fn rke2_bundled_ingress_nginx_uses_rke2s_defaults_and_its_customisation() {
         reason.contains("--watch-ingress-without-class=true"),
         "{reason}"
     );
+}
+
+/// RKE2 v1.36+ installs Traefik on new clusters; its ingress-nginx is counted only where the
+/// input shows it (its HelmChartConfig), not for `--platform rke2` alone.
+#[test]
+fn rke2_new_clusters_get_traefik() {
+    let empty = scratch("platform-rke2-empty");
+    let json = inventory(&[empty.to_str().unwrap(), "--platform", "rke2"]);
+    assert_eq!(
+        controllers(&json),
+        [r#"traefik bundled ["traefik"] false ["hostport"]"#]
+    );
+    assert_eq!(json["controllers"][0]["workload"]["name"], "rke2-traefik");
+    // With the nginx build's HelmChartConfig in the input, it is there too.
+    let json = inventory(&["fixtures/platforms/rke2", "--platform", "rke2"]);
+    let mut ids: Vec<String> = json["controllers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["ingress-nginx", "traefik"]);
 }
 
 #[test]

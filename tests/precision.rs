@@ -210,3 +210,16 @@ fn a_flux_path_missing_from_the_repository_is_said() {
         )]
     );
 }
+
+/// A k3s signal (the bundled Traefik's HelmChartConfig) shows ServiceLB too: a hostPort
+/// controller next to Traefik's LoadBalancer Service clashes on ports 80 and 443 without
+/// `--platform k3s`.
+#[test]
+fn a_k3s_signal_brings_servicelb_too() {
+    let clashes: Vec<u64> = located("k3s-signal")
+        .into_iter()
+        .filter(|(rule, ..)| rule == "host-port-clash")
+        .map(|(_, _, line)| line)
+        .collect();
+    assert_eq!(clashes.len(), 2, "{clashes:?}");
+}

@@ -80,7 +80,15 @@ pub struct Bundled {
     pub values: String,
     /// The `HelmChartConfig` (same name and namespace) that customises it.
     pub customised_by: String,
+    /// Installed on a new cluster of the distribution's current release: else only where
+    /// the input shows it (its `HelmChartConfig`).
+    #[serde(default = "installed_by_default")]
+    pub default: bool,
     pub source: String,
+}
+
+fn installed_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]

@@ -254,7 +254,7 @@ pub fn expand(
     }
     let mut found = discovered.plans;
     let apps = discovered.apps;
-    let bundled = platform::bundled_plans(files, knowledge, setup, &found);
+    let (bundled, shown) = platform::bundled_plans(files, knowledge, setup, &found);
     found.extend(bundled);
     let found = subcharts(files, knowledge, found);
     let rendered_in_input = identities(files, namespace);
@@ -298,7 +298,16 @@ pub fn expand(
         values_ingresses::expand(files, &knowledge.values_ingresses, apps, &rendered_in_input);
     platform::managed(files, knowledge, setup, &mut releases.stubs);
     platform::declared(files, knowledge, setup, &mut releases.stubs);
-    platform::service_load_balancer(files, knowledge, setup, &mut releases.stubs);
+    // What shows the distribution (its bundled Traefik's HelmChartConfig) shows its service
+    // load balancer too, unless turned off — or replaced: k3s asks for `--disable servicelb`
+    // where MetalLB or Cilium's LB IPAM hands out the addresses, and their pools show it.
+    let inferred = Setup {
+        platform: setup
+            .platform
+            .or(shown.filter(|_| !platform::other_load_balancer(files))),
+        ..*setup
+    };
+    platform::service_load_balancer(files, knowledge, &inferred, &mut releases.stubs);
     releases.shared_files = (input_files..files.len()).collect();
     releases.index();
     releases

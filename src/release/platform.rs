@@ -97,14 +97,18 @@ fn platform_file(files: &mut Vec<LoadedFile>, platform: &Platform) -> usize {
 }
 
 /// Plans for the releases a distribution installs: customised by a `HelmChartConfig` in the
-/// input, or there because `--platform` names the distribution and nothing turned them off.
+/// input, or there because `--platform` names the distribution and nothing turned them off;
+/// and the platform such a `HelmChartConfig` shows.
 pub(super) fn bundled_plans(
     files: &mut Vec<LoadedFile>,
     knowledge: &'static Knowledge,
     setup: &Setup<'_>,
     found: &[Plan],
-) -> Vec<Plan> {
+) -> (Vec<Plan>, Option<&'static str>) {
     let mut plans = Vec::new();
+    // The platform a bundled component's own configuration object shows (k3s's
+    // `HelmChartConfig kube-system/traefik`): the input runs on it.
+    let mut shown = None;
     for platform in &knowledge.platforms {
         for bundled in &platform.bundled {
             let same = |p: &Plan| {
@@ -118,7 +122,7 @@ pub(super) fn bundled_plans(
                     && o.reference.name == bundled.name
                     && ns == bundled.namespace
             });
-            let named = setup.platform == Some(platform.platform.as_str());
+            let named = setup.platform == Some(platform.platform.as_str()) && bundled.default;
             let Some(data) = knowledge.chart_named(&bundled.chart) else {
                 continue;
             };
@@ -137,6 +141,7 @@ pub(super) fn bundled_plans(
                         });
                     }
                     let why = format!("customised by its {}", bundled.customised_by);
+                    shown.get_or_insert(platform.platform.as_str());
                     (key.file, span, values, why)
                 }
                 None if named => {
@@ -173,7 +178,27 @@ pub(super) fn bundled_plans(
             plans.push(plan);
         }
     }
-    plans
+    (plans, shown)
+}
+
+/// Whether the input holds another LoadBalancer implementation's address pools (MetalLB,
+/// Cilium LB IPAM): a distribution's own service load balancer is then not assumed.
+pub(super) fn other_load_balancer(files: &[LoadedFile]) -> bool {
+    files.iter().flat_map(|f| &f.objects).any(|o| {
+        let group = o
+            .reference
+            .api_version
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        matches!(
+            (group, o.reference.kind.as_str()),
+            (
+                "metallb.io",
+                "IPAddressPool" | "L2Advertisement" | "BGPAdvertisement"
+            ) | ("cilium.io", "CiliumLoadBalancerIPPool")
+        )
+    })
 }
 
 /// The first object (with its namespace) that `wanted` accepts, and its name's span.
