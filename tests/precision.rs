@@ -223,3 +223,22 @@ fn a_k3s_signal_brings_servicelb_too() {
         .collect();
     assert_eq!(clashes.len(), 2, "{clashes:?}");
 }
+
+/// GKE Ingress's own annotations on a class-less Ingress show that GKE Ingress serves it: no
+/// "served by nobody", no `ingress-class-missing`.
+#[test]
+fn gke_only_annotations_show_gke_ingress() {
+    let inventory = run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/precision/gke-annotations",
+    ])
+    .json();
+    assert_eq!(
+        inventory["ingresses"][0]["served_by"][0]["name"], "gke-ingress",
+        "{inventory}"
+    );
+    assert_eq!(inventory["controllers"][0]["origin"], "managed");
+    assert!(located("gke-annotations").is_empty());
+}

@@ -50,6 +50,9 @@ pub struct Evidence {
     /// IngressClass `spec.controller` values that only it serves.
     #[serde(default)]
     pub controller_values: Vec<String>,
+    /// Annotations only it reads: on an Ingress with no class, they show it serves it.
+    #[serde(default)]
+    pub annotations: Vec<String>,
 }
 
 /// Classes and class-less handling stated as facts (managed add-ons, declared controllers).

@@ -260,7 +260,7 @@ pub(super) fn managed(
 }
 
 /// Where the input uses a class (or an IngressClass controller value) only this managed
-/// controller serves.
+/// controller serves, or a class-less Ingress carries annotations only it reads.
 fn evidence(
     files: &[LoadedFile],
     namespace: &str,
@@ -306,6 +306,20 @@ fn evidence(
                                 file,
                                 span,
                                 format!("Ingress {ns}/{name} has class {class}"),
+                            ));
+                        }
+                    }
+                    // A class-less Ingress carrying annotations only it reads.
+                    if field.is_none() && annotation.is_none() {
+                        let own = object.annotations().into_iter().flatten().find(|(key, _)| {
+                            managed.evidence.annotations.iter().any(|a| a == *key)
+                        });
+                        if let Some((key, _)) = own {
+                            let span = at(&["metadata", "annotations", key]).unwrap_or_default();
+                            return Some((
+                                file,
+                                span,
+                                format!("Ingress {ns}/{name} has no class and carries `{key}`"),
                             ));
                         }
                     }
