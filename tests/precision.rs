@@ -242,3 +242,32 @@ fn gke_only_annotations_show_gke_ingress() {
     assert_eq!(inventory["controllers"][0]["origin"], "managed");
     assert!(located("gke-annotations").is_empty());
 }
+
+/// Alternative installs side by side (`deploy/static/provider/{aws,baremetal,cloud}`) are
+/// not one cluster: each controller has its own Service, each class one controller, and the
+/// alternatives are said once.
+#[test]
+fn alternative_installs_are_not_merged() {
+    let inventory = run(&[
+        "inventory",
+        "--format",
+        "json",
+        "fixtures/precision/alternatives",
+    ])
+    .json();
+    for controller in inventory["controllers"].as_array().expect("controllers") {
+        assert_eq!(
+            controller["services"].as_array().map(Vec::len),
+            Some(1),
+            "{controller}"
+        );
+    }
+    for class in inventory["ingress_classes"].as_array().expect("classes") {
+        assert_eq!(class["served_by_count"], 1, "{class}");
+    }
+    let check = check_json(&["fixtures/precision/alternatives"]).json();
+    let duplicated = findings_of(&check, "object-duplicated");
+    assert_eq!(duplicated.len(), 1, "{check}");
+    assert_eq!(duplicated[0]["related"].as_array().map(Vec::len), Some(2));
+    assert!(findings_of(&check, "ingress-class-contested").is_empty());
+}

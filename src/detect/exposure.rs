@@ -152,12 +152,15 @@ pub fn expose(
             continue;
         };
         let namespace = objects.namespace(key);
+        // Across clusters, a Service exposes the pods of its own cluster only.
+        let clusters = objects.clusters(key);
         let mut selecting: Vec<usize> = services_in
             .get(namespace)
             .into_iter()
             .flatten()
             .filter(|(selector, _)| pod.selected_by(selector))
             .flat_map(|(_, indexes)| indexes.iter().copied())
+            .filter(|&index| clusters.is_empty() || objects.meets(services[index].key, &clusters))
             .collect();
         selecting.sort_unstable();
         let known: HashSet<usize> = instance.services.iter().copied().collect();

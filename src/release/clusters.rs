@@ -4,7 +4,10 @@
 //! `Kustomization`s, the `path` of its Argo CD `Application`s — recursively. Without such
 //! directories, Kustomize overlays built side by side (`overlays/<env>` with a
 //! kustomization) are the builds, one cluster per environment name across the repository's
-//! apps. A file reached from several clusters belongs to each.
+//! apps. A file reached from several clusters belongs to each. Without either, files that
+//! define the same objects differently are alternatives (`deploy/static/provider/{aws,…}`
+//! of a controller's repository): each is a cluster with every file that is no alternative,
+//! so that the alternatives' facts do not merge.
 
 use manifest::parse::PathStep;
 use manifest::LoadedFile;
@@ -21,12 +24,34 @@ pub struct DerivedCluster {
     pub files: Vec<usize>,
 }
 
-/// The clusters of the input: none unless at least two cluster names are found.
+/// Files that define the same objects differently: one choice among alternatives.
+#[derive(Clone, Debug)]
+pub struct Alternatives {
+    /// The files, in input order.
+    pub files: Vec<usize>,
+    /// The objects they define differently.
+    pub objects: Vec<Duplicated>,
+    /// Each file went to clusters of its own (false: too many combinations, read as one).
+    pub separated: bool,
+}
+
+/// An object defined in several files, differently.
+#[derive(Clone, Debug)]
+pub struct Duplicated {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// Each definition: the file and the object's index there.
+    pub definitions: Vec<(usize, usize)>,
+}
+
+/// The clusters of the input: none unless at least two cluster names are found; else the
+/// alternatives, when files define the same objects differently (returned too).
 pub fn derive(
     files: &[LoadedFile],
     paths: &Paths,
     kustomizations: &[Kustomization],
-) -> Vec<DerivedCluster> {
+) -> (Vec<DerivedCluster>, Vec<Alternatives>) {
     let mut roots = roots_below(files, "clusters", |_| true);
     if roots.is_empty() {
         roots = roots_below(files, "overlays", |directory| {
@@ -36,8 +61,187 @@ pub fn derive(
     let mut names: Vec<&str> = roots.iter().map(|(name, _)| name.as_str()).collect();
     names.dedup();
     if names.len() < 2 {
-        return Vec::new();
+        return alternatives(files);
     }
+    (
+        layout_clusters(files, paths, kustomizations, &roots, names),
+        Vec::new(),
+    )
+}
+
+/// One cluster per file that defines objects another file defines differently (an
+/// alternative install), with the objects so defined.
+fn alternatives(files: &[LoadedFile]) -> (Vec<DerivedCluster>, Vec<Alternatives>) {
+    use std::collections::HashMap;
+    type Identity<'f> = (&'f str, Option<&'f str>, &'f str);
+    let mut seen: HashMap<Identity<'_>, Vec<(usize, usize, u64)>> = HashMap::new();
+    for (f, file) in files.iter().enumerate() {
+        for (o, object) in file.objects.iter().enumerate() {
+            // What a Kustomize build makes is that build's; a kind read for its name only
+            // has no spec to compare.
+            if !object.builds.is_empty() || matches!(object.typed, manifest::TypedObject::Generic) {
+                continue;
+            }
+            let r = &object.reference;
+            let identity = (r.kind.as_str(), r.namespace.as_deref(), r.name.as_str());
+            seen.entry(identity).or_default().push((
+                f,
+                o,
+                fingerprint(&file.tree, object.node, 64),
+            ));
+        }
+    }
+    let mut duplicated: Vec<Duplicated> = seen
+        .into_iter()
+        .filter(|(_, defs)| {
+            let differ = defs.iter().any(|d| d.2 != defs[0].2);
+            let files_differ = defs.iter().any(|d| d.0 != defs[0].0);
+            differ && files_differ
+        })
+        .map(|((kind, namespace, name), defs)| Duplicated {
+            kind: kind.to_string(),
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+            definitions: defs.into_iter().map(|(f, o, _)| (f, o)).collect(),
+        })
+        .collect();
+    if duplicated.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    duplicated.sort_by_key(|d| d.definitions[0]);
+    alternative_clusters(files.len(), duplicated, |f| files[f].source.name.clone())
+}
+
+/// Most clusters alternatives make: past it, they are left as one (and said).
+const MOST_ALTERNATIVES: usize = 64;
+
+/// Files that define an object differently are alternatives to one another; alternatives
+/// linked through other objects form one choice (connected files), and independent choices
+/// combine (F5's workload kinds × its Service types). Each cluster takes one file of every
+/// choice, with every file that is no alternative.
+fn alternative_clusters(
+    count: usize,
+    duplicated: Vec<Duplicated>,
+    name_of: impl Fn(usize) -> String,
+) -> (Vec<DerivedCluster>, Vec<Alternatives>) {
+    // Union-find over the files that define duplicated objects.
+    let mut parent: Vec<usize> = (0..count).collect();
+    fn root(parent: &mut [usize], mut f: usize) -> usize {
+        while parent[f] != f {
+            parent[f] = parent[parent[f]];
+            f = parent[f];
+        }
+        f
+    }
+    let mut is_alternative = vec![false; count];
+    for d in &duplicated {
+        let first = d.definitions[0].0;
+        for &(file, _) in &d.definitions {
+            is_alternative[file] = true;
+            let (a, b) = (root(&mut parent, first), root(&mut parent, file));
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut choices: Vec<Alternatives> = Vec::new();
+    let mut choice_of: std::collections::HashMap<usize, usize> = Default::default();
+    for file in (0..count).filter(|&f| is_alternative[f]) {
+        let r = root(&mut parent, file);
+        let index = *choice_of.entry(r).or_insert_with(|| {
+            choices.push(Alternatives {
+                files: Vec::new(),
+                objects: Vec::new(),
+                separated: false,
+            });
+            choices.len() - 1
+        });
+        choices[index].files.push(file);
+    }
+    for d in duplicated {
+        let r = root(&mut parent, d.definitions[0].0);
+        if let Some(&index) = choice_of.get(&r) {
+            choices[index].objects.push(d);
+        }
+    }
+    let combinations = choices
+        .iter()
+        .try_fold(1usize, |n, c| n.checked_mul(c.files.len()))
+        .unwrap_or(usize::MAX);
+    if combinations > MOST_ALTERNATIVES {
+        return (Vec::new(), choices);
+    }
+    let shared: Vec<usize> = (0..count).filter(|&f| !is_alternative[f]).collect();
+    let mut picks: Vec<Vec<usize>> = vec![Vec::new()];
+    for choice in &mut choices {
+        choice.separated = true;
+        picks = picks
+            .into_iter()
+            .flat_map(|pick| {
+                choice.files.iter().map(move |&file| {
+                    let mut next = pick.clone();
+                    next.push(file);
+                    next
+                })
+            })
+            .collect();
+    }
+    let clusters = picks
+        .into_iter()
+        .map(|pick| {
+            let name = pick.iter().map(|&f| name_of(f)).collect::<Vec<_>>().join(" + ");
+            let mut files: Vec<usize> = shared.iter().chain(&pick).copied().collect();
+            files.sort_unstable();
+            DerivedCluster {
+                name,
+                how: "alternative installs: files that define the same objects differently, one of each choice".into(),
+                files,
+            }
+        })
+        .collect();
+    (clusters, choices)
+}
+
+/// A hash of a node's content (keys and scalars, in order), down to `depth` levels.
+fn fingerprint(tree: &manifest::parse::Tree, node: manifest::parse::NodeId, depth: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    fn walk(
+        tree: &manifest::parse::Tree,
+        node: manifest::parse::NodeId,
+        depth: usize,
+        hasher: &mut impl Hasher,
+    ) {
+        if depth == 0 {
+            return;
+        }
+        if let Some(text) = tree.scalar(node) {
+            text.hash(hasher);
+            return;
+        }
+        if tree.is_mapping(node) {
+            for entry in tree.entries(node).iter() {
+                tree.scalar(entry.key).hash(hasher);
+                walk(tree, entry.value, depth - 1, hasher);
+            }
+            1u8.hash(hasher);
+            return;
+        }
+        for item in tree.items(node) {
+            walk(tree, *item, depth - 1, hasher);
+        }
+        2u8.hash(hasher);
+    }
+    walk(tree, node, depth, &mut hasher);
+    hasher.finish()
+}
+
+/// The clusters of a layout (`clusters/<name>`, `overlays/<name>`).
+fn layout_clusters(
+    files: &[LoadedFile],
+    paths: &Paths,
+    kustomizations: &[Kustomization],
+    roots: &[(String, String)],
+    names: Vec<&str>,
+) -> Vec<DerivedCluster> {
     names
         .into_iter()
         .map(|name| {

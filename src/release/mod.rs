@@ -132,6 +132,8 @@ pub struct Releases {
     pub shared_files: Vec<usize>,
     /// The clusters the repository's layout describes (none when it describes one).
     pub clusters: Vec<clusters::DerivedCluster>,
+    /// Files that define the same objects differently (alternatives).
+    pub alternatives: Vec<clusters::Alternatives>,
     /// The Kustomize builds (`Object::builds` indexes their roots).
     pub builds: kustomize::Builds,
     /// Releases of application charts whose values define Ingresses (or fail to).
@@ -243,7 +245,7 @@ pub fn expand(
     let builds = kustomize::apply(files, &paths, &kustomizations);
     flux::apply(files, &paths, &kustomizations, &builds.roots);
     let mut destinations = argo::apply(files, &paths, &kustomizations, &builds.roots);
-    let derived_clusters = clusters::derive(files, &paths, &kustomizations);
+    let (derived_clusters, alternatives) = clusters::derive(files, &paths, &kustomizations);
     let mut discovered = discover::discover(files, knowledge, namespace, &destinations);
     // Objects in releases' values (`extraObjects`, argocd-apps' Applications) can be
     // releases and Applications themselves: read again with them.
@@ -260,6 +262,7 @@ pub fn expand(
     let rendered_in_input = identities(files, namespace);
     let mut releases = Releases {
         clusters: derived_clusters,
+        alternatives,
         builds,
         ..Releases::default()
     };

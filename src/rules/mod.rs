@@ -39,6 +39,7 @@ mod kustomization_unresolved;
 mod load_balancer_ip_deprecated;
 mod load_balancer_ip_shared;
 mod load_balancer_source_ip;
+mod object_duplicated;
 mod schema_mismatch;
 mod suppression_unused;
 mod template_placeholders;

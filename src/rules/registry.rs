@@ -11,6 +11,7 @@ static RULES: &[&dyn Rule] = &[
     &template_placeholders::TemplatePlaceholders,
     &kustomization_unresolved::KustomizationUnresolved,
     &suppression_unused::SuppressionUnused,
+    &object_duplicated::ObjectDuplicated,
     &schema_mismatch::SchemaMismatch,
     &ingress_api_removed::IngressApiRemoved,
     &ingress_class_annotation_deprecated::IngressClassAnnotationDeprecated,
