@@ -159,6 +159,9 @@ pub struct ConvertArgs {
     /// Write one file per source file under DIR (mirroring the paths) instead of stdout
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Let --output-dir replace input files (`--output-dir .` over the sources)
+    #[arg(long)]
+    pub force: bool,
     /// Write the conversion report to FILE instead of stderr
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,

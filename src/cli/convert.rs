@@ -43,15 +43,23 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
             let name_of = |file: usize| mirrored(&objects.files[file].source.name);
             let mut files = report::files(&conversion, name_of);
             files.extend(report::values_files(&conversion, name_of));
+            std::fs::create_dir_all(dir)
+                .map_err(|e| UsageError(format!("--output-dir {}: {e}", dir.display())))?;
+            let sources = source_files(&objects);
             for (name, text) in files {
-                let path = dir.join(&name);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        UsageError(format!("--output-dir {}: {e}", parent.display()))
-                    })?;
+                let target = dir.join(&name);
+                // Over the sources (`--output-dir .`), only when asked to.
+                let over_source =
+                    std::fs::canonicalize(&target).is_ok_and(|t| sources.contains(&t));
+                if over_source && !args.force {
+                    return Err(UsageError(format!(
+                        "--output-dir {}: {} is an input file: not overwritten (pass --force to replace the sources)",
+                        dir.display(),
+                        target.display()
+                    )));
                 }
-                std::fs::write(&path, text)
-                    .map_err(|e| UsageError(format!("--output-dir {}: {e}", path.display())))?;
+                super::write::below(dir, Path::new(&name), &text)
+                    .map_err(|e| UsageError(format!("--output-dir {e}")))?;
             }
         }
     }
@@ -60,8 +68,8 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
         ConvertFormat::Json => report::json(&objects, &conversion)?,
     };
     match &args.report {
-        Some(path) => std::fs::write(path, &text)
-            .map_err(|e| UsageError(format!("--report {}: {e}", path.display())))?,
+        Some(path) => super::write::file(path, |out| out.write_all(text.as_bytes()))
+            .map_err(|e| UsageError(format!("--report {e}")))?,
         None => eprint!("{text}"),
     }
     Ok(if conversion.incomplete() {
@@ -69,6 +77,15 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
     } else {
         Outcome::Clean
     })
+}
+
+/// The input files, as the file system names them (to tell an output over one).
+fn source_files(objects: &crate::detect::Objects<'_>) -> std::collections::HashSet<PathBuf> {
+    objects
+        .files
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(&f.source.name).ok())
+        .collect()
 }
 
 /// A source file's path below the output directory: its normal components only (no root,

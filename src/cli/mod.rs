@@ -9,6 +9,7 @@ mod explain;
 mod inventory;
 mod plan;
 mod translate;
+mod write;
 
 use std::io::{IsTerminal, Write};
 
@@ -97,18 +98,16 @@ pub(crate) fn write_streamed(
     output: Option<&std::path::Path>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), UsageError> {
-    let write_to = |out: &mut dyn Write| {
-        let mut out = std::io::BufWriter::new(out);
-        write(&mut out)?;
-        out.flush()
-    };
     match output {
-        Some(path) => std::fs::File::create(path)
-            .and_then(|mut file| write_to(&mut file))
-            .map_err(|e| UsageError(format!("--output {}: {e}", path.display()))),
+        Some(path) => write::file(path, write).map_err(|e| UsageError(format!("--output {e}"))),
         // A report that did not reach its reader must not pass CI: exit code 2.
-        None => write_to(&mut std::io::stdout().lock())
-            .map_err(|e| UsageError(format!("writing the report to stdout: {e}"))),
+        None => {
+            let stdout = &mut std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(stdout);
+            write(&mut out)
+                .and_then(|()| out.flush())
+                .map_err(|e| UsageError(format!("writing the report to stdout: {e}")))
+        }
     }
 }
 

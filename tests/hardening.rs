@@ -1,0 +1,135 @@
+//! Hostile repositories and faults: nothing written outside what was asked.
+
+mod common;
+
+use common::{run, run_in, scratch};
+
+/// Every file's bytes below `dir`, by path.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        for entry in std::fs::read_dir(&path).unwrap().flatten() {
+            let p = entry.path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p);
+            } else if meta.is_file() {
+                out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A repository holding the output folder can plant symlinks in it (git commits them): a
+/// file link, a directory link, and one at the shared file. `convert --output-dir` refuses
+/// them, exit code 2, and no byte outside the folder changes.
+#[test]
+fn convert_never_writes_through_a_symlink() {
+    let root = scratch("hardening-symlinks");
+    let outside = root.join("outside");
+    std::fs::create_dir_all(outside.join("dir")).unwrap();
+    std::fs::write(outside.join("victim.yaml"), "do not touch\n").unwrap();
+    std::fs::write(outside.join("dir/demo.yaml"), "do not touch either\n").unwrap();
+    let before = snapshot(&outside);
+    for (link, target) in [
+        ("fixtures/demo", outside.join("dir")),
+        ("ingress-lint-shared.yaml", outside.join("victim.yaml")),
+    ] {
+        let out = root.join(format!("out-{}", link.replace('/', "-")));
+        std::fs::create_dir_all(out.join("fixtures")).unwrap();
+        std::os::unix::fs::symlink(&target, out.join(link)).unwrap();
+        let run = run_in(
+            common::root(),
+            &[
+                "convert",
+                "--to",
+                "gateway-api",
+                "--output-dir",
+                out.to_str().unwrap(),
+                "--report",
+                root.join("report.md").to_str().unwrap(),
+                "fixtures/demo",
+            ],
+            None,
+            &[],
+        );
+        assert_eq!(run.code, 2, "{link}: {}", run.stderr);
+        assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    }
+    assert_eq!(snapshot(&outside), before);
+}
+
+/// `--output` and `--report` on a symlink are refused, the target untouched.
+#[test]
+fn reports_are_not_written_through_a_symlink() {
+    let root = scratch("hardening-report-symlink");
+    std::fs::write(root.join("victim"), "keep\n").unwrap();
+    std::os::unix::fs::symlink(root.join("victim"), root.join("report.json")).unwrap();
+    let out = root.join("report.json");
+    for args in [
+        vec![
+            "check",
+            "--format",
+            "json",
+            "--output",
+            out.to_str().unwrap(),
+            "fixtures/demo",
+        ],
+        vec![
+            "inventory",
+            "--output",
+            out.to_str().unwrap(),
+            "fixtures/demo",
+        ],
+        vec![
+            "baseline",
+            "--output",
+            out.to_str().unwrap(),
+            "fixtures/demo",
+        ],
+        vec![
+            "convert",
+            "--to",
+            "traefik",
+            "--report",
+            out.to_str().unwrap(),
+            "fixtures/demo",
+        ],
+    ] {
+        let run = run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(root.join("victim")).unwrap(),
+        "keep\n"
+    );
+}
+
+/// `--output-dir .` over the sources is refused unless `--force`.
+#[test]
+fn output_dir_over_the_sources_needs_force() {
+    let root = scratch("hardening-over-sources");
+    let source = common::root().join("fixtures/convert/web.yaml");
+    std::fs::copy(&source, root.join("web.yaml")).unwrap();
+    let before = std::fs::read(root.join("web.yaml")).unwrap();
+    let args = [
+        "convert",
+        "--to",
+        "haproxy",
+        "--output-dir",
+        ".",
+        "web.yaml",
+    ];
+    let refused = run_in(&root, &args, None, &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--force"), "{}", refused.stderr);
+    assert_eq!(std::fs::read(root.join("web.yaml")).unwrap(), before);
+    let mut forced: Vec<&str> = args.to_vec();
+    forced.push("--force");
+    let written = run_in(&root, &forced, None, &[]);
+    assert_ne!(written.code, 2, "{}", written.stderr);
+    assert_ne!(std::fs::read(root.join("web.yaml")).unwrap(), before);
+}
