@@ -8,8 +8,15 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
-            // clap's own exit codes: 0 for --help/--version, 2 for usage errors.
+            // clap's own exit codes: 0 for --help/--version, 2 for usage errors; help that
+            // could not be written is no success.
+            if error
+                .print()
+                .and_then(|()| std::io::stdout().flush())
+                .is_err()
+            {
+                return ExitCode::from(2);
+            }
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };

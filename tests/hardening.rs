@@ -133,3 +133,55 @@ fn output_dir_over_the_sources_needs_force() {
     assert_ne!(written.code, 2, "{}", written.stderr);
     assert_ne!(std::fs::read(root.join("web.yaml")).unwrap(), before);
 }
+
+/// stderr or stdout that cannot be written (`2>/dev/full`) is no panic (exit 134): the
+/// commands whose product went there exit 2, the others go on.
+#[test]
+fn unwritable_streams_are_no_panic() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let status = |args: &[&str], stdout_full: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ingress-lint"));
+        command.args(args).current_dir(common::root());
+        command.stderr(full());
+        if stdout_full {
+            command.stdout(full());
+        } else {
+            command.stdout(std::process::Stdio::null());
+        }
+        command.status().unwrap().code()
+    };
+    let baseline = scratch("hardening-full").join("baseline.json");
+    let cases: [(&[&str], bool, i32); 6] = [
+        (&["convert", "--to", "traefik", "fixtures/demo"], false, 2),
+        (
+            &[
+                "baseline",
+                "--output",
+                baseline.to_str().unwrap(),
+                "fixtures/demo",
+            ],
+            false,
+            0,
+        ),
+        (
+            &[
+                "check",
+                "--fail-if-no-objects",
+                "fixtures/precision/templates-only",
+            ],
+            false,
+            1,
+        ),
+        (&["check", "fixtures/demo"], true, 2),
+        (&["--help"], true, 2),
+        (&["--version"], true, 2),
+    ];
+    for (args, stdout_full, expected) in cases {
+        assert_eq!(status(args, stdout_full), Some(expected), "{args:?}");
+    }
+}

@@ -54,7 +54,7 @@ impl Read {
         let namespace = config.namespace(input.namespace.as_deref());
         let loaded = load_inputs(input, &config)?;
         if loaded.files.is_empty() {
-            eprintln!("{}", crate::report::no_manifest(&loaded.skipped_entries));
+            super::note(&crate::report::no_manifest(&loaded.skipped_entries));
         }
         Ok(Read {
             config,
@@ -218,11 +218,11 @@ pub fn baseline(args: &BaselineArgs) -> Result<Outcome, UsageError> {
     let text = rules::baseline::write(&loaded, &findings)
         .map_err(|e| UsageError(format!("writing the baseline: {e}")))?;
     write_out(Some(&args.output), &text)?;
-    eprintln!(
+    super::note(&format!(
         "ingress-lint: {} finding(s) written to {}",
         findings.iter().filter(|f| f.suppressed.is_none()).count(),
         args.output.display()
-    );
+    ));
     Ok(Outcome::Clean)
 }
 
@@ -294,7 +294,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     });
     let empty = args.fail_if_no_objects && loaded.objects() == 0;
     if empty {
-        eprintln!("ingress-lint: no Kubernetes object found in the input (--fail-if-no-objects)");
+        super::note("ingress-lint: no Kubernetes object found in the input (--fail-if-no-objects)");
     }
     // The process ends here and hands all its memory back at once: freeing every tree
     // piece by piece cost a tenth of a second on a 100,000-document repository.

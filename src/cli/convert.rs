@@ -70,7 +70,9 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
     match &args.report {
         Some(path) => super::write::file(path, |out| out.write_all(text.as_bytes()))
             .map_err(|e| UsageError(format!("--report {e}")))?,
-        None => eprint!("{text}"),
+        // The report is what convert says: one that does not reach stderr fails the run.
+        None => std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes())
+            .map_err(|e| UsageError(format!("writing the report to stderr: {e}")))?,
     }
     Ok(if conversion.incomplete() {
         Outcome::Failed

@@ -111,6 +111,12 @@ pub(crate) fn write_streamed(
     }
 }
 
+/// A note on stderr. `eprintln!` panics when stderr cannot be written (`2>/dev/full`, a
+/// closed pipe); a note that does not reach anyone changes nothing else.
+pub(crate) fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 /// Whether to colour: `--color`, then `NO_COLOR`, then whether stdout is a terminal.
 pub(crate) fn use_color(choice: args::ColorChoice, writing_to_file: bool) -> bool {
     match choice {
