@@ -195,9 +195,11 @@ impl Config {
         let Some(path) = path else {
             return Ok(Config::default());
         };
-        let text = std::fs::read_to_string(&path).map_err(|error| ConfigError::Read {
-            path: path.clone(),
-            error,
+        let text = manifest::read_side_file(&path, manifest::SIDE_FILE_CAP).map_err(|error| {
+            ConfigError::Read {
+                path: path.clone(),
+                error,
+            }
         })?;
         let name = path.display().to_string();
         let parsed = manifest::parse::parse(&text, manifest::parse::Limits::default());
@@ -376,6 +378,11 @@ impl Config {
     /// `clusters: single`.
     pub fn single_cluster(&self) -> bool {
         matches!(self.clusters, Clusters::Single(_))
+    }
+
+    /// Whether `clusters:` names clusters.
+    pub fn has_clusters(&self) -> bool {
+        matches!(&self.clusters, Clusters::Named(named) if !named.is_empty())
     }
 
     pub fn clusters(&self) -> Result<Configured, ConfigError> {

@@ -28,6 +28,7 @@ pub(crate) fn load_inputs(
     let platform = config.platform(input.platform.as_deref());
     let config_name = config.display_path();
     let setup = Setup {
+        clusters_configured: config.single_cluster() || config.has_clusters(),
         namespace: &namespace,
         platform: platform.as_deref(),
         disabled: &config.disable,
@@ -232,8 +233,9 @@ fn only_report(given: &[String]) -> Result<Vec<String>, UsageError> {
     for item in given {
         match item.strip_prefix('@') {
             Some(list) => {
-                let text = std::fs::read_to_string(list)
-                    .map_err(|e| UsageError(format!("--only-report @{list}: {e}")))?;
+                let text =
+                    manifest::read_side_file(std::path::Path::new(list), manifest::SIDE_FILE_CAP)
+                        .map_err(|e| UsageError(format!("--only-report @{list}: {e}")))?;
                 paths.extend(
                     text.lines()
                         .map(str::trim)

@@ -122,11 +122,26 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Discovered, 
         } else {
             path.to_path_buf()
         };
+        // Ignore files are read here, not by the walk: each must be a regular file under
+        // the cap (one committed as a link to /dev/zero, or a FIFO, would never end).
+        let ignores =
+            std::sync::Arc::new(std::sync::Mutex::new(Ignores::new(&root, in_repository)));
         let walker = ignore::WalkBuilder::new(&root)
             .hidden(!options.hidden)
-            .require_git(in_repository)
+            .ignore(false)
+            .git_ignore(false)
+            .git_exclude(false)
             .git_global(false)
+            .parents(false)
             .sort_by_file_path(|a, b| a.cmp(b))
+            .filter_entry({
+                let ignores = std::sync::Arc::clone(&ignores);
+                move |entry| {
+                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                    let mut ignores = ignores.lock().unwrap_or_else(|e| e.into_inner());
+                    !ignores.ignored(entry.path(), is_dir)
+                }
+            })
             .build();
         for entry in walker {
             // An unreadable directory is reported; the files the walk can list are still
@@ -169,10 +184,150 @@ pub fn discover(paths: &[String], options: &InputOptions) -> Result<Discovered, 
                 path: entry_path.to_path_buf(),
             });
         }
+        let mut ignores = ignores.lock().unwrap_or_else(|e| e.into_inner());
+        inputs.append(&mut ignores.problems);
     }
     inputs.sort();
     inputs.dedup();
     Ok(Discovered { inputs, skipped })
+}
+
+/// The most an ignore file is read for.
+const IGNORE_FILE_CAP: u64 = 1024 * 1024;
+
+/// `.gitignore` and `.ignore` files — in a Git repository from its root down, elsewhere in
+/// every directory above too — and the repository's `.git/info/exclude`, read once per
+/// directory, each only when it is a regular file under the cap; an unusable one is
+/// reported as an unlisted input.
+struct Ignores {
+    /// The walk's root, as given.
+    root: PathBuf,
+    /// The matchers that decide for the entries of a directory (as the walk names it),
+    /// deepest first: a directory's own, then its parent's chain.
+    chains: std::collections::HashMap<PathBuf, std::sync::Arc<Vec<ignore::gitignore::Gitignore>>>,
+    problems: Vec<Input>,
+}
+
+impl Ignores {
+    fn new(root: &Path, in_repository: bool) -> Ignores {
+        let mut ignores = Ignores {
+            root: root.to_path_buf(),
+            chains: Default::default(),
+            problems: Vec::new(),
+        };
+        // The directories above the root count too: up to the repository's root, or all.
+        let absolute_root = std::env::current_dir()
+            .map(|cwd| cwd.join(root))
+            .unwrap_or_else(|_| root.to_path_buf());
+        let top = in_repository
+            .then(|| absolute_root.ancestors().find(|a| a.join(".git").exists()))
+            .flatten()
+            .map(Path::to_path_buf);
+        let mut above: Vec<ignore::gitignore::Gitignore> = Vec::new();
+        for directory in absolute_root.ancestors().skip(1) {
+            if top.as_deref().is_some_and(|t| !directory.starts_with(t)) {
+                break;
+            }
+            if let Some(matcher) = ignores.read(directory, top.as_deref() == Some(directory)) {
+                above.push(matcher);
+            }
+        }
+        let own = ignores.read(root, top.as_deref() == Some(absolute_root.as_path()));
+        let chain: Vec<_> = own.into_iter().chain(above).collect();
+        ignores
+            .chains
+            .insert(root.to_path_buf(), std::sync::Arc::new(chain));
+        ignores
+    }
+
+    /// The chain of a directory the walk names (its parent's is known: the walk goes down).
+    fn chain(&mut self, directory: &Path) -> std::sync::Arc<Vec<ignore::gitignore::Gitignore>> {
+        if let Some(chain) = self.chains.get(directory) {
+            return std::sync::Arc::clone(chain);
+        }
+        // Above the root: its chain already holds what counts there.
+        if !directory.starts_with(&self.root) {
+            return std::sync::Arc::default();
+        }
+        let parent = directory
+            .parent()
+            .map(|p| self.chain(p))
+            .unwrap_or_default();
+        let chain = match self.read(directory, false) {
+            Some(own) => {
+                std::sync::Arc::new(std::iter::once(own).chain(parent.iter().cloned()).collect())
+            }
+            None => parent,
+        };
+        self.chains
+            .insert(directory.to_path_buf(), std::sync::Arc::clone(&chain));
+        chain
+    }
+
+    /// Whether a path is ignored: the deepest directory's files that decide win.
+    fn ignored(&mut self, path: &Path, is_dir: bool) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let chain = self.chain(parent);
+        for matcher in chain.iter() {
+            // A matcher of a directory above a relative root sees the path made absolute.
+            let decided = if path.starts_with(matcher.path()) {
+                matcher.matched(path, is_dir)
+            } else {
+                match std::env::current_dir() {
+                    Ok(cwd) => matcher.matched(cwd.join(path), is_dir),
+                    Err(_) => ignore::Match::None,
+                }
+            };
+            match decided {
+                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Whitelist(_) => return false,
+                ignore::Match::None => {}
+            }
+        }
+        false
+    }
+
+    /// A directory's own ignore files (and `.git/info/exclude` at the repository's root).
+    fn read(&mut self, directory: &Path, top: bool) -> Option<ignore::gitignore::Gitignore> {
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(directory);
+        let mut any = false;
+        let mut names: Vec<PathBuf> = Vec::new();
+        if top {
+            names.push(directory.join(".git/info/exclude"));
+        }
+        names.push(directory.join(".gitignore"));
+        names.push(directory.join(".ignore"));
+        for name in names {
+            let Ok(metadata) = std::fs::symlink_metadata(&name) else {
+                continue;
+            };
+            let text = if metadata.is_file() {
+                manifest::read_side_file(&name, IGNORE_FILE_CAP)
+            } else {
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "not a regular file (a symbolic link, a FIFO or a device)",
+                ))
+            };
+            match text {
+                Ok(text) => {
+                    for line in text.lines() {
+                        let _ = builder.add_line(Some(name.clone()), line);
+                    }
+                    any = true;
+                }
+                Err(error) => self.problems.push(Input::Unlisted {
+                    display: display_path(&name),
+                    reason: format!(
+                        "ignore file not read ({error}): what it would leave out is checked"
+                    ),
+                }),
+            }
+        }
+        any.then(|| builder.build().ok()).flatten()
+    }
 }
 
 /// Template extensions a manifest is kept under before it is rendered (Jinja for Ansible and

@@ -12,7 +12,7 @@
 use manifest::parse::{NodeId, PathStep, Tree};
 use manifest::LoadedFile;
 
-use super::clusters::{directories_matching, directory_named};
+use super::clusters::{directories_matching, Directories};
 use super::flux::applied_objects;
 use super::kustomize::{BuildRoot, Kustomization, Paths};
 
@@ -59,6 +59,7 @@ pub fn apply(
 /// whose namespace is known.
 fn destinations(files: &[LoadedFile]) -> Vec<Destination> {
     let mut out = Vec::new();
+    let directories = Directories::new(files);
     for (file_index, file) in files.iter().enumerate() {
         let tree = &file.tree;
         for object in &file.objects {
@@ -101,7 +102,7 @@ fn destinations(files: &[LoadedFile]) -> Vec<Destination> {
                     if is_template(&path) || is_template(&namespace) {
                         continue;
                     }
-                    let Some(directory) = directory_named(files, &path) else {
+                    let Some(directory) = directories.named(&path) else {
                         continue;
                     };
                     let own = format!(

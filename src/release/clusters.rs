@@ -74,21 +74,34 @@ pub fn derive(
 fn alternatives(files: &[LoadedFile]) -> (Vec<DerivedCluster>, Vec<Alternatives>) {
     use std::collections::HashMap;
     type Identity<'f> = (&'f str, Option<&'f str>, &'f str);
+    // What a Kustomize build makes is that build's; a kind read for its name only has no
+    // spec to compare.
+    let compared = || {
+        files.iter().enumerate().flat_map(|(f, file)| {
+            file.objects
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| {
+                    o.builds.is_empty() && !matches!(o.typed, manifest::TypedObject::Generic)
+                })
+                .map(move |(o, object)| {
+                    let r = &object.reference;
+                    let identity = (r.kind.as_str(), r.namespace.as_deref(), r.name.as_str());
+                    (identity, f, o)
+                })
+        })
+    };
+    // Counted first: only what is defined more than once is compared.
+    let mut count: HashMap<Identity<'_>, usize> = HashMap::new();
+    for (identity, ..) in compared() {
+        *count.entry(identity).or_default() += 1;
+    }
     let mut seen: HashMap<Identity<'_>, Vec<(usize, usize, u64)>> = HashMap::new();
-    for (f, file) in files.iter().enumerate() {
-        for (o, object) in file.objects.iter().enumerate() {
-            // What a Kustomize build makes is that build's; a kind read for its name only
-            // has no spec to compare.
-            if !object.builds.is_empty() || matches!(object.typed, manifest::TypedObject::Generic) {
-                continue;
-            }
-            let r = &object.reference;
-            let identity = (r.kind.as_str(), r.namespace.as_deref(), r.name.as_str());
-            seen.entry(identity).or_default().push((
-                f,
-                o,
-                fingerprint(&file.tree, object.node, 64),
-            ));
+    for (identity, f, o) in compared() {
+        if count.get(&identity).is_some_and(|&n| n > 1) {
+            let object = &files[f].objects[o];
+            let print = fingerprint(&files[f].tree, object.node, 64);
+            seen.entry(identity).or_default().push((f, o, print));
         }
     }
     let mut duplicated: Vec<Duplicated> = seen
@@ -427,19 +440,51 @@ pub(super) fn directories_matching(files: &[LoadedFile], path: &str) -> Vec<Stri
 /// The input directory a repository path (`./infrastructure/controllers`) names: the
 /// repository root is not known, so a directory whose path ends with it.
 pub(super) fn directory_named(files: &[LoadedFile], path: &str) -> Option<String> {
-    let path = path.trim_start_matches("./").trim_end_matches('/');
-    if path.is_empty() || path == "." {
-        return None;
+    Directories::new(files).named(path)
+}
+
+/// The input's directories, found by the path a tool names them with (`./apps/web`): the
+/// repository's root is not known, so a directory whose path ends with it. Built once for
+/// many look-ups (an Argo CD repository names thousands of paths).
+pub(super) struct Directories {
+    /// By last component, in the order of the first file below each.
+    by_last: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Directories {
+    pub(super) fn new(files: &[LoadedFile]) -> Directories {
+        let mut by_last: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut seen = std::collections::HashSet::new();
+        for file in files {
+            let mut directory = file.source.name.as_str();
+            while let Some((parent, _)) = directory.rsplit_once('/') {
+                directory = parent;
+                if !seen.insert(directory.to_string()) {
+                    break;
+                }
+                let last = directory.rsplit('/').next().unwrap_or(directory);
+                by_last
+                    .entry(last.to_string())
+                    .or_default()
+                    .push(directory.to_string());
+            }
+        }
+        Directories { by_last }
     }
-    files.iter().find_map(|f| {
-        let name = f.source.name.as_str();
-        let at = if name.starts_with(&format!("{path}/")) {
-            0
-        } else {
-            name.find(&format!("/{path}/"))? + 1
-        };
-        Some(name[..at + path.len()].to_string())
-    })
+
+    /// The first directory (in input order) the path names.
+    pub(super) fn named(&self, path: &str) -> Option<String> {
+        let path = path.trim_start_matches("./").trim_end_matches('/');
+        if path.is_empty() || path == "." {
+            return None;
+        }
+        let last = path.rsplit('/').next().unwrap_or(path);
+        self.by_last
+            .get(last)?
+            .iter()
+            .find(|d| *d == path || d.ends_with(&format!("/{path}")))
+            .cloned()
+    }
 }
 
 /// The clusters the configuration names (`clusters:`), as one matcher over every cluster's

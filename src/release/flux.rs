@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use manifest::parse::{Entry, NodeId, NodeKind, PathStep, Tree};
 use manifest::{LoadedFile, Problem, ProblemKind};
 
-use super::clusters::directory_named;
+use super::clusters::Directories;
 use super::kustomize::{reach, BuildRoot, Kustomization, Paths};
 
 type Variables = BTreeMap<String, String>;
@@ -25,8 +25,9 @@ pub fn apply(
     for (file, problem) in missing_paths(files) {
         files[file].problems.push(problem);
     }
+    let directories = Directories::new(files);
     for (path, variables, target_namespace) in flux_kustomizations(files) {
-        let Some(directory) = directory_named(files, &path) else {
+        let Some(directory) = directories.named(&path) else {
             continue;
         };
         for (file, changed) in applied_objects(files, paths, kustomizations, builds, &directory) {
@@ -86,6 +87,7 @@ pub fn apply(
 /// was given: not said.
 fn missing_paths(files: &[LoadedFile]) -> Vec<(usize, Problem)> {
     let mut out = Vec::new();
+    let mut directories = None;
     for (index, file) in files.iter().enumerate() {
         for object in &file.objects {
             let reference = &object.reference;
@@ -109,14 +111,15 @@ fn missing_paths(files: &[LoadedFile]) -> Vec<(usize, Problem)> {
                 continue;
             };
             let path = path.trim_start_matches("./").trim_end_matches('/');
-            if path.contains("${") || directory_named(files, path).is_some() {
+            let directories = directories.get_or_insert_with(|| Directories::new(files));
+            if path.contains("${") || directories.named(path).is_some() {
                 continue;
             }
             // The nearest directory above it that the input holds.
             let mut ancestor = path;
             let found = loop {
                 match ancestor.rsplit_once('/') {
-                    Some((parent, _)) if directory_named(files, parent).is_some() => {
+                    Some((parent, _)) if directories.named(parent).is_some() => {
                         break Some(parent);
                     }
                     Some((parent, _)) => ancestor = parent,

@@ -245,7 +245,11 @@ pub fn expand(
     let builds = kustomize::apply(files, &paths, &kustomizations);
     flux::apply(files, &paths, &kustomizations, &builds.roots);
     let mut destinations = argo::apply(files, &paths, &kustomizations, &builds.roots);
-    let (derived_clusters, alternatives) = clusters::derive(files, &paths, &kustomizations);
+    let (derived_clusters, alternatives) = if setup.clusters_configured {
+        (Vec::new(), Vec::new())
+    } else {
+        clusters::derive(files, &paths, &kustomizations)
+    };
     let mut discovered = discover::discover(files, knowledge, namespace, &destinations);
     // Objects in releases' values (`extraObjects`, argocd-apps' Applications) can be
     // releases and Applications themselves: read again with them.

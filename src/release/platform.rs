@@ -67,6 +67,9 @@ pub struct Setup<'a> {
     /// `.ingress-lint.yaml` (name, text) with its `controllers:`.
     pub config: Option<(&'a str, &'a str)>,
     pub declared: &'a [DeclaredController],
+    /// The configuration says which files form which clusters (or that all are one): the
+    /// repository's layout and alternatives are not looked for.
+    pub clusters_configured: bool,
 }
 
 impl Setup<'_> {

@@ -79,7 +79,8 @@ pub fn write(loaded: &Loaded, findings: &[Finding]) -> Result<String, serde_json
 }
 
 pub fn read(path: &str) -> Result<Baseline, BaselineError> {
-    let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Read(path.into(), e))?;
+    let text = manifest::read_side_file(std::path::Path::new(path), manifest::SIDE_FILE_CAP)
+        .map_err(|e| BaselineError::Read(path.into(), e))?;
     let baseline: Baseline =
         serde_json::from_str(&text).map_err(|e| BaselineError::Invalid(path.into(), e))?;
     if baseline.version != VERSION {
