@@ -185,3 +185,52 @@ fn unwritable_streams_are_no_panic() {
         assert_eq!(status(args, stdout_full), Some(expected), "{args:?}");
     }
 }
+
+/// Ignore files committed as a link to /dev/zero, or a FIFO, and side files on /dev/zero:
+/// read only as regular files under a cap — a located note or a usage error, never a hang or
+/// 4 GB of memory.
+#[test]
+fn side_files_are_regular_files_under_a_cap() {
+    let dir = scratch("hardening-side-files");
+    std::fs::write(
+        dir.join("svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join(".gitignore")).unwrap();
+    let fifo = dir.join(".ignore");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let check = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let report = check.json();
+    assert_eq!(
+        report["summary"]["objects"], 1,
+        "the manifest is still checked"
+    );
+    let unreadable = common::findings_of(&report, "input-unreadable");
+    let expected = if made.is_ok_and(|s| s.success()) {
+        2
+    } else {
+        1
+    };
+    assert_eq!(unreadable.len(), expected, "{report}");
+    for flag in [
+        ["--config", "/dev/zero"],
+        ["--baseline", "/dev/zero"],
+        ["--only-report", "@/dev/zero"],
+    ] {
+        let mut args = vec!["check"];
+        args.extend(flag);
+        args.push(dir.to_str().unwrap());
+        let run = run(&args);
+        assert_eq!(run.code, 2, "{flag:?}: {}", run.stderr);
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    }
+}
