@@ -234,3 +234,52 @@ fn side_files_are_regular_files_under_a_cap() {
         assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
     }
 }
+
+/// Suppressions and `--only-report` are looked up, not scanned: many objects in one file,
+/// many listed paths (the figures are in the closing note; this checks what they select).
+#[test]
+fn suppressions_and_only_report_at_scale_select_the_same() {
+    let dir = scratch("hardening-scale");
+    let apps = dir.join("apps");
+    std::fs::create_dir_all(&apps).unwrap();
+    let mut text = String::new();
+    for i in 0..2000 {
+        let suppress = if i % 2 == 0 {
+            "    ignore-check.ingress-lint.io/annotation-snippet: \"generated\"\n"
+        } else {
+            ""
+        };
+        text += &format!("---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web-{i}\n  annotations:\n{suppress}    nginx.ingress.kubernetes.io/server-snippet: \"return 200;\"\nspec:\n  ingressClassName: nginx\n");
+    }
+    std::fs::write(apps.join("big.yaml"), &text).unwrap();
+    std::fs::write(dir.join("other.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {type: LoadBalancer, loadBalancerIP: 1.2.3.4}\n").unwrap();
+    let mut list: String = (0..20000)
+        .map(|i| format!("elsewhere/{i}.yaml\n"))
+        .collect();
+    list += &format!("{}\n", apps.display());
+    let list_file = dir.join("changed.txt");
+    std::fs::write(&list_file, list).unwrap();
+    let check = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--only-report",
+        &format!("@{}", list_file.display()),
+        dir.to_str().unwrap(),
+    ])
+    .json();
+    let findings = check["findings"].as_array().unwrap();
+    let snippets = findings
+        .iter()
+        .filter(|f| f["rule"] == "annotation-snippet");
+    let (suppressed, reported): (Vec<_>, Vec<_>) = snippets.partition(|f| f["suppressed"] == true);
+    assert_eq!((suppressed.len(), reported.len()), (1000, 1000));
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["rule"] == "load-balancer-ip-deprecated"),
+        "other.yaml is not listed"
+    );
+}

@@ -256,12 +256,21 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let reported = only_report(&args.only_report)?;
     let (mut loaded, mut findings) = findings(&args.input, &args.rules)?;
     if !reported.is_empty() {
+        // A file is reported when it, or a directory above it, is listed: looked up by its
+        // path and each of its directories, not against every listed path.
+        let listed: std::collections::HashSet<&str> = reported.iter().map(String::as_str).collect();
         findings.retain(|f| {
             let name = loaded.files[f.location.file].source.name.as_str();
-            let name = name.trim_start_matches("./");
-            reported
-                .iter()
-                .any(|p| name == p || name.starts_with(&format!("{p}/")))
+            let mut name = name.trim_start_matches("./");
+            loop {
+                if listed.contains(name) {
+                    return true;
+                }
+                match name.rsplit_once('/') {
+                    Some((parent, _)) => name = parent,
+                    None => return false,
+                }
+            }
         });
     }
     if let Some(path) = &args.baseline {

@@ -65,12 +65,13 @@ pub enum Source {
 /// Marks the findings suppressions cover; returns the suppressions that covered one.
 pub fn apply(loaded: &Loaded, options: &RuleOptions, findings: &mut [Finding]) -> Vec<Source> {
     let files = &loaded.files;
+    let objects = ObjectsByName::new(files, findings);
     // In parallel: the first position asked of a file builds its line index.
     let mut used: Vec<Source> = findings
         .par_iter_mut()
         .filter_map(|finding| {
             let (reason, source) = by_comment(files, finding)
-                .or_else(|| by_annotation(files, finding))
+                .or_else(|| by_annotation(files, &objects, finding))
                 .or_else(|| by_config(files, options, finding))?;
             finding.suppressed = Some(reason);
             Some(source)
@@ -191,14 +192,50 @@ const METADATA_PATHS: [&[&str]; 2] = [
     &["spec", "template", "metadata", "annotations"],
 ];
 
-fn by_annotation(files: &[LoadedFile], finding: &Finding) -> Option<(String, Source)> {
+/// The objects of the files findings are in, by file, kind and name: a file's findings find
+/// their object without scanning the file's objects (40k findings in one file).
+struct ObjectsByName<'f> {
+    index: std::collections::HashMap<(usize, &'f str, &'f str), Vec<usize>>,
+}
+
+impl<'f> ObjectsByName<'f> {
+    fn new(files: &'f [LoadedFile], findings: &[Finding]) -> ObjectsByName<'f> {
+        let mut with_findings: Vec<usize> = findings
+            .iter()
+            .filter(|f| f.object.is_some())
+            .map(|f| f.location.file)
+            .collect();
+        with_findings.sort_unstable();
+        with_findings.dedup();
+        let mut index: std::collections::HashMap<_, Vec<usize>> = Default::default();
+        for f in with_findings {
+            let Some(file) = files.get(f) else { continue };
+            for (i, o) in file.objects.iter().enumerate() {
+                index
+                    .entry((f, o.reference.kind.as_str(), o.reference.name.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        ObjectsByName { index }
+    }
+}
+
+fn by_annotation(
+    files: &[LoadedFile],
+    objects: &ObjectsByName<'_>,
+    finding: &Finding,
+) -> Option<(String, Source)> {
     let object = finding.object.as_ref()?;
     let file = files.get(finding.location.file)?;
-    let object = file.objects.iter().find(|o| {
-        o.reference.kind == object.kind && o.reference.name == object.name && {
-            let span = file.tree.span(o.node);
-            span.start <= finding.location.span.start && finding.location.span.start <= span.end
-        }
+    let candidates = objects.index.get(&(
+        finding.location.file,
+        object.kind.as_str(),
+        object.name.as_str(),
+    ))?;
+    let object = candidates.iter().map(|&i| &file.objects[i]).find(|o| {
+        let span = file.tree.span(o.node);
+        span.start <= finding.location.span.start && finding.location.span.start <= span.end
     })?;
     let tree = &file.tree;
     let rule_key = format!("{RULE_ANNOTATION_PREFIX}{}", finding.rule);
