@@ -283,3 +283,87 @@ fn suppressions_and_only_report_at_scale_select_the_same() {
         "other.yaml is not listed"
     );
 }
+
+/// Kustomize bases shared through many paths (a diamond, 30 levels: 2^30 paths) are built
+/// once each, and the duplicates `kustomize build` rejects are said; a 2,000-deep chain of
+/// overlays is bounded, not a stack overflow.
+#[test]
+fn kustomize_diamonds_and_deep_chains_stay_linear() {
+    let dir = scratch("hardening-diamond");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("d/base/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: LoadBalancer, loadBalancerIP: 1.2.3.4}\n");
+    write("d/base/kustomization.yaml", "resources: [svc.yaml]\n");
+    let levels = 30;
+    for level in 1..=levels {
+        let below = if level == 1 {
+            "../base".to_string()
+        } else {
+            format!("../l{}a", level - 1)
+        };
+        let other = if level == 1 {
+            "../base".to_string()
+        } else {
+            format!("../l{}b", level - 1)
+        };
+        for side in ["a", "b"] {
+            write(
+                &format!("d/l{level}{side}/kustomization.yaml"),
+                &format!("resources: [{below}, {other}]\n"),
+            );
+        }
+    }
+    write(
+        "d/top/kustomization.yaml",
+        &format!("resources: [../l{levels}a]\n"),
+    );
+    for depth in 0..2000 {
+        let resource = if depth == 1999 {
+            "svc.yaml".to_string()
+        } else {
+            format!("../c{}", depth + 1)
+        };
+        write(
+            &format!("chain/c{depth}/kustomization.yaml"),
+            &format!("resources: [{resource}]\n"),
+        );
+    }
+    write(
+        "chain/c1999/svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: deep}\nspec: {type: ClusterIP}\n",
+    );
+    let run = run(&[
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    let unresolved = common::findings_of(&report, "kustomization-unresolved");
+    assert!(
+        unresolved.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already registered id")),
+        "{report}"
+    );
+    assert!(
+        unresolved.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("chain of more than")),
+        "{report}"
+    );
+    // The base's Service is one object of the build, found once.
+    assert_eq!(
+        common::findings_of(&report, "load-balancer-ip-deprecated").len(),
+        1,
+        "{report}"
+    );
+}

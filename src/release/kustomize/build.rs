@@ -46,7 +46,19 @@ struct Instance {
     deleted: bool,
 }
 
+/// The identities a build holds: file, object, namespace and name.
+type Held = std::collections::HashSet<(usize, usize, Option<String>, String)>;
+
 impl Instance {
+    fn identity(&self) -> (usize, usize, Option<String>, String) {
+        (
+            self.file,
+            self.object,
+            self.namespace.clone(),
+            self.name.clone(),
+        )
+    }
+
     /// What makes two builds of an object differ.
     fn result(&self) -> (Option<&str>, &str, &[(usize, usize)]) {
         (self.namespace.as_deref(), &self.name, &self.patches)
@@ -62,7 +74,14 @@ struct Walk<'a> {
     problems: Vec<(usize, Problem)>,
     /// Kustomizations walked so far.
     visited: std::collections::BTreeSet<usize>,
+    /// What each kustomization listed as a resource builds (on its own, so the same in every
+    /// build that lists it), and whether all it reaches is in the input: a base shared
+    /// through many paths (a diamond) is built once.
+    built: std::collections::HashMap<usize, (Vec<Instance>, bool)>,
 }
+
+/// Deeper chains of kustomizations are not followed (16,000 would exhaust the stack).
+const DEEPEST: usize = 256;
 
 /// Applies the kustomizations: unresolved entries become problems, patch files fragments,
 /// and each build's objects their built form. Returns the builds.
@@ -108,6 +127,7 @@ pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomiz
             .collect(),
         problems: Vec::new(),
         visited: Default::default(),
+        built: Default::default(),
     };
     // (file, object) → the distinct results, each with the builds that produce it.
     let mut built: BTreeMap<(usize, usize), Results> = BTreeMap::new();
@@ -172,14 +192,23 @@ impl Walk<'_> {
         self.visited.insert(k);
         let kustomization = &self.kustomizations[k];
         let mut complete = kustomization.complete;
+        let mut held: Held = out.iter().map(Instance::identity).collect();
         for (path, span) in &kustomization.resources {
             if let Some(inner) = self.kustomization_at(path) {
-                if self.is_cycle(k, inner, *span, stack) {
+                if self.is_cycle(k, inner, *span, stack) || self.too_deep(k, *span, stack) {
                     continue;
                 }
-                let mut built = Vec::new();
-                complete &= self.accumulate(inner, &mut built, stack);
-                out.extend(built);
+                let (built, inner_complete) = match self.built.get(&inner) {
+                    Some(memo) => memo.clone(),
+                    None => {
+                        let mut built = Vec::new();
+                        let inner_complete = self.accumulate(inner, &mut built, stack);
+                        self.built.insert(inner, (built.clone(), inner_complete));
+                        (built, inner_complete)
+                    }
+                };
+                complete &= inner_complete;
+                self.add_unique(k, (*span, path), &mut held, out, built);
                 continue;
             }
             let files: Vec<usize> = match self.paths.file(path) {
@@ -187,26 +216,24 @@ impl Walk<'_> {
                 None => self.paths.below(path).collect(),
             };
             for file in files {
-                out.extend(
-                    self.files[file]
-                        .objects
-                        .iter()
-                        .enumerate()
-                        .map(|(object, o)| Instance {
-                            file,
-                            object,
-                            namespace: o.reference.namespace.clone(),
-                            name: o.reference.name.clone(),
-                            earlier_names: Vec::new(),
-                            patches: Vec::new(),
-                            deleted: false,
-                        }),
-                );
+                for (object, o) in self.files[file].objects.iter().enumerate() {
+                    let instance = Instance {
+                        file,
+                        object,
+                        namespace: o.reference.namespace.clone(),
+                        name: o.reference.name.clone(),
+                        earlier_names: Vec::new(),
+                        patches: Vec::new(),
+                        deleted: false,
+                    };
+                    held.insert(instance.identity());
+                    out.push(instance);
+                }
             }
         }
         for (path, span) in &kustomization.components {
             if let Some(component) = self.kustomization_at(path) {
-                if !self.is_cycle(k, component, *span, stack) {
+                if !self.is_cycle(k, component, *span, stack) && !self.too_deep(k, *span, stack) {
                     complete &= self.accumulate(component, out, stack);
                 }
             }
@@ -214,6 +241,49 @@ impl Walk<'_> {
         self.transform(k, out, complete);
         stack.pop();
         complete
+    }
+
+    /// Adds what a resource built, leaving out objects the build holds already under the same
+    /// identity — `kustomize build` rejects them ("may not add resource with an already
+    /// registered id"), said once per entry.
+    fn add_unique(
+        &mut self,
+        k: usize,
+        (span, path): (Span, &str),
+        held: &mut Held,
+        out: &mut Vec<Instance>,
+        built: Vec<Instance>,
+    ) {
+        let mut repeated = 0;
+        for instance in built {
+            if held.insert(instance.identity()) {
+                out.push(instance);
+            } else {
+                repeated += 1;
+            }
+        }
+        if repeated > 0 {
+            let message = format!(
+                "`{path}` adds {repeated} object(s) this build already holds through another resource: `kustomize build` fails (may not add resource with an already registered id)"
+            );
+            let file = self.kustomizations[k].file;
+            self.problems
+                .push((file, Problem::new(ProblemKind::Unresolved, span, message)));
+        }
+    }
+
+    /// Whether the chain of kustomizations is too deep to follow (said at the entry).
+    fn too_deep(&mut self, k: usize, span: Span, stack: &[usize]) -> bool {
+        if stack.len() < DEEPEST {
+            return false;
+        }
+        let message = format!(
+            "a chain of more than {DEEPEST} kustomizations: what lies deeper is not followed"
+        );
+        let file = self.kustomizations[k].file;
+        self.problems
+            .push((file, Problem::new(ProblemKind::Unresolved, span, message)));
+        true
     }
 
     fn is_cycle(&mut self, k: usize, inner: usize, span: Span, stack: &[usize]) -> bool {

@@ -450,7 +450,8 @@ pub fn reach(
     seen: &mut Vec<String>,
     out: &mut Vec<usize>,
 ) {
-    if seen.iter().any(|s| s == path) {
+    // `seen` also bounds the depth: a chain of 16,000 kustomizations is not followed whole.
+    if seen.iter().any(|s| s == path) || seen.len() > 4096 {
         return;
     }
     seen.push(path.to_string());
