@@ -54,12 +54,7 @@ pub fn fragments(
             kept.push(object);
             continue;
         };
-        let declared = format!(
-            "{} ({}), chart {}",
-            release.declared_by,
-            release.kind.tool(),
-            release.chart
-        );
+        let declared = release.declared();
         let at = release.kind.values_at();
         let index = match fragments.iter().position(|f| f.release == declared) {
             Some(i) => i,

@@ -1017,14 +1017,15 @@ fn built_at_path(path: &str, value: &str, at: Span) -> Source {
     Source::Built(out, node)
 }
 
+/// Values built from dotted paths (`a.b.c` → value), as a tree.
 #[derive(Default)]
-struct Nested {
+pub(super) struct Nested {
     leaf: Option<(String, Span)>,
     children: Vec<(String, Nested)>,
 }
 
 impl Nested {
-    fn insert(&mut self, path: &[&str], leaf: (String, Span)) {
+    pub(super) fn insert(&mut self, path: &[&str], leaf: (String, Span)) {
         match path.split_first() {
             None => self.leaf = Some(leaf),
             Some((head, rest)) => {
@@ -1040,7 +1041,7 @@ impl Nested {
         }
     }
 
-    fn write(&self, out: &mut Tree, span: Span) -> NodeId {
+    pub(super) fn write(&self, out: &mut Tree, span: Span) -> NodeId {
         if let Some((text, at)) = &self.leaf {
             return out.add_scalar(text, ScalarStyle::Plain, *at);
         }

@@ -89,15 +89,8 @@ fn missing_paths(files: &[LoadedFile]) -> Vec<(usize, Problem)> {
     let mut out = Vec::new();
     let mut directories = None;
     for (index, file) in files.iter().enumerate() {
-        for object in &file.objects {
+        for object in flux_kustomization_objects(file) {
             let reference = &object.reference;
-            if reference.kind != "Kustomization"
-                || !reference
-                    .api_version
-                    .starts_with("kustomize.toolkit.fluxcd.io/")
-            {
-                continue;
-            }
             let tree = &file.tree;
             let at = |path: &[&str]| tree.lookup_keys(object.node, path);
             let source = at(&["spec", "sourceRef", "kind"]).and_then(|e| tree.scalar(e.value));
@@ -139,6 +132,16 @@ fn missing_paths(files: &[LoadedFile]) -> Vec<(usize, Problem)> {
         }
     }
     out
+}
+
+/// A file's Flux `Kustomization` objects.
+fn flux_kustomization_objects(file: &LoadedFile) -> impl Iterator<Item = &manifest::Object> {
+    file.objects.iter().filter(|o| {
+        o.reference.kind == "Kustomization"
+            && o.reference
+                .api_version
+                .starts_with("kustomize.toolkit.fluxcd.io/")
+    })
 }
 
 /// The objects a directory applies, by file: those of the files it reaches through its
@@ -183,15 +186,8 @@ pub(super) fn applied_objects(
 fn flux_kustomizations(files: &[LoadedFile]) -> Vec<(String, Variables, Option<String>)> {
     let mut out = Vec::new();
     for file in files {
-        for object in &file.objects {
+        for object in flux_kustomization_objects(file) {
             let reference = &object.reference;
-            if reference.kind != "Kustomization"
-                || !reference
-                    .api_version
-                    .starts_with("kustomize.toolkit.fluxcd.io/")
-            {
-                continue;
-            }
             let tree = &file.tree;
             let at = |path: &[&str]| tree.lookup_keys(object.node, path);
             let Some(path) = at(&["spec", "path"]).and_then(|e| tree.scalar(e.value)) else {

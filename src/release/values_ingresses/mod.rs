@@ -60,6 +60,16 @@ pub(super) struct RenderedIngress {
 }
 
 impl ValuesRelease {
+    /// `HelmRelease media/sonarr (Flux), chart app-template`.
+    pub fn declared(&self) -> String {
+        format!(
+            "{} ({}), chart {}",
+            self.declared_by,
+            self.kind.tool(),
+            self.chart
+        )
+    }
+
     /// `values `ingress.app` of HelmRelease media/sonarr (Flux), chart app-template`.
     pub fn origin(&self, block: &str) -> String {
         let generic = if self.generic {
@@ -67,12 +77,7 @@ impl ValuesRelease {
         } else {
             ""
         };
-        format!(
-            "values `{block}` of {} ({}), chart {}{generic}",
-            self.declared_by,
-            self.kind.tool(),
-            self.chart
-        )
+        format!("values `{block}` of {}{generic}", self.declared())
     }
 }
 

@@ -8,7 +8,7 @@ use manifest::Span;
 
 use super::RenderedIngress;
 use crate::knowledge::values_ingresses::Block;
-use crate::release::discover::AppRelease;
+use crate::release::discover::{AppRelease, Nested};
 use crate::release::values::{find, split_path, text, truthy, Lookup, Placement, Values};
 
 /// A value read from the values, with where it was written.
@@ -408,54 +408,12 @@ pub(super) fn defaults_of(block: &'static Block) -> Option<&'static (Tree, NodeI
             let mut tree = Tree::default();
             let mut root = Nested::default();
             for (path, value) in &block.defaults {
-                root.insert(&split_path(path), value);
+                root.insert(&split_path(path), (value.clone(), Span::default()));
             }
             let node = root.write(&mut tree, Span::default());
             Box::leak(Box::new((tree, node)))
         });
     Some(*built)
-}
-
-#[derive(Default)]
-struct Nested<'d> {
-    leaf: Option<&'d str>,
-    children: Vec<(&'d str, Nested<'d>)>,
-}
-
-impl<'d> Nested<'d> {
-    fn insert(&mut self, path: &[&'d str], leaf: &'d str) {
-        match path.split_first() {
-            None => self.leaf = Some(leaf),
-            Some((head, rest)) => {
-                let index = match self.children.iter().position(|(k, _)| k == head) {
-                    Some(i) => i,
-                    None => {
-                        self.children.push((head, Nested::default()));
-                        self.children.len() - 1
-                    }
-                };
-                self.children[index].1.insert(rest, leaf);
-            }
-        }
-    }
-
-    fn write(&self, out: &mut Tree, span: Span) -> NodeId {
-        if let Some(text) = self.leaf {
-            return out.add_scalar(text, ScalarStyle::Plain, span);
-        }
-        let entries = self
-            .children
-            .iter()
-            .map(|(k, child)| {
-                let value = child.write(out, span);
-                Entry {
-                    key: out.add_scalar(k, ScalarStyle::Plain, span),
-                    value,
-                }
-            })
-            .collect();
-        out.add_mapping(entries, span)
-    }
 }
 
 /// A value Helm or Flux fills in later: `{{ … }}`, `${VAR}`.
