@@ -367,3 +367,54 @@ fn kustomize_diamonds_and_deep_chains_stay_linear() {
         "{report}"
     );
 }
+
+/// Values Helm cannot use are said, never rendered with guesses: a billion-laughs document
+/// behind `valuesFrom` (a ConfigMap, like a Secret) leaves the release unread, and a
+/// `controller.kind` the chart does not compare equal renders no workload (not both).
+#[test]
+fn unusable_values_are_said_not_guessed() {
+    let dir = scratch("hardening-values");
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i", "j"]
+        .iter()
+        .enumerate()
+    {
+        let previous = ["a", "b", "c", "d", "e", "f", "g", "h", "i"][i];
+        bomb += &format!("{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n");
+    }
+    let indented: String = bomb.lines().map(|l| format!("    {l}\n")).collect();
+    std::fs::write(
+        dir.join("release.yaml"),
+        format!("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {{name: ingress-nginx, namespace: ingress-nginx}}\nspec:\n  chart:\n    spec: {{chart: ingress-nginx, version: 4.11.3, sourceRef: {{kind: HelmRepository, name: ingress-nginx}}}}\n  valuesFrom:\n    - {{kind: ConfigMap, name: values}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: values, namespace: ingress-nginx}}\ndata:\n  values.yaml: |\n{indented}"),
+    )
+    .unwrap();
+    let check = common::check_json(&[dir.to_str().unwrap()]).json();
+    let unresolved = common::findings_of(&check, "helm-release-unresolved");
+    assert_eq!(unresolved.len(), 1, "{check}");
+    assert!(
+        unresolved[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not parse"),
+        "{check}"
+    );
+    let kind = scratch("hardening-kind");
+    std::fs::write(
+        kind.join("release.yaml"),
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ingress-nginx, namespace: ingress-nginx}\nspec:\n  chart:\n    spec: {chart: ingress-nginx, version: 4.11.3, sourceRef: {kind: HelmRepository, name: ingress-nginx}}\n  values:\n    controller:\n      kind: Daemonset\n",
+    )
+    .unwrap();
+    let check = common::check_json(&[kind.to_str().unwrap()]).json();
+    assert!(
+        common::findings_of(&check, "ingress-class-contested").is_empty(),
+        "{check}"
+    );
+    let unresolved = common::findings_of(&check, "helm-release-unresolved");
+    assert!(
+        unresolved[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`controller.kind` is `Daemonset`"),
+        "{check}"
+    );
+}

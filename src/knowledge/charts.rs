@@ -10,7 +10,8 @@
 //!   the current `each` entry and a field of it; `${a|b}` takes the first that is set, and
 //!   `${a|=text}` falls back to the text). A
 //!   template that is exactly one `${…}` keeps the values node, and so its location.
-//! - a condition: `path` (Helm's truthiness), `!path`, `path=text`, `path!=text`.
+//! - a condition: `path` (Helm's truthiness), `!path`, `path=text` (`path=a|b`: either, as
+//!   a template's `or (eq … "a") (eq … "b")`), `path!=text`.
 
 use std::collections::BTreeMap;
 

@@ -25,7 +25,14 @@ pub fn parse_string(source: &SourceText, tree: &Tree, node: NodeId) -> Option<Em
     let error = parsed
         .problems
         .iter()
-        .find(|p| p.kind == manifest::ProblemKind::Syntax)
+        // An alias bomb or nesting past the bounds is as unreadable as a syntax error: the
+        // values are not there to read.
+        .find(|p| {
+            matches!(
+                p.kind,
+                manifest::ProblemKind::Syntax | manifest::ProblemKind::Unreadable
+            )
+        })
         .map(|p| p.message.clone());
     // The block is on kept lines: its run of the text holds it whole.
     let map = (style == ScalarStyle::Literal)

@@ -292,6 +292,25 @@ pub fn expand(
                     ));
                     release.unknowns = rendered.unknowns;
                 }
+                // Values the chart's conditions do not know (`controller.kind: Daemonset`)
+                // render no workload at all, as Helm would: said, not guessed.
+                Ok(rendered) if !rendered.has_workload() && !plan.chart.workloads.is_empty() => {
+                    let failed = plan
+                        .values
+                        .build(files, plan.chart, release.anchor)
+                        .map(|values| render::failed_conditions(plan.chart, &values))
+                        .unwrap_or_default();
+                    release.unread = Some(format!(
+                        "its values render no controller workload: {}",
+                        if failed.is_empty() {
+                            "the chart's conditions for it do not hold".to_string()
+                        } else {
+                            failed.join("; ")
+                        }
+                    ));
+                    release.unknowns = rendered.unknowns.clone();
+                    add_objects(files, &mut release, rendered, &rendered_in_input);
+                }
                 Ok(rendered) => {
                     release.unknowns = rendered.unknowns.clone();
                     add_objects(files, &mut release, rendered, &rendered_in_input);

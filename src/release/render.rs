@@ -83,6 +83,36 @@ pub fn render(chart: &Chart, values: &Values<'_>, names: &Names<'_>, anchor: Spa
     r.out
 }
 
+/// The value-comparing conditions of the chart's workloads that the values fail, as
+/// `controller.kind is \`Daemonset\` (the chart renders it for Deployment|Both)`.
+pub fn failed_conditions(chart: &Chart, values: &Values<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for spec in &chart.workloads {
+        for condition in &spec.when {
+            let crate::knowledge::charts::Test::Equals(wanted) = &condition.test else {
+                continue;
+            };
+            if values.holds(condition) != Ok(false) {
+                continue;
+            }
+            let written = match values.lookup(&split_path(&condition.path)) {
+                Lookup::Found { tree, node, .. } => text(tree, node).unwrap_or_default(),
+                _ => String::new(),
+            };
+            let said = format!(
+                "`{}` is `{written}`, and the chart renders its {} only for {}",
+                condition.path,
+                spec.kind.as_str(),
+                wanted.replace('|', " or ")
+            );
+            if !out.contains(&said) {
+                out.push(said);
+            }
+        }
+    }
+    out
+}
+
 /// A template's value.
 enum Eval {
     /// A single value, copied into the output (a map, a list, or a scalar).

@@ -141,7 +141,7 @@ impl Values<'_> {
         Ok(match test {
             Test::Truthy => set,
             Test::Falsy => !set,
-            Test::Equals(v) => &text == v,
+            Test::Equals(v) => v.split('|').any(|v| v == text),
             Test::Differs(v) => &text != v,
         })
     }

@@ -121,7 +121,9 @@ impl<'v, 'a> Renderer<'v, 'a> {
                 Get::Found(read) => match &condition.test {
                     crate::knowledge::charts::Test::Truthy => truthy(read.tree, read.node),
                     crate::knowledge::charts::Test::Falsy => !truthy(read.tree, read.node),
-                    crate::knowledge::charts::Test::Equals(v) => read.text().as_ref() == Some(v),
+                    crate::knowledge::charts::Test::Equals(v) => {
+                        read.text().is_some_and(|t| v.split('|').any(|v| v == t))
+                    }
                     crate::knowledge::charts::Test::Differs(v) => read.text().as_ref() != Some(v),
                 },
                 Get::Absent => matches!(
