@@ -418,3 +418,31 @@ fn unusable_values_are_said_not_guessed() {
         "{check}"
     );
 }
+
+/// Two controller charts of one umbrella release (ingress-nginx and Traefik): each Service
+/// exposes its own chart's controller only.
+#[test]
+fn umbrella_subcharts_keep_their_own_services() {
+    let dir = scratch("hardening-umbrella").join("edge");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: edge\nversion: 1.0.0\ndependencies:\n  - {name: ingress-nginx, version: 4.11.3, repository: https://kubernetes.github.io/ingress-nginx}\n  - {name: traefik, version: 33.0.0, repository: https://traefik.github.io/charts}\n").unwrap();
+    std::fs::write(
+        dir.join("values.yaml"),
+        "ingress-nginx:\n  controller:\n    service:\n      externalTrafficPolicy: Local\n",
+    )
+    .unwrap();
+    let inventory = run(&["inventory", "--format", "json", dir.to_str().unwrap()]).json();
+    let controllers = inventory["controllers"].as_array().unwrap();
+    assert_eq!(controllers.len(), 2, "{inventory}");
+    for controller in controllers {
+        let services = controller["services"].as_array().unwrap();
+        assert_eq!(services.len(), 1, "{controller}");
+        let service = services[0]["name"].as_str().unwrap_or_default();
+        let own = if controller["id"] == "traefik" {
+            "edge-traefik"
+        } else {
+            "edge-ingress-nginx-controller"
+        };
+        assert_eq!(service, own, "{controller}");
+    }
+}

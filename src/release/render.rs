@@ -67,7 +67,9 @@ pub fn render(chart: &Chart, values: &Values<'_>, names: &Names<'_>, anchor: Spa
         key_spans: Default::default(),
     };
     r.fullname = r.fullname(chart.fullname, names.chart_name);
-    let label = format!("{}/{}", names.namespace, names.release);
+    // Per chart: the subcharts of one umbrella release share its name, and each Service
+    // selects its own chart's pods only (the charts' own selectors name the chart).
+    let label = format!("{}/{}/{}", names.namespace, names.release, names.chart_name);
     for spec in &chart.workloads {
         r.workload(spec, &label);
     }
