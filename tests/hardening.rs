@@ -446,3 +446,47 @@ fn umbrella_subcharts_keep_their_own_services() {
         assert_eq!(service, own, "{controller}");
     }
 }
+
+/// Control characters and bidi overrides in a file name reach no terminal raw, and markdown
+/// link targets are percent-encoded.
+#[test]
+fn hostile_file_names_are_escaped() {
+    let dir = scratch("hardening-names");
+    let name = "evil\u{1b}[31m\u{202e}lmay.yaml";
+    std::fs::write(
+        dir.join(name),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {type: LoadBalancer, loadBalancerIP: 1.2.3.4}\n",
+    )
+    .unwrap();
+    let human = run(&[
+        "check",
+        "--color",
+        "never",
+        "--fail-on",
+        "never",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!human.stdout.contains('\u{1b}'), "{}", human.stdout);
+    assert!(!human.stdout.contains('\u{202e}'), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("evil\\u{1b}[31m\\u{202e}lmay.yaml"),
+        "{}",
+        human.stdout
+    );
+    let markdown = run(&[
+        "check",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "never",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        markdown
+            .stdout
+            .contains("evil%1B%5B31m%E2%80%AElmay.yaml#L4"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(!markdown.stdout.contains('\u{202e}'), "{}", markdown.stdout);
+}

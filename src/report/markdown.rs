@@ -63,7 +63,7 @@ pub fn markdown(loaded: &Loaded, findings: &[Finding]) -> String {
             finding.rule,
             cell(at.file),
             at.start.line,
-            at.file.replace(' ', "%20").replace(['(', ')'], ""),
+            link_target(at.file),
             at.start.line,
             cell(&finding.message)
         );
@@ -72,4 +72,35 @@ pub fn markdown(loaded: &Loaded, findings: &[Finding]) -> String {
         out.push_str("\n</details>\n");
     }
     out
+}
+
+/// A path as a markdown link target: every byte outside the unreserved set and `/` is
+/// percent-encoded (spaces, `%`, `#`, parentheses, controls, non-ASCII).
+fn link_target(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::link_target;
+
+    #[test]
+    fn link_targets_are_percent_encoded() {
+        assert_eq!(
+            link_target("apps/web (v2)/a b#1%.yaml"),
+            "apps/web%20%28v2%29/a%20b%231%25.yaml"
+        );
+        assert_eq!(
+            link_target("x\u{1b}[31m\u{202e}.yaml"),
+            "x%1B%5B31m%E2%80%AE.yaml"
+        );
+    }
 }

@@ -60,7 +60,7 @@ impl SourceCode for IndexedSource {
         };
         let end = end.max(start);
         Ok(Box::new(MietteSpanContents::new_named(
-            source.name.clone(),
+            escape_controls(&source.name).into_owned(),
             &text.as_bytes()[start - base..end - base],
             (start, end - start).into(),
             if context_lines_before == 0 {
@@ -193,9 +193,16 @@ fn floor_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
-/// A character that must not reach a terminal or a CI log as it is.
+/// A character that must not reach a terminal or a CI log as it is: controls, and the
+/// invisible ones that reorder or break what is shown (bidi overrides and isolates, the
+/// Unicode line and paragraph separators).
 fn is_hostile(c: char) -> bool {
-    c.is_control() && c != '\t'
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+                | '\u{2028}' | '\u{2029}'
+        )
 }
 
 /// Control characters (ESC, BEL, CR, …) written as `\u{1b}`; newlines too, so one line stays
