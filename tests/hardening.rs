@@ -490,3 +490,19 @@ fn hostile_file_names_are_escaped() {
     );
     assert!(!markdown.stdout.contains('\u{202e}'), "{}", markdown.stdout);
 }
+
+/// A bad glob of the configuration's `exclude:` is said as the configuration's, not as
+/// `--exclude`.
+#[test]
+fn a_bad_configuration_glob_is_the_configurations() {
+    let dir = scratch("hardening-config-glob");
+    std::fs::write(dir.join(".ingress-lint.yaml"), "exclude: [\"a[b\"]\n").unwrap();
+    let run = run_in(&dir, &["check", "."], None, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(".ingress-lint.yaml: exclude `a[b`")
+            && !run.stderr.contains("--exclude"),
+        "{}",
+        run.stderr
+    );
+}

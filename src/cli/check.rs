@@ -17,6 +17,15 @@ pub(crate) fn load_inputs(
     input: &super::args::InputArgs,
     config: &Config,
 ) -> Result<Loaded, UsageError> {
+    // A bad glob of the configuration's `exclude:` is said as the configuration's.
+    for glob in &config.exclude {
+        if let Err(error) = globset::Glob::new(glob) {
+            let file = config
+                .display_path()
+                .unwrap_or_else(|| ".ingress-lint.yaml".into());
+            return Err(UsageError(format!("{file}: exclude `{glob}`: {error}")));
+        }
+    }
     let options = InputOptions {
         hidden: input.hidden,
         exclude: config.excludes(&input.exclude),
