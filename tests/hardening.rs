@@ -506,3 +506,26 @@ fn a_bad_configuration_glob_is_the_configurations() {
         run.stderr
     );
 }
+
+/// A port outside 1–65535 in a release's values is left out and said, not accepted silently.
+#[test]
+fn ports_outside_the_range_are_said() {
+    let dir = scratch("hardening-ports");
+    std::fs::write(
+        dir.join("release.yaml"),
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: ingress-nginx, namespace: ingress-nginx}\nspec:\n  chart:\n    spec: {chart: ingress-nginx, version: 4.11.3, sourceRef: {kind: HelmRepository, name: ingress-nginx}}\n  values:\n    controller:\n      service:\n        ports:\n          http: 70000\n",
+    )
+    .unwrap();
+    let check = common::check_json(&[dir.to_str().unwrap()]).json();
+    let unresolved = common::findings_of(&check, "helm-release-unresolved");
+    assert!(
+        unresolved.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("70000 is not a port number")),
+        "{check}"
+    );
+    let inventory = run(&["inventory", "--format", "json", dir.to_str().unwrap()]).json();
+    let ports = inventory["controllers"][0]["services"][0]["ports"].to_string();
+    assert!(!ports.contains("70000"), "{ports}");
+}

@@ -604,8 +604,25 @@ impl<'v, 'a> Renderer<'v, 'a> {
         }
     }
 
+    /// A port number a value sets must be 1–65535: another is left out and said (the API
+    /// server rejects it).
+    fn port_number(&mut self, node: NodeId, fact: &str) -> Option<NodeId> {
+        let text = self.out.tree.scalar(node).unwrap_or_default().to_string();
+        match text.parse::<i64>() {
+            Ok(number) if !(1..=65535).contains(&number) => {
+                self.unknown(
+                    fact,
+                    format!("{number} is not a port number (1-65535): Kubernetes rejects it"),
+                );
+                None
+            }
+            _ => Some(node),
+        }
+    }
+
     fn port(&mut self, spec: &PortSpec) -> Option<NodeId> {
         let container_port = self.scalar(&spec.container_port, "containerPort")?;
+        let container_port = self.port_number(container_port, "containerPort")?;
         let mut entries = vec![("containerPort", container_port)];
         self.optional(&mut entries, "name", Some(&spec.name));
         if self.holds(&spec.host_port_when, "hostPort") == Some(true) {
@@ -707,6 +724,7 @@ impl<'v, 'a> Renderer<'v, 'a> {
 
     fn service_port(&mut self, port: &ServicePortSpec) -> Option<NodeId> {
         let number = self.scalar(&port.port, "Service port")?;
+        let number = self.port_number(number, "Service port")?;
         let mut entries = vec![("port", number)];
         self.optional(&mut entries, "name", Some(&port.name));
         self.optional(&mut entries, "targetPort", Some(&port.target_port));
