@@ -202,6 +202,9 @@ const IGNORE_FILE_CAP: u64 = 1024 * 1024;
 struct Ignores {
     /// The walk's root, as given.
     root: PathBuf,
+    /// The working directory, read once: a matcher of a directory above a relative root
+    /// sees paths made absolute with it.
+    cwd: Option<PathBuf>,
     /// The matchers that decide for the entries of a directory (as the walk names it),
     /// deepest first: a directory's own, then its parent's chain.
     chains: std::collections::HashMap<PathBuf, std::sync::Arc<Vec<ignore::gitignore::Gitignore>>>,
@@ -210,15 +213,15 @@ struct Ignores {
 
 impl Ignores {
     fn new(root: &Path, in_repository: bool) -> Ignores {
+        let cwd = std::env::current_dir().ok();
         let mut ignores = Ignores {
             root: root.to_path_buf(),
+            cwd: cwd.clone(),
             chains: Default::default(),
             problems: Vec::new(),
         };
         // The directories above the root count too: up to the repository's root, or all.
-        let absolute_root = std::env::current_dir()
-            .map(|cwd| cwd.join(root))
-            .unwrap_or_else(|_| root.to_path_buf());
+        let absolute_root = cwd.map_or_else(|| root.to_path_buf(), |cwd| cwd.join(root));
         let top = in_repository
             .then(|| absolute_root.ancestors().find(|a| a.join(".git").exists()))
             .flatten()
@@ -275,9 +278,9 @@ impl Ignores {
             let decided = if path.starts_with(matcher.path()) {
                 matcher.matched(path, is_dir)
             } else {
-                match std::env::current_dir() {
-                    Ok(cwd) => matcher.matched(cwd.join(path), is_dir),
-                    Err(_) => ignore::Match::None,
+                match &self.cwd {
+                    Some(cwd) => matcher.matched(cwd.join(path), is_dir),
+                    None => ignore::Match::None,
                 }
             };
             match decided {
