@@ -108,7 +108,9 @@ pub fn check_bytes(data: &[u8]) -> usize {
         let request = crate::convert::Request {
             target,
             from: NGINX,
-            class: None,
+            classes: &[],
+            classless: false,
+            target_class: None,
             name_suffix: None,
         };
         let conversion =

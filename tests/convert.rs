@@ -258,7 +258,7 @@ fn output_is_deterministic_and_idempotent() {
             "convert",
             "--to",
             target,
-            "--class",
+            "--target-class",
             "migrated",
             "fixtures/convert",
         ]);
@@ -269,7 +269,7 @@ fn output_is_deterministic_and_idempotent() {
             "convert",
             "--to",
             target,
-            "--class",
+            "--target-class",
             "migrated",
             "--format",
             "json",
@@ -293,7 +293,7 @@ fn a_fully_translatable_ingress_exits_zero() {
         "convert",
         "--to",
         "gateway-api",
-        "--class",
+        "--target-class",
         "eg",
         dir.to_str().unwrap(),
     ]);
@@ -442,7 +442,7 @@ fn class_nginx_with_only_f5_annotations_is_left_out() {
     let run = common::run(&["convert", "--to", "gateway-api", dir.to_str().unwrap()]);
     assert!(run.stderr.contains("1 Ingress(es)"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("1 of that class left out"),
+        run.stderr.contains("carries only f5-nginx's annotations"),
         "{}",
         run.stderr
     );

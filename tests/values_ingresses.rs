@@ -177,7 +177,7 @@ fn argo_cd_installs_charts_of_its_paths_and_generates_applications() {
         "convert",
         "--to",
         "gateway-api",
-        "--class",
+        "--target-class",
         "cilium",
         "fixtures/values-ingresses/argo-appset",
     ]);

@@ -147,11 +147,19 @@ pub struct ConvertArgs {
     /// translates from)
     #[arg(long, value_name = "ID")]
     pub from: Option<String>,
+    /// Convert the Ingresses of this source class (repeatable; default: those the source
+    /// controller in the input serves, else its default class and the IngressClasses naming
+    /// its controller)
+    #[arg(long = "class", value_name = "NAME")]
+    pub classes: Vec<String>,
+    /// Convert class-less Ingresses too
+    #[arg(long)]
+    pub classless: bool,
     /// The target's class: the IngressClass of the emitted Ingresses, or the GatewayClass of
     /// the emitted Gateways (default: the target's default class; for Gateway API the
-    /// source class's name)
+    /// source's IngressClass name)
     #[arg(long, value_name = "NAME")]
-    pub class: Option<String>,
+    pub target_class: Option<String>,
     /// Append this to the names of the emitted Ingresses, so that they run beside the
     /// source's instead of replacing them (e.g. `--name-suffix=-traefik`)
     #[arg(long, value_name = "SUFFIX")]

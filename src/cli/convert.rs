@@ -33,7 +33,9 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
             .from
             .first()
             .map_or("ingress-nginx", String::as_str),
-        class: args.class.as_deref(),
+        classes: &args.classes,
+        classless: args.classless,
+        target_class: args.target_class.as_deref(),
         name_suffix: args.name_suffix.as_deref(),
     };
     let conversion = convert(&objects, &inventory, knowledge(), &translation, &request);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::cors::{self, Cors};
 use super::source::{Backend, HttpPath, Port, Rule, Source};
 use super::yaml::{Map, Value};
-use super::{derived_name, metadata, slug, Context, Ledger, Outcome, Output, Selection};
+use super::{derived_name, metadata, slug, Context, Ledger, Outcome, Output};
 use crate::detect::{Inventory, Objects};
 use crate::knowledge::{Knowledge, NGINX};
 
@@ -56,9 +56,8 @@ pub fn convert(
         inventory,
         knowledge,
         request,
-        selection,
     } = *context;
-    let gateway_namespace = gateway_namespace(objects, inventory, selection, out);
+    let gateway_namespace = gateway_namespace(objects, inventory, out);
     let mut gateways: BTreeMap<String, Gateway> = BTreeMap::new();
     let mut routes: Vec<Route> = Vec::new();
     // (namespace, host, path) → (route, rule): where a canary finds its main backend.
@@ -69,13 +68,19 @@ pub fn convert(
     for i in order {
         let source = &sources[i];
         let ledger = &mut ledgers[i];
-        let source_class = source.class.clone().unwrap_or_else(|| NGINX.to_string());
+        // A class-less Ingress goes with the source's default class (never a controller id).
+        let source_class = source.class.clone().unwrap_or_else(|| {
+            knowledge
+                .controller(&request.from)
+                .and_then(|c| c.default_classes().into_iter().next())
+                .unwrap_or_else(|| "nginx".into())
+        });
         let gateway = gateways.entry(source_class.clone()).or_insert_with(|| {
-            let class = match request.class {
+            let class = match request.target_class {
                 Some(class) => class.to_string(),
                 None => {
                     out.decide(format!(
-                        "Gateway `{}`: gatewayClassName `{source_class}` (the source class); pass --class with your implementation's GatewayClass",
+                        "Gateway `{}`: gatewayClassName `{source_class}` (the source class); pass --target-class with your implementation's GatewayClass",
                         slug(&source_class)
                     ));
                     source_class.clone()
@@ -236,20 +241,12 @@ pub fn convert(
 }
 
 /// The Gateway's namespace: the source controller's, else `default` (said in the report).
-fn gateway_namespace(
-    objects: &Objects<'_>,
-    inventory: &Inventory,
-    selection: &Selection,
-    out: &mut Output<'_>,
-) -> String {
-    let found = match selection {
-        Selection::Served { .. } => inventory
-            .controllers
-            .iter()
-            .find(|c| c.controller.id == NGINX)
-            .map(|c| objects.namespace(c.workload).to_string()),
-        Selection::ByClass { .. } => None,
-    };
+fn gateway_namespace(objects: &Objects<'_>, inventory: &Inventory, out: &mut Output<'_>) -> String {
+    let found = inventory
+        .controllers
+        .iter()
+        .find(|c| c.controller.id == NGINX)
+        .map(|c| objects.namespace(c.workload).to_string());
     found.unwrap_or_else(|| {
         out.decide("Gateways go to namespace `default`: no ingress-nginx controller in the input to take the namespace from".into());
         "default".into()

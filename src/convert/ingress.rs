@@ -9,11 +9,11 @@ use crate::knowledge::sets::Verdict;
 use crate::knowledge::{IntUnit, Knowledge, ValueType};
 use crate::translate::is_annotation_key;
 
-/// The target's IngressClass: `--class`, else the target controller's default (said in the
+/// The target's IngressClass: `--target-class`, else the target controller's default (said in the
 /// report, with a warning when it is the source's class too).
 pub fn target_class(knowledge: &Knowledge, request: &Request<'_>, out: &mut Output<'_>) -> String {
     say_names(request, out);
-    if let Some(class) = request.class {
+    if let Some(class) = request.target_class {
         return class.to_string();
     }
     let class = knowledge
@@ -25,7 +25,7 @@ pub fn target_class(knowledge: &Knowledge, request: &Request<'_>, out: &mut Outp
         .map(|c| c.default_classes())
         .unwrap_or_default();
     let clash = if source_classes.contains(&class) {
-        format!(", which is also {}'s default class: while both run, both would serve these Ingresses; pass --class", request.from)
+        format!(", which is also {}'s default class: while both run, both would serve these Ingresses; pass --target-class", request.from)
     } else {
         String::new()
     };

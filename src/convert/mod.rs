@@ -7,6 +7,7 @@ mod annotated;
 mod cors;
 mod gateway;
 mod ingress;
+mod select;
 pub mod settings;
 mod source;
 mod traefik;
@@ -19,10 +20,11 @@ use std::collections::{BTreeMap, HashMap};
 use manifest::parse::PathStep;
 use manifest::{Span, TypedObject};
 
-use crate::detect::{IngressEntry, Inventory, ObjectKey, Objects};
+use crate::detect::{Inventory, ObjectKey, Objects};
 use crate::knowledge::sets::Verdict;
 use crate::knowledge::Knowledge;
 use crate::translate::{Item, Translation};
+pub use select::{LeftOut, Selection};
 pub use source::Source;
 pub use values::Fragment;
 use yaml::Map;
@@ -36,9 +38,13 @@ pub const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5
 pub struct Request<'a> {
     pub target: &'a str,
     pub from: &'a str,
+    /// The source classes to convert (`--class`); empty: those the source serves.
+    pub classes: &'a [String],
+    /// Convert class-less Ingresses too (`--classless`).
+    pub classless: bool,
     /// The target's class: the IngressClass of the emitted Ingresses, or the GatewayClass
     /// of the emitted Gateways.
-    pub class: Option<&'a str>,
+    pub target_class: Option<&'a str>,
     /// Appended to the names of the emitted Ingresses, so that they run beside the source's
     /// instead of replacing them.
     pub name_suffix: Option<&'a str>,
@@ -48,6 +54,8 @@ pub struct Request<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Translated,
+    /// Nothing to write: in NGINX the annotation changes nothing (why).
+    NoEffect(String),
     /// Emitted, but it behaves differently: how.
     Approximated(String),
     /// Not emitted: why.
@@ -58,6 +66,7 @@ impl Outcome {
     pub fn label(&self) -> &'static str {
         match self {
             Outcome::Translated => "translated",
+            Outcome::NoEffect(_) => "no effect",
             Outcome::Approximated(_) => "approximated",
             Outcome::NotTranslated(_) => "not translated",
         }
@@ -66,7 +75,9 @@ impl Outcome {
     pub fn detail(&self) -> &str {
         match self {
             Outcome::Translated => "",
-            Outcome::Approximated(how) | Outcome::NotTranslated(how) => how,
+            Outcome::Approximated(how) | Outcome::NotTranslated(how) | Outcome::NoEffect(how) => {
+                how
+            }
         }
     }
 }
@@ -109,26 +120,14 @@ impl Emitted {
     }
 }
 
-/// How the Ingresses to convert were chosen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selection {
-    /// Those the source controller(s) in the input serve.
-    Served { controllers: Vec<String> },
-    /// No source controller in the input: those of its default class, or carrying its
-    /// annotations; `other_controllers` of that class carry only another controller's
-    /// annotations and are left out.
-    ByClass {
-        classes: Vec<String>,
-        other_controllers: usize,
-    },
-}
-
 #[derive(Debug)]
 pub struct Conversion {
     pub target: String,
     pub from: String,
     pub selection: Selection,
     pub ingresses: Vec<ObjectKey>,
+    /// The other Ingresses of the input, each with the reason it is not converted.
+    pub left_out: Vec<LeftOut>,
     pub objects: Vec<Emitted>,
     pub entries: Vec<Entry>,
     /// The source controller's global settings, for the target's global configuration.
@@ -140,13 +139,16 @@ pub struct Conversion {
 }
 
 impl Conversion {
-    /// Whether anything could not be translated (the exit code says so).
+    /// Whether anything could not be translated, or an Ingress that may be the source's
+    /// was left out (the exit code says so).
     pub fn incomplete(&self) -> bool {
-        self.entries
-            .iter()
-            .map(|e| &e.outcome)
-            .chain(self.settings.iter().map(|s| &s.outcome))
-            .any(|o| matches!(o, Outcome::NotTranslated(_)))
+        self.left_out.iter().any(|l| l.unsure)
+            || self
+                .entries
+                .iter()
+                .map(|e| &e.outcome)
+                .chain(self.settings.iter().map(|s| &s.outcome))
+                .any(|o| matches!(o, Outcome::NotTranslated(_)))
     }
 }
 
@@ -159,7 +161,7 @@ pub fn convert(
     translation: &Translation,
     request: &Request<'_>,
 ) -> Conversion {
-    let (selection, selected) = select(objects, inventory, knowledge, request.from);
+    let (selection, selected, left_out) = select::select(objects, inventory, knowledge, request);
     let mut items: HashMap<ObjectKey, Vec<&Item>> = HashMap::new();
     for item in &translation.items {
         items.entry(item.ingress).or_default().push(item);
@@ -189,13 +191,22 @@ pub fn convert(
         from: request.from.to_string(),
         selection,
         ingresses,
+        left_out,
         objects: Vec::new(),
         entries: Vec::new(),
         settings,
         decisions: Vec::new(),
         values: Vec::new(),
     };
-    let mut ledgers: Vec<Ledger> = sources.iter().map(|_| Ledger::default()).collect();
+    if sources.is_empty() {
+        // Nothing converted: the report says only that, and why each Ingress was left out.
+        conversion.settings.clear();
+        return conversion;
+    }
+    let mut ledgers: Vec<Ledger> = sources
+        .iter()
+        .map(|source| ignored_by_nginx(knowledge, source))
+        .collect();
     let mut out = Output {
         objects: &mut conversion.objects,
         decisions: &mut conversion.decisions,
@@ -207,7 +218,6 @@ pub fn convert(
                 inventory,
                 knowledge,
                 request,
-                selection: &conversion.selection,
             },
             &sources,
             &mut ledgers,
@@ -246,7 +256,6 @@ pub struct Context<'c, 'o> {
     pub inventory: &'c Inventory,
     pub knowledge: &'c Knowledge,
     pub request: &'c Request<'c>,
-    pub selection: &'c Selection,
 }
 
 /// Where a target's converter writes.
@@ -274,82 +283,6 @@ fn dedup(objects: &mut Vec<Emitted>) {
     objects.retain(|o| seen.insert((o.file, o.identity())));
 }
 
-/// The Ingresses to convert, in input order.
-fn select<'i>(
-    objects: &Objects<'_>,
-    inventory: &'i Inventory,
-    knowledge: &Knowledge,
-    from: &str,
-) -> (Selection, Vec<&'i IngressEntry>) {
-    let instances: Vec<usize> = inventory
-        .controllers
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.controller.id == from)
-        .map(|(i, _)| i)
-        .collect();
-    if !instances.is_empty() {
-        let controllers = instances
-            .iter()
-            .map(|&i| {
-                let reference = objects.reference(inventory.controllers[i].workload);
-                format!(
-                    "{} {}/{}",
-                    reference.kind,
-                    reference.namespace.unwrap_or_default(),
-                    reference.name
-                )
-            })
-            .collect();
-        let keys = inventory
-            .ingresses
-            .iter()
-            .filter(|e| e.served_by.iter().any(|(i, _)| instances.contains(i)))
-            .collect();
-        return (Selection::Served { controllers }, keys);
-    }
-    let (classes, prefixes) = knowledge
-        .controller(from)
-        .map(|c| (c.default_classes(), c.annotation_prefixes.clone()))
-        .unwrap_or_default();
-    // A default class can be another controller's too (`nginx` is F5 NGINX's): an Ingress
-    // carrying only another controller's annotations is that controller's.
-    let others: Vec<&str> = knowledge
-        .controllers
-        .iter()
-        .filter(|c| c.id != from)
-        .flat_map(|c| c.annotation_prefixes.iter().map(String::as_str))
-        .collect();
-    let mut left_out = 0;
-    let keys = inventory
-        .ingresses
-        .iter()
-        .filter(|e| {
-            let own = prefixes
-                .iter()
-                .any(|p| e.annotation_prefixes.contains_key(p));
-            let foreign = others
-                .iter()
-                .any(|p| e.annotation_prefixes.contains_key(*p));
-            let selected = match &e.class {
-                Some(class) => classes.contains(class) && (own || !foreign),
-                None => own,
-            };
-            if !selected && e.class.as_ref().is_some_and(|c| classes.contains(c)) {
-                left_out += 1;
-            }
-            selected
-        })
-        .collect();
-    (
-        Selection::ByClass {
-            classes,
-            other_controllers: left_out,
-        },
-        keys,
-    )
-}
-
 /// The outcome of each annotation of one Ingress, and of the parts of its spec that did not
 /// carry over.
 #[derive(Default)]
@@ -360,10 +293,11 @@ pub struct Ledger {
 
 impl Ledger {
     /// Records what became of an annotation (by its full key). The first word stands,
-    /// except that a translation is downgraded by a later approximation or failure.
+    /// except that a translation is downgraded by a later approximation or failure; what
+    /// NGINX ignores (no effect, an invalid value) is decided before any target.
     pub fn record(&mut self, key: &str, outcome: Outcome) {
         match self.outcomes.get(key) {
-            Some(Outcome::NotTranslated(_)) => {}
+            Some(Outcome::NotTranslated(_) | Outcome::NoEffect(_)) => {}
             Some(Outcome::Approximated(_)) if outcome == Outcome::Translated => {}
             _ => {
                 self.outcomes.insert(key.to_string(), outcome);
@@ -414,6 +348,69 @@ impl Ledger {
         }
         entries
     }
+}
+
+/// The ledger of an Ingress, opened with what NGINX ignores whatever the target: values it
+/// cannot parse (it keeps its default), a canary's annotations other than its own (it
+/// takes the main Ingress's), and switches set to the default they cannot change.
+fn ignored_by_nginx(knowledge: &Knowledge, source: &Source<'_>) -> Ledger {
+    // ingress-nginx's docs (annotations.md, Canary): "all the other non-canary annotations
+    // will be ignored (inherited from the corresponding main ingress) except load-balance,
+    // upstream-hash-by, and annotations related to session affinity".
+    const CANARY_OWN: [&str; 5] = [
+        "canary",
+        "load-balance",
+        "upstream-hash-by",
+        "affinity",
+        "session-cookie-",
+    ];
+    let mut ledger = Ledger::default();
+    let canary = source.is_true("canary");
+    for a in &source.annotations {
+        let source::AnnotationKind::Source(suffix) = &a.kind else {
+            continue;
+        };
+        if let Some(why) = &a.invalid {
+            ledger.record(
+                &a.key,
+                Outcome::NotTranslated(format!("{why}: nothing is written")),
+            );
+            continue;
+        }
+        let own = CANARY_OWN.iter().any(|p| suffix.starts_with(p));
+        if canary && !own {
+            ledger.record(
+                &a.key,
+                Outcome::NoEffect(
+                    "a canary Ingress takes the main Ingress's annotations: NGINX ignores this one"
+                        .into(),
+                ),
+            );
+            continue;
+        }
+        if !canary && suffix.starts_with("canary") {
+            ledger.record(
+                &a.key,
+                Outcome::NoEffect("the Ingress is not a canary (canary is not \"true\")".into()),
+            );
+            continue;
+        }
+        let Some(entry) = knowledge.nginx_annotations.get(suffix) else {
+            continue;
+        };
+        let off = entry.value_type == crate::knowledge::ValueType::Bool
+            && entry.default.trim_matches('"') == "false"
+            && crate::knowledge::parse_bool(a.value.trim()) == Some(false);
+        if off && !source.global_set(suffix) {
+            ledger.record(
+                &a.key,
+                Outcome::NoEffect(
+                    "\"false\" is ingress-nginx's default: the switch is off either way".into(),
+                ),
+            );
+        }
+    }
+    ledger
 }
 
 /// `metadata` of an emitted object: name, namespace, and the source annotation.

@@ -11,7 +11,7 @@ use manifest::Span;
 use super::{annotation_span, typed_ingress, Ledger, Outcome};
 use crate::detect::{IngressEntry, Inventory, ObjectKey, Objects};
 use crate::knowledge::sets::Verdict;
-use crate::knowledge::{Knowledge, CLASS_ANNOTATION, NGINX};
+use crate::knowledge::{parse_bool, Knowledge, CLASS_ANNOTATION, NGINX};
 use crate::translate::Item;
 
 pub struct Source<'a> {
@@ -41,6 +41,9 @@ pub struct Annotation<'a> {
     pub kind: AnnotationKind,
     /// `translate`'s item, for a key of the source controller.
     pub item: Option<&'a Item>,
+    /// Why ingress-nginx ignores the value (not what its type takes): it keeps its default,
+    /// and [`Source::nginx`] does not return the annotation.
+    pub invalid: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -234,12 +237,21 @@ impl<'a> Source<'a> {
                         None => AnnotationKind::Plain,
                     }
                 };
+                let invalid = match &kind {
+                    AnnotationKind::Source(suffix) => knowledge
+                        .nginx_annotations
+                        .get(suffix)
+                        .and_then(|entry| entry.value_problem(v.trim()))
+                        .map(|(message, _)| message),
+                    _ => None,
+                };
                 Annotation {
                     key: k.clone(),
                     value: v.clone(),
                     span: annotation_span(objects, key, k),
                     kind,
                     item,
+                    invalid,
                 }
             })
             .collect();
@@ -322,19 +334,26 @@ impl<'a> Source<'a> {
         self.span
     }
 
-    /// The source controller's annotation with this suffix (`ssl-redirect`).
+    /// The source controller's annotation with this suffix (`ssl-redirect`), unless its
+    /// value is one ingress-nginx ignores.
     pub fn nginx(&self, suffix: &str) -> Option<&Annotation<'a>> {
-        self.annotations
-            .iter()
-            .find(|a| matches!(&a.kind, AnnotationKind::Source(s) if s == suffix))
+        self.annotations.iter().find(|a| {
+            a.invalid.is_none() && matches!(&a.kind, AnnotationKind::Source(s) if s == suffix)
+        })
     }
 
     pub fn value(&self, suffix: &str) -> Option<&str> {
         self.nginx(suffix).map(|a| a.value.trim())
     }
 
+    /// Whether a switch is on, read as ingress-nginx reads it (Go's ParseBool).
     pub fn is_true(&self, suffix: &str) -> bool {
-        self.value(suffix) == Some("true")
+        self.value(suffix).and_then(parse_bool) == Some(true)
+    }
+
+    /// Whether the ConfigMap sets this key (so that an annotation's "false" may undo it).
+    pub fn global_set(&self, key: &str) -> bool {
+        self.globals.contains_key(key)
     }
 
     /// Whether HTTP requests for the Ingress's TLS hosts redirect to HTTPS: its

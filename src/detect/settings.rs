@@ -367,14 +367,7 @@ fn resolve_one(
     }
 }
 
-/// Go's strconv.ParseBool.
-pub fn parse_bool(value: &str) -> Option<bool> {
-    match value {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
+pub use crate::knowledge::parse_bool;
 
 /// The port of a `port` setting (`8080`) or an `address` setting (`:8080`, `0.0.0.0:8080`,
 /// `:8000/tcp`); `None` when empty or unparsable.

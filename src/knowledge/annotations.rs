@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::parse_bool;
 use super::sets::{AnnotationStatus, GatewaySupport, ProviderSupport, Risk, Scope, Verdict};
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +46,88 @@ pub struct Annotation {
     pub requires: Option<String>,
     pub targets: BTreeMap<String, Equivalent>,
     pub sources: Vec<String>,
+}
+
+impl Annotation {
+    /// A problem with a value, by the catalog's value type, read as ingress-nginx parses
+    /// it: (message, help). ingress-nginx logs such a value and keeps its default.
+    pub fn value_problem(&self, value: &str) -> Option<(String, String)> {
+        match &self.value_type {
+            ValueType::Bool => parse_bool(value).is_none().then(|| {
+                (
+                    format!(
+                        "`{value}` is not a boolean; ingress-nginx falls back to the default ({})",
+                        self.default
+                    ),
+                    "write \"true\" or \"false\"".into(),
+                )
+            }),
+            ValueType::Int(int) => int_problem(int, self, value),
+            ValueType::Size => (!is_nginx_size(value)).then(|| {
+                (
+                    format!(
+                        "`{value}` is not an nginx size; ingress-nginx falls back to {}",
+                        self.default
+                    ),
+                    "write a number with an optional k, m or g suffix: \"8m\", \"512k\"".into(),
+                )
+            }),
+            ValueType::Enum(allowed) => (!allowed.iter().any(|o| o.eq_ignore_ascii_case(value)))
+                .then(|| {
+                    (
+                        format!("`{value}` is not one of {}", allowed.join(", ")),
+                        format!("use one of: {}", allowed.join(", ")),
+                    )
+                }),
+            ValueType::Regex
+            | ValueType::Url
+            | ValueType::CidrList
+            | ValueType::String
+            | ValueType::Text(_)
+            | ValueType::Removed => None,
+        }
+    }
+}
+
+fn int_problem(int: &IntType, entry: &Annotation, value: &str) -> Option<(String, String)> {
+    if int.unit == Some(IntUnit::HttpStatus) {
+        let (min, max) = (int.min.unwrap_or(100), int.max.unwrap_or(599));
+        return match value.parse::<i64>() {
+            Ok(code) if (min..=max).contains(&code) => None,
+            _ => Some((
+                format!(
+                    "`{value}` is not a redirect status ({min}–{max}); ingress-nginx uses {} instead",
+                    entry.default
+                ),
+                "use 301, 302, 303, 307 or 308".into(),
+            )),
+        };
+    }
+    if value.parse::<i64>().is_ok() {
+        return None;
+    }
+    let kind = match int.unit {
+        Some(unit) => format!("int ({})", unit.label()),
+        None => "int".to_string(),
+    };
+    let whole = value.trim_end_matches('s');
+    let help = if int.unit == Some(IntUnit::Seconds) && whole.parse::<i64>().is_ok() {
+        format!("write whole seconds without a unit: \"{whole}\"")
+    } else {
+        format!("write a whole number ({kind})")
+    };
+    Some((
+        format!("`{value}` is not a whole number; ingress-nginx ignores it"),
+        help,
+    ))
+}
+
+/// nginx `size`: digits with an optional k/K/m/M/g/G.
+pub fn is_nginx_size(value: &str) -> bool {
+    let digits = value
+        .strip_suffix(['k', 'K', 'm', 'M', 'g', 'G'])
+        .unwrap_or(value);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 /// What an annotation's value must be: `annotation-value-invalid` checks the checkable
@@ -303,6 +386,16 @@ mod tests {
     use crate::knowledge::knowledge;
 
     use super::*;
+
+    #[test]
+    fn nginx_sizes() {
+        for ok in ["8m", "512k", "0", "1G", "100"] {
+            assert!(is_nginx_size(ok), "{ok}");
+        }
+        for bad in ["8mb", "1.5m", "", "m", "8 m"] {
+            assert!(!is_nginx_size(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn the_ingress_nginx_catalog_is_complete_and_sourced() {

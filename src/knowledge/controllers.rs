@@ -347,6 +347,36 @@ impl Controller {
         classes
     }
 
+    /// The IngressClass `spec.controller` values it claims with default settings: per
+    /// provider, the first template whose settings all have a default.
+    pub fn default_controller_values(&self) -> Vec<String> {
+        let mut values = Vec::new();
+        for provider in &self.providers {
+            let rendered = provider.controller_values.iter().find_map(|template| {
+                let mut out = template.clone();
+                for name in template_settings(template) {
+                    let value = self.setting(name).map_or("", |s| s.default.as_str());
+                    let optional = format!("{{/{name}}}");
+                    if out.contains(&optional) {
+                        let piece = if value.is_empty() {
+                            String::new()
+                        } else {
+                            format!("/{value}")
+                        };
+                        out = out.replace(&optional, &piece);
+                    } else if value.is_empty() {
+                        return None;
+                    } else {
+                        out = out.replace(&format!("{{{name}}}"), value);
+                    }
+                }
+                Some(out)
+            });
+            values.extend(rendered);
+        }
+        values
+    }
+
     pub fn is_retired(&self) -> bool {
         self.lifecycle == Lifecycle::Retired
     }
@@ -407,6 +437,14 @@ mod tests {
             image_path("mirror.corp:443/proxy/haproxytech/kubernetes-ingress"),
             "proxy/haproxytech/kubernetes-ingress"
         );
+    }
+
+    #[test]
+    fn default_controller_values_render_the_defaults() {
+        let k = knowledge();
+        let values = |id: &str| k.controller(id).unwrap().default_controller_values();
+        assert_eq!(values("ingress-nginx"), ["k8s.io/ingress-nginx"]);
+        assert!(values("traefik").contains(&"traefik.io/ingress-controller".to_string()));
     }
 
     /// SPEC §1: the controller ids `--to`, `--from` and the output use.

@@ -49,6 +49,15 @@ pub use controllers::{
 };
 pub use providers::{Provider, ProviderAnnotation, Providers};
 
+/// Go's `strconv.ParseBool`, which controllers read their flags and annotations with.
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 /// Everything in `rules/`, read once.
 #[derive(Debug)]
 pub struct Knowledge {

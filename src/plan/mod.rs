@@ -412,7 +412,7 @@ fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
             let count = f.ingress_count - f.classless_count;
             let classless = if f.classless_count > 0 { format!(" and the {} without a class", f.classless_count) } else { String::new() };
             if f.target_id == "gateway-api" {
-                format!("Write a Gateway and routes for each of the {count} Ingress(es) of {classes}{classless}, translating the annotations: `ingress-lint convert --to gateway-api --class <your GatewayClass>` writes them and reports what does not carry over.")
+                format!("Write a Gateway and routes for each of the {count} Ingress(es) of {classes}{classless}, translating the annotations: `ingress-lint convert --to gateway-api --target-class <your GatewayClass>` writes them and reports what does not carry over.")
             } else {
                 format!("Duplicate each of the {count} Ingress(es) of {classes}{classless} with spec.ingressClassName set to {}'s class, translating the annotations: `ingress-lint convert --to {} --name-suffix=-{}` writes them and reports what does not carry over.", f.target_id, f.target_id, f.target_id)
             }

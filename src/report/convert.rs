@@ -23,6 +23,8 @@ struct Report<'a> {
     from: &'a str,
     selection: SelectionJson<'a>,
     ingresses: usize,
+    /// The other Ingresses of the input, each with why it is not converted.
+    left_out: Vec<LeftOutJson<'a>>,
     objects: usize,
     summary: BTreeMap<&'static str, usize>,
     decisions: &'a [String],
@@ -73,6 +75,17 @@ struct SelectionJson<'a> {
 }
 
 #[derive(Serialize)]
+struct LeftOutJson<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    ingress: LocatedRef,
+    reason: &'a str,
+    /// The input cannot tell whether the source serves it (the run does not pass).
+    unsure: bool,
+}
+
+#[derive(Serialize)]
 struct EntryJson<'a> {
     file: String,
     line: usize,
@@ -89,7 +102,7 @@ struct EntryJson<'a> {
 
 fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
     let mut summary = BTreeMap::new();
-    for outcome in ["translated", "approximated", "not translated"] {
+    for outcome in ["translated", "approximated", "not translated", "no effect"] {
         summary.insert(outcome, 0);
     }
     let entries = conversion
@@ -138,8 +151,24 @@ fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
         .collect();
     let (basis, names) = match &conversion.selection {
         Selection::Served { controllers } => ("served", controllers.as_slice()),
-        Selection::ByClass { classes, .. } => ("class", classes.as_slice()),
+        Selection::ByClass { classes } => ("class", classes.as_slice()),
+        Selection::Chosen { classes, .. } => ("chosen", classes.as_slice()),
     };
+    let left_out = conversion
+        .left_out
+        .iter()
+        .map(|l| {
+            let (source, at) = objects.position(l.ingress.file, l.span);
+            LeftOutJson {
+                file: source.name.clone(),
+                line: at.line,
+                column: at.column,
+                ingress: LocatedRef::new(objects, l.ingress),
+                reason: &l.reason,
+                unsure: l.unsure,
+            }
+        })
+        .collect();
     let values = conversion
         .values
         .iter()
@@ -162,6 +191,7 @@ fn report<'a>(objects: &Objects<'_>, conversion: &'a Conversion) -> Report<'a> {
         from: &conversion.from,
         selection: SelectionJson { basis, names },
         ingresses: conversion.ingresses.len(),
+        left_out,
         objects: conversion.objects.len(),
         summary,
         decisions: &conversion.decisions,
@@ -213,19 +243,18 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
     let mut out = format!("# Conversion: {} → {}\n\n", r.from, r.target);
     let selected = match &conversion.selection {
         Selection::Served { controllers } => format!("served by {}", controllers.join(", ")),
-        Selection::ByClass {
-            classes,
-            other_controllers,
-        } => format!(
-            "no {} controller in the input: Ingresses of class {} or carrying its annotations{}",
+        Selection::ByClass { classes } => format!(
+            "no {} controller in the input: Ingresses of class {} or carrying its annotations",
             r.from,
             classes.join(", "),
-            if *other_controllers > 0 {
-                format!("; {other_controllers} of that class left out, carrying only another controller's annotations")
-            } else {
-                String::new()
-            }
         ),
+        Selection::Chosen { classes, classless } => {
+            let mut chosen: Vec<String> = classes.iter().map(|c| format!("`{c}`")).collect();
+            if *classless {
+                chosen.push("no class".into());
+            }
+            format!("of class {} (chosen)", chosen.join(", "))
+        }
     };
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for emitted in &conversion.objects {
@@ -253,6 +282,10 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
             format!("; values to set in {} release(s)", r.values.len())
         }
     );
+    left_out_section(&mut out, r.from, &r.left_out);
+    if r.ingresses == 0 {
+        return out;
+    }
     out.push_str("| outcome | count |\n|---|---:|\n");
     for (outcome, n) in &r.summary {
         let _ = writeln!(out, "| {outcome} | {n} |");
@@ -314,6 +347,11 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
             "Approximated: emitted, behaves differently",
             true,
         ),
+        (
+            "no effect",
+            "No effect: NGINX changes nothing for these",
+            true,
+        ),
         ("translated", "Translated", false),
     ] {
         let rows: Vec<&EntryJson<'_>> = r.entries.iter().filter(|e| e.outcome == label).collect();
@@ -347,6 +385,40 @@ pub fn markdown(objects: &Objects<'_>, conversion: &Conversion) -> String {
         }
     }
     out
+}
+
+/// The Ingresses not converted: those the source may serve first (they fail the run).
+fn left_out_section(out: &mut String, from: &str, left_out: &[LeftOutJson<'_>]) {
+    if left_out.is_empty() {
+        return;
+    }
+    let unsure = left_out.iter().filter(|l| l.unsure).count();
+    let _ = writeln!(
+        out,
+        "## Left out: {} Ingress(es) not converted, {unsure} of which may be {from}'s\n",
+        left_out.len(),
+    );
+    out.push_str("| where | Ingress | why |\n|---|---|---|\n");
+    for l in left_out
+        .iter()
+        .filter(|l| l.unsure)
+        .chain(left_out.iter().filter(|l| !l.unsure))
+    {
+        let _ = writeln!(
+            out,
+            "| {}:{} | {} | {}{} |",
+            cell(&l.file),
+            l.line,
+            cell(&l.ingress.label()),
+            if l.unsure {
+                "**may be the source's**: "
+            } else {
+                ""
+            },
+            cell(l.reason)
+        );
+    }
+    out.push('\n');
 }
 
 /// The emitted objects as one YAML stream: shared objects first, then by source file.

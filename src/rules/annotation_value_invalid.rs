@@ -26,7 +26,6 @@ use k8s_openapi::api::networking::v1::Ingress;
 
 use crate::detect::settings::parse_bool;
 use crate::findings::Finding;
-use crate::knowledge::{Annotation, IntType, IntUnit, ValueType};
 
 use super::context::NginxAnnotation;
 use super::{rule_info, Context, Rule, RuleInfo};
@@ -62,7 +61,7 @@ impl Rule for AnnotationValueInvalid {
                     "ingress-nginx redirects `/` to the application root: a root of `/` redirects `/` to itself, a loop".into(),
                     "name the application's path (`/app`), or remove the annotation".into(),
                 )),
-                _ => value_problem(entry, a.value.trim()),
+                _ => entry.value_problem(a.value.trim()),
             };
             if let Some((message, help)) = problem {
                 let span = a.view.value_span(&["metadata", "annotations", a.key]);
@@ -78,86 +77,6 @@ impl Rule for AnnotationValueInvalid {
             }
         }
     }
-}
-
-/// A problem with a value, by the catalog's value type: (message, help).
-fn value_problem(entry: &Annotation, value: &str) -> Option<(String, String)> {
-    match &entry.value_type {
-        ValueType::Bool => parse_bool(value).is_none().then(|| {
-            (
-                format!(
-                    "`{value}` is not a boolean; ingress-nginx falls back to the default ({})",
-                    entry.default
-                ),
-                "write \"true\" or \"false\"".into(),
-            )
-        }),
-        ValueType::Int(int) => int_problem(int, entry, value),
-        ValueType::Size => (!is_nginx_size(value)).then(|| {
-            (
-                format!(
-                    "`{value}` is not an nginx size; ingress-nginx falls back to {}",
-                    entry.default
-                ),
-                "write a number with an optional k, m or g suffix: \"8m\", \"512k\"".into(),
-            )
-        }),
-        ValueType::Enum(allowed) => {
-            (!allowed.iter().any(|o| o.eq_ignore_ascii_case(value))).then(|| {
-                (
-                    format!("`{value}` is not one of {}", allowed.join(", ")),
-                    format!("use one of: {}", allowed.join(", ")),
-                )
-            })
-        }
-        ValueType::Regex
-        | ValueType::Url
-        | ValueType::CidrList
-        | ValueType::String
-        | ValueType::Text(_)
-        | ValueType::Removed => None,
-    }
-}
-
-fn int_problem(int: &IntType, entry: &Annotation, value: &str) -> Option<(String, String)> {
-    if int.unit == Some(IntUnit::HttpStatus) {
-        let (min, max) = (int.min.unwrap_or(100), int.max.unwrap_or(599));
-        return match value.parse::<i64>() {
-            Ok(code) if (min..=max).contains(&code) => None,
-            _ => Some((
-                format!(
-                    "`{value}` is not a redirect status ({min}–{max}); ingress-nginx uses {} instead",
-                    entry.default
-                ),
-                "use 301, 302, 303, 307 or 308".into(),
-            )),
-        };
-    }
-    if value.parse::<i64>().is_ok() {
-        return None;
-    }
-    let kind = match int.unit {
-        Some(unit) => format!("int ({})", unit.label()),
-        None => "int".to_string(),
-    };
-    let whole = value.trim_end_matches('s');
-    let help = if int.unit == Some(IntUnit::Seconds) && whole.parse::<i64>().is_ok() {
-        format!("write whole seconds without a unit: \"{whole}\"")
-    } else {
-        format!("write a whole number ({kind})")
-    };
-    Some((
-        format!("`{value}` is not a whole number; ingress-nginx ignores it"),
-        help,
-    ))
-}
-
-/// nginx `size`: digits with an optional k/K/m/M/g/G.
-fn is_nginx_size(value: &str) -> bool {
-    let digits = value
-        .strip_suffix(['k', 'K', 'm', 'M', 'g', 'G'])
-        .unwrap_or(value);
-    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 /// `$n` in the target needs n capture groups in a path, and paths read as regexes.
@@ -207,16 +126,6 @@ fn rewrite_problem(value: &str, ingress: &Ingress, prefix: &str) -> Option<(Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nginx_sizes() {
-        for ok in ["8m", "512k", "0", "1G", "100"] {
-            assert!(is_nginx_size(ok), "{ok}");
-        }
-        for bad in ["8mb", "1.5m", "", "m", "8 m"] {
-            assert!(!is_nginx_size(bad), "{bad}");
-        }
-    }
 
     fn ingress(path: &str) -> Ingress {
         let json = format!(
