@@ -31,6 +31,22 @@ pub fn convert(
         if replaced.contains(&i) {
             continue;
         }
+        if source.is_canary() {
+            // Written as a plain Ingress it would compete with the main one for the same
+            // route: nothing is written, its traffic stays on the main Ingress.
+            if let Some(key) = source.key_of("canary") {
+                ledger.record(&key, Outcome::NotTranslated(format!(
+                    "{} has no canary split for Ingresses{}: the canary Ingress is not written, and all its traffic stays on the main Ingress",
+                    request.target,
+                    match request.target {
+                        "kong" => " (the canary plugin is Kong Enterprise's)",
+                        "f5-nginx" => " (a VirtualServer splits it only when the main Ingress and its canary are alone on the host, with no other annotations)",
+                        _ => "",
+                    }
+                )));
+            }
+            continue;
+        }
         let mut attached = Attached {
             source,
             names: Vec::new(),

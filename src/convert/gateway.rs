@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::cors::{self, Cors};
 use super::source::{Backend, HttpPath, Port, Rule, Source};
 use super::yaml::{Map, Value};
-use super::{derived_name, metadata, slug, Context, Ledger, Outcome, Output};
+use super::{derived_name, metadata, regex_escape, slug, Context, Ledger, Outcome, Output};
 use crate::detect::{Inventory, Objects};
 use crate::knowledge::{Knowledge, NGINX};
 
@@ -62,19 +62,16 @@ pub fn convert(
     let mut routes: Vec<Route> = Vec::new();
     // (namespace, host, path) → (route, rule): where a canary finds its main backend.
     let mut mains: BTreeMap<(String, String, String), (usize, usize)> = BTreeMap::new();
+    let tls_hosts = tls_hosts(sources, knowledge, request.from);
+    // (namespace, hostnames) → the route on the HTTP listener redirecting to HTTPS.
+    let mut http_redirects: BTreeMap<(String, Vec<String>), Route> = BTreeMap::new();
     let order = (0..sources.len())
         .filter(|&i| !sources[i].is_canary())
         .chain((0..sources.len()).filter(|&i| sources[i].is_canary()));
     for i in order {
         let source = &sources[i];
         let ledger = &mut ledgers[i];
-        // A class-less Ingress goes with the source's default class (never a controller id).
-        let source_class = source.class.clone().unwrap_or_else(|| {
-            knowledge
-                .controller(&request.from)
-                .and_then(|c| c.default_classes().into_iter().next())
-                .unwrap_or_else(|| "nginx".into())
-        });
+        let source_class = gateway_class_of(source, knowledge, request.from);
         let gateway = gateways.entry(source_class.clone()).or_insert_with(|| {
             let class = match request.target_class {
                 Some(class) => class.to_string(),
@@ -158,12 +155,25 @@ pub fn convert(
                     ),
                 );
             }
-            let tls = tls_listener(source, ledger, gateway, host.as_deref(), &gateway_namespace);
-            if let Some(listener) = &tls {
-                let redirect = https_redirect(source, ledger);
-                if redirect {
+            let own_tls =
+                tls_listener(source, ledger, gateway, host.as_deref(), &gateway_namespace);
+            // NGINX decides the redirect per path: the host has a certificate from any
+            // Ingress, and the path's own Ingress keeps ssl-redirect on.
+            let host_tls = own_tls.or_else(|| {
+                let host = host.as_deref()?;
+                let secret = tls_hosts.get(&(gateway.name.clone(), host.to_string()))?;
+                Some(shared_tls_listener(
+                    gateway,
+                    host,
+                    secret,
+                    &gateway_namespace,
+                ))
+            });
+            let mut redirect_to = None;
+            if let Some(listener) = &host_tls {
+                if https_redirect(source, ledger) {
                     route.parent.set("sectionName", listener.as_str());
-                    routes.push(redirect_route(&route, &parent, &name));
+                    redirect_to = Some(listener.clone());
                 }
             } else if !source.is_true("force-ssl-redirect") {
                 // No TLS for the host: NGINX has nothing to redirect to either.
@@ -219,6 +229,12 @@ pub fn convert(
                 );
                 continue;
             }
+            if redirect_to.is_some() {
+                let redirect = http_redirects
+                    .entry((route.namespace.clone(), route.hostnames.clone()))
+                    .or_insert_with(|| redirect_route(&route, &parent, &name));
+                redirect.rules.extend(https_redirect_rules(&route));
+            }
             routes.push(route);
         }
         if let Some(backend) = &source.default_backend {
@@ -235,6 +251,7 @@ pub fn convert(
     for (_, gateway) in gateways {
         gateway.emit(&gateway_namespace, out);
     }
+    routes.extend(http_redirects.into_values());
     for route in routes {
         route.emit(out);
     }
@@ -451,10 +468,6 @@ fn tls_listener(
     gateway_namespace: &str,
 ) -> Option<String> {
     let tls = source.tls_for(host)?;
-    let name = match host {
-        Some(host) => derived_name("https", &slug(host)),
-        None => "https".to_string(),
-    };
     let Some(secret) = &tls.secret else {
         ledger.spec(
             "spec.tls".into(),
@@ -464,29 +477,8 @@ fn tls_listener(
         );
         return None;
     };
-    let mut reference = Map::new()
-        .with("group", "")
-        .with("kind", "Secret")
-        .with("name", secret.as_str());
-    if source.namespace != gateway_namespace {
-        reference.set("namespace", source.namespace.as_str());
-        let names = gateway
-            .foreign_secrets
-            .entry(source.namespace.clone())
-            .or_default();
-        if !names.contains(secret) {
-            names.push(secret.clone());
-        }
-    }
-    let mut listener = Map::new().with("protocol", "HTTPS").with("port", 443).with(
-        "tls",
-        Map::new()
-            .with("mode", "Terminate")
-            .with("certificateRefs", vec![Value::Map(reference)]),
-    );
-    if let Some(host) = host {
-        listener.set("hostname", host);
-    }
+    let (name, listener) =
+        https_listener(gateway, host, secret, &source.namespace, gateway_namespace);
     if let Some(existing) = gateway.listeners.get(&name) {
         if existing.get("tls") != listener.get("tls") {
             ledger.spec(
@@ -504,6 +496,64 @@ fn tls_listener(
     Some(name)
 }
 
+/// The HTTPS listener of a host whose certificate another Ingress names (NGINX serves a
+/// host's every path with the certificate any Ingress gives it); its name.
+fn shared_tls_listener(
+    gateway: &mut Gateway,
+    host: &str,
+    (secret, secret_namespace): &(String, String),
+    gateway_namespace: &str,
+) -> String {
+    let (name, listener) = https_listener(
+        gateway,
+        Some(host),
+        secret,
+        secret_namespace,
+        gateway_namespace,
+    );
+    gateway.listener(&name, listener);
+    name
+}
+
+/// An HTTPS listener terminating with a Secret (granted by a ReferenceGrant when it is in
+/// another namespace than the Gateway's): its name and the listener.
+fn https_listener(
+    gateway: &mut Gateway,
+    host: Option<&str>,
+    secret: &str,
+    secret_namespace: &str,
+    gateway_namespace: &str,
+) -> (String, Map) {
+    let name = match host {
+        Some(host) => derived_name("https", &slug(host)),
+        None => "https".to_string(),
+    };
+    let mut reference = Map::new()
+        .with("group", "")
+        .with("kind", "Secret")
+        .with("name", secret);
+    if secret_namespace != gateway_namespace {
+        reference.set("namespace", secret_namespace);
+        let names = gateway
+            .foreign_secrets
+            .entry(secret_namespace.to_string())
+            .or_default();
+        if !names.iter().any(|n| n == secret) {
+            names.push(secret.to_string());
+        }
+    }
+    let mut listener = Map::new().with("protocol", "HTTPS").with("port", 443).with(
+        "tls",
+        Map::new()
+            .with("mode", "Terminate")
+            .with("certificateRefs", vec![Value::Map(reference)]),
+    );
+    if let Some(host) = host {
+        listener.set("hostname", host);
+    }
+    (name, listener)
+}
+
 /// Whether HTTP requests for a TLS host redirect to HTTPS (ingress-nginx's default).
 fn https_redirect(source: &Source<'_>, ledger: &mut Ledger) -> bool {
     let off = !source.redirects_to_https();
@@ -515,20 +565,48 @@ fn https_redirect(source: &Source<'_>, ledger: &mut Ledger) -> bool {
     !off
 }
 
-/// The route on the HTTP listener that sends every request of the hosts to HTTPS.
+/// The source class an Ingress's Gateway is named after; a class-less Ingress goes with the
+/// source's default class (never a controller id).
+fn gateway_class_of(source: &Source<'_>, knowledge: &Knowledge, from: &str) -> String {
+    source.class.clone().unwrap_or_else(|| {
+        knowledge
+            .controller(from)
+            .and_then(|c| c.default_classes().into_iter().next())
+            .unwrap_or_else(|| "nginx".into())
+    })
+}
+
+/// The hosts with a certificate on a Gateway, from any Ingress: (Gateway name, host) →
+/// the first Secret named for it (name, namespace).
+fn tls_hosts(
+    sources: &[Source<'_>],
+    knowledge: &Knowledge,
+    from: &str,
+) -> BTreeMap<(String, String), (String, String)> {
+    let mut hosts = BTreeMap::new();
+    for source in sources
+        .iter()
+        .filter(|s| !s.is_canary() && !s.is_true("ssl-passthrough"))
+    {
+        let gateway = slug(&gateway_class_of(source, knowledge, from));
+        for tls in &source.tls {
+            let Some(secret) = &tls.secret else {
+                continue;
+            };
+            for host in tls.hosts.iter().filter(|h| valid_hostname(h)) {
+                hosts
+                    .entry((gateway.clone(), host.clone()))
+                    .or_insert_with(|| (secret.clone(), source.namespace.clone()));
+            }
+        }
+    }
+    hosts
+}
+
+/// The route on the HTTP listener that sends the hosts' requests to HTTPS, path by path.
 fn redirect_route(route: &Route, parent: &Map, name: &str) -> Route {
     let mut parent = parent.clone();
     parent.set("sectionName", "http");
-    let mut filter = Map::new().with("type", "RequestRedirect").with(
-        "requestRedirect",
-        Map::new()
-            .with("scheme", "https")
-            .with("statusCode", NGINX_REDIRECT_CODE),
-    );
-    filter.comment(
-        "type",
-        "ingress-nginx redirects HTTP to HTTPS for hosts with TLS (ssl-redirect, default \"true\")",
-    );
     Route {
         file: route.file,
         kind: "HTTPRoute",
@@ -537,9 +615,50 @@ fn redirect_route(route: &Route, parent: &Map, name: &str) -> Route {
         origin: route.origin.clone(),
         hostnames: route.hostnames.clone(),
         parent,
-        rules: vec![Map::new().with("filters", vec![Value::Map(filter)])],
+        rules: Vec::new(),
         annotations: Vec::new(),
     }
+}
+
+/// A route's rules on the HTTP listener: each path redirects to HTTPS (308, NGINX's
+/// http-redirect-code), except that a redirect of the Ingress's own (app-root,
+/// permanent-redirect) answers first, as NGINX's rewrite phase runs before its TLS redirect.
+fn https_redirect_rules(route: &Route) -> Vec<Map> {
+    let redirects = |rule: &Map| {
+        match rule.get("filters") {
+        Some(Value::List(filters)) => filters.iter().any(|f| {
+            matches!(f, Value::Map(f) if f.get("type") == Some(&Value::from("RequestRedirect")))
+        }),
+        _ => false,
+    }
+    };
+    route
+        .rules
+        .iter()
+        .map(|rule| {
+            if redirects(rule) {
+                return rule.clone();
+            }
+            let mut filter = Map::new().with("type", "RequestRedirect").with(
+                "requestRedirect",
+                Map::new()
+                    .with("scheme", "https")
+                    .with("statusCode", NGINX_REDIRECT_CODE),
+            );
+            filter.comment(
+                "type",
+                "ingress-nginx redirects HTTP to HTTPS for hosts with TLS (ssl-redirect, default \"true\")",
+            );
+            let matches = match (route.kind, rule.get("matches")) {
+                ("HTTPRoute", Some(matches)) => matches.clone(),
+                // A gRPC service, or a rule matching everything: the whole host.
+                _ => Value::List(vec![Value::Map(path_match("PathPrefix", "/"))]),
+            };
+            Map::new()
+                .with("matches", matches)
+                .with("filters", vec![Value::Map(filter)])
+        })
+        .collect()
 }
 
 /// from-to-www-redirect: a route for the other name redirecting to the host.
@@ -1361,6 +1480,14 @@ fn fold_canary(
             };
             let main = routes[route].rules[main_rule].clone();
             let matches = main.get("matches").cloned();
+            // The main Ingress's backend, for requests that say "never".
+            let main_backend = match main.get("backendRefs") {
+                Some(Value::List(refs)) => match refs.first() {
+                    Some(Value::Map(first)) => Some(first.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
             let mut extra = Vec::new();
             if let Some(header) = source.nginx("canary-by-header") {
                 let (kind, value, key) = match (
@@ -1368,9 +1495,14 @@ fn fold_canary(
                     source.nginx("canary-by-header-pattern"),
                 ) {
                     (Some(v), pattern) => {
-                        // NGINX ignores the pattern when a value is set.
                         if let Some(p) = pattern {
-                            ledger.record(&p.key, Outcome::Translated);
+                            ledger.record(
+                                &p.key,
+                                Outcome::NoEffect(
+                                    "NGINX ignores the pattern when canary-by-header-value is set"
+                                        .into(),
+                                ),
+                            );
                         }
                         ("Exact", v.value.trim().to_string(), Some(&v.key))
                     }
@@ -1389,19 +1521,22 @@ fn fold_canary(
                     &backend,
                     &header.key,
                 ));
-                // "never" only matters against a weight: it keeps a request on the main backend.
-                let never_lost = key.is_none() && source.nginx("canary-weight").is_some();
-                ledger.record(
-                    &header.key,
-                    if never_lost {
-                        Outcome::Approximated(
-                            "\"never\" is not written: such requests still take the weighted split"
-                                .into(),
-                        )
-                    } else {
-                        Outcome::Translated
-                    },
-                );
+                // "never" keeps a request on the main backend, whatever cookie or weight say.
+                let overruled =
+                    source.nginx("canary-by-cookie").is_some() || source.canary_weight().is_some();
+                if key.is_none() && overruled {
+                    if let Some(main_backend) = &main_backend {
+                        extra.push(header_rule(
+                            &matches,
+                            &header.value,
+                            "Exact",
+                            "never",
+                            main_backend,
+                            &header.key,
+                        ));
+                    }
+                }
+                ledger.record(&header.key, Outcome::Translated);
                 if let Some(key) = key {
                     ledger.record(key, if kind == "Exact" { Outcome::Translated } else {
                         Outcome::Approximated("RegularExpression header match: the dialect is implementation-specific; NGINX used PCRE".into())
@@ -1409,20 +1544,35 @@ fn fold_canary(
                 }
             }
             if let Some(cookie) = source.nginx("canary-by-cookie") {
-                let pattern = format!(
-                    "(.*;\\s*)?{}=always(;.*)?",
-                    regex_escape(cookie.value.trim())
-                );
+                let pattern = |value: &str| {
+                    format!(
+                        "(.*;\\s*)?{}={value}(;.*)?",
+                        regex_escape(cookie.value.trim())
+                    )
+                };
                 extra.push(header_rule(
                     &matches,
                     "Cookie",
                     "RegularExpression",
-                    &pattern,
+                    &pattern("always"),
                     &backend,
                     &cookie.key,
                 ));
+                if let Some(main_backend) = main_backend
+                    .as_ref()
+                    .filter(|_| source.canary_weight().is_some())
+                {
+                    extra.push(header_rule(
+                        &matches,
+                        "Cookie",
+                        "RegularExpression",
+                        &pattern("never"),
+                        main_backend,
+                        &cookie.key,
+                    ));
+                }
                 ledger.record(&cookie.key, Outcome::Approximated(
-                    "a RegularExpression match on the Cookie header (implementation-specific dialect); \"never\" needs no rule when no weight is set".into(),
+                    "a RegularExpression match on the Cookie header (implementation-specific dialect)".into(),
                 ));
             }
             if let Some((weight, parsed)) = source.canary_weight() {
@@ -1512,15 +1662,6 @@ fn valid_hostname(host: &str) -> bool {
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         })
-}
-
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escape = "\\.+*?()|[]{}^$".contains(c);
-            escape.then_some('\\').into_iter().chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -473,6 +473,16 @@ fn slug(host: &str) -> String {
     slug.trim_matches('-').to_string()
 }
 
+/// Text as a regular expression matching it literally.
+pub(crate) fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escape = "\\.+*?()|[]{}^$".contains(c);
+            escape.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
+
 fn typed_ingress<'a>(
     objects: &Objects<'a>,
     key: ObjectKey,

@@ -485,7 +485,7 @@ impl<'a> Source<'a> {
     }
 
     /// canary-weight and its total (canary-weight-total, default 100): the annotation, and
-    /// the pair when the weight lies within a positive total.
+    /// the pair, the weight held within 0..=total, when the total is positive.
     pub fn canary_weight(&self) -> Option<(&Annotation<'a>, Option<(i64, i64)>)> {
         let weight = self.nginx("canary-weight")?;
         // NGINX falls back to 100 for a total it cannot read.
@@ -493,9 +493,11 @@ impl<'a> Source<'a> {
             .value("canary-weight-total")
             .and_then(|t| t.parse::<i64>().ok())
             .unwrap_or(100);
+        // balancer.lua sends a request to the canary when `math.random(total) <= weight`:
+        // a weight above the total takes every request, one below 1 none.
         let parsed = (total > 0).then_some(total).and_then(|total| {
             let w = weight.value.trim().parse::<i64>().ok()?;
-            (0..=total).contains(&w).then_some((w, total))
+            Some((w.clamp(0, total), total))
         });
         Some((weight, parsed))
     }

@@ -23,9 +23,10 @@ pub fn convert(
 ) {
     let class = ingress::target_class(knowledge, request, out);
     let mains = main_backends(sources);
+    let host_paths = host_paths(sources);
     for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
         if source.is_canary() {
-            canary(source, ledger, &mains, out);
+            canary(source, ledger, &mains, &host_paths, out);
             continue;
         }
         let mut chain = Chain {
@@ -105,10 +106,66 @@ fn main_backends<'s>(sources: &'s [Source<'_>]) -> Mains<'s> {
     mains
 }
 
+/// host → the paths the main Ingresses serve on it (path, pathType).
+type HostPaths = std::collections::BTreeMap<String, Vec<(String, String)>>;
+
+fn host_paths(sources: &[Source<'_>]) -> HostPaths {
+    let mut paths = HostPaths::new();
+    for source in sources.iter().filter(|s| !s.is_canary()) {
+        for rule in &source.rules {
+            let host = paths
+                .entry(rule.host.clone().unwrap_or_default())
+                .or_default();
+            for path in &rule.paths {
+                host.push((path.path.clone(), path.path_type.clone()));
+            }
+        }
+    }
+    paths
+}
+
+/// The matcher of a canary's path: its host and path, less the host's longer paths that
+/// other locations serve (NGINX sends those to their own backends, never to this canary).
+fn canary_matcher(host: &str, path: &super::source::HttpPath, host_paths: &HostPaths) -> String {
+    let mut matcher = if host.is_empty() {
+        String::new()
+    } else {
+        format!("Host(`{host}`) && ")
+    };
+    if path.path_type == "Exact" {
+        matcher.push_str(&format!("Path(`{}`)", path.path));
+        return matcher;
+    }
+    matcher.push_str(&format!("PathPrefix(`{}`)", path.path));
+    let mut excluded: Vec<&(String, String)> = host_paths
+        .get(host)
+        .into_iter()
+        .flatten()
+        .filter(|(other, _)| other.len() > path.path.len() && other.starts_with(&path.path))
+        .collect();
+    excluded.sort();
+    excluded.dedup();
+    for (other, kind) in excluded {
+        let function = if kind == "Exact" {
+            "Path"
+        } else {
+            "PathPrefix"
+        };
+        matcher.push_str(&format!(" && !{function}(`{other}`)"));
+    }
+    matcher
+}
+
 /// A canary Ingress: a plain Ingress cannot split traffic on Traefik, so an IngressRoute
 /// (Traefik's Kubernetes CRD provider) takes its host and path ahead of the main Ingress's
 /// router — by weight through a TraefikService, by header or cookie in a rule of its own.
-fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut Output<'_>) {
+fn canary(
+    source: &Source<'_>,
+    ledger: &mut Ledger,
+    mains: &Mains<'_>,
+    host_paths: &HostPaths,
+    out: &mut Output<'_>,
+) {
     let canary_key = source.key_of("canary").unwrap_or_default();
     let mut routes = Vec::new();
     let mut objects = Vec::new();
@@ -144,16 +201,7 @@ fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut
                 continue;
             };
             tls = tls.or(secret.clone());
-            let mut matcher = if host.is_empty() {
-                String::new()
-            } else {
-                format!("Host(`{host}`) && ")
-            };
-            matcher.push_str(&if path.path_type == "Exact" {
-                format!("Path(`{}`)", path.path)
-            } else {
-                format!("PathPrefix(`{}`)", path.path)
-            });
+            let matcher = canary_matcher(&host, path, host_paths);
             let service = |name: &str, port: &Port| {
                 let mut map = Map::new().with("name", name);
                 match port {
@@ -187,6 +235,19 @@ fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut
                     vec![Value::Map(service(canary_service, canary_port))],
                     &header.key,
                 ));
+                // "never" keeps a request on the main service, whatever cookie or weight say.
+                let plain = source.nginx("canary-by-header-value").is_none()
+                    && source.nginx("canary-by-header-pattern").is_none();
+                if plain
+                    && (source.nginx("canary-by-cookie").is_some()
+                        || source.canary_weight().is_some())
+                {
+                    routes.push(route(
+                        format!("{matcher} && Header(`{}`, `never`)", header.value.trim()),
+                        vec![Value::Map(service(main_service, main_port))],
+                        &header.key,
+                    ));
+                }
                 for suffix in [
                     "canary-by-header",
                     "canary-by-header-value",
@@ -207,20 +268,24 @@ fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut
                 }
             }
             if let Some(cookie) = source.nginx("canary-by-cookie") {
+                let name = super::regex_escape(cookie.value.trim());
                 routes.push(route(
-                    format!(
-                        "{matcher} && HeaderRegexp(`Cookie`, `(^|;\\s*){}=always(;|$)`)",
-                        cookie.value.trim()
-                    ),
+                    format!("{matcher} && HeaderRegexp(`Cookie`, `(^|;\\s*){name}=always(;|$)`)"),
                     vec![Value::Map(service(canary_service, canary_port))],
                     &cookie.key,
                 ));
+                if source.canary_weight().is_some() {
+                    routes.push(route(
+                        format!(
+                            "{matcher} && HeaderRegexp(`Cookie`, `(^|;\\s*){name}=never(;|$)`)"
+                        ),
+                        vec![Value::Map(service(main_service, main_port))],
+                        &cookie.key,
+                    ));
+                }
                 ledger.record(
                     &cookie.key,
-                    Outcome::Approximated(
-                        "a HeaderRegexp match on the Cookie header; \"never\" is not written"
-                            .into(),
-                    ),
+                    Outcome::Approximated("a HeaderRegexp match on the Cookie header".into()),
                 );
             }
             if let Some((weight, parsed)) = source.canary_weight() {
@@ -306,9 +371,11 @@ fn canary(source: &Source<'_>, ledger: &mut Ledger, mains: &Mains<'_>, out: &mut
 /// One IngressRoute route, ahead of the routers Traefik makes from Ingresses (their
 /// priority is their rule's length).
 fn route(matcher: String, services: Vec<Value>, from: &str) -> Value {
-    // Header rules are more specific than the weighted one: higher still.
-    let priority = if matcher.contains("Header") {
+    // NGINX checks the header, then the cookie, then the weight.
+    let priority = if matcher.contains("(`Cookie`") {
         10_001
+    } else if matcher.contains("Header") {
+        10_002
     } else {
         10_000
     };
