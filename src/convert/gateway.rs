@@ -63,6 +63,7 @@ pub fn convert(
     // (namespace, host, path) → (route, rule): where a canary finds its main backend.
     let mut mains: BTreeMap<(String, String, String), (usize, usize)> = BTreeMap::new();
     let tls_hosts = tls_hosts(sources, knowledge, request.from);
+    let regex_hosts = regex_hosts(sources, knowledge, request.from);
     // (namespace, hostnames) → the route on the HTTP listener redirecting to HTTPS.
     let mut http_redirects: BTreeMap<(String, Vec<String>), Route> = BTreeMap::new();
     let order = (0..sources.len())
@@ -198,12 +199,15 @@ pub fn convert(
                 );
                 app_root(source, ledger, &mut route);
             }
+            let regex_host = host
+                .as_ref()
+                .is_some_and(|h| regex_hosts.contains(&(gateway.name.clone(), h.clone())));
             for rule in rules {
                 for path in &rule.paths {
                     let built = if grpc {
                         grpc_rule(source, ledger, path)
                     } else {
-                        http_rule(source, knowledge, ledger, path)
+                        http_rule(source, knowledge, ledger, path, regex_host)
                     };
                     if let Some(built) = built {
                         mains.insert(
@@ -215,6 +219,9 @@ pub fn convert(
                             (routes.len(), route.rules.len()),
                         );
                         route.rules.push(built);
+                        if !grpc && !regex_host && !source.regex_paths() {
+                            route.rules.extend(trailing_slash_redirect(source, path));
+                        }
                     }
                 }
             }
@@ -603,6 +610,69 @@ fn tls_hosts(
     hosts
 }
 
+/// The hosts whose paths NGINX matches as regular expressions: one Ingress of the host sets
+/// use-regex or rewrite-target, and the template's `enforceRegexModifier` applies `~*` to
+/// every location of the server. (Gateway name, host).
+fn regex_hosts(
+    sources: &[Source<'_>],
+    knowledge: &Knowledge,
+    from: &str,
+) -> std::collections::BTreeSet<(String, String)> {
+    sources
+        .iter()
+        .filter(|s| !s.is_canary() && s.regex_paths())
+        .flat_map(|s| {
+            let gateway = slug(&gateway_class_of(s, knowledge, from));
+            s.rules
+                .iter()
+                .filter_map(|r| r.host.clone())
+                .map(|h| (gateway.clone(), h))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A Prefix path ending in `/` (`/docs/`): for `/docs`, nginx answers 301 to `/docs/` (a
+/// prefix location ending in a slash, with proxy_pass), where PathPrefix would proxy it.
+fn trailing_slash_redirect(source: &Source<'_>, path: &HttpPath) -> Option<Map> {
+    let bare = path.path.strip_suffix('/').filter(|b| !b.is_empty())?;
+    if path.path_type != "Prefix" || !valid_path(bare) {
+        return None;
+    }
+    // Another path of the Ingress for the bare name serves it instead.
+    let served = source
+        .rules
+        .iter()
+        .flat_map(|r| &r.paths)
+        .any(|p| p.path == bare);
+    if served {
+        return None;
+    }
+    let mut filter = Map::new().with("type", "RequestRedirect").with(
+        "requestRedirect",
+        Map::new()
+            .with(
+                "path",
+                Map::new()
+                    .with("type", "ReplaceFullPath")
+                    .with("replaceFullPath", path.path.as_str()),
+            )
+            .with("statusCode", 301),
+    );
+    filter.comment(
+        "type",
+        format!(
+            "nginx redirects {bare} to {} (a prefix location ending in /)",
+            path.path
+        ),
+    );
+    Some(
+        Map::new()
+            .with("matches", vec![Value::Map(path_match("Exact", bare))])
+            .with("filters", vec![Value::Map(filter)]),
+    )
+}
+
 /// The route on the HTTP listener that sends the hosts' requests to HTTPS, path by path.
 fn redirect_route(route: &Route, parent: &Map, name: &str) -> Route {
     let mut parent = parent.clone();
@@ -761,14 +831,33 @@ fn backend_ref(
     path_at: &str,
     backend: &Backend,
 ) -> Option<Map> {
-    let Backend::Service { name, port } = backend else {
-        ledger.spec(
-            format!("{path_at}.backend"),
-            "resource".into(),
-            source.ingress_span(),
-            Outcome::NotTranslated("a resource backend has no Gateway API equivalent".into()),
-        );
-        return None;
+    let (name, port) = match backend {
+        Backend::Service { name, port } => (name, port),
+        Backend::Resource { group, kind, name } => {
+            ledger.spec(
+                format!("{path_at}.backend.resource"),
+                format!("{kind} {name}"),
+                source.ingress_span(),
+                Outcome::Approximated(format!(
+                    "a backendRef of kind {kind}: the implementation must support that kind (Service is the only core one)"
+                )),
+            );
+            return Some(
+                Map::new()
+                    .with("group", group.as_str())
+                    .with("kind", kind.as_str())
+                    .with("name", name.as_str()),
+            );
+        }
+        Backend::Other => {
+            ledger.spec(
+                format!("{path_at}.backend"),
+                String::new(),
+                source.ingress_span(),
+                Outcome::NotTranslated("the backend names no Service and no resource".into()),
+            );
+            return None;
+        }
     };
     let number = match port {
         Port::Number(n) => *n,
@@ -814,10 +903,11 @@ fn http_rule(
     knowledge: &Knowledge,
     ledger: &mut Ledger,
     path: &HttpPath,
+    regex_host: bool,
 ) -> Option<Map> {
     let mut rule = Map::new();
     let mut filters: Vec<Value> = Vec::new();
-    let (kind, value, rewrite) = match_and_rewrite(source, ledger, path)?;
+    let (kind, value, rewrite) = match_and_rewrite(source, ledger, path, regex_host)?;
     rule.set("matches", vec![Value::Map(path_match(&kind, &value))]);
     if let Some(rewrite) = rewrite {
         filters.push(Value::Map(rewrite));
@@ -888,6 +978,7 @@ fn match_and_rewrite(
     source: &Source<'_>,
     ledger: &mut Ledger,
     path: &HttpPath,
+    regex_host: bool,
 ) -> Option<(String, String, Option<Map>)> {
     if !path.path.starts_with('/') {
         ledger.spec(
@@ -937,11 +1028,20 @@ fn match_and_rewrite(
             return Some((kind, value, Some(filter)));
         }
     }
-    if source.regex_paths() {
-        if let Some(key) = source.key_of("use-regex") {
-            ledger.record(&key, Outcome::Approximated(
-                "RegularExpression path matches: the dialect is implementation-specific (often RE2, case-sensitive); NGINX used case-insensitive PCRE".into(),
-            ));
+    if source.regex_paths() || regex_host {
+        match source.key_of("use-regex").filter(|_| source.is_true("use-regex")) {
+            Some(key) => ledger.record(&key, Outcome::Approximated(
+                "case-insensitive RegularExpression matches anchored at the start, as NGINX's `location ~* ^path`; the dialect is implementation-specific (RE2 on Envoy: no lookarounds or backreferences)".into(),
+            )),
+            None if !source.regex_paths() => ledger.spec(
+                format!("{}.path", path.at),
+                path.path.clone(),
+                path.span,
+                Outcome::Approximated(
+                    "another Ingress of this host sets use-regex or rewrite-target, so NGINX matched every path of the host as a case-insensitive regex: a RegularExpression match here too".into(),
+                ),
+            ),
+            None => {}
         }
         let (kind, value) = regex_match(path);
         return Some((kind, value, None));
@@ -949,9 +1049,9 @@ fn match_and_rewrite(
     if let Some(key) = source.key_of("use-regex") {
         ledger.record(&key, Outcome::Translated);
     }
-    match path.path_type.as_str() {
-        "Exact" => Some(("Exact".into(), path.path.clone(), None)),
-        "Prefix" => Some(("PathPrefix".into(), path.path.clone(), None)),
+    let kind = match path.path_type.as_str() {
+        "Exact" => "Exact",
+        "Prefix" => "PathPrefix",
         _ => {
             ledger.spec(
                 format!("{}.pathType", path.at),
@@ -959,20 +1059,62 @@ fn match_and_rewrite(
                 path.span,
                 Outcome::Approximated("ImplementationSpecific became PathPrefix: ingress-nginx matched it as a plain string prefix (/app also matched /apple), PathPrefix matches whole segments".into()),
             );
-            Some(("PathPrefix".into(), path.path.clone(), None))
+            "PathPrefix"
         }
+    };
+    if valid_path(&path.path) {
+        return Some((kind.into(), path.path.clone(), None));
     }
+    // NGINX compared the path as a literal string; the Gateway API refuses it as a path
+    // (`//`, `/./`, `[`…): the same literal as a RegularExpression.
+    ledger.spec(
+        format!("{}.path", path.at),
+        path.path.clone(),
+        path.span,
+        Outcome::Approximated(
+            "not a path the Gateway API accepts in an Exact or PathPrefix match: written as a RegularExpression matching the same literal text (implementation-specific)".into(),
+        ),
+    );
+    let literal = regex_escape(&path.path);
+    let value = if kind == "Exact" {
+        format!("^{literal}$")
+    } else {
+        format!("^{literal}.*")
+    };
+    Some(("RegularExpression".into(), value, None))
 }
 
-/// A regex path as ingress-nginx reads it (anchored at the start, open at the end).
+/// A path an Exact or PathPrefix match takes (the HTTPRoute v1 CRD's validations).
+fn valid_path(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let characters = bytes.iter().enumerate().all(|(i, &b)| {
+        b.is_ascii_alphanumeric()
+            || b"-/._~!$&'()*+,;=:@".contains(&b)
+            || (b == b'%'
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            || (i > 0 && bytes[i - 1] == b'%' && b.is_ascii_hexdigit())
+            || (i > 1 && bytes[i - 2] == b'%' && b.is_ascii_hexdigit())
+    });
+    path.starts_with('/')
+        && characters
+        && !["//", "/./", "/../", "%2f", "%2F", "#"]
+            .iter()
+            .any(|bad| path.contains(bad))
+        && !path.ends_with("/..")
+        && !path.ends_with("/.")
+}
+
+/// A regex path as ingress-nginx reads it: `location ~* "^path"`, case-insensitive,
+/// anchored at the start, open at the end (an Exact path stays `location = path`).
 fn regex_match(path: &HttpPath) -> (String, String) {
     if path.path_type == "Exact" {
         return ("Exact".into(), path.path.clone());
     }
     let value = if path.path.ends_with('$') || path.path.ends_with(".*") {
-        path.path.clone()
+        format!("(?i)^{}", path.path)
     } else {
-        format!("{}.*", path.path)
+        format!("(?i)^{}.*", path.path)
     };
     ("RegularExpression".into(), value)
 }
@@ -1219,25 +1361,36 @@ fn grpc_backend(source: &Source<'_>, ledger: &mut Ledger) -> bool {
 /// A GRPCRoute rule: `/` matches everything, `/pkg.Service` one service.
 fn grpc_rule(source: &Source<'_>, ledger: &mut Ledger, path: &HttpPath) -> Option<Map> {
     let mut rule = Map::new();
-    let service = path.path.trim_matches('/');
-    if !service.is_empty() {
-        if service.contains(['/', '(', '*', '$']) {
+    let trimmed = path.path.trim_matches('/');
+    if !trimmed.is_empty() {
+        let (service, method) = match trimmed.split_once('/') {
+            Some((service, method)) => (service, Some(method)),
+            None => (trimmed, None),
+        };
+        // The GRPCRoute v1 CRD's patterns for service and method names.
+        let is_name = |s: &str| {
+            s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        let valid = service.split('.').all(is_name) && method.is_none_or(is_name);
+        if !valid {
             ledger.spec(
                 format!("{}.path", path.at),
                 path.path.clone(),
                 path.span,
                 Outcome::NotTranslated(
-                    "a gRPC path other than / or /package.Service has no GRPCRoute match".into(),
+                    "a gRPC path other than /, /package.Service or /package.Service/Method has no GRPCRoute match".into(),
                 ),
             );
             return None;
         }
+        let mut method_match = Map::new().with("type", "Exact").with("service", service);
+        if let Some(method) = method {
+            method_match.set("method", method);
+        }
         rule.set(
             "matches",
-            vec![Value::Map(Map::new().with(
-                "method",
-                Map::new().with("type", "Exact").with("service", service),
-            ))],
+            vec![Value::Map(Map::new().with("method", method_match))],
         );
     }
     let backend = backend_ref(source, ledger, &path.at, &path.backend)?;
@@ -1260,16 +1413,27 @@ fn backend_tls(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
         .flat_map(|r| &r.paths)
         .filter_map(|p| match &p.backend {
             Backend::Service { name, .. } => Some(name.as_str()),
-            Backend::Other => None,
+            Backend::Resource { .. } | Backend::Other => None,
         })
         .collect();
     services.sort_unstable();
     services.dedup();
     let ca = source.nginx("proxy-ssl-secret").map(|a| {
         let value = a.value.trim();
-        let name = value.split_once('/').map_or(value, |(_, n)| n).to_string();
-        (a.key.clone(), name)
+        let (namespace, name) = value
+            .split_once('/')
+            .unwrap_or((source.namespace.as_str(), value));
+        (a.key.clone(), namespace.to_string(), name.to_string())
     });
+    // caCertificateRefs are local to the policy's namespace: a CA in another namespace cannot
+    // be named, and a same-named Secret here would be another one.
+    if let Some((key, namespace, name)) = ca.as_ref().filter(|(_, ns, _)| *ns != source.namespace) {
+        ledger.record(key, Outcome::NotTranslated(format!(
+            "the CA Secret {namespace}/{name} is in another namespace than the Ingress ({}): a BackendTLSPolicy names CA references in its own namespace only, so none is written; copy the CA into {} and write the policy, or the Gateway speaks plain HTTP to the HTTPS backend",
+            source.namespace, source.namespace
+        )));
+        return;
+    }
     for service in services {
         let hostname = source
             .value("proxy-ssl-name")
@@ -1277,7 +1441,7 @@ fn backend_tls(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
             .unwrap_or_else(|| format!("{service}.{}.svc", source.namespace));
         let mut validation = Map::new().with("hostname", hostname.as_str());
         match &ca {
-            Some((key, secret)) => {
+            Some((key, _, secret)) => {
                 validation.set(
                     "caCertificateRefs",
                     vec![Value::Map(

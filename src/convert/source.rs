@@ -183,7 +183,13 @@ pub enum Backend {
         name: String,
         port: Port,
     },
-    /// A `resource` backend (or none): no Service to route to.
+    /// A `resource` backend: an object of another kind (`apiGroup` empty for the core).
+    Resource {
+        group: String,
+        kind: String,
+        name: String,
+    },
+    /// None: no Service to route to.
     Other,
 }
 
@@ -384,7 +390,7 @@ impl<'a> Source<'a> {
             .chain(&self.default_backend)
             .filter_map(|b| match b {
                 Backend::Service { name, .. } => Some(format!("{}/{name}", self.namespace)),
-                Backend::Other => None,
+                Backend::Resource { .. } | Backend::Other => None,
             })
             .collect();
         names.sort();
@@ -598,7 +604,14 @@ pub fn services<'a>(objects: &Objects<'a>) -> Services<'a> {
 
 fn backend(services: &Services<'_>, namespace: &str, backend: &IngressBackend) -> Backend {
     let Some(service) = &backend.service else {
-        return Backend::Other;
+        return match &backend.resource {
+            Some(resource) => Backend::Resource {
+                group: resource.api_group.clone().unwrap_or_default(),
+                kind: resource.kind.clone(),
+                name: resource.name.clone(),
+            },
+            None => Backend::Other,
+        };
     };
     let port = match &service.port {
         Some(port) => match (port.number, &port.name) {

@@ -52,6 +52,12 @@ impl Annotation {
     /// A problem with a value, by the catalog's value type, read as ingress-nginx parses
     /// it: (message, help). ingress-nginx logs such a value and keeps its default.
     pub fn value_problem(&self, value: &str) -> Option<(String, String)> {
+        if self.key == "app-root" && value == "/" {
+            return Some((
+                "ingress-nginx redirects `/` to the application root: a root of `/` redirects `/` to itself, a loop".into(),
+                "name the application's path (`/app`), or remove the annotation".into(),
+            ));
+        }
         match &self.value_type {
             ValueType::Bool => parse_bool(value).is_none().then(|| {
                 (

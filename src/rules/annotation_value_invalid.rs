@@ -57,10 +57,6 @@ impl Rule for AnnotationValueInvalid {
             };
             let problem = match suffix {
                 "rewrite-target" => rewrite_problem(a.value, ingress, prefix),
-                "app-root" if a.value.trim() == "/" => Some((
-                    "ingress-nginx redirects `/` to the application root: a root of `/` redirects `/` to itself, a loop".into(),
-                    "name the application's path (`/app`), or remove the annotation".into(),
-                )),
                 _ => entry.value_problem(a.value.trim()),
             };
             if let Some((message, help)) = problem {
