@@ -1,25 +1,28 @@
-//! `convert`: every emitted object validates against its target's CRD schema (tests/crds/,
-//! extracted from shared/reference/crds/), the output goes back through `check --to`
+//! `convert`: every emitted object validates against its target's CRD schema and CEL rules
+//! (tests/crds/, extracted from shared/reference/crds/), the output goes back through `check --to`
 //! clean, every annotation ends in the report, and the output per target is a snapshot.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+#[path = "support/cel.rs"]
+mod cel;
 mod common;
 
 const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5-nginx"];
-const INPUTS: [&str; 7] = [
+const INPUTS: [&str; 8] = [
+    "fixtures/convert-fidelity",
     "fixtures/convert",
     "fixtures/convert-corpus",
     "fixtures/demo",
-    "fixtures/corpus/ingresses",
+    "fixtures/corpus",
     "fixtures/kustomize",
     "fixtures/argocd-clusters",
     "fixtures/values-ingresses",
 ];
 
-/// The CRD schemas by `apiVersion` and kind.
-fn schemas() -> BTreeMap<(String, String), jsonschema::Validator> {
+/// The CRD schemas by `apiVersion` and kind: the validator, and the schema for its CEL rules.
+fn schemas() -> BTreeMap<(String, String), (jsonschema::Validator, serde_json::Value)> {
     let dir = common::root().join("tests/crds");
     let mut schemas = BTreeMap::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -36,7 +39,10 @@ fn schemas() -> BTreeMap<(String, String), jsonschema::Validator> {
         );
         let validator = jsonschema::validator_for(&file["schema"])
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        schemas.insert((api, file["kind"].as_str().unwrap().to_string()), validator);
+        schemas.insert(
+            (api, file["kind"].as_str().unwrap().to_string()),
+            (validator, file["schema"].clone()),
+        );
     }
     assert_eq!(schemas.len(), 13);
     schemas
@@ -67,6 +73,7 @@ fn convert(target: &str, input: &str) -> common::Run {
 #[test]
 fn every_emitted_object_validates_against_its_crd() {
     let schemas = schemas();
+    let mut rules = cel::Rules::new();
     let mut validated: BTreeMap<String, usize> = BTreeMap::new();
     for target in TARGETS {
         for input in INPUTS {
@@ -92,13 +99,14 @@ fn every_emitted_object_validates_against_its_crd() {
                     assert!(doc["spec"]["ingressClassName"].is_string(), "{doc}");
                     continue;
                 }
-                let validator = schemas
+                let (validator, schema) = schemas
                     .get(&(api.clone(), kind.clone()))
                     .unwrap_or_else(|| panic!("no schema for {api} {kind}"));
-                let errors: Vec<String> = validator
+                let mut errors: Vec<String> = validator
                     .iter_errors(&doc)
                     .map(|e| format!("{} at {}", e, e.instance_path()))
                     .collect();
+                errors.extend(rules.violations(schema, &doc));
                 assert!(
                     errors.is_empty(),
                     "{target} {input}: {kind}: {errors:#?}\n{doc:#}"
@@ -107,6 +115,8 @@ fn every_emitted_object_validates_against_its_crd() {
             }
         }
     }
+    // The CEL rules ran: thousands of evaluations over the outputs.
+    assert!(rules.evaluated.get() > 1000, "{}", rules.evaluated.get());
     for kind in [
         "Gateway",
         "HTTPRoute",
@@ -527,4 +537,42 @@ fn huge_numbers_do_not_overflow() {
         let report: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
         assert_eq!(report["ingresses"], 3, "{target}");
     }
+}
+
+/// The CEL check reads the real CRDs' rules: objects the API server refuses are refused here.
+#[test]
+fn cel_rules_refuse_what_the_api_server_refuses() {
+    let schemas = schemas();
+    let mut rules = cel::Rules::new();
+    let api = "gateway.networking.k8s.io/v1".to_string();
+    let route = serde_json::json!({
+        "apiVersion": api, "kind": "HTTPRoute", "metadata": {"name": "r"},
+        "spec": {"rules": [
+            {"matches": [{"path": {"type": "PathPrefix", "value": "/a//b"}}],
+             "backendRefs": [{"name": "s", "port": 80}]},
+            {"filters": [
+                {"type": "RequestRedirect", "requestRedirect": {"scheme": "https"}},
+                {"type": "URLRewrite", "urlRewrite": {"hostname": "x.example.com"}}
+            ]}
+        ]}
+    });
+    let (_, schema) = &schemas[&(api.clone(), "HTTPRoute".to_string())];
+    let found = rules.violations(schema, &route);
+    assert!(found.iter().any(|v| v.contains("//")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|v| v.contains("RequestRedirect") && v.contains("URLRewrite")),
+        "{found:#?}"
+    );
+    let gateway = serde_json::json!({
+        "apiVersion": api, "kind": "Gateway", "metadata": {"name": "g"},
+        "spec": {"gatewayClassName": "eg", "listeners": [
+            {"name": "http", "protocol": "HTTP", "port": 80},
+            {"name": "http", "protocol": "HTTP", "port": 8080}
+        ]}
+    });
+    let (_, schema) = &schemas[&(api, "Gateway".to_string())];
+    let found = rules.violations(schema, &gateway);
+    assert!(found.iter().any(|v| v.contains("name")), "{found:#?}");
 }

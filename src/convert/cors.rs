@@ -52,12 +52,27 @@ impl Cors {
                 (default != "empty" && !default.is_empty()).then_some(default)
             })
         });
+        let mut credentials = credentials.map(|c| c == "true");
+        // NGINX answers `Access-Control-Allow-Origin: *` beside `Allow-Credentials: true`
+        // (buildCorsOriginRegex), a pair browsers refuse for credentialed requests, and the
+        // targets' schemas refuse outright: without credentials, browsers behave the same.
+        if origins.as_deref().map(str::trim) == Some("*") && credentials == Some(true) {
+            credentials = None;
+            let key = source
+                .key_of("cors-allow-credentials")
+                .or_else(|| source.key_of("enable-cors"));
+            if let Some(key) = key {
+                ledger.record(&key, Outcome::Approximated(
+                    "origin `*` with credentials: NGINX sent both headers, which browsers refuse for credentialed requests; the target refuses the pair, so credentials are left out (browsers behave the same)".into(),
+                ));
+            }
+        }
         Some(Cors {
             origins,
             methods: methods.map(|m| m.to_uppercase()),
             headers,
             expose,
-            credentials: credentials.map(|c| c == "true"),
+            credentials,
             max_age: max_age.and_then(|a| a.parse().ok()),
         })
     }
