@@ -1432,6 +1432,17 @@ fn backend_tls(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
             "the CA Secret {namespace}/{name} is in another namespace than the Ingress ({}): a BackendTLSPolicy names CA references in its own namespace only, so none is written; copy the CA into {} and write the policy, or the Gateway speaks plain HTTP to the HTTPS backend",
             source.namespace, source.namespace
         )));
+        for suffix in [
+            "proxy-ssl-verify",
+            "proxy-ssl-name",
+            "proxy-ssl-server-name",
+        ] {
+            if let Some(other) = source.key_of(suffix) {
+                ledger.record(&other, Outcome::NotTranslated(
+                    "goes with the BackendTLSPolicy, which is not written (see proxy-ssl-secret)".into(),
+                ));
+            }
+        }
         return;
     }
     for service in services {
