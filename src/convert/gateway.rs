@@ -632,11 +632,12 @@ fn regex_hosts(
         .collect()
 }
 
-/// A Prefix path ending in `/` (`/docs/`): for `/docs`, nginx answers 301 to `/docs/` (a
-/// prefix location ending in a slash, with proxy_pass), where PathPrefix would proxy it.
+/// A Prefix or Exact path ending in `/` (`/docs/`): for `/docs`, nginx answers 301 to
+/// `/docs/` (a location ending in a slash, with proxy_pass: its auto_redirect), where
+/// PathPrefix would proxy it and Exact answer 404. ingress2gateway writes the same.
 fn trailing_slash_redirect(source: &Source<'_>, path: &HttpPath) -> Option<Map> {
     let bare = path.path.strip_suffix('/').filter(|b| !b.is_empty())?;
-    if path.path_type != "Prefix" || !valid_path(bare) {
+    if !matches!(path.path_type.as_str(), "Prefix" | "Exact") || !valid_path(bare) {
         return None;
     }
     // Another path of the Ingress for the bare name serves it instead.
@@ -1106,11 +1107,9 @@ fn valid_path(path: &str) -> bool {
 }
 
 /// A regex path as ingress-nginx reads it: `location ~* "^path"`, case-insensitive,
-/// anchored at the start, open at the end (an Exact path stays `location = path`).
+/// anchored at the start, open at the end — whatever its pathType (buildLocation checks
+/// enforceRegex before Exact).
 fn regex_match(path: &HttpPath) -> (String, String) {
-    if path.path_type == "Exact" {
-        return ("Exact".into(), path.path.clone());
-    }
     let value = if path.path.ends_with('$') || path.path.ends_with(".*") {
         format!("(?i)^{}", path.path)
     } else {
