@@ -259,6 +259,7 @@ fn values_nginx_rejects_write_nothing() {
     assert!(detail("proxy-read-timeout").starts_with("not translated: `1s` is not a whole number"));
     assert!(detail("app-root").contains("a loop"));
     assert!(detail("proxy-ssl-secret").contains("another namespace"));
+    insta::assert_snapshot!("values_report", run.stderr);
 }
 
 #[test]

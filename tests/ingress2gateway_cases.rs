@@ -21,7 +21,11 @@ fn documents(text: &str) -> Vec<Value> {
     file.documents
         .iter()
         .filter_map(|d| d.root)
-        .map(|root| manifest::model::decode::<Value>(&file.tree, root).value.unwrap())
+        .map(|root| {
+            manifest::model::decode::<Value>(&file.tree, root)
+                .value
+                .unwrap()
+        })
         .collect()
 }
 
@@ -85,7 +89,12 @@ fn every_case_routes_as_nginx_does() {
             "ingress-nginx",
             file.to_str().unwrap(),
         ]);
-        assert!(run.code == 0 || run.code == 1, "{}: {}", case["name"], run.stderr);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{}: {}",
+            case["name"],
+            run.stderr
+        );
         let router = Router::new(&documents(&run.stdout));
         for r in case["requests"].as_array().unwrap() {
             requests += 1;
@@ -117,5 +126,10 @@ fn every_case_routes_as_nginx_does() {
         }
     }
     assert!(requests >= 68, "{requests}");
-    assert!(wrong.is_empty(), "{} of {requests}:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {requests}:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }

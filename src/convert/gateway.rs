@@ -1432,6 +1432,7 @@ fn backend_tls(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
             source.namespace, source.namespace
         )));
         for suffix in [
+            "backend-protocol",
             "proxy-ssl-verify",
             "proxy-ssl-name",
             "proxy-ssl-server-name",

@@ -4,6 +4,7 @@
 //! among their matching rules: an Exact path, the longest PathPrefix, a RegularExpression
 //! (implementation-specific; ranked after prefixes here), the most header matches; ties by
 //! route name, then rule order. RegularExpression matches are full matches (Envoy's RE2).
+#![allow(dead_code)]
 
 use serde_json::Value;
 
