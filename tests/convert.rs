@@ -10,8 +10,9 @@ mod cel;
 mod common;
 
 const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5-nginx"];
-const INPUTS: [&str; 8] = [
+const INPUTS: [&str; 9] = [
     "fixtures/convert-fidelity",
+    "fixtures/ingress2gateway-cases",
     "fixtures/convert",
     "fixtures/convert-corpus",
     "fixtures/demo",

@@ -835,12 +835,22 @@ fn backend_ref(
     let (name, port) = match backend {
         Backend::Service { name, port } => (name, port),
         Backend::Resource { group, kind, name } => {
+            let at = format!("{path_at}.backend.resource");
+            if group.is_empty() && kind == "Service" {
+                ledger.spec(
+                    at,
+                    format!("{kind} {name}"),
+                    source.ingress_span(),
+                    Outcome::NotTranslated("a resource backend naming a Service gives no port, which a Service backendRef needs: use backend.service".into()),
+                );
+                return None;
+            }
             ledger.spec(
-                format!("{path_at}.backend.resource"),
+                at,
                 format!("{kind} {name}"),
                 source.ingress_span(),
                 Outcome::Approximated(format!(
-                    "a backendRef of kind {kind}: the implementation must support that kind (Service is the only core one)"
+                    "a backendRef of kind {kind}: the implementation must support that kind (Service is the only core one); ingress-nginx served Service backends only and answered these paths from its default backend"
                 )),
             );
             return Some(
