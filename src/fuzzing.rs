@@ -111,6 +111,7 @@ pub fn check_bytes(data: &[u8]) -> usize {
             classes: &[],
             classless: false,
             target_class: None,
+            via_nginx_provider: false,
             name_suffix: None,
         };
         let conversion =

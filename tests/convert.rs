@@ -45,7 +45,7 @@ fn schemas() -> BTreeMap<(String, String), (jsonschema::Validator, serde_json::V
             (validator, file["schema"].clone()),
         );
     }
-    assert_eq!(schemas.len(), 13);
+    assert_eq!(schemas.len(), 15);
     schemas
 }
 

@@ -160,6 +160,10 @@ pub struct ConvertArgs {
     /// source's IngressClass name)
     #[arg(long, value_name = "NAME")]
     pub target_class: Option<String>,
+    /// Traefik: keep the ingress-nginx annotations for Traefik's ingress-nginx provider
+    /// (v3.5+) instead of writing Traefik's own objects; the report says what it does not read
+    #[arg(long, value_enum, value_name = "PATH")]
+    pub via: Option<Via>,
     /// Append this to the names of the emitted Ingresses, so that they run beside the
     /// source's instead of replacing them (e.g. `--name-suffix=-traefik`)
     #[arg(long, value_name = "SUFFIX")]
@@ -176,6 +180,13 @@ pub struct ConvertArgs {
     /// Format of the conversion report
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: ConvertFormat,
+}
+
+/// How `convert --to traefik` carries the Ingresses over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Via {
+    /// Traefik's ingress-nginx provider reads the annotations as they are
+    NginxProvider,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

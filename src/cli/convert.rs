@@ -13,6 +13,11 @@ use crate::translate::translate;
 
 pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
     let migration = check_migration(&args.to, args.from.as_deref())?;
+    if args.via.is_some() && args.to != "traefik" {
+        return Err(UsageError(
+            "--via nginx-provider is for --to traefik (Traefik's ingress-nginx provider)".into(),
+        ));
+    }
     if let Some(suffix) = &args.name_suffix {
         if !suffix
             .chars()
@@ -36,6 +41,7 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
         classes: &args.classes,
         classless: args.classless,
         target_class: args.target_class.as_deref(),
+        via_nginx_provider: args.via == Some(super::args::Via::NginxProvider),
         name_suffix: args.name_suffix.as_deref(),
     };
     let conversion = convert(&objects, &inventory, knowledge(), &translation, &request);

@@ -160,6 +160,11 @@ pub fn ingress(
             AnnotationKind::OtherController(_) => {}
         }
     }
+    with_spec(source, meta, class)
+}
+
+/// The Ingress object: `metadata`, and the source's spec with the class set.
+pub fn with_spec(source: &Source<'_>, meta: Map, class: &str) -> Map {
     let mut spec = source
         .ingress
         .spec

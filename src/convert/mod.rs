@@ -11,6 +11,7 @@ mod select;
 pub mod settings;
 mod source;
 mod traefik;
+mod traefik_nginx;
 mod values;
 mod virtual_server;
 pub mod yaml;
@@ -45,6 +46,8 @@ pub struct Request<'a> {
     /// The target's class: the IngressClass of the emitted Ingresses, or the GatewayClass
     /// of the emitted Gateways.
     pub target_class: Option<&'a str>,
+    /// Traefik only: keep the ingress-nginx annotations for Traefik's ingress-nginx provider.
+    pub via_nginx_provider: bool,
     /// Appended to the names of the emitted Ingresses, so that they run beside the source's
     /// instead of replacing them.
     pub name_suffix: Option<&'a str>,
@@ -223,6 +226,9 @@ pub fn convert(
             &mut ledgers,
             &mut out,
         ),
+        "traefik" if request.via_nginx_provider => {
+            traefik_nginx::convert(knowledge, &sources, &mut ledgers, request, &mut out)
+        }
         "traefik" => traefik::convert(knowledge, &sources, &mut ledgers, request, &mut out),
         _ => annotated::convert(knowledge, &sources, &mut ledgers, request, &mut out),
     }

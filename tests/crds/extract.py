@@ -12,7 +12,7 @@ WANTED = {
         ("Gateway", "v1"), ("HTTPRoute", "v1"), ("GRPCRoute", "v1"), ("TLSRoute", "v1"),
         ("BackendTLSPolicy", "v1"), ("ReferenceGrant", "v1"),
     ],
-    "traefik-crds-v41.3.0.yaml": [("Middleware", "v1alpha1"), ("ServersTransport", "v1alpha1"), ("IngressRoute", "v1alpha1"), ("TraefikService", "v1alpha1")],
+    "traefik-crds-v41.3.0.yaml": [("Middleware", "v1alpha1"), ("ServersTransport", "v1alpha1"), ("IngressRoute", "v1alpha1"), ("TraefikService", "v1alpha1"), ("TLSOption", "v1alpha1"), ("IngressRouteTCP", "v1alpha1")],
     "kong-crds-3.4.1.yaml": [("KongPlugin", "v1")],
     "f5-nginx-crds-v5.5.4.yaml": [("Policy", "v1"), ("VirtualServer", "v1")],
 }
