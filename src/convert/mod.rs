@@ -376,11 +376,8 @@ fn ignored_by_nginx(knowledge: &Knowledge, source: &Source<'_>) -> Ledger {
         let source::AnnotationKind::Source(suffix) = &a.kind else {
             continue;
         };
-        if let Some(why) = &a.invalid {
-            ledger.record(
-                &a.key,
-                Outcome::NotTranslated(format!("{why}: nothing is written")),
-            );
+        if let Some(outcome) = &a.ignored {
+            ledger.record(&a.key, outcome.clone());
             continue;
         }
         let own = CANARY_OWN.iter().any(|p| suffix.starts_with(p));

@@ -41,9 +41,9 @@ pub struct Annotation<'a> {
     pub kind: AnnotationKind,
     /// `translate`'s item, for a key of the source controller.
     pub item: Option<&'a Item>,
-    /// Why ingress-nginx ignores the value (not what its type takes): it keeps its default,
-    /// and [`Source::nginx`] does not return the annotation.
-    pub invalid: Option<String>,
+    /// What becomes of an annotation ingress-nginx ignores (a value its parser refuses, an
+    /// empty one, one that only works with another): [`Source::nginx`] does not return it.
+    pub ignored: Option<Outcome>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -243,12 +243,10 @@ impl<'a> Source<'a> {
                         None => AnnotationKind::Plain,
                     }
                 };
-                let invalid = match &kind {
-                    AnnotationKind::Source(suffix) => knowledge
-                        .nginx_annotations
-                        .get(suffix)
-                        .and_then(|entry| entry.value_problem(v.trim()))
-                        .map(|(message, _)| message),
+                let ignored = match &kind {
+                    AnnotationKind::Source(suffix) => {
+                        ignored(knowledge, ingress, &prefixes, suffix, v)
+                    }
                     _ => None,
                 };
                 Annotation {
@@ -257,7 +255,7 @@ impl<'a> Source<'a> {
                     span: annotation_span(objects, key, k),
                     kind,
                     item,
-                    invalid,
+                    ignored,
                 }
             })
             .collect();
@@ -344,7 +342,7 @@ impl<'a> Source<'a> {
     /// value is one ingress-nginx ignores.
     pub fn nginx(&self, suffix: &str) -> Option<&Annotation<'a>> {
         self.annotations.iter().find(|a| {
-            a.invalid.is_none() && matches!(&a.kind, AnnotationKind::Source(s) if s == suffix)
+            a.ignored.is_none() && matches!(&a.kind, AnnotationKind::Source(s) if s == suffix)
         })
     }
 
@@ -531,6 +529,47 @@ impl<'a> Source<'a> {
             None => t.hosts.is_empty(),
         })
     }
+}
+
+/// Whether ingress-nginx ignores an annotation of its own, and what that makes of it: a value
+/// its parser refuses keeps the default (not translated: nothing is written); an empty value
+/// reads as unset; x-forwarded-prefix is set only with a rewrite (template.go
+/// `buildProxyPass` returns before it without rewrite-target).
+fn ignored(
+    knowledge: &Knowledge,
+    ingress: &Ingress,
+    prefixes: &[String],
+    suffix: &str,
+    value: &str,
+) -> Option<Outcome> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Some(Outcome::NoEffect(
+            "empty: ingress-nginx reads it as unset and keeps its default".into(),
+        ));
+    }
+    if let Some((message, _)) = knowledge
+        .nginx_annotations
+        .get(suffix)
+        .and_then(|entry| entry.value_problem(value))
+    {
+        return Some(Outcome::NotTranslated(format!(
+            "{message}: nothing is written"
+        )));
+    }
+    if suffix == "x-forwarded-prefix" {
+        let rewrite = ingress.metadata.annotations.iter().flatten().any(|(k, v)| {
+            !v.trim().is_empty()
+                && k.split_once('/')
+                    .is_some_and(|(p, s)| s == "rewrite-target" && prefixes.iter().any(|x| x == p))
+        });
+        if !rewrite {
+            return Some(Outcome::NoEffect(
+                "ingress-nginx sets X-Forwarded-Prefix only with rewrite-target".into(),
+            ));
+        }
+    }
+    None
 }
 
 /// What reading an Ingress looks up in the rest of the input, built once.

@@ -8,6 +8,11 @@ use crate::convert::yaml::{Map, Value};
 use crate::convert::{comma_list, derived_name, metadata, Ledger, Outcome};
 use crate::knowledge::Knowledge;
 
+/// Why a header value with a line break is not written: it would split the header (Traefik's
+/// ingress-nginx provider refuses such values too).
+const BROKEN_HEADER: &str =
+    "the value holds a line break: written as a header it would split into two; not written";
+
 /// The Middlewares of one Ingress, in chain order.
 pub struct Chain<'s, 'a> {
     source: &'s Source<'a>,
@@ -28,6 +33,7 @@ impl<'s, 'a> Chain<'s, 'a> {
         };
         ip_allow_list(&mut chain, ledger);
         rate_limit(&mut chain, ledger);
+        limit_connections(&mut chain, ledger);
         basic_auth(&mut chain, ledger);
         forward_auth(&mut chain, ledger);
         cors(&mut chain, knowledge, ledger);
@@ -45,7 +51,7 @@ impl<'s, 'a> Chain<'s, 'a> {
 impl Chain<'_, '_> {
     /// Adds a Middleware `<ingress>-<feature>` with one spec field, commented with the keys
     /// it comes from.
-    fn add(&mut self, feature: &str, field: &str, config: Map, from: &[String]) {
+    pub fn add(&mut self, feature: &str, field: &str, config: Map, from: &[String]) {
         let name = derived_name(&self.source.name, feature);
         let mut spec = Map::new().with(field, config);
         for key in from {
@@ -74,10 +80,20 @@ fn ip_allow_list(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     else {
         return;
     };
+    let ranges = comma_list(&annotation.value);
+    if ranges.is_empty() {
+        // ingress-nginx reads an empty list as unset (the ConfigMap's list applies); an empty
+        // sourceRange would make Traefik refuse the Middleware and the route with it.
+        ledger.record(
+            &annotation.key,
+            Outcome::NoEffect("empty: NGINX falls back to the ConfigMap's whitelist-source-range (none by default)".into()),
+        );
+        return;
+    }
     chain.add(
         "ip-allow-list",
         "ipAllowList",
-        Map::new().with("sourceRange", comma_list(&annotation.value)),
+        Map::new().with("sourceRange", ranges),
         &[format!("{}: {}", annotation.key, annotation.value)],
     );
     ledger.record(&annotation.key, Outcome::Approximated(
@@ -130,7 +146,7 @@ fn rate_limit(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
 /// upstream-vhost, x-forwarded-prefix → headers customRequestHeaders. (Not
 /// connection-proxy-header: Go's proxy drops hop-by-hop headers such as Connection.)
 fn request_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
-    let headers = chain.source.request_headers(
+    let mut headers = chain.source.request_headers(
         ledger,
         &[
             ("upstream-vhost", "Host"),
@@ -138,6 +154,13 @@ fn request_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
         ],
         false,
     );
+    headers.retain(|(_, value, key)| {
+        let broken = value.contains(['\n', '\r']);
+        if broken {
+            ledger.record(key, Outcome::NotTranslated(BROKEN_HEADER.into()));
+        }
+        !broken
+    });
     if headers.is_empty() {
         return;
     }
@@ -256,6 +279,15 @@ fn response_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     else {
         return;
     };
+    if headers
+        .iter()
+        .any(|(_, value)| value.contains(['\n', '\r']))
+    {
+        if let Some(key) = chain.source.key_of("custom-headers") {
+            ledger.record(&key, Outcome::NotTranslated(BROKEN_HEADER.into()));
+        }
+        return;
+    }
     let mut custom = Map::new();
     for (name, value) in headers {
         custom.set(name, value.as_str());
@@ -409,27 +441,102 @@ fn size_bytes(text: &str) -> Option<i64> {
     digits.parse::<i64>().ok()?.checked_mul(factor)
 }
 
-/// proxy-next-upstream-tries → retry.attempts.
+/// proxy-next-upstream (its conditions), -tries and -timeout → retry, as ingress-nginx reads
+/// them: 0 tries is its default (3), `off` no retry; `http_5xx` conditions become statuses,
+/// and without `error`/`timeout` network errors are not retried (the mapping of Traefik's
+/// ingress-nginx provider, middlewares.go `buildRetry`).
 fn retry(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let source = chain.source;
-    let Some(annotation) = source.nginx("proxy-next-upstream-tries") else {
+    let conditions = source.nginx("proxy-next-upstream");
+    let tries = source.nginx("proxy-next-upstream-tries");
+    let timeout = source.nginx("proxy-next-upstream-timeout");
+    if conditions.is_none() && tries.is_none() && timeout.is_none() {
+        return;
+    }
+    let words: Vec<&str> = conditions
+        .map_or("error timeout", |c| c.value.trim())
+        .split_whitespace()
+        .collect();
+    let keys: Vec<&str> = [conditions, tries, timeout]
+        .into_iter()
+        .flatten()
+        .map(|a| a.key.as_str())
+        .collect();
+    if words.contains(&"off") {
+        for key in keys {
+            ledger.record(key, Outcome::Translated);
+        }
+        return;
+    }
+    // ingress-nginx: a value it cannot read or 0 falls back to the default, 3.
+    let attempts = tries
+        .and_then(|t| t.value.trim().parse::<i64>().ok())
+        .filter(|&t| t > 0)
+        .unwrap_or(3);
+    let mut config = Map::new().with("attempts", attempts);
+    if !words.contains(&"error") && !words.contains(&"timeout") {
+        config.set("disableRetryOnNetworkError", true);
+    }
+    let statuses: Vec<Value> = words
+        .iter()
+        .filter_map(|w| w.strip_prefix("http_"))
+        .map(Value::from)
+        .collect();
+    if !statuses.is_empty() {
+        config.set("status", statuses);
+    }
+    if words.contains(&"non_idempotent") {
+        config.set("retryNonIdempotentMethod", true);
+    }
+    if let Some(seconds) = timeout
+        .and_then(|t| t.value.trim().parse::<i64>().ok())
+        .filter(|&t| t > 0)
+    {
+        config.set("timeout", format!("{seconds}s"));
+    }
+    let from: Vec<String> = [conditions, tries, timeout]
+        .into_iter()
+        .flatten()
+        .map(|a| format!("{}: {}", a.key, a.value.trim()))
+        .collect();
+    chain.add("retry", "retry", config, &from);
+    for key in keys {
+        ledger.record(
+            key,
+            Outcome::Approximated(
+                "Traefik's retry may pick the same server again; NGINX moved to the next one"
+                    .into(),
+            ),
+        );
+    }
+}
+
+/// limit-connections → inFlightReq per client address (NGINX's `limit_conn` on
+/// `$binary_remote_addr`).
+fn limit_connections(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let Some(annotation) = chain.source.nginx("limit-connections") else {
         return;
     };
-    let Ok(tries) = annotation.value.trim().parse::<i64>() else {
+    let Ok(amount) = annotation.value.trim().parse::<i64>() else {
+        return;
+    };
+    if amount <= 0 {
         ledger.record(
             &annotation.key,
-            Outcome::NotTranslated("not a number".into()),
+            Outcome::NoEffect("0 or less: ingress-nginx sets no connection limit".into()),
         );
         return;
-    };
+    }
     chain.add(
-        "retry",
-        "retry",
-        Map::new().with("attempts", tries.max(1)),
-        &[format!("{}: {tries}", annotation.key)],
+        "limit-connections",
+        "inFlightReq",
+        Map::new()
+            .with("amount", amount)
+            .with("sourceCriterion", Map::new().with("ipStrategy", Map::new())),
+        &[format!("{}: {amount}", annotation.key)],
     );
     ledger.record(&annotation.key, Outcome::Approximated(
-        "Traefik retries on network errors (and may pick the same server); NGINX followed proxy-next-upstream's conditions".into(),
+        "concurrent requests per client address, answered with 429 beyond; NGINX counted connections and answered 503 (limit-conn-status-code)".into(),
     ));
 }
 

@@ -1,22 +1,33 @@
 //! `convert --to traefik`: the Ingress with Traefik's class and router annotations, plus a
 //! `traefik.io/v1alpha1` Middleware per feature the annotations ask for, chained through
 //! `traefik.ingress.kubernetes.io/router.middlewares` in the order NGINX applies them
-//! (access, then authentication, then headers, redirects and rewrites).
+//! (access, then authentication, then headers, redirects and rewrites). An Ingress of a host
+//! with TLS gets an HTTPS router and an HTTP one that redirects or serves, as NGINX decided
+//! per location; client certificates a TLSOption.
 
 mod canary;
+mod client_auth;
 mod middlewares;
 
 use super::ingress;
 use super::source::Source;
-use super::yaml::Value;
-use super::{Ledger, Outcome, Output, Request};
+use super::yaml::{Map, Value};
+use super::{derived_name, metadata, Ledger, Outcome, Output, Request};
 use crate::knowledge::Knowledge;
+use client_auth::ClientAuth;
 use middlewares::Chain;
 
 /// The API group and version of Traefik's CRDs.
 const API: &str = "traefik.io/v1alpha1";
 const MIDDLEWARES: &str = "traefik.ingress.kubernetes.io/router.middlewares";
 const PATH_MATCHER: &str = "traefik.ingress.kubernetes.io/router.pathmatcher";
+
+/// The entry points of Traefik's Helm chart: plain HTTP and TLS.
+const WEB: &str = "web";
+const WEBSECURE: &str = "websecure";
+const ENTRY_POINTS: &str = "traefik.ingress.kubernetes.io/router.entrypoints";
+const ROUTER_TLS: &str = "traefik.ingress.kubernetes.io/router.tls";
+const TLS_OPTIONS: &str = "traefik.ingress.kubernetes.io/router.tls.options";
 
 pub fn convert(
     knowledge: &Knowledge,
@@ -28,13 +39,24 @@ pub fn convert(
     let class = ingress::target_class(knowledge, request, out);
     let mains = canary::main_backends(sources);
     let host_paths = canary::host_paths(sources);
+    let tls_hosts = tls_hosts(sources);
+    let mut split = false;
     for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
         if source.is_canary() {
             canary::convert(source, ledger, &mains, &host_paths, out);
             continue;
         }
-        let chain = Chain::build(source, knowledge, ledger);
-        https_redirect(source, ledger, out);
+        let mut chain = Chain::build(source, knowledge, ledger);
+        let client_auth = client_auth::read(source, &mut chain, ledger);
+        if let ClientAuth::Refused(why) = &client_auth {
+            ledger.spec(
+                "metadata.annotations".into(),
+                String::new(),
+                source.ingress_span(),
+                Outcome::NotTranslated(format!("the Ingress is not written: {why}")),
+            );
+            continue;
+        }
         if source.regex_paths() {
             if let Some(key) = source.key_of("use-regex") {
                 ledger.record(&key, Outcome::Approximated(
@@ -44,49 +66,132 @@ pub fn convert(
         }
         // What the target reads as annotations, for the keys left.
         let mut ingress = ingress::ingress(knowledge, source, ledger, request, &class);
-        let meta = match ingress.get_mut("metadata") {
-            Some(Value::Map(meta)) => meta,
-            _ => continue,
-        };
-        let annotations = meta.map_mut("annotations");
-        if source.regex_paths() {
-            annotations.set(PATH_MATCHER, "PathRegexp");
-            annotations.comment(PATH_MATCHER, "regex paths (use-regex / rewrite-target)");
-        }
-        if !chain.names.is_empty() {
-            let references: Vec<String> = chain
-                .names
+        let references = |names: &[String]| {
+            names
                 .iter()
                 .map(|name| format!("{}-{name}@kubernetescrd", source.namespace))
-                .collect();
-            annotations.set(MIDDLEWARES, references.join(","));
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        {
+            let annotations = annotations_of(&mut ingress);
+            if source.regex_paths() {
+                annotations.set(PATH_MATCHER, "PathRegexp");
+                annotations.comment(PATH_MATCHER, "regex paths (use-regex / rewrite-target)");
+            }
+            if !chain.names.is_empty() {
+                annotations.set(MIDDLEWARES, references(&chain.names));
+            }
         }
-        out.emit(Some(source.key.file), ingress);
+        let secure = !source.tls.is_empty()
+            || source.is_true("force-ssl-redirect")
+            || source
+                .rules
+                .iter()
+                .any(|r| r.host.as_ref().is_some_and(|h| tls_hosts.contains(h)));
+        if !secure {
+            https_redirect_keys(source, ledger, false);
+            out.emit(Some(source.key.file), ingress);
+        } else {
+            split = true;
+            // NGINX decides the redirect per location, by the host's certificate and the
+            // Ingress's own ssl-redirect: an HTTPS router, and an HTTP router that redirects
+            // or serves alike.
+            let redirects = https_redirect_keys(source, ledger, true);
+            let mut http = ingress.clone();
+            {
+                let annotations = annotations_of(&mut ingress);
+                annotations.set(ENTRY_POINTS, WEBSECURE);
+                annotations.set(ROUTER_TLS, "true");
+                if let ClientAuth::Option { reference, .. } = &client_auth {
+                    annotations.set(TLS_OPTIONS, reference.as_str());
+                }
+            }
+            if let Some(Value::Map(spec)) = http.get_mut("spec") {
+                spec.remove("tls");
+            }
+            if let Some(Value::Map(meta)) = http.get_mut("metadata") {
+                let name = match meta.get("name") {
+                    Some(Value::Str(name)) => derived_name(name, "http"),
+                    _ => String::new(),
+                };
+                meta.set("name", name);
+            }
+            let annotations = annotations_of(&mut http);
+            annotations.set(ENTRY_POINTS, WEB);
+            if redirects {
+                let name = derived_name(&source.name, "https-redirect");
+                chain.objects.push(redirect_scheme(source, &name));
+                annotations.set(MIDDLEWARES, references(&[name]));
+                annotations.comment(MIDDLEWARES, "ingress-nginx redirects HTTP to HTTPS for hosts with TLS (ssl-redirect, default \"true\")");
+            }
+            out.emit(Some(source.key.file), ingress);
+            // Over plain HTTP, NGINX answers a client-certificate location with 403: no HTTP
+            // router that would serve it without the check.
+            if redirects || !matches!(client_auth, ClientAuth::Option { .. }) {
+                out.emit(Some(source.key.file), http);
+            }
+        }
+        if let ClientAuth::Option { object, .. } = client_auth {
+            out.emit(Some(source.key.file), object);
+        }
         for object in chain.objects {
             out.emit(Some(source.key.file), object);
         }
     }
+    if split {
+        out.decide(format!("Ingresses of hosts with TLS are written twice: on entry point `{WEBSECURE}` (TLS) and, named `-http`, on `{WEB}`, redirecting or serving as NGINX did for each; rename the entry points if yours are not the chart's"));
+    }
 }
 
-/// ingress-nginx redirects HTTP to HTTPS for hosts with TLS; Traefik does it on an entry
-/// point, for every router at once.
-fn https_redirect(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_>) {
-    let tls = !source.tls.is_empty() || source.is_true("force-ssl-redirect");
-    let off = !source.redirects_to_https();
-    if tls && !off {
-        out.decide("HTTP→HTTPS redirect: Traefik redirects on the entry point, not per router: `--entryPoints.web.http.redirections.entryPoint.to=websecure --entryPoints.web.http.redirections.entryPoint.scheme=https` (chart: `ports.web.redirections.entryPoint: {to: websecure, scheme: https, permanent: true}`)".into());
-    }
+/// The hosts any (non-canary) Ingress gives a certificate: NGINX serves every path of such a
+/// host over TLS, and redirects them on port 80 by each path's own ssl-redirect.
+fn tls_hosts(sources: &[Source<'_>]) -> std::collections::BTreeSet<String> {
+    sources
+        .iter()
+        .filter(|s| !s.is_canary())
+        .flat_map(|s| s.tls.iter().flat_map(|t| t.hosts.iter().cloned()))
+        .collect()
+}
+
+fn annotations_of(ingress: &mut Map) -> &mut Map {
+    ingress.map_mut("metadata").map_mut("annotations")
+}
+
+/// The redirectScheme Middleware of an Ingress's HTTP router.
+fn redirect_scheme(source: &Source<'_>, name: &str) -> Map {
+    let mut spec = Map::new().with(
+        "redirectScheme",
+        Map::new().with("scheme", "https").with("permanent", true),
+    );
+    spec.comment(
+        "redirectScheme",
+        "NGINX answered 308 (http-redirect-code); Traefik answers 301 to GET and HEAD, 308 to other methods",
+    );
+    Map::new()
+        .with("apiVersion", API)
+        .with("kind", "Middleware")
+        .with(
+            "metadata",
+            metadata(name, &source.namespace, &source.origin),
+        )
+        .with("spec", spec)
+}
+
+/// Records ssl-redirect and force-ssl-redirect; whether the HTTP router redirects.
+fn https_redirect_keys(source: &Source<'_>, ledger: &mut Ledger, secure: bool) -> bool {
+    let redirects = secure && source.redirects_to_https();
     for suffix in ["ssl-redirect", "force-ssl-redirect"] {
-        let Some(annotation) = source.nginx(suffix) else {
-            continue;
-        };
-        let outcome = if off && !source.tls.is_empty() {
-            Outcome::NotTranslated("an entry-point redirect cannot be switched off for one router: this Ingress's HTTP traffic would be redirected too".into())
-        } else {
-            Outcome::Approximated(
-                "moved to the entry point's redirection (see the decisions)".into(),
-            )
-        };
-        ledger.record(&annotation.key, outcome);
+        if let Some(key) = source.key_of(suffix) {
+            ledger.record(
+                &key,
+                if redirects {
+                    Outcome::Approximated("a redirectScheme Middleware on the Ingress's HTTP router: Traefik answers 301 to GET and HEAD (308 to other methods) where NGINX answered 308".into())
+                } else {
+                    Outcome::Translated
+                },
+            );
+        }
     }
+    redirects
 }
