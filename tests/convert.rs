@@ -10,9 +10,10 @@ mod cel;
 mod common;
 
 const TARGETS: [&str; 5] = ["gateway-api", "traefik", "haproxy", "kong", "f5-nginx"];
-const INPUTS: [&str; 9] = [
+const INPUTS: [&str; 10] = [
     "fixtures/convert-fidelity",
     "fixtures/ingress2gateway-cases",
+    "fixtures/convert-traefik",
     "fixtures/convert",
     "fixtures/convert-corpus",
     "fixtures/demo",
@@ -126,6 +127,7 @@ fn every_emitted_object_validates_against_its_crd() {
         "BackendTLSPolicy",
         "Middleware",
         "ReferenceGrant",
+        "TLSOption",
     ] {
         assert!(
             validated.get(kind).copied().unwrap_or(0) > 0,

@@ -1,0 +1,197 @@
+//! `convert --to traefik` against what NGINX does, as Traefik's own ingress-nginx provider
+//! maps it (traefik/traefik pkg/provider/kubernetes/ingress-nginx): fixtures in
+//! fixtures/convert-traefik/ written in the shapes of that provider's fixtures.
+
+mod common;
+
+use serde_json::Value;
+
+fn documents(text: &str) -> Vec<Value> {
+    let file = manifest::load_file(
+        manifest::SourceText::new("out.yaml", text),
+        manifest::parse::Limits::default(),
+    );
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
+    file.documents
+        .iter()
+        .filter_map(|d| d.root)
+        .map(|root| {
+            manifest::model::decode::<Value>(&file.tree, root)
+                .value
+                .unwrap()
+        })
+        .collect()
+}
+
+fn convert(args: &[&str]) -> (common::Run, Vec<Value>, Value) {
+    let mut all = vec!["convert", "--to", "traefik", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = common::run(&all);
+    let docs = documents(&run.stdout);
+    let report =
+        serde_json::from_str(&run.stderr).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
+    (run, docs, report)
+}
+
+fn find<'d>(docs: &'d [Value], kind: &str, name: &str) -> Option<&'d Value> {
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+}
+
+fn annotation<'d>(doc: &'d Value, key: &str) -> Option<&'d str> {
+    doc["metadata"]["annotations"][key].as_str()
+}
+
+fn outcome(report: &Value, key_suffix: &str, ingress: &str) -> (String, String) {
+    report["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["key"].as_str().unwrap().ends_with(key_suffix) && e["ingress"]["name"] == ingress
+        })
+        .map(|e| {
+            (
+                e["outcome"].as_str().unwrap().to_string(),
+                e["detail"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .unwrap_or_else(|| panic!("no entry {key_suffix} of {ingress}"))
+}
+
+const ENTRY_POINTS: &str = "traefik.ingress.kubernetes.io/router.entrypoints";
+const MIDDLEWARES: &str = "traefik.ingress.kubernetes.io/router.middlewares";
+
+#[test]
+fn https_is_decided_per_router_as_nginx_does_per_location() {
+    let (_, docs, _) = convert(&["fixtures/convert-traefik/https.yaml"]);
+    // web: TLS on websecure, a redirecting router on web.
+    let web = find(&docs, "Ingress", "web").unwrap();
+    assert_eq!(annotation(web, ENTRY_POINTS), Some("websecure"));
+    let web_http = find(&docs, "Ingress", "web-http").unwrap();
+    assert_eq!(annotation(web_http, ENTRY_POINTS), Some("web"));
+    assert!(web_http["spec"].get("tls").is_none());
+    let redirect = annotation(web_http, MIDDLEWARES).unwrap();
+    assert_eq!(redirect, "site-web-https-redirect@kubernetescrd");
+    let middleware = find(&docs, "Middleware", "web-https-redirect").unwrap();
+    assert_eq!(middleware["spec"]["redirectScheme"]["scheme"], "https");
+    // docs has no certificate of its own, but its host has one: served over TLS too, and
+    // over HTTP without a redirect (its ssl-redirect is off).
+    let docs_tls = find(&docs, "Ingress", "docs").unwrap();
+    assert_eq!(annotation(docs_tls, ENTRY_POINTS), Some("websecure"));
+    assert_eq!(
+        annotation(docs_tls, "traefik.ingress.kubernetes.io/router.tls"),
+        Some("true")
+    );
+    let docs_http = find(&docs, "Ingress", "docs-http").unwrap();
+    assert_eq!(annotation(docs_http, ENTRY_POINTS), Some("web"));
+    assert_eq!(annotation(docs_http, MIDDLEWARES), None);
+}
+
+#[test]
+fn nothing_opens_what_nginx_kept_closed() {
+    let (run, docs, report) = convert(&["fixtures/convert-traefik/fail-closed.yaml"]);
+    assert_eq!(run.code, 1);
+    // An empty allowlist restricts nothing in NGINX: no ipAllowList (an empty sourceRange
+    // would make Traefik refuse the route).
+    assert!(docs.iter().all(|d| d["spec"].get("ipAllowList").is_none()));
+    assert_eq!(
+        outcome(&report, "whitelist-source-range", "allowlist-empty").0,
+        "no effect"
+    );
+    // Client certificates: a TLSOption the router names, the certificate passed on.
+    let option = docs
+        .iter()
+        .find(|d| d["kind"] == "TLSOption")
+        .expect("a TLSOption");
+    assert_eq!(
+        option["spec"]["clientAuth"]["clientAuthType"],
+        "VerifyClientCertIfGiven"
+    );
+    assert_eq!(option["spec"]["clientAuth"]["secretNames"][0], "client-ca");
+    let mtls = find(&docs, "Ingress", "mtls").unwrap();
+    let name = option["metadata"]["name"].as_str().unwrap();
+    assert_eq!(
+        annotation(mtls, "traefik.ingress.kubernetes.io/router.tls.options"),
+        Some(format!("default-{name}@kubernetescrd").as_str())
+    );
+    assert!(annotation(mtls, MIDDLEWARES)
+        .unwrap()
+        .contains("mtls-pass-client-cert"));
+    // A Secret reference NGINX cannot read denies the paths: nothing is written for it.
+    assert!(find(&docs, "Ingress", "mtls-malformed").is_none());
+    assert!(find(&docs, "Ingress", "mtls-malformed-http").is_none());
+    assert_eq!(
+        outcome(&report, "auth-tls-secret", "mtls-malformed").0,
+        "not translated"
+    );
+    // A header value that would split into two headers is not written.
+    let header = find(&docs, "Ingress", "header-newline").unwrap();
+    assert_eq!(annotation(header, MIDDLEWARES), None);
+    assert!(!run.stdout.contains("X-Injected"));
+}
+
+#[test]
+fn retries_and_limits_count_as_nginx_counts() {
+    let (_, docs, report) = convert(&["fixtures/convert-traefik/resilience.yaml"]);
+    let retry = find(&docs, "Middleware", "retry-retry").unwrap();
+    let spec = &retry["spec"]["retry"];
+    // tries 0 is ingress-nginx's default, 3.
+    assert_eq!(spec["attempts"], 3);
+    assert_eq!(spec["status"], serde_json::json!(["502", "503"]));
+    assert_eq!(spec["disableRetryOnNetworkError"], true);
+    assert_eq!(spec["retryNonIdempotentMethod"], true);
+    assert_eq!(spec["timeout"], "15s");
+    let limit = find(&docs, "Middleware", "retry-limit-connections").unwrap();
+    assert_eq!(limit["spec"]["inFlightReq"]["amount"], 20);
+    // `off`: no retry at all.
+    assert!(find(&docs, "Middleware", "no-retry-retry").is_none());
+    assert_eq!(
+        outcome(&report, "proxy-next-upstream", "no-retry").0,
+        "translated"
+    );
+}
+
+#[test]
+fn via_the_nginx_provider_keeps_the_annotations_and_names_what_it_does_not_read() {
+    let (run, docs, report) = convert(&[
+        "--via",
+        "nginx-provider",
+        "fixtures/convert/every-annotation.yaml",
+    ]);
+    let ingresses: Vec<&Value> = docs.iter().filter(|d| d["kind"] == "Ingress").collect();
+    assert_eq!(
+        ingresses.len(),
+        docs.len(),
+        "only Ingresses: {}",
+        run.stdout
+    );
+    let ingress = ingresses[0];
+    assert_eq!(ingress["spec"]["ingressClassName"], "nginx");
+    assert_eq!(
+        annotation(ingress, "nginx.ingress.kubernetes.io/rewrite-target"),
+        Some("/")
+    );
+    let decisions = report["decisions"].as_array().unwrap();
+    assert!(decisions
+        .iter()
+        .any(|d| d.as_str().unwrap().contains("60 s timeout")));
+    // The catalog's column for the provider: supported keys translated, the others said.
+    assert_eq!(
+        outcome(&report, "/rewrite-target", "everything").0,
+        "translated"
+    );
+    let (label, why) = outcome(&report, "/auth-tls-match-cn", "everything");
+    assert_eq!(label, "not translated");
+    assert!(why.contains("Traefik's ingress-nginx provider"), "{why}");
+    // --via is Traefik's.
+    let wrong = common::run(&[
+        "convert",
+        "--to",
+        "kong",
+        "--via",
+        "nginx-provider",
+        "fixtures/convert",
+    ]);
+    assert_eq!(wrong.code, 2);
+}
