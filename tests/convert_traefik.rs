@@ -195,3 +195,69 @@ fn via_the_nginx_provider_keeps_the_annotations_and_names_what_it_does_not_read(
     ]);
     assert_eq!(wrong.code, 2);
 }
+
+#[test]
+fn redirects_aliases_and_passthrough_route_as_the_provider_builds_them() {
+    let (_, docs, report) = convert(&["fixtures/convert-traefik/routes.yaml"]);
+    // app-root: `/` only, 302.
+    let root = find(&docs, "Middleware", "shop-app-root").unwrap();
+    let redirect = &root["spec"]["redirectRegex"];
+    assert_eq!(redirect["permanent"], false);
+    let regex = regex::Regex::new(redirect["regex"].as_str().unwrap()).unwrap();
+    assert!(regex.is_match("https://shop.example.com/"));
+    assert!(!regex.is_match("https://shop.example.com/cart"));
+    assert_eq!(
+        regex.replace(
+            "https://shop.example.com/",
+            redirect["replacement"]
+                .as_str()
+                .unwrap()
+                .replace("${1}", "$1")
+        ),
+        "https://shop.example.com/store"
+    );
+    // www: a router for the other name, redirecting to the host with the path kept.
+    let www = docs
+        .iter()
+        .find(|d| d["kind"] == "IngressRoute")
+        .expect("the www router");
+    assert_eq!(
+        www["spec"]["routes"][0]["match"],
+        "Host(`www.shop.example.com`)"
+    );
+    let name = www["metadata"]["name"].as_str().unwrap();
+    let middleware = find(&docs, "Middleware", name).unwrap();
+    let r = &middleware["spec"]["redirectRegex"];
+    let regex = regex::Regex::new(r["regex"].as_str().unwrap()).unwrap();
+    let replacement = r["replacement"]
+        .as_str()
+        .unwrap()
+        .replace("${1}", "$1")
+        .replace("${3}", "$3");
+    assert_eq!(
+        regex.replace("https://www.shop.example.com/a?b", replacement.as_str()),
+        "https://shop.example.com/a?b"
+    );
+    // server-alias: the alias that is another Ingress's host is dropped.
+    let shop = find(&docs, "Ingress", "shop").unwrap();
+    let hosts: Vec<&str> = shop["spec"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["shop.example.com", "shop.example.org"]);
+    // ssl-passthrough: TLS by SNI to the `/` backend; the HTTP side stays.
+    let tcp = docs
+        .iter()
+        .find(|d| d["kind"] == "IngressRouteTCP")
+        .expect("an IngressRouteTCP");
+    assert_eq!(
+        tcp["spec"]["routes"][0]["match"],
+        "HostSNI(`vault.example.com`)"
+    );
+    assert_eq!(tcp["spec"]["tls"]["passthrough"], true);
+    assert_eq!(tcp["spec"]["routes"][0]["services"][0]["port"], 8200);
+    assert!(find(&docs, "Ingress", "vault").is_some());
+    assert_eq!(outcome(&report, "app-root", "shop").0, "translated");
+}

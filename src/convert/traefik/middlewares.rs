@@ -15,7 +15,7 @@ const BROKEN_HEADER: &str =
 
 /// The Middlewares of one Ingress, in chain order.
 pub struct Chain<'s, 'a> {
-    source: &'s Source<'a>,
+    pub(super) source: &'s Source<'a>,
     /// The Middlewares' names, in chain order.
     pub names: Vec<String>,
     /// The Middlewares and other objects (ServersTransports) the Ingress needs.

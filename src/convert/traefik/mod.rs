@@ -8,6 +8,7 @@
 mod canary;
 mod client_auth;
 mod middlewares;
+mod routes;
 
 use super::ingress;
 use super::source::Source;
@@ -40,6 +41,12 @@ pub fn convert(
     let mains = canary::main_backends(sources);
     let host_paths = canary::host_paths(sources);
     let tls_hosts = tls_hosts(sources);
+    let all_hosts: std::collections::BTreeSet<String> = sources
+        .iter()
+        .flat_map(|s| s.rules.iter().filter_map(|r| r.host.clone()))
+        .collect();
+    // server-alias names already claimed, by the first Ingress naming them.
+    let mut claimed = std::collections::BTreeSet::new();
     let mut split = false;
     for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
         if source.is_canary() {
@@ -47,6 +54,9 @@ pub fn convert(
             continue;
         }
         let mut chain = Chain::build(source, knowledge, ledger);
+        routes::app_root(&mut chain, ledger);
+        routes::passthrough(source, ledger, out);
+        routes::www_redirect(source, ledger, &all_hosts, out);
         let client_auth = client_auth::read(source, &mut chain, ledger);
         if let ClientAuth::Refused(why) = &client_auth {
             ledger.spec(
@@ -66,6 +76,7 @@ pub fn convert(
         }
         // What the target reads as annotations, for the keys left.
         let mut ingress = ingress::ingress(knowledge, source, ledger, request, &class);
+        routes::server_alias(source, ledger, &all_hosts, &mut claimed, &mut ingress);
         let references = |names: &[String]| {
             names
                 .iter()
