@@ -261,3 +261,25 @@ fn redirects_aliases_and_passthrough_route_as_the_provider_builds_them() {
     assert!(find(&docs, "Ingress", "vault").is_some());
     assert_eq!(outcome(&report, "app-root", "shop").0, "translated");
 }
+
+#[test]
+fn authentication_that_cannot_be_written_writes_no_route() {
+    let (run, docs, report) = convert(&["fixtures/convert-traefik/auth.yaml"]);
+    assert_eq!(run.code, 1);
+    assert!(find(&docs, "Ingress", "foreign-secret").is_none());
+    assert!(find(&docs, "Ingress", "variable-auth").is_none());
+    let (_, why) = outcome(&report, "auth-secret", "foreign-secret");
+    assert!(why.contains("another namespace"), "{why}");
+    // What can be written is: basic auth from the Ingress's namespace, forwardAuth with its
+    // sign-in redirect (the NGINX variable parameter dropped, and said).
+    let sso = find(&docs, "Middleware", "sso-forward-auth").unwrap();
+    assert_eq!(
+        sso["spec"]["forwardAuth"]["authSigninURL"],
+        "https://sso.example.com/oauth2/start"
+    );
+    assert_eq!(
+        find(&docs, "Middleware", "sso-auth").unwrap()["spec"]["basicAuth"]["secret"],
+        "htpasswd"
+    );
+    assert_eq!(outcome(&report, "auth-signin", "sso").0, "approximated");
+}

@@ -20,6 +20,9 @@ pub struct Chain<'s, 'a> {
     pub names: Vec<String>,
     /// The Middlewares and other objects (ServersTransports) the Ingress needs.
     pub objects: Vec<Map>,
+    /// Why nothing may be written for the Ingress: its authentication cannot be, and NGINX
+    /// denied or authenticated these paths (an open route is worse than none).
+    pub refused: Option<String>,
 }
 
 impl<'s, 'a> Chain<'s, 'a> {
@@ -30,6 +33,7 @@ impl<'s, 'a> Chain<'s, 'a> {
             source,
             names: Vec::new(),
             objects: Vec::new(),
+            refused: None,
         };
         ip_allow_list(&mut chain, ledger);
         rate_limit(&mut chain, ledger);
@@ -180,33 +184,53 @@ fn request_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     );
 }
 
-/// auth-type basic|digest + auth-secret (+ auth-realm) → basicAuth / digestAuth.
+/// auth-type basic|digest + auth-secret (+ auth-realm) → basicAuth / digestAuth. An auth-type
+/// or Secret NGINX cannot use denies the paths there (its auth parser's LocationDenied): the
+/// Ingress is refused, never written open.
 fn basic_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let source = chain.source;
     let Some(kind) = source.nginx("auth-type") else {
         return;
     };
+    let mut refuse = |chain: &mut Chain<'_, '_>, key: &str, why: String| {
+        ledger.record(key, Outcome::NotTranslated(why.clone()));
+        chain.refused = Some(why);
+    };
     let field = match kind.value.trim() {
         "basic" => "basicAuth",
         "digest" => "digestAuth",
         other => {
-            ledger.record(
-                &kind.key,
-                Outcome::NotTranslated(format!("auth-type `{other}`")),
+            let why = format!(
+                "auth-type `{other}` is neither basic nor digest: NGINX denies these paths"
             );
+            refuse(chain, &kind.key, why);
             return;
         }
     };
     let Some(secret) = source.nginx("auth-secret") else {
-        ledger.record(&kind.key, Outcome::NotTranslated("no auth-secret".into()));
+        refuse(
+            chain,
+            &kind.key,
+            "no auth-secret: NGINX denies these paths".into(),
+        );
         return;
     };
-    let name = secret.value.trim();
-    let name = name.split_once('/').map_or(name, |(_, n)| n);
+    let value = secret.value.trim();
+    let (namespace, name) = value
+        .split_once('/')
+        .unwrap_or((source.namespace.as_str(), value));
+    if namespace != source.namespace {
+        let why = format!(
+            "the Secret {namespace}/{name} is in another namespace than the Ingress: a Middleware reads Secrets of its own namespace; copy it into {} (nothing is written rather than an open route)",
+            source.namespace
+        );
+        refuse(chain, &secret.key, why);
+        return;
+    }
     let mut config = Map::new().with("secret", name);
     let mut keys = vec![
         format!("{}: {}", kind.key, kind.value.trim()),
-        format!("{}: {}", secret.key, secret.value.trim()),
+        format!("{}: {value}", secret.key),
     ];
     if let Some(realm) = source.nginx("auth-realm") {
         config.set("realm", realm.value.as_str());
@@ -215,30 +239,35 @@ fn basic_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     }
     chain.add("auth", field, config, &keys);
     ledger.record(&kind.key, Outcome::Translated);
-    ledger.record(&secret.key, Outcome::Approximated(
-        "the same Secret, referenced: Traefik reads htpasswd lines under the key `users` (or a kubernetes.io/basic-auth Secret), ingress-nginx under `auth`: copy the key".into(),
-    ));
+    let auth_map = source.value("auth-secret-type") == Some("auth-map");
+    ledger.record(&secret.key, Outcome::Approximated(if auth_map {
+        "the same Secret, referenced: Traefik reads a Secret's single key as htpasswd lines, so an auth-map Secret (a key per user) must become one key of `user:hash` lines".into()
+    } else {
+        "the same Secret, referenced: Traefik reads its single key as htpasswd lines, so ingress-nginx's `auth` key works as it is; a Secret with a second key is refused and the route with it".into()
+    }));
     if let Some(key) = source.key_of("auth-secret-type") {
         ledger.record(
             &key,
-            Outcome::Approximated(
-                "auth-map Secrets need reformatting to htpasswd lines under `users`".into(),
-            ),
+            if auth_map {
+                Outcome::Approximated("see auth-secret: one key of htpasswd lines".into())
+            } else {
+                Outcome::Translated
+            },
         );
     }
 }
 
-/// auth-url (+ auth-response-headers) → forwardAuth.
+/// auth-url (+ auth-response-headers) → forwardAuth; a URL Traefik cannot call as NGINX did
+/// refuses the Ingress rather than serve it unauthenticated.
 fn forward_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let source = chain.source;
     let Some(url) = source.nginx("auth-url") else {
         return;
     };
     if url.value.contains('$') {
-        ledger.record(
-            &url.key,
-            Outcome::NotTranslated("the URL uses NGINX variables".into()),
-        );
+        let why = "the auth URL uses NGINX variables, which forwardAuth's address cannot: nothing is written rather than an unauthenticated route".to_string();
+        ledger.record(&url.key, Outcome::NotTranslated(why.clone()));
+        chain.refused = Some(why);
         return;
     }
     let mut config = Map::new().with("address", url.value.trim());
@@ -247,6 +276,40 @@ fn forward_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
         config.set("authResponseHeaders", comma_list(&headers.value));
         keys.push(format!("{}: {}", headers.key, headers.value));
         ledger.record(&headers.key, Outcome::Translated);
+    }
+    if let Some(signin) = source.nginx("auth-signin") {
+        // NGINX turns the auth service's 401 into a redirect here (authSigninURL, Traefik
+        // 3.7+). Its variables have no Traefik equivalent: a query parameter made of them
+        // is dropped.
+        let value = signin.value.trim();
+        let (base, query) = value.split_once('?').unwrap_or((value, ""));
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.contains('$'))
+            .collect();
+        if base.contains('$') {
+            ledger.record(&signin.key, Outcome::NotTranslated(
+                "the sign-in URL's address uses NGINX variables: on a 401 the client gets the auth service's answer instead of a redirect".into(),
+            ));
+        } else {
+            let url = if kept.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}?{}", kept.join("&"))
+            };
+            config.set("authSigninURL", url.as_str());
+            keys.push(format!("{}: {value}", signin.key));
+            ledger.record(
+                &signin.key,
+                if url == value {
+                    Outcome::Translated
+                } else {
+                    Outcome::Approximated(format!(
+                        "`{url}`: the parameters made of NGINX variables (the page to return to) are dropped, so after signing in the user lands on the auth service's default"
+                    ))
+                },
+            );
+        }
     }
     chain.add("forward-auth", "forwardAuth", config, &keys);
     ledger.record(&url.key, Outcome::Approximated(

@@ -58,7 +58,11 @@ pub fn convert(
         routes::passthrough(source, ledger, out);
         routes::www_redirect(source, ledger, &all_hosts, out);
         let client_auth = client_auth::read(source, &mut chain, ledger);
-        if let ClientAuth::Refused(why) = &client_auth {
+        let refused = match &client_auth {
+            ClientAuth::Refused(why) => Some(why.clone()),
+            _ => chain.refused.clone(),
+        };
+        if let Some(why) = refused {
             ledger.spec(
                 "metadata.annotations".into(),
                 String::new(),
