@@ -87,8 +87,11 @@ fn host_ports_roll_over_node_by_node() {
         "hostport",
     ]);
     let scenarios = json["scenarios"].as_array().unwrap();
-    assert_eq!(scenarios.len(), 1);
+    // C recommended, A as the fallback.
+    assert_eq!(scenarios.len(), 2);
     assert_eq!(scenarios[0]["id"], "C");
+    assert_eq!(scenarios[0]["recommended"], true);
+    assert_eq!(scenarios[1]["id"], "A");
     let steps = scenarios[0]["steps"].to_string();
     assert!(
         steps.contains("--set ports.web.hostPort=8080 --set ports.websecure.hostPort=8443"),
@@ -103,7 +106,7 @@ fn host_ports_roll_over_node_by_node() {
 }
 
 #[test]
-fn no_handbook_scenario_says_why() {
+fn host_ports_to_a_load_balancer_offer_c_and_recommend_a() {
     let json = plan(&[
         "fixtures/corpus/charts/ingress-nginx/daemonset-hostnetwork.yaml",
         "--to",
@@ -111,15 +114,19 @@ fn no_handbook_scenario_says_why() {
         "--target-exposure",
         "loadbalancer",
     ]);
-    assert_eq!(json["scenarios"], serde_json::json!([]));
-    assert!(
-        json["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("no handbook scenario moves traffic from host ports"),
-        "{}",
-        json["reason"]
-    );
+    let ids: Vec<(&str, bool)> = json["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["id"].as_str().unwrap(),
+                s["recommended"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ids, [("A", true), ("C", false)]);
+    assert!(json["reason"].is_null());
     let empty = plan(&["fixtures/suppress", "--to", "traefik"]);
     assert!(
         empty["reason"]
@@ -204,4 +211,113 @@ fn plan_reads_the_target_in_the_input_and_names_classless_and_hostless_ingresses
         "{text}"
     );
     assert!(!text.contains("the 0 host(s)"), "{text}");
+}
+
+/// The `ingress-lint` commands a plan's steps print (in backticks).
+fn printed_commands(plan: &serde_json::Value) -> Vec<String> {
+    let mut commands = Vec::new();
+    for source in plan["plans"].as_array().unwrap() {
+        for scenario in source["scenarios"].as_array().unwrap() {
+            for step in scenario["steps"].as_array().unwrap() {
+                let step = step.as_str().unwrap();
+                for (i, part) in step.split('`').enumerate() {
+                    if i % 2 == 1 && part.starts_with("ingress-lint ") {
+                        commands.push(part.to_string());
+                    }
+                }
+            }
+        }
+    }
+    commands.sort();
+    commands.dedup();
+    commands
+}
+
+/// Every `ingress-lint` command a plan prints runs on the same input and does what the step
+/// says: `convert` converts the Ingresses the step counts, `check --provider` reports.
+#[test]
+fn every_printed_command_runs_on_the_same_input() {
+    let inputs = [
+        "fixtures/plan/multi-release.yaml",
+        "fixtures/plan/cilium-pinned-ip.yaml",
+        "fixtures/plan/tcp-and-tunnel.yaml",
+        "fixtures/corpus/charts/ingress-nginx/daemonset-hostport.yaml",
+        "fixtures/demo",
+    ];
+    let mut ran = 0;
+    for input in inputs {
+        for target in ["traefik", "gateway-api", "haproxy"] {
+            let json = plan(&[input, "--to", target]);
+            for command in printed_commands(&json) {
+                let mut args: Vec<&str> = command.split_whitespace().skip(1).collect();
+                args.push(input);
+                let run = common::run(&args);
+                assert!(
+                    run.code == 0 || run.code == 1,
+                    "{input} → {target}: `{command}` exited {}: {}",
+                    run.code,
+                    run.stderr
+                );
+                assert!(
+                    !run.stdout.is_empty() || !run.stderr.is_empty(),
+                    "{command}"
+                );
+                if args[0] == "convert" {
+                    let mut json_args = args.clone();
+                    json_args.insert(1, "--format");
+                    json_args.insert(2, "json");
+                    let report: serde_json::Value =
+                        serde_json::from_str(&common::run(&json_args).stderr).unwrap();
+                    assert!(
+                        report["ingresses"].as_u64().unwrap() > 0,
+                        "{input} → {target}: `{command}` converts nothing"
+                    );
+                }
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 15, "{ran}");
+}
+
+#[test]
+fn each_source_controller_gets_its_plan_with_its_real_classes() {
+    let json = plan(&["fixtures/plan/multi-release.yaml", "--to", "traefik"]);
+    let plans = json["plans"].as_array().unwrap();
+    assert_eq!(plans.len(), 2);
+    let classes: Vec<&serde_json::Value> = plans.iter().map(|p| &p["classes"]).collect();
+    assert_eq!(classes[0], &serde_json::json!(["external-nginx"]));
+    assert_eq!(classes[1], &serde_json::json!(["internal-nginx"]));
+    assert_eq!(plans[0]["namespace"], "ingress-external");
+    let steps = plans[1]["scenarios"].to_string();
+    assert!(steps.contains("--class internal-nginx"), "{steps}");
+    assert!(!steps.contains("class `nginx`"), "{steps}");
+    // A self-hosted target is never assumed "cloud"; its default is a LoadBalancer.
+    assert_eq!(json["target"]["exposure"], "loadbalancer");
+}
+
+#[test]
+fn a_pinned_ip_tcp_ports_and_a_tunnel_shape_the_runbook() {
+    let json = plan(&["fixtures/plan/cilium-pinned-ip.yaml", "--to", "traefik"]);
+    let first = &json["plans"][0];
+    assert_eq!(first["pinned_ip"]["via"], "lbipam.cilium.io/ips");
+    assert_eq!(first["pinned_ip"]["value"], "192.0.2.50");
+    assert_eq!(first["scenarios"][0]["id"], "B");
+    let steps = first["scenarios"][0]["steps"].to_string();
+    assert!(
+        steps.contains("lbipam.cilium.io/ips: \\\"192.0.2.50\\\""),
+        "{steps}"
+    );
+    assert!(!steps.contains("<the old IP>"), "{steps}");
+
+    let json = plan(&["fixtures/plan/tcp-and-tunnel.yaml", "--to", "traefik"]);
+    let first = &json["plans"][0];
+    assert_eq!(first["streams"][0]["port"], "22/TCP");
+    assert_eq!(first["streams"][0]["backend"], "gitea/gitea-ssh:22");
+    let steps = first["scenarios"].to_string();
+    assert!(steps.contains("IngressRouteTCP"), "{steps}");
+    assert!(
+        steps.contains("Also switch: ConfigMap cloudflared/cloudflared"),
+        "{steps}"
+    );
 }

@@ -63,8 +63,14 @@ pub fn select<'i>(
     if !request.classes.is_empty() || request.classless {
         let mut selected = Vec::new();
         for entry in &inventory.ingresses {
+            // A class the default IngressClass gives counts as class-less here too.
+            let own_class = matches!(
+                entry.class_source,
+                ClassSource::Spec | ClassSource::Annotation
+            );
             let chosen = match &entry.class {
-                Some(class) => request.classes.contains(class),
+                Some(class) if own_class => request.classes.contains(class),
+                Some(class) => request.classless || request.classes.contains(class),
                 None => request.classless,
             };
             if chosen {
