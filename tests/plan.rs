@@ -241,6 +241,7 @@ fn every_printed_command_runs_on_the_same_input() {
         "fixtures/plan/multi-release.yaml",
         "fixtures/plan/cilium-pinned-ip.yaml",
         "fixtures/plan/tcp-and-tunnel.yaml",
+        "fixtures/plan/gke-global-ip.yaml",
         "fixtures/corpus/charts/ingress-nginx/daemonset-hostport.yaml",
         "fixtures/demo",
     ];
@@ -320,4 +321,42 @@ fn a_pinned_ip_tcp_ports_and_a_tunnel_shape_the_runbook() {
         steps.contains("Also switch: ConfigMap cloudflared/cloudflared"),
         "{steps}"
     );
+}
+
+#[test]
+fn a_managed_cloud_controller_is_the_platforms_and_its_global_ip_stays() {
+    let json = plan(&["fixtures/plan/gke-global-ip.yaml", "--to", "traefik"]);
+    // A self-hosted target from a cloud source: planned (A), not refused.
+    assert!(json["reason"].is_null(), "{json}");
+    assert_eq!(json["target"]["exposure"], "loadbalancer");
+    let first = &json["plans"][0];
+    assert_eq!(first["origin"], "managed");
+    assert!(first["source"]["workload"].is_null(), "{first}");
+    let ids: Vec<&str> = first["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["A"]);
+    let caveats = first["scenarios"][0]["caveats"].to_string();
+    assert!(caveats.contains("global static IP `web-ip`"), "{caveats}");
+}
+
+/// The runbooks of the plan fixtures, read line by line when they change.
+#[test]
+fn plan_fixtures_runbooks() {
+    for (name, input) in [
+        ("multi_release", "fixtures/plan/multi-release.yaml"),
+        ("cilium_pinned_ip", "fixtures/plan/cilium-pinned-ip.yaml"),
+        ("tcp_and_tunnel", "fixtures/plan/tcp-and-tunnel.yaml"),
+        ("gke_global_ip", "fixtures/plan/gke-global-ip.yaml"),
+        (
+            "kind_host_ports",
+            "fixtures/corpus/charts/ingress-nginx/daemonset-hostport.yaml",
+        ),
+    ] {
+        let run = common::run(&["plan", input, "--to", "traefik"]);
+        insta::assert_snapshot!(format!("plan_{name}"), run.stdout);
+    }
 }

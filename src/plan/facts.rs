@@ -52,6 +52,9 @@ pub struct Facts {
     pub streams: Vec<Stream>,
     /// Objects in the input that reach the controller by its Service's name or address.
     pub also_switch: Vec<String>,
+    /// Hosts a tunnel's config in the input carries to the controller: no DNS record of
+    /// theirs points at it, so they move with the tunnel's config.
+    pub tunnel_hosts: Vec<String>,
     /// A GCE global static IP its Ingresses name (a regional Service cannot take it).
     pub global_ip: Option<String>,
     /// How the source is installed, and why (the release declaring it, the platform).
@@ -146,13 +149,19 @@ impl Facts {
         let service = lb.map(|s| objects.reference(s.key).name);
         let helm = knowledge.controller(target).and_then(|c| c.helm.as_ref());
         let streams = streams(objects, source, lb, &namespace);
-        let also_switch = service
+        let (also_switch, tunnel_hosts) = service
             .as_deref()
-            .map(|name| also_switch(objects, name, &namespace, pinned.as_ref()))
+            .map(|name| also_switch(objects, name, &namespace, pinned.as_ref(), &hosts))
             .unwrap_or_default();
+        // A managed controller has no workload in the cluster: it is the platform's.
+        let source_workload = if source.origin == Origin::Managed {
+            format!("{} (run by the platform)", source.controller.name)
+        } else {
+            objects.reference(source.workload).to_string()
+        };
         Facts {
             source_id: source.controller.id.clone(),
-            source_workload: objects.reference(source.workload).to_string(),
+            source_workload,
             source_kind: objects.reference(source.workload).kind,
             source_name: objects.reference(source.workload).name,
             source_namespace: namespace,
@@ -199,6 +208,7 @@ impl Facts {
             host_network: source.exposure.contains(&Exposure::Hostnetwork),
             streams,
             also_switch,
+            tunnel_hosts,
             global_ip,
             source_origin: source.origin,
             source_why: source.origin_reason.clone(),
@@ -375,16 +385,24 @@ fn also_switch(
     service: &str,
     namespace: &str,
     pinned: Option<&Pinned>,
-) -> Vec<String> {
+    hosts: &[String],
+) -> (Vec<String>, Vec<String>) {
     let dns = format!("{service}.{namespace}.svc");
     let mut found = Vec::new();
+    let mut tunneled = Vec::new();
     for (key, object) in objects.iter() {
         let reference = objects.reference(key).to_string();
         match &object.typed {
             _ if object.reference.kind == "ConfigMap" => {
-                let names = data_of(objects, key).iter().any(|(_, v)| v.contains(&dns));
-                if names {
+                let data = data_of(objects, key);
+                if data.iter().any(|(_, v)| v.contains(&dns)) {
                     found.push(format!("{reference} names `{dns}` (a tunnel or proxy sending traffic to the controller): point it at the target's Service"));
+                    tunneled.extend(
+                        hosts
+                            .iter()
+                            .filter(|h| data.iter().any(|(_, v)| v.contains(h.as_str())))
+                            .cloned(),
+                    );
                 }
             }
             manifest::TypedObject::Service(s) => {
@@ -410,5 +428,7 @@ fn also_switch(
             _ => {}
         }
     }
-    found
+    tunneled.sort();
+    tunneled.dedup();
+    (found, tunneled)
 }

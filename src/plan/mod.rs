@@ -193,7 +193,10 @@ pub fn plan(
             || request.from.unwrap_or("unknown").to_string(),
             |s| s.controller.id.clone(),
         ),
-        workload: s.map(|s| objects.reference(s.workload).to_string()),
+        // A managed controller runs outside the cluster: no workload to name.
+        workload: s
+            .filter(|s| s.origin != crate::release::Origin::Managed)
+            .map(|s| objects.reference(s.workload).to_string()),
         exposure: s.map_or_else(|| "none".to_string(), |s| main_exposure(&s.exposure)),
     };
     let plans: Vec<SourcePlan> = sources

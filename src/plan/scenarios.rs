@@ -85,11 +85,22 @@ pub fn dns_switchover(f: &Facts, recommended: bool) -> Scenario {
             if f.target_id == "gateway-api" {
                 format!("Write a Gateway and routes for each of the {count} Ingress(es) of {classes}{classless}, translating the annotations: `ingress-lint convert --to gateway-api{selection}{classless_flag}` writes them and reports what does not carry over (add `--target-class` with your implementation's GatewayClass). Rollback: delete what it wrote.")
             } else {
-                format!("Duplicate each of the {count} Ingress(es) of {classes}{classless} with spec.ingressClassName set to {}'s class, translating the annotations: `ingress-lint convert --to {}{selection}{classless_flag} --name-suffix=-{}` writes them and reports what does not carry over. Rollback: delete the `-{}` copies.", f.target_id, f.target_id, f.target_id, f.target_id)
+                let translated = if f.source_id == "ingress-nginx" {
+                    "translating the annotations".to_string()
+                } else {
+                    format!("translating ingress-nginx annotations only ({}'s own are listed, not translated: the catalog translates ingress-nginx's)", f.source_id)
+                };
+                format!("Duplicate each of the {count} Ingress(es) of {classes}{classless} with spec.ingressClassName set to {}'s class, {translated}: `ingress-lint convert --to {}{selection}{classless_flag} --name-suffix=-{}` writes them and reports what does not carry over. Rollback: delete the `-{}` copies.", f.target_id, f.target_id, f.target_id, f.target_id)
             }
         },
         format!("Test every host against {}'s address (curl --resolve HOST:443:NEW_IP).", f.target_id),
-        "Switch DNS one hostname at a time, watching errors and latency before the next. Rollback: point the record back (the short TTL makes it quick).".to_string(),
+        if f.tunnel_hosts.is_empty() {
+            "Switch DNS one hostname at a time, watching errors and latency before the next. Rollback: point the record back (the short TTL makes it quick).".to_string()
+        } else if f.tunnel_hosts.len() == f.hosts.len() {
+            format!("Every host ({}) reaches the controller through a tunnel, not DNS: switch the tunnel's config (below) instead of DNS records. Rollback: restore the tunnel's config.", f.tunnel_hosts.join(", "))
+        } else {
+            format!("Switch DNS one hostname at a time, watching errors and latency before the next — except {}, which a tunnel carries: switch the tunnel's config for those (below). Rollback: point the record (or the tunnel) back.", f.tunnel_hosts.join(", "))
+        },
     ]);
     for also in &f.also_switch {
         steps.push(format!("Also switch: {also}."));

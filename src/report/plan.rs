@@ -67,7 +67,11 @@ fn facts(out: &mut String, plan: &SourcePlan) {
         plan.source
             .workload
             .as_deref()
-            .unwrap_or("not found in the input"),
+            .unwrap_or(if plan.origin == "managed" {
+                "run by the platform"
+            } else {
+                "not found in the input"
+            }),
         plan.origin,
         plan.source.exposure
     );
