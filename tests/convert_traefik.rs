@@ -283,3 +283,36 @@ fn authentication_that_cannot_be_written_writes_no_route() {
     );
     assert_eq!(outcome(&report, "auth-signin", "sso").0, "approximated");
 }
+
+#[test]
+fn regex_hosts_and_backend_settings_become_ingress_routes() {
+    let (_, docs, _) = convert(&["fixtures/convert-traefik/regex-and-backend.yaml"]);
+    let route = |name: &str| find(&docs, "IngressRoute", name).unwrap_or_else(|| panic!("{name}"));
+    // Every path of the host, both Ingresses: anchored and case-insensitive, as ~* "^path".
+    for (name, path, yes, no) in [
+        ("api", "/v[0-9]+/users", "/V2/Users/7", "/x/v2/users"),
+        ("static", "/static", "/STATIC/app.js", "/assets/static"),
+    ] {
+        let matcher = route(name)["spec"]["routes"][0]["match"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            matcher.contains(&format!("PathRegexp(`(?i)^{path}`)")),
+            "{matcher}"
+        );
+        let regex = regex::Regex::new(&format!("(?i)^{path}")).unwrap();
+        assert!(regex.is_match(yes) && !regex.is_match(no), "{path}");
+    }
+    // The backend's settings sit on the service reference, linked.
+    let service = &route("static")["spec"]["routes"][0]["services"][0];
+    assert_eq!(service["scheme"], "https");
+    assert_eq!(service["sticky"]["cookie"]["name"], "sticky");
+    let transport = service["serversTransport"].as_str().unwrap();
+    let transport =
+        find(&docs, "ServersTransport", transport).expect("the linked ServersTransport");
+    assert_eq!(transport["spec"]["forwardingTimeouts"]["dialTimeout"], "5s");
+    // NGINX does not verify HTTPS backends without proxy-ssl-verify.
+    assert_eq!(transport["spec"]["insecureSkipVerify"], true);
+    assert!(find(&docs, "Ingress", "static").is_none());
+}

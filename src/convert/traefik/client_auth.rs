@@ -14,9 +14,11 @@ use crate::convert::{derived_name, metadata, Ledger, Outcome};
 /// What auth-tls-secret makes of an Ingress.
 pub enum ClientAuth {
     None,
-    /// The TLSOption to write and the router's reference to it.
+    /// The TLSOption to write: the router's reference to it, its namespace and name.
     Option {
         reference: String,
+        namespace: String,
+        name: String,
         object: Map,
     },
     /// Nothing may be written for the Ingress: why.
@@ -93,6 +95,8 @@ pub fn read(source: &Source<'_>, chain: &mut Chain<'_, '_>, ledger: &mut Ledger)
     }
     ClientAuth::Option {
         reference: format!("{namespace}-{option_name}@kubernetescrd"),
+        namespace: namespace.to_string(),
+        name: option_name,
         object,
     }
 }

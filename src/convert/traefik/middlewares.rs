@@ -47,7 +47,6 @@ impl<'s, 'a> Chain<'s, 'a> {
         rewrite(&mut chain, ledger);
         buffering(&mut chain, ledger);
         retry(&mut chain, ledger);
-        servers_transport(&mut chain, ledger);
         chain
     }
 }
@@ -601,91 +600,6 @@ fn limit_connections(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     ledger.record(&annotation.key, Outcome::Approximated(
         "concurrent requests per client address, answered with 429 beyond; NGINX counted connections and answered 503 (limit-conn-status-code)".into(),
     ));
-}
-
-/// backend-protocol HTTPS/GRPCS/GRPC: the scheme Traefik speaks is a Service annotation
-/// (`service.serversscheme`), and backend TLS a ServersTransport the Service names
-/// (`service.serverstransport`). The ServersTransport is written; the Services are not
-/// this conversion's to change, so the report says what to add.
-fn servers_transport(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
-    let source = chain.source;
-    let Some(protocol) = source.nginx("backend-protocol") else {
-        return;
-    };
-    let value = protocol.value.trim().to_ascii_uppercase();
-    let scheme = match value.as_str() {
-        "HTTP" | "AUTO_HTTP" => {
-            ledger.record(&protocol.key, Outcome::Translated);
-            return;
-        }
-        "HTTPS" | "GRPCS" => "https",
-        "GRPC" => "h2c",
-        _ => return,
-    };
-    let services = source.backend_services().join(", ");
-    let mut instructions = format!(
-        "add `traefik.ingress.kubernetes.io/service.serversscheme: {scheme}` to Service(s) {services}"
-    );
-    if scheme == "https" {
-        let name = derived_name(&source.name, "backend-tls");
-        let mut config = Map::new();
-        let verify = source.value("proxy-ssl-verify") == Some("on");
-        if let Some(server_name) = source.value("proxy-ssl-name") {
-            config.set("serverName", server_name);
-        }
-        if verify {
-            if let Some(secret) = source.value("proxy-ssl-secret") {
-                let secret = secret.split_once('/').map_or(secret, |(_, n)| n);
-                config.set(
-                    "rootCAs",
-                    vec![Value::Map(Map::new().with("secret", secret))],
-                );
-            }
-        } else {
-            // ingress-nginx does not verify HTTPS backends unless proxy-ssl-verify is on.
-            config.set("insecureSkipVerify", true);
-        }
-        let mut object = Map::new()
-            .with("apiVersion", API)
-            .with("kind", "ServersTransport")
-            .with(
-                "metadata",
-                metadata(&name, &source.namespace, &source.origin),
-            )
-            .with("spec", config);
-        if let Some(Value::Map(spec)) = object.get_mut("spec") {
-            if let Some(first) = ["serverName", "rootCAs", "insecureSkipVerify"]
-                .into_iter()
-                .find(|k| spec.get(k).is_some())
-            {
-                spec.comment(
-                    first,
-                    format!("{}: {}", protocol.key, protocol.value.trim()),
-                );
-            }
-        }
-        chain.objects.push(object);
-        instructions.push_str(&format!(
-            " and `traefik.ingress.kubernetes.io/service.serverstransport: {}-{name}@kubernetescrd`",
-            source.namespace
-        ));
-        for suffix in ["proxy-ssl-name", "proxy-ssl-verify", "proxy-ssl-secret"] {
-            if let Some(key) = source.key_of(suffix) {
-                ledger.record(&key, Outcome::Translated);
-            }
-        }
-    }
-    ledger.record(
-        &protocol.key,
-        Outcome::NotTranslated(format!(
-            "a Service setting on Traefik{}: {instructions}",
-            if scheme == "https" {
-                " (the ServersTransport is written)"
-            } else {
-                ""
-            }
-        )),
-    );
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! with TLS gets an HTTPS router and an HTTP one that redirects or serves, as NGINX decided
 //! per location; client certificates a TLSOption.
 
+mod backend;
 mod canary;
 mod client_auth;
+mod ingress_route;
 mod middlewares;
 mod routes;
 
@@ -41,6 +43,11 @@ pub fn convert(
     let mains = canary::main_backends(sources);
     let host_paths = canary::host_paths(sources);
     let tls_hosts = tls_hosts(sources);
+    let regex_hosts: std::collections::BTreeSet<String> = sources
+        .iter()
+        .filter(|s| !s.is_canary() && s.regex_paths())
+        .flat_map(|s| s.rules.iter().filter_map(|r| r.host.clone()))
+        .collect();
     let all_hosts: std::collections::BTreeSet<String> = sources
         .iter()
         .flat_map(|s| s.rules.iter().filter_map(|r| r.host.clone()))
@@ -57,6 +64,7 @@ pub fn convert(
         routes::app_root(&mut chain, ledger);
         routes::passthrough(source, ledger, out);
         routes::www_redirect(source, ledger, &all_hosts, out);
+        let backend = backend::read(source, ledger);
         let client_auth = client_auth::read(source, &mut chain, ledger);
         let refused = match &client_auth {
             ClientAuth::Refused(why) => Some(why.clone()),
@@ -71,16 +79,23 @@ pub fn convert(
             );
             continue;
         }
-        if source.regex_paths() {
+        // NGINX matches every path of a host with use-regex or rewrite-target on one Ingress
+        // as `~* "^path"`: an IngressRoute's anchored, case-insensitive PathRegexp.
+        let regex_host = source
+            .rules
+            .iter()
+            .any(|r| r.host.as_ref().is_some_and(|h| regex_hosts.contains(h)))
+            || source.regex_paths();
+        if regex_host {
             if let Some(key) = source.key_of("use-regex") {
                 ledger.record(&key, Outcome::Approximated(
-                    "PathRegexp uses Go RE2, case-sensitive and unanchored unless the path says so; NGINX used case-insensitive PCRE prefixes".into(),
+                    "an IngressRoute with PathRegexp(`(?i)^path`) on every path of the host, as NGINX's ~*; Go RE2 where NGINX used PCRE (no lookarounds or backreferences)".into(),
                 ));
             }
         }
         // What the target reads as annotations, for the keys left.
         let mut ingress = ingress::ingress(knowledge, source, ledger, request, &class);
-        routes::server_alias(source, ledger, &all_hosts, &mut claimed, &mut ingress);
+        let aliases = routes::server_alias(source, ledger, &all_hosts, &mut claimed, &mut ingress);
         let references = |names: &[String]| {
             names
                 .iter()
@@ -104,7 +119,46 @@ pub fn convert(
                 .rules
                 .iter()
                 .any(|r| r.host.as_ref().is_some_and(|h| tls_hosts.contains(h)));
-        if !secure {
+        if regex_host || backend.needed() {
+            let redirects = https_redirect_keys(source, ledger, secure);
+            let mut http_middlewares = None;
+            if secure {
+                split = true;
+                if redirects {
+                    let name = derived_name(&source.name, "https-redirect");
+                    chain.objects.push(redirect_scheme(source, &name));
+                    http_middlewares = Some(vec![name]);
+                } else if !matches!(client_auth, ClientAuth::Option { .. }) {
+                    http_middlewares = Some(chain.names.clone());
+                }
+            }
+            let tls_option = match &client_auth {
+                ClientAuth::Option {
+                    namespace, name, ..
+                } => Some((namespace.as_str(), name.as_str())),
+                _ => None,
+            };
+            let exposure = ingress_route::Exposure {
+                secure,
+                http_middlewares,
+                tls_option,
+                aliases: &aliases,
+                name_suffix: request.name_suffix.unwrap_or_default(),
+            };
+            for route in ingress_route::build(
+                source,
+                &ingress,
+                &chain.names,
+                &backend,
+                regex_host,
+                &exposure,
+            ) {
+                out.emit(Some(source.key.file), route);
+            }
+            for left in ingress_route::router_annotations_left(&ingress) {
+                out.decide(format!("{}/{}: `{left}` has no place on the IngressRoute written for it: set its equivalent on the route by hand", source.namespace, source.name));
+            }
+        } else if !secure {
             https_redirect_keys(source, ledger, false);
             out.emit(Some(source.key.file), ingress);
         } else {
@@ -149,6 +203,9 @@ pub fn convert(
         }
         if let ClientAuth::Option { object, .. } = client_auth {
             out.emit(Some(source.key.file), object);
+        }
+        if let Some((_, transport)) = backend.transport {
+            out.emit(Some(source.key.file), transport);
         }
         for object in chain.objects {
             out.emit(Some(source.key.file), object);

@@ -223,9 +223,9 @@ pub fn server_alias(
     all_hosts: &std::collections::BTreeSet<String>,
     claimed: &mut std::collections::BTreeSet<String>,
     ingress: &mut Map,
-) {
+) -> Vec<String> {
     let Some(annotation) = source.nginx("server-alias") else {
-        return;
+        return Vec::new();
     };
     let aliases: Vec<String> = annotation
         .value
@@ -235,7 +235,7 @@ pub fn server_alias(
         .filter(|a| claimed.insert(a.clone()))
         .collect();
     let Some(Value::Map(spec)) = ingress.get_mut("spec") else {
-        return;
+        return Vec::new();
     };
     let rules: Vec<Value> = match spec.get("rules") {
         Some(Value::List(rules)) => rules.clone(),
@@ -259,7 +259,7 @@ pub fn server_alias(
                     .into(),
             ),
         );
-        return;
+        return Vec::new();
     }
     let mut all = rules;
     all.extend(added);
@@ -267,4 +267,5 @@ pub fn server_alias(
     ledger.record(&annotation.key, Outcome::Approximated(
         "the rules again for each alias; over HTTPS an alias needs a certificate naming it (NGINX used the host's)".into(),
     ));
+    aliases
 }
