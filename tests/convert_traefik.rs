@@ -316,3 +316,21 @@ fn regex_hosts_and_backend_settings_become_ingress_routes() {
     assert_eq!(transport["spec"]["insecureSkipVerify"], true);
     assert!(find(&docs, "Ingress", "static").is_none());
 }
+
+#[test]
+fn a_canary_keeps_the_main_middlewares_and_the_default_backend_catches_the_rest() {
+    let (_, docs, _) = convert(&["fixtures/convert-traefik/canary-and-default.yaml"]);
+    let canary = find(&docs, "IngressRoute", "shop-canary").expect("the canary route");
+    for route in canary["spec"]["routes"].as_array().unwrap() {
+        assert_eq!(route["middlewares"][0]["name"], "shop-auth", "{route}");
+    }
+    let shop = find(&docs, "Ingress", "shop").unwrap();
+    assert!(shop["spec"].get("defaultBackend").is_none());
+    let rules = shop["spec"]["rules"].as_array().unwrap();
+    let catch_all = rules
+        .iter()
+        .flat_map(|r| r["http"]["paths"].as_array().unwrap())
+        .find(|p| p["path"] == "/")
+        .expect("a / rule for the host");
+    assert_eq!(catch_all["backend"]["service"]["name"], "fallback");
+}

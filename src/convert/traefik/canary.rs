@@ -86,11 +86,15 @@ fn canary_matcher(host: &str, path: &HttpPath, host_paths: &HostPaths) -> String
 /// A canary Ingress: a plain Ingress cannot split traffic on Traefik, so an IngressRoute
 /// (Traefik's Kubernetes CRD provider) takes its host and path ahead of the main Ingress's
 /// router — by weight through a TraefikService, by header or cookie in a rule of its own.
+/// (namespace, host, path) → the Middlewares of the main Ingress's router there.
+pub type MainMiddlewares = std::collections::BTreeMap<(String, String, String), Vec<String>>;
+
 pub fn convert(
     source: &Source<'_>,
     ledger: &mut Ledger,
     mains: &Mains<'_>,
     host_paths: &HostPaths,
+    main_middlewares: &MainMiddlewares,
     out: &mut Output<'_>,
 ) {
     let canary_key = source.key_of("canary").unwrap_or_default();
@@ -128,6 +132,7 @@ pub fn convert(
                 continue;
             };
             tls = tls.or(secret.clone());
+            let first_route = routes.len();
             let matcher = canary_matcher(&host, path, host_paths);
             let service = |name: &str, port: &Port| {
                 let mut map = Map::new().with("name", name);
@@ -261,6 +266,20 @@ pub fn convert(
                             "not a weight between 0 and canary-weight-total".into(),
                         ),
                     ),
+                }
+            }
+            // A canary takes the main Ingress's annotations (NGINX ignores its own but the
+            // canary-* ones): its routes go through the main router's Middlewares.
+            let key = (source.namespace.clone(), host.clone(), path.path.clone());
+            if let Some(names) = main_middlewares.get(&key).filter(|n| !n.is_empty()) {
+                let references: Vec<Value> = names
+                    .iter()
+                    .map(|n| Value::Map(Map::new().with("name", n.as_str())))
+                    .collect();
+                for route in &mut routes[first_route..] {
+                    if let Value::Map(route) = route {
+                        route.set("middlewares", references.clone());
+                    }
                 }
             }
         }

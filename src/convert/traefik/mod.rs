@@ -55,15 +55,33 @@ pub fn convert(
     // server-alias names already claimed, by the first Ingress naming them.
     let mut claimed = std::collections::BTreeSet::new();
     let mut split = false;
-    for (source, ledger) in sources.iter().zip(ledgers.iter_mut()) {
+    let mut main_middlewares = canary::MainMiddlewares::new();
+    // Canaries after the main Ingresses, whose Middlewares they go through.
+    let order = (0..sources.len())
+        .filter(|&i| !sources[i].is_canary())
+        .chain((0..sources.len()).filter(|&i| sources[i].is_canary()));
+    for i in order {
+        let (source, ledger) = (&sources[i], &mut ledgers[i]);
         if source.is_canary() {
-            canary::convert(source, ledger, &mains, &host_paths, out);
+            canary::convert(source, ledger, &mains, &host_paths, &main_middlewares, out);
             continue;
         }
         let mut chain = Chain::build(source, knowledge, ledger);
         routes::app_root(&mut chain, ledger);
         routes::passthrough(source, ledger, out);
         routes::www_redirect(source, ledger, &all_hosts, out);
+        for rule in &source.rules {
+            for path in &rule.paths {
+                main_middlewares.insert(
+                    (
+                        source.namespace.clone(),
+                        rule.host.clone().unwrap_or_default(),
+                        path.path.clone(),
+                    ),
+                    chain.names.clone(),
+                );
+            }
+        }
         let backend = backend::read(source, ledger);
         let client_auth = client_auth::read(source, &mut chain, ledger);
         let refused = match &client_auth {
@@ -95,6 +113,7 @@ pub fn convert(
         }
         // What the target reads as annotations, for the keys left.
         let mut ingress = ingress::ingress(knowledge, source, ledger, request, &class);
+        routes::default_backend(source, ledger, &mut ingress);
         let aliases = routes::server_alias(source, ledger, &all_hosts, &mut claimed, &mut ingress);
         let references = |names: &[String]| {
             names

@@ -269,3 +269,69 @@ pub fn server_alias(
     ));
     aliases
 }
+
+/// spec.defaultBackend beside rules: NGINX serves each of the Ingress's hosts' unmatched
+/// paths from it (a catch-all location per host); Traefik ignores it when rules exist. A `/`
+/// rule per host that has none, which Traefik ranks last (the shortest rule).
+pub fn default_backend(source: &Source<'_>, ledger: &mut Ledger, ingress: &mut Map) {
+    let Some(Backend::Service { .. }) = &source.default_backend else {
+        return;
+    };
+    if source.rules.is_empty() {
+        // Alone, Traefik serves it as the catch-all, as NGINX does.
+        return;
+    }
+    let Some(Value::Map(spec)) = ingress.get_mut("spec") else {
+        return;
+    };
+    let Some(default) = spec.get("defaultBackend").cloned() else {
+        return;
+    };
+    let mut rules = match spec.get("rules") {
+        Some(Value::List(rules)) => rules.clone(),
+        _ => Vec::new(),
+    };
+    let mut added = 0;
+    let mut covered = std::collections::BTreeSet::new();
+    for rule in &source.rules {
+        let Some(host) = &rule.host else {
+            continue;
+        };
+        let has_root = source
+            .rules
+            .iter()
+            .filter(|r| r.host.as_ref() == Some(host))
+            .flat_map(|r| &r.paths)
+            .any(|p| p.path == "/");
+        // One catch-all per host, however many rules name it.
+        let already = !covered.insert(host.clone());
+        if has_root || already {
+            continue;
+        }
+        let path = Map::new()
+            .with("path", "/")
+            .with("pathType", "Prefix")
+            .with("backend", default.clone());
+        rules.push(Value::Map(
+            Map::new()
+                .with("host", host.as_str())
+                .with("http", Map::new().with("paths", vec![Value::Map(path)])),
+        ));
+        added += 1;
+    }
+    spec.set("rules", rules);
+    spec.remove("defaultBackend");
+    ledger.spec(
+        "spec.defaultBackend".into(),
+        String::new(),
+        source.ingress_span(),
+        if added > 0 {
+            Outcome::Translated
+        } else {
+            Outcome::NoEffect(
+                "every host of the Ingress has a `/` path: NGINX never reaches its default backend"
+                    .into(),
+            )
+        },
+    );
+}
