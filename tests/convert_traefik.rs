@@ -334,3 +334,25 @@ fn a_canary_keeps_the_main_middlewares_and_the_default_backend_catches_the_rest(
         .expect("a / rule for the host");
     assert_eq!(catch_all["backend"]["service"]["name"], "fallback");
 }
+
+#[test]
+fn snippets_of_header_lines_become_headers_when_nginx_applied_them() {
+    let (_, docs, report) = convert(&["fixtures/convert-traefik/snippets.yaml"]);
+    let headers = find(&docs, "Middleware", "web-configuration-snippet-headers")
+        .expect("a headers Middleware");
+    let response = &headers["spec"]["headers"]["customResponseHeaders"];
+    assert_eq!(response["X-Frame-Options"], "DENY");
+    assert_eq!(response["Cache-Control"], "no-store");
+    let (label, why) = outcome(&report, "configuration-snippet", "legacy");
+    assert_eq!(label, "not translated");
+    assert!(why.contains("`rewrite"), "{why}");
+    // Without the ConfigMap, NGINX ignored snippets: nothing is written.
+    let (_, docs, report) = convert(&["fixtures/convert/access.yaml"]);
+    assert!(docs.iter().all(|d| !d["metadata"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .contains("snippet")));
+    assert!(outcome(&report, "configuration-snippet", "admin")
+        .1
+        .contains("allow-snippet-annotations"));
+}

@@ -360,6 +360,11 @@ impl<'a> Source<'a> {
         self.globals.contains_key(key)
     }
 
+    /// The source controller's ConfigMap value of a key, when the input has it.
+    pub fn global(&self, key: &str) -> Option<&str> {
+        self.globals.get(key).map(|v| v.trim())
+    }
+
     /// Whether HTTP requests for the Ingress's TLS hosts redirect to HTTPS: its
     /// `ssl-redirect` / `force-ssl-redirect`, else the ConfigMap's, else ingress-nginx's
     /// default (`true`).

@@ -43,6 +43,7 @@ impl<'s, 'a> Chain<'s, 'a> {
         cors(&mut chain, knowledge, ledger);
         request_headers(&mut chain, ledger);
         response_headers(&mut chain, ledger);
+        snippet_headers(&mut chain, ledger);
         redirect(&mut chain, ledger);
         rewrite(&mut chain, ledger);
         buffering(&mut chain, ledger);
@@ -362,6 +363,127 @@ fn response_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     );
 }
 
+/// configuration-snippet / server-snippet made only of header lines (`add_header`,
+/// `more_set_headers`, `proxy_set_header`, `more_set_input_headers`) → a headers Middleware,
+/// the subset Traefik's ingress-nginx provider reads too. Only when the input shows NGINX
+/// applied snippets at all (`allow-snippet-annotations: "true"`, off by default since v1.9,
+/// and `annotations-risk-level: Critical`).
+fn snippet_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    for suffix in ["configuration-snippet", "server-snippet"] {
+        let Some(snippet) = source.nginx(suffix) else {
+            continue;
+        };
+        // Snippets are Critical-risk annotations: since v1.12 they also need the risk level.
+        let allowed = source.global("allow-snippet-annotations") == Some("true")
+            && source.global("annotations-risk-level") == Some("Critical");
+        if !allowed {
+            ledger.record(&snippet.key, Outcome::NotTranslated(
+                "ingress-nginx ignores snippets unless its ConfigMap sets allow-snippet-annotations: \"true\" (off by default since v1.9) and annotations-risk-level: Critical (High by default since v1.12), which the input does not show: nothing is written".into(),
+            ));
+            continue;
+        }
+        match header_lines(&snippet.value) {
+            Ok((request, response)) if !request.is_empty() || !response.is_empty() => {
+                let mut config = Map::new();
+                for (field, headers) in [
+                    ("customRequestHeaders", &request),
+                    ("customResponseHeaders", &response),
+                ] {
+                    if !headers.is_empty() {
+                        let mut map = Map::new();
+                        for (name, value) in headers {
+                            map.set(name, value.as_str());
+                        }
+                        config.set(field, map);
+                    }
+                }
+                chain.add(
+                    &format!("{suffix}-headers"),
+                    "headers",
+                    config,
+                    &[format!("{}: its header lines", snippet.key)],
+                );
+                ledger.record(&snippet.key, Outcome::Approximated(format!(
+                    "its header lines as a headers Middleware: Traefik sets response headers on every response, where add_header without `always` only touched 2xx and 3xx ones{}",
+                    if suffix == "server-snippet" { "; NGINX applied a server snippet to every Ingress of the host, this to this Ingress's routes" } else { "" }
+                )));
+            }
+            Ok(_) => ledger.record(&snippet.key, Outcome::NoEffect("no directive".into())),
+            Err(directive) => ledger.record(&snippet.key, Outcome::NotTranslated(format!(
+                "`{directive}` is not a header line: Traefik has no configuration injection, so the snippet is not written"
+            ))),
+        }
+    }
+}
+
+/// The request and response headers of a snippet made only of header directives, or the
+/// first statement that is something else (or uses NGINX variables).
+fn header_lines(snippet: &str) -> Result<(Vec<(String, String)>, Vec<(String, String)>), String> {
+    let mut request = Vec::new();
+    let mut response = Vec::new();
+    let text: String = snippet
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for statement in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let words = words(statement);
+        if statement.contains('$') {
+            return Err(statement.to_string());
+        }
+        match words.first().map(String::as_str) {
+            Some("add_header") if words.len() >= 3 => {
+                response.push((words[1].clone(), words[2].clone()));
+            }
+            Some("proxy_set_header") if words.len() == 3 => {
+                request.push((words[1].clone(), words[2].clone()));
+            }
+            Some(directive @ ("more_set_headers" | "more_set_input_headers"))
+                if words.len() >= 2 =>
+            {
+                for pair in &words[1..] {
+                    let Some((name, value)) = pair.split_once(':') else {
+                        return Err(statement.to_string());
+                    };
+                    let header = (name.trim().to_string(), value.trim().to_string());
+                    if directive == "more_set_headers" {
+                        response.push(header);
+                    } else {
+                        request.push(header);
+                    }
+                }
+            }
+            _ => return Err(statement.to_string()),
+        }
+    }
+    Ok((request, response))
+}
+
+/// A statement's words, quotes removed (`"X-A: b c"` is one word).
+fn words(statement: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    for c in statement.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.push(c),
+            (None, '"' | '\'') => quote = Some(c),
+            (None, c) if c.is_whitespace() => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+            }
+            (None, c) => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
 /// permanent-redirect / temporal-redirect → redirectRegex.
 fn redirect(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let source = chain.source;
@@ -605,6 +727,19 @@ fn limit_connections(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_header_lines_make_a_headers_middleware() {
+        let (request, response) = header_lines(
+            "# security headers\nadd_header X-Frame-Options \"DENY\" always;\nmore_set_headers \"X-A: 1\" \"X-B: two words\";\nproxy_set_header X-Team shop;",
+        )
+        .unwrap();
+        assert_eq!(request, [("X-Team".to_string(), "shop".to_string())]);
+        assert_eq!(response.len(), 3);
+        assert_eq!(response[2], ("X-B".to_string(), "two words".to_string()));
+        assert!(header_lines("return 301 https://example.com;").is_err());
+        assert!(header_lines("add_header X-Host $host;").is_err());
+    }
 
     #[test]
     fn nginx_sizes_are_binary() {
