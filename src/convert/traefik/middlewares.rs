@@ -417,9 +417,12 @@ fn snippet_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     }
 }
 
+/// Header (name, value) pairs.
+type Headers = Vec<(String, String)>;
+
 /// The request and response headers of a snippet made only of header directives, or the
 /// first statement that is something else (or uses NGINX variables).
-fn header_lines(snippet: &str) -> Result<(Vec<(String, String)>, Vec<(String, String)>), String> {
+fn header_lines(snippet: &str) -> Result<(Headers, Headers), String> {
     let mut request = Vec::new();
     let mut response = Vec::new();
     let text: String = snippet
