@@ -125,6 +125,18 @@ fn nothing_opens_what_nginx_kept_closed() {
         outcome(&report, "auth-tls-secret", "mtls-malformed").0,
         "not translated"
     );
+    // strict-validate-path-type: NGINX rejects the Ingress; nothing is written.
+    assert!(find(&docs, "Ingress", "strict-path").is_none());
+    assert!(outcome(&report, "metadata.annotations", "strict-path")
+        .1
+        .contains("strict-validate-path-type"));
+    // custom-http-errors served by the default-backend Service.
+    let errors = find(&docs, "Middleware", "custom-errors-custom-errors").unwrap();
+    assert_eq!(
+        errors["spec"]["errors"]["status"],
+        serde_json::json!(["404", "503"])
+    );
+    assert_eq!(errors["spec"]["errors"]["service"]["port"], 8080);
     // A header value that would split into two headers is not written.
     let header = find(&docs, "Ingress", "header-newline").unwrap();
     assert_eq!(annotation(header, MIDDLEWARES), None);

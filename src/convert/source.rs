@@ -30,6 +30,8 @@ pub struct Source<'a> {
     pub default_backend: Option<Backend>,
     /// custom-headers: the headers of the ConfigMap it names, or why they cannot be read.
     pub custom_headers: Option<Result<Vec<(String, String)>, String>>,
+    /// The `default-backend` annotation's Service and its first port, when in the input.
+    pub default_backend_service: Option<(String, Option<i32>)>,
     /// The source controller's ConfigMap settings (the defaults annotations override).
     globals: &'a BTreeMap<String, String>,
 }
@@ -316,6 +318,23 @@ impl<'a> Source<'a> {
                     .is_some_and(|(p, s)| s == "custom-headers" && prefixes.iter().any(|x| x == p))
             })
             .map(|(_, v)| custom_headers(objects, &index.config_maps, &namespace, v));
+        let default_backend_service = ingress
+            .metadata
+            .annotations
+            .iter()
+            .flatten()
+            .find(|(k, _)| {
+                k.split_once('/')
+                    .is_some_and(|(p, s)| s == "default-backend" && prefixes.iter().any(|x| x == p))
+            })
+            .map(|(_, v)| {
+                let name = v.trim().to_string();
+                let port = index
+                    .services
+                    .get(&(namespace.as_str(), name.as_str()))
+                    .and_then(|s| s.spec.as_ref()?.ports.as_ref()?.first().map(|p| p.port));
+                (name, port)
+            });
         Some(Source {
             key,
             ingress,
@@ -329,6 +348,7 @@ impl<'a> Source<'a> {
             tls,
             default_backend,
             custom_headers,
+            default_backend_service,
             globals: &index.globals,
         })
     }

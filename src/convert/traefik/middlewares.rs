@@ -44,6 +44,7 @@ impl<'s, 'a> Chain<'s, 'a> {
         request_headers(&mut chain, ledger);
         response_headers(&mut chain, ledger);
         snippet_headers(&mut chain, ledger);
+        custom_errors(&mut chain, ledger);
         redirect(&mut chain, ledger);
         rewrite(&mut chain, ledger);
         buffering(&mut chain, ledger);
@@ -277,6 +278,20 @@ fn forward_auth(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
         keys.push(format!("{}: {}", headers.key, headers.value));
         ledger.record(&headers.key, Outcome::Translated);
     }
+    if let Some(method) = source.nginx("auth-method") {
+        // forwardAuth asks with GET, or with the request's own method: no fixed other one.
+        ledger.record(
+            &method.key,
+            if method.value.trim().eq_ignore_ascii_case("GET") {
+                Outcome::Translated
+            } else {
+                Outcome::NotTranslated(format!(
+                    "forwardAuth calls the auth service with GET (or the request's own method): not {}",
+                    method.value.trim()
+                ))
+            },
+        );
+    }
     if let Some(signin) = source.nginx("auth-signin") {
         // NGINX turns the auth service's 401 into a redirect here (authSigninURL, Traefik
         // 3.7+). Its variables have no Traefik equivalent: a query parameter made of them
@@ -361,6 +376,54 @@ fn response_headers(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
         Map::new().with("customResponseHeaders", custom),
         &["custom-headers: the ConfigMap's headers".into()],
     );
+}
+
+/// custom-http-errors (+ default-backend) → errors: the listed statuses served by the
+/// default-backend Service, as NGINX's `proxy_intercept_errors` with its error locations.
+fn custom_errors(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
+    let source = chain.source;
+    let Some(errors) = source.nginx("custom-http-errors") else {
+        return;
+    };
+    let statuses = comma_list(&errors.value);
+    let Some((service, port)) = &source.default_backend_service else {
+        ledger.record(&errors.key, Outcome::NotTranslated(
+            "NGINX sends these to the controller's default backend (--default-backend-service), which the input does not name: add default-backend with the error pages' Service".into(),
+        ));
+        return;
+    };
+    let Some(port) = port else {
+        ledger.record(
+            &errors.key,
+            Outcome::NotTranslated(format!(
+            "the errors Middleware names a Service port: Service {}/{service} is not in the input",
+            source.namespace
+        )),
+        );
+        return;
+    };
+    chain.add(
+        "custom-errors",
+        "errors",
+        Map::new()
+            .with("status", statuses)
+            .with(
+                "service",
+                Map::new()
+                    .with("name", service.as_str())
+                    .with("port", i64::from(*port)),
+            )
+            .with("query", "/"),
+        &[format!("{}: {}", errors.key, errors.value.trim())],
+    );
+    ledger.record(&errors.key, Outcome::Approximated(
+        "the error pages' Service gets GET / for these statuses; NGINX passed the original request with X-Code, X-Format and X-Original-URI headers, which custom error pages read".into(),
+    ));
+    if let Some(key) = source.key_of("default-backend") {
+        ledger.record(&key, Outcome::Approximated(
+            "serves the custom-http-errors statuses; NGINX also sent a path there when its Service had no endpoints, which Traefik answers with 503".into(),
+        ));
+    }
 }
 
 /// configuration-snippet / server-snippet made only of header lines (`add_header`,

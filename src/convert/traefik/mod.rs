@@ -87,7 +87,8 @@ pub fn convert(
         let refused = match &client_auth {
             ClientAuth::Refused(why) => Some(why.clone()),
             _ => chain.refused.clone(),
-        };
+        }
+        .or_else(|| strict_path_refusal(source));
         if let Some(why) = refused {
             ledger.spec(
                 "metadata.annotations".into(),
@@ -233,6 +234,30 @@ pub fn convert(
     if split {
         out.decide(format!("Ingresses of hosts with TLS are written twice: on entry point `{WEBSECURE}` (TLS) and, named `-http`, on `{WEB}`, redirecting or serving as NGINX did for each; rename the entry points if yours are not the chart's"));
     }
+}
+
+/// ingress-nginx (strict-validate-path-type, on by default since v1.12, as in Traefik's
+/// provider) rejects an Ingress whose Prefix or Exact path holds more than letters, digits,
+/// `.`, `_`, `-` and `/`: it serves none of it, so nothing is written.
+fn strict_path_refusal(source: &Source<'_>) -> Option<String> {
+    if source.global("strict-validate-path-type") == Some("false") {
+        return None;
+    }
+    let plain = |path: &str| {
+        path.starts_with('/')
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+    };
+    let bad = source
+        .rules
+        .iter()
+        .flat_map(|r| &r.paths)
+        .find(|p| matches!(p.path_type.as_str(), "Prefix" | "Exact") && !plain(&p.path))?;
+    Some(format!(
+        "path `{}` of type {} holds characters ingress-nginx's strict-validate-path-type refuses (on by default since v1.12): NGINX rejects the whole Ingress, so nothing is written (set pathType ImplementationSpecific, or the ConfigMap's strict-validate-path-type to \"false\" if yours served it)",
+        bad.path, bad.path_type
+    ))
 }
 
 /// The hosts any (non-canary) Ingress gives a certificate: NGINX serves every path of such a
