@@ -107,6 +107,9 @@ pub struct Plan {
 #[derive(Debug, Serialize)]
 pub struct SourcePlan {
     pub source: Side,
+    /// Where its workload is declared (`file:line`), telling apart the same controller in
+    /// several clusters.
+    pub at: String,
     pub namespace: String,
     /// How it is installed: `rendered`, `release`, `managed` (by the platform), `bundled`,
     /// `declared`.
@@ -209,8 +212,11 @@ pub fn plan(
                 target_entry,
                 source.origin,
             );
+            let (file, position) =
+                objects.position(source.workload.file, objects.name_span(source.workload));
             SourcePlan {
                 source: side(Some(source)),
+                at: format!("{}:{}", file.name, position.line),
                 namespace: facts.source_namespace.clone(),
                 origin: source.origin.as_str(),
                 classes: facts.classes.clone(),

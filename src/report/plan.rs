@@ -42,9 +42,14 @@ pub fn markdown(plan: &Plan) -> String {
         let level = if several {
             let _ = writeln!(
                 out,
-                "\n## {}. {}\n",
+                "\n## {}. {} ({})\n",
                 n + 1,
-                source.source.workload.as_deref().unwrap_or("?")
+                source
+                    .source
+                    .workload
+                    .as_deref()
+                    .unwrap_or("run by the platform"),
+                source.at
             );
             "###"
         } else {
