@@ -240,6 +240,7 @@ fn every_printed_command_runs_on_the_same_input() {
     let inputs = [
         "fixtures/plan/multi-release.yaml",
         "fixtures/plan/cilium-pinned-ip.yaml",
+        "fixtures/plan/metallb-pinned-ip.yaml",
         "fixtures/plan/tcp-and-tunnel.yaml",
         "fixtures/plan/gke-global-ip.yaml",
         "fixtures/corpus/charts/ingress-nginx/daemonset-hostport.yaml",
@@ -311,6 +312,14 @@ fn a_pinned_ip_tcp_ports_and_a_tunnel_shape_the_runbook() {
     );
     assert!(!steps.contains("<the old IP>"), "{steps}");
 
+    // MetalLB's older key still pins the IP.
+    let json = plan(&["fixtures/plan/metallb-pinned-ip.yaml", "--to", "traefik"]);
+    assert_eq!(
+        json["plans"][0]["pinned_ip"]["via"],
+        "metallb.universe.tf/loadBalancerIPs"
+    );
+    assert_eq!(json["plans"][0]["scenarios"][0]["id"], "B");
+
     let json = plan(&["fixtures/plan/tcp-and-tunnel.yaml", "--to", "traefik"]);
     let first = &json["plans"][0];
     assert_eq!(first["streams"][0]["port"], "22/TCP");
@@ -349,6 +358,7 @@ fn plan_fixtures_runbooks() {
     for (name, input) in [
         ("multi_release", "fixtures/plan/multi-release.yaml"),
         ("cilium_pinned_ip", "fixtures/plan/cilium-pinned-ip.yaml"),
+        ("metallb_pinned_ip", "fixtures/plan/metallb-pinned-ip.yaml"),
         ("tcp_and_tunnel", "fixtures/plan/tcp-and-tunnel.yaml"),
         ("gke_global_ip", "fixtures/plan/gke-global-ip.yaml"),
         (

@@ -28,6 +28,9 @@ pub struct Provider {
     pub name: String,
     pub detect: Detect,
     pub annotations: Vec<ProviderAnnotation>,
+    /// Older keys still read: they pin an IP too, but are never suggested.
+    #[serde(default)]
+    pub legacy_annotations: Vec<ProviderAnnotation>,
     /// Whether the implementation still reads `spec.loadBalancerIP`.
     pub honours_spec_field: Honours,
     pub note: String,

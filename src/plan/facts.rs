@@ -128,13 +128,16 @@ impl Facts {
         let pinned = lb.and_then(|s| {
             let from_annotation = service_annotations.as_ref().and_then(|annotations| {
                 knowledge.providers.providers.iter().find_map(|p| {
-                    p.annotations.iter().find_map(|a| {
-                        annotations.get(&a.key).map(|value| Pinned {
-                            value: value.clone(),
-                            via: a.key.clone(),
-                            provider: Some(p.id.clone()),
+                    p.annotations
+                        .iter()
+                        .chain(&p.legacy_annotations)
+                        .find_map(|a| {
+                            annotations.get(&a.key).map(|value| Pinned {
+                                value: value.clone(),
+                                via: a.key.clone(),
+                                provider: Some(p.id.clone()),
+                            })
                         })
-                    })
                 })
             });
             from_annotation.or_else(|| {
