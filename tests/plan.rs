@@ -319,6 +319,10 @@ fn a_pinned_ip_tcp_ports_and_a_tunnel_shape_the_runbook() {
         "metallb.universe.tf/loadBalancerIPs"
     );
     assert_eq!(json["plans"][0]["scenarios"][0]["id"], "B");
+    // An ExternalDNS target naming that address is switched with it.
+    assert!(json["plans"][0]["also_switch"]
+        .to_string()
+        .contains("Ingress ops/status: ExternalDNS publishes"));
 
     let json = plan(&["fixtures/plan/tcp-and-tunnel.yaml", "--to", "traefik"]);
     let first = &json["plans"][0];

@@ -347,6 +347,21 @@ fn streams(
         .collect()
 }
 
+/// An ExternalDNS `target` annotation naming the controller (its pinned address or its
+/// Service's name): the records it publishes move with the switch.
+fn external_dns_target(
+    reference: &str,
+    annotations: Option<&std::collections::BTreeMap<String, String>>,
+    dns: &str,
+    pinned: Option<&Pinned>,
+) -> Option<String> {
+    let target = annotations?.get("external-dns.alpha.kubernetes.io/target")?;
+    let names_it = target.split(',').map(str::trim).any(|t| {
+        pinned.is_some_and(|p| p.value.split(',').any(|v| v.trim() == t)) || t.starts_with(dns)
+    });
+    names_it.then(|| format!("{reference}: ExternalDNS publishes `{target}`, the controller's address: change the target with the switch"))
+}
+
 /// The `data` of a ConfigMap in the input, as (key, value) pairs.
 fn config_map_data(objects: &Objects<'_>, namespace: &str, name: &str) -> Vec<(String, String)> {
     objects
@@ -417,16 +432,20 @@ fn also_switch(
                 if external {
                     found.push(format!("{reference} is an ExternalName for `{dns}`: point it at the target's Service"));
                 }
-                let target = s
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get("external-dns.alpha.kubernetes.io/target"));
-                if let (Some(target), Some(pinned)) = (target, pinned) {
-                    if target.split(',').any(|t| t.trim() == pinned.value) {
-                        found.push(format!("{reference}: ExternalDNS publishes `{target}`, the controller's address: change the target with the switch"));
-                    }
-                }
+                found.extend(external_dns_target(
+                    &reference,
+                    s.metadata.annotations.as_ref(),
+                    &dns,
+                    pinned,
+                ));
+            }
+            manifest::TypedObject::Ingress(ingress) => {
+                found.extend(external_dns_target(
+                    &reference,
+                    ingress.metadata.annotations.as_ref(),
+                    &dns,
+                    pinned,
+                ));
             }
             _ => {}
         }
