@@ -112,6 +112,7 @@ pub fn check_bytes(data: &[u8]) -> usize {
             classless: false,
             target_class: None,
             via_nginx_provider: false,
+            implementation: None,
             name_suffix: None,
         };
         let conversion =

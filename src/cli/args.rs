@@ -160,6 +160,11 @@ pub struct ConvertArgs {
     /// source's IngressClass name)
     #[arg(long, value_name = "NAME")]
     pub target_class: Option<String>,
+    /// Gateway API: also write this implementation's policies for what the standard channel
+    /// cannot say (authentication, IP lists, rate limits, timeouts, retries, body size,
+    /// affinity)
+    #[arg(long, value_name = "ID", value_parser = PossibleValuesParser::new(crate::knowledge::implementation_ids()))]
+    pub implementation: Option<String>,
     /// Traefik: keep the ingress-nginx annotations for Traefik's ingress-nginx provider
     /// (v3.5+) instead of writing Traefik's own objects; the report says what it does not read
     #[arg(long, value_enum, value_name = "PATH")]

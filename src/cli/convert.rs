@@ -13,6 +13,11 @@ use crate::translate::translate;
 
 pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
     let migration = check_migration(&args.to, args.from.as_deref())?;
+    if args.implementation.is_some() && args.to != "gateway-api" {
+        return Err(UsageError(
+            "--implementation is for --to gateway-api (the implementation's policies)".into(),
+        ));
+    }
     if args.via.is_some() && args.to != "traefik" {
         return Err(UsageError(
             "--via nginx-provider is for --to traefik (Traefik's ingress-nginx provider)".into(),
@@ -42,6 +47,10 @@ pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
         classless: args.classless,
         target_class: args.target_class.as_deref(),
         via_nginx_provider: args.via == Some(super::args::Via::NginxProvider),
+        implementation: args
+            .implementation
+            .as_deref()
+            .and_then(|id| knowledge().implementation(id)),
         name_suffix: args.name_suffix.as_deref(),
     };
     let conversion = convert(&objects, &inventory, knowledge(), &translation, &request);

@@ -259,9 +259,35 @@ pub fn convert(
         gateway.emit(&gateway_namespace, out);
     }
     routes.extend(http_redirects.into_values());
+    if let Some(implementation) = request.implementation {
+        let targets: Vec<super::policies::Targets> =
+            sources.iter().map(|s| policy_targets(s, &routes)).collect();
+        super::policies::write(implementation, sources, ledgers, &targets, out);
+    }
     for route in routes {
         route.emit(out);
     }
+}
+
+/// The routes an Ingress's policies attach to: its own (a route split past 16 rules with
+/// all its parts), not the HTTP listener's redirects, which NGINX answers before any
+/// access check.
+fn policy_targets(source: &Source<'_>, routes: &[Route]) -> super::policies::Targets {
+    let mut targets = Vec::new();
+    for route in routes.iter().filter(|r| {
+        r.origin == source.origin
+            && r.namespace == source.namespace
+            && matches!(r.kind, "HTTPRoute" | "GRPCRoute")
+            && !r.name.ends_with("-https-redirect")
+            && !r.name.contains("-www-redirect")
+    }) {
+        targets.push((route.kind, route.name.clone()));
+        let parts = route.rules.len().div_ceil(MAX_RULES);
+        for part in 2..=parts {
+            targets.push((route.kind, derived_name(&route.name, &part.to_string())));
+        }
+    }
+    targets
 }
 
 /// The Gateway's namespace: the source controller's, else `default` (said in the report).

@@ -7,6 +7,7 @@ mod annotated;
 mod cors;
 mod gateway;
 mod ingress;
+mod policies;
 mod select;
 pub mod settings;
 mod source;
@@ -48,6 +49,9 @@ pub struct Request<'a> {
     pub target_class: Option<&'a str>,
     /// Traefik only: keep the ingress-nginx annotations for Traefik's ingress-nginx provider.
     pub via_nginx_provider: bool,
+    /// Gateway API only: the implementation whose policies carry what the standard channel
+    /// cannot.
+    pub implementation: Option<&'a crate::knowledge::implementations::Implementation>,
     /// Appended to the names of the emitted Ingresses, so that they run beside the source's
     /// instead of replacing them.
     pub name_suffix: Option<&'a str>,

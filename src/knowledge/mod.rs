@@ -4,6 +4,7 @@
 mod annotations;
 pub mod charts;
 mod controllers;
+pub mod implementations;
 pub mod platforms;
 mod providers;
 pub mod sets;
@@ -75,6 +76,8 @@ pub struct Knowledge {
     pub platforms: Vec<platforms::Platform>,
     /// The Ingresses application charts render from their values.
     pub values_ingresses: values_ingresses::ValuesIngresses,
+    /// Gateway API implementations' policies, sorted by id.
+    pub implementations: Vec<implementations::Implementation>,
 }
 
 impl Knowledge {
@@ -109,6 +112,10 @@ impl Knowledge {
             }
         }
         ids
+    }
+
+    pub fn implementation(&self, id: &str) -> Option<&implementations::Implementation> {
+        self.implementations.iter().find(|i| i.implementation == id)
     }
 
     pub fn platform(&self, id: &str) -> Option<&platforms::Platform> {
@@ -227,6 +234,12 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
                         "rules/values-ingresses.yaml",
                         include_str!("../../rules/values-ingresses.yaml"),
                     )?;
+                    let implementations = IMPLEMENTATION_FILES
+                        .iter()
+                        .map(|(name, text)| {
+                            read_data::<implementations::Implementation>(name, text)
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
                     Ok::<_, DataError>((
                         charts,
                         platforms,
@@ -234,6 +247,7 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
                         neutral,
                         settings,
                         values_ingresses,
+                        implementations,
                     ))
                 },
                 || {
@@ -249,8 +263,15 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
         },
     );
     let (nginx_annotations, reverse_annotations) = (catalogs.0?, catalogs.1?);
-    let (charts, platforms, providers, neutral_annotations, nginx_settings, values_ingresses) =
-        rest?;
+    let (
+        charts,
+        platforms,
+        providers,
+        neutral_annotations,
+        nginx_settings,
+        values_ingresses,
+        implementations,
+    ) = rest?;
     Ok(Knowledge {
         providers,
         nginx_annotations,
@@ -261,7 +282,23 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
         charts,
         platforms,
         values_ingresses,
+        implementations,
     })
+}
+
+/// The Gateway API implementations `convert --implementation` writes policies for.
+const IMPLEMENTATION_FILES: [(&str, &str); 1] = [(
+    "rules/implementations/envoy-gateway.yaml",
+    include_str!("../../rules/implementations/envoy-gateway.yaml"),
+)];
+
+/// The `--implementation` values, from `rules/implementations/`.
+pub fn implementation_ids() -> Vec<&'static str> {
+    knowledge()
+        .implementations
+        .iter()
+        .map(|i| i.implementation.as_str())
+        .collect()
 }
 
 /// A data file (in `rules/`, or the configuration) that does not read: where, and why.
