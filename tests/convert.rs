@@ -50,24 +50,6 @@ fn schemas() -> BTreeMap<(String, String), (jsonschema::Validator, serde_json::V
     schemas
 }
 
-/// The documents of a YAML stream, read with the project's own parser.
-fn documents(text: &str) -> Vec<serde_json::Value> {
-    let file = manifest::load_file(
-        manifest::SourceText::new("out.yaml", text),
-        manifest::parse::Limits::default(),
-    );
-    assert!(file.problems.is_empty(), "{:?}\n{text}", file.problems);
-    file.documents
-        .iter()
-        .filter_map(|d| d.root)
-        .map(|root| {
-            manifest::model::decode::<serde_json::Value>(&file.tree, root)
-                .value
-                .unwrap()
-        })
-        .collect()
-}
-
 fn convert(target: &str, input: &str) -> common::Run {
     common::run(&["convert", "--to", target, "--format", "json", input])
 }
@@ -100,7 +82,7 @@ fn every_emitted_object_validates_against_its_crd() {
                 "{target} {input}: {}",
                 run.stderr
             );
-            for doc in documents(&run.stdout) {
+            for doc in common::documents(&run.stdout) {
                 let api = doc["apiVersion"].as_str().unwrap().to_string();
                 let kind = doc["kind"].as_str().unwrap().to_string();
                 let source = doc["metadata"]["annotations"]["ingress-lint.io/source"]
@@ -210,7 +192,7 @@ fn nothing_is_dropped_and_the_catalog_agrees() {
 
 fn annotation_count(path: &Path) -> usize {
     let text = std::fs::read_to_string(path).unwrap();
-    documents(&text)
+    common::documents(&text)
         .iter()
         .filter(|d| d["kind"] == "Ingress")
         .map(|d| {
@@ -418,7 +400,7 @@ fn the_controller_configmap_becomes_global_settings() {
 #[test]
 fn kustomize_builds_convert_with_their_built_names() {
     let run = common::run(&["convert", "--to", "gateway-api", "fixtures/kustomize"]);
-    let docs = documents(&run.stdout);
+    let docs = common::documents(&run.stdout);
     let routes: Vec<(String, String)> = docs
         .iter()
         .filter(|d| d["kind"] == "HTTPRoute")

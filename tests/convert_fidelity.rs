@@ -14,26 +14,9 @@ fn convert(args: &[&str]) -> (common::Run, Router) {
     let mut all = vec!["convert", "--to", "gateway-api"];
     all.extend_from_slice(args);
     let run = common::run(&all);
-    let documents: Vec<serde_json::Value> = documents(&run.stdout);
+    let documents: Vec<serde_json::Value> = common::documents(&run.stdout);
     let router = Router::new(&documents);
     (run, router)
-}
-
-fn documents(text: &str) -> Vec<serde_json::Value> {
-    let file = manifest::load_file(
-        manifest::SourceText::new("out.yaml", text),
-        manifest::parse::Limits::default(),
-    );
-    assert!(file.problems.is_empty(), "{:?}", file.problems);
-    file.documents
-        .iter()
-        .filter_map(|d| d.root)
-        .map(|root| {
-            manifest::model::decode::<serde_json::Value>(&file.tree, root)
-                .value
-                .unwrap()
-        })
-        .collect()
 }
 
 fn to(backend: &str) -> Outcome {
@@ -211,7 +194,7 @@ fn paths_match_as_nginx_matches_them() {
         router.route(&Request::http(host, "/assets/x")),
         to("assets")
     );
-    let documents = documents(&run.stdout);
+    let documents = common::documents(&run.stdout);
     let grpc = documents
         .iter()
         .find(|d| d["kind"] == "GRPCRoute")

@@ -6,28 +6,11 @@ mod common;
 
 use serde_json::Value;
 
-fn documents(text: &str) -> Vec<Value> {
-    let file = manifest::load_file(
-        manifest::SourceText::new("out.yaml", text),
-        manifest::parse::Limits::default(),
-    );
-    assert!(file.problems.is_empty(), "{:?}", file.problems);
-    file.documents
-        .iter()
-        .filter_map(|d| d.root)
-        .map(|root| {
-            manifest::model::decode::<Value>(&file.tree, root)
-                .value
-                .unwrap()
-        })
-        .collect()
-}
-
 fn convert(args: &[&str]) -> (common::Run, Vec<Value>, Value) {
     let mut all = vec!["convert", "--to", "traefik", "--format", "json"];
     all.extend_from_slice(args);
     let run = common::run(&all);
-    let docs = documents(&run.stdout);
+    let docs = common::documents(&run.stdout);
     let report =
         serde_json::from_str(&run.stderr).unwrap_or_else(|e| panic!("{e}: {}", run.stderr));
     (run, docs, report)

@@ -12,23 +12,6 @@ mod router;
 use router::{Outcome, Request, Router};
 use serde_json::Value;
 
-fn documents(text: &str) -> Vec<Value> {
-    let file = manifest::load_file(
-        manifest::SourceText::new("out.yaml", text),
-        manifest::parse::Limits::default(),
-    );
-    assert!(file.problems.is_empty(), "{:?}", file.problems);
-    file.documents
-        .iter()
-        .filter_map(|d| d.root)
-        .map(|root| {
-            manifest::model::decode::<Value>(&file.tree, root)
-                .value
-                .unwrap()
-        })
-        .collect()
-}
-
 /// Whether an outcome is the expected one: the backends as a set; a redirect's fields that
 /// the case names.
 fn agrees(outcome: &Outcome, expect: &Value) -> bool {
@@ -95,7 +78,7 @@ fn every_case_routes_as_nginx_does() {
             case["name"],
             run.stderr
         );
-        let router = Router::new(&documents(&run.stdout));
+        let router = Router::new(&common::documents(&run.stdout));
         for r in case["requests"].as_array().unwrap() {
             requests += 1;
             let headers: Vec<(&str, &str)> = r["headers"]

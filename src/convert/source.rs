@@ -308,33 +308,29 @@ impl<'a> Source<'a> {
         let default_backend = spec
             .and_then(|s| s.default_backend.as_ref())
             .map(|b| backend(&index.services, &namespace, b));
-        let custom_headers = ingress
-            .metadata
-            .annotations
-            .iter()
-            .flatten()
-            .find(|(k, _)| {
-                k.split_once('/')
-                    .is_some_and(|(p, s)| s == "custom-headers" && prefixes.iter().any(|x| x == p))
-            })
-            .map(|(_, v)| custom_headers(objects, &index.config_maps, &namespace, v));
-        let default_backend_service = ingress
-            .metadata
-            .annotations
-            .iter()
-            .flatten()
-            .find(|(k, _)| {
-                k.split_once('/')
-                    .is_some_and(|(p, s)| s == "default-backend" && prefixes.iter().any(|x| x == p))
-            })
-            .map(|(_, v)| {
-                let name = v.trim().to_string();
-                let port = index
-                    .services
-                    .get(&(namespace.as_str(), name.as_str()))
-                    .and_then(|s| s.spec.as_ref()?.ports.as_ref()?.first().map(|p| p.port));
-                (name, port)
-            });
+        // An annotation of the source's own, under any of its prefixes.
+        let own = |suffix: &str| {
+            ingress
+                .metadata
+                .annotations
+                .iter()
+                .flatten()
+                .find_map(|(k, v)| {
+                    k.split_once('/')
+                        .is_some_and(|(p, s)| s == suffix && prefixes.iter().any(|x| x == p))
+                        .then_some(v)
+                })
+        };
+        let custom_headers = own("custom-headers")
+            .map(|v| custom_headers(objects, &index.config_maps, &namespace, v));
+        let default_backend_service = own("default-backend").map(|v| {
+            let name = v.trim().to_string();
+            let port = index
+                .services
+                .get(&(namespace.as_str(), name.as_str()))
+                .and_then(|s| s.spec.as_ref()?.ports.as_ref()?.first().map(|p| p.port));
+            (name, port)
+        });
         Some(Source {
             key,
             ingress,

@@ -142,3 +142,21 @@ pub fn served_by(inventory: &serde_json::Value, ingress: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// The documents of a YAML stream (a command's output), read with the project's own parser.
+pub fn documents(text: &str) -> Vec<serde_json::Value> {
+    let file = manifest::load_file(
+        manifest::SourceText::new("out.yaml", text),
+        manifest::parse::Limits::default(),
+    );
+    assert!(file.problems.is_empty(), "{:?}\n{text}", file.problems);
+    file.documents
+        .iter()
+        .filter_map(|d| d.root)
+        .map(|root| {
+            manifest::model::decode::<serde_json::Value>(&file.tree, root)
+                .value
+                .unwrap()
+        })
+        .collect()
+}

@@ -274,6 +274,18 @@ fn annotations_of(ingress: &mut Map) -> &mut Map {
     ingress.map_mut("metadata").map_mut("annotations")
 }
 
+/// A Traefik object of an Ingress: its kind, name (in the Ingress's namespace) and spec.
+fn object(kind: &str, name: &str, source: &Source<'_>, spec: Map) -> Map {
+    Map::new()
+        .with("apiVersion", API)
+        .with("kind", kind)
+        .with(
+            "metadata",
+            metadata(name, &source.namespace, &source.origin),
+        )
+        .with("spec", spec)
+}
+
 /// The redirectScheme Middleware of an Ingress's HTTP router.
 fn redirect_scheme(source: &Source<'_>, name: &str) -> Map {
     let mut spec = Map::new().with(
@@ -284,14 +296,7 @@ fn redirect_scheme(source: &Source<'_>, name: &str) -> Map {
         "redirectScheme",
         "NGINX answered 308 (http-redirect-code); Traefik answers 301 to GET and HEAD, 308 to other methods",
     );
-    Map::new()
-        .with("apiVersion", API)
-        .with("kind", "Middleware")
-        .with(
-            "metadata",
-            metadata(name, &source.namespace, &source.origin),
-        )
-        .with("spec", spec)
+    object("Middleware", name, source, spec)
 }
 
 /// Records ssl-redirect and force-ssl-redirect; whether the HTTP router redirects.

@@ -5,10 +5,9 @@
 //! `buildFromToWwwRedirect`, `resolveAliases`).
 
 use super::middlewares::Chain;
-use super::API;
 use crate::convert::source::{Backend, Port, Source};
 use crate::convert::yaml::{Map, Value};
-use crate::convert::{derived_name, metadata, regex_escape, Ledger, Outcome, Output};
+use crate::convert::{derived_name, regex_escape, Ledger, Outcome, Output};
 
 /// ssl-passthrough: an IngressRouteTCP per host, forwarding the TLS connection to the
 /// backend of the host's `/` path (the provider: the "/" path, else the default backend).
@@ -58,26 +57,14 @@ pub fn passthrough(source: &Source<'_>, ledger: &mut Ledger, out: &mut Output<'_
         );
         return;
     }
+    let spec = Map::new()
+        .with("entryPoints", vec![Value::from(super::WEBSECURE)])
+        .with("routes", routes)
+        .with("tls", Map::new().with("passthrough", true));
+    let name = derived_name(&source.name, "passthrough");
     out.emit(
         Some(source.key.file),
-        Map::new()
-            .with("apiVersion", API)
-            .with("kind", "IngressRouteTCP")
-            .with(
-                "metadata",
-                metadata(
-                    &derived_name(&source.name, "passthrough"),
-                    &source.namespace,
-                    &source.origin,
-                ),
-            )
-            .with(
-                "spec",
-                Map::new()
-                    .with("entryPoints", vec![Value::from(super::WEBSECURE)])
-                    .with("routes", routes)
-                    .with("tls", Map::new().with("passthrough", true)),
-            ),
+        super::object("IngressRouteTCP", &name, source, spec),
     );
     ledger.record(&key, Outcome::Approximated(
         "an IngressRouteTCP on websecure by SNI: Traefik checks TCP routers before HTTP ones, so the host's HTTPS never reaches its HTTP routers (as with NGINX's passthrough)".into(),
@@ -166,14 +153,7 @@ pub fn www_redirect(
         redirect.comment("redirectRegex", format!("{}: \"true\"", annotation.key));
         out.emit(
             Some(source.key.file),
-            Map::new()
-                .with("apiVersion", API)
-                .with("kind", "Middleware")
-                .with(
-                    "metadata",
-                    metadata(&name, &source.namespace, &source.origin),
-                )
-                .with("spec", redirect),
+            super::object("Middleware", &name, source, redirect),
         );
         let mut route = Map::new()
             .with("kind", "Rule")
@@ -193,14 +173,12 @@ pub fn www_redirect(
         route.comment("match", format!("{}: \"true\"", annotation.key));
         out.emit(
             Some(source.key.file),
-            Map::new()
-                .with("apiVersion", API)
-                .with("kind", "IngressRoute")
-                .with(
-                    "metadata",
-                    metadata(&name, &source.namespace, &source.origin),
-                )
-                .with("spec", Map::new().with("routes", vec![Value::Map(route)])),
+            super::object(
+                "IngressRoute",
+                &name,
+                source,
+                Map::new().with("routes", vec![Value::Map(route)]),
+            ),
         );
         written = true;
     }
