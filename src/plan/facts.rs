@@ -2,7 +2,7 @@
 //! classes, Ingresses and hosts, the IP its Service holds and how it is pinned, the TCP/UDP
 //! ports it carries besides HTTP, and what else in the input points at it.
 
-use crate::detect::{ClassSource, ControllerInstance, Exposure, Inventory, Objects};
+use crate::detect::{ClassSource, ControllerInstance, Exposure, IngressEntry, Inventory, Objects};
 use crate::knowledge::Knowledge;
 use crate::release::Origin;
 
@@ -63,27 +63,21 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// The facts of one source instance (`index` in the inventory), with the Ingresses it
+    /// serves and the input's references indexed once for every instance.
     pub fn gather(
         objects: &Objects<'_>,
         inventory: &Inventory,
         knowledge: &Knowledge,
-        source: &ControllerInstance,
+        (index, source): (usize, &ControllerInstance),
+        served: &[&IngressEntry],
+        reach: &Reach,
         target: &str,
     ) -> Facts {
-        let index = inventory
-            .controllers
-            .iter()
-            .position(|c| std::ptr::eq(c, source))
-            .unwrap_or(0);
-        let served: Vec<_> = inventory
-            .ingresses
-            .iter()
-            .filter(|e| e.served_by.iter().any(|(i, _)| *i == index))
-            .collect();
         let mut hosts: Vec<String> = Vec::new();
         let mut hostless = Vec::new();
         let mut global_ip = None;
-        for entry in &served {
+        for entry in served {
             let manifest::TypedObject::Ingress(ingress) = &objects.get(entry.key).typed else {
                 continue;
             };
@@ -109,7 +103,7 @@ impl Facts {
         }
         hosts.sort();
         hosts.dedup();
-        let classes = classes(inventory, source, index, &served);
+        let classes = classes(inventory, source, index, served);
         let lb = source
             .services
             .iter()
@@ -154,7 +148,7 @@ impl Facts {
         let streams = streams(objects, source, lb, &namespace);
         let (also_switch, tunnel_hosts) = service
             .as_deref()
-            .map(|name| also_switch(objects, name, &namespace, pinned.as_ref(), &hosts))
+            .map(|name| reach.also_switch(name, &namespace, pinned.as_ref(), &hosts))
             .unwrap_or_default();
         // A managed controller has no workload in the cluster: it is the platform's.
         let source_workload = if source.origin == Origin::Managed {
@@ -265,7 +259,7 @@ fn classes(
     inventory: &Inventory,
     source: &ControllerInstance,
     index: usize,
-    served: &[&crate::detect::IngressEntry],
+    served: &[&IngressEntry],
 ) -> Vec<String> {
     // A class the default IngressClass gives is not the Ingress's own: it counts as class-less.
     let mut classes: Vec<String> = served
@@ -347,21 +341,6 @@ fn streams(
         .collect()
 }
 
-/// An ExternalDNS `target` annotation naming the controller (its pinned address or its
-/// Service's name): the records it publishes move with the switch.
-fn external_dns_target(
-    reference: &str,
-    annotations: Option<&std::collections::BTreeMap<String, String>>,
-    dns: &str,
-    pinned: Option<&Pinned>,
-) -> Option<String> {
-    let target = annotations?.get("external-dns.alpha.kubernetes.io/target")?;
-    let names_it = target.split(',').map(str::trim).any(|t| {
-        pinned.is_some_and(|p| p.value.split(',').any(|v| v.trim() == t)) || t.starts_with(dns)
-    });
-    names_it.then(|| format!("{reference}: ExternalDNS publishes `{target}`, the controller's address: change the target with the switch"))
-}
-
 /// The `data` of a ConfigMap in the input, as (key, value) pairs.
 fn config_map_data(objects: &Objects<'_>, namespace: &str, name: &str) -> Vec<(String, String)> {
     objects
@@ -395,62 +374,97 @@ fn data_of(objects: &Objects<'_>, key: crate::detect::ObjectKey) -> Vec<(String,
         .collect()
 }
 
-/// Objects that reach the controller other than through DNS records of the hosts: a
-/// ConfigMap (a tunnel's config, a proxy's upstream) or an ExternalName Service naming its
-/// Service's in-cluster name, an ExternalDNS `target` naming its address.
-fn also_switch(
-    objects: &Objects<'_>,
-    service: &str,
-    namespace: &str,
-    pinned: Option<&Pinned>,
-    hosts: &[String],
-) -> (Vec<String>, Vec<String>) {
-    let dns = format!("{service}.{namespace}.svc");
-    let mut found = Vec::new();
-    let mut tunneled = Vec::new();
-    for (key, object) in objects.iter() {
-        let reference = objects.reference(key).to_string();
-        match &object.typed {
-            _ if object.reference.kind == "ConfigMap" => {
-                let data = data_of(objects, key);
-                if data.iter().any(|(_, v)| v.contains(&dns)) {
-                    found.push(format!("{reference} names `{dns}` (a tunnel or proxy sending traffic to the controller): point it at the target's Service"));
-                    tunneled.extend(
-                        hosts
-                            .iter()
-                            .filter(|h| data.iter().any(|(_, v)| v.contains(h.as_str())))
-                            .cloned(),
-                    );
+/// What in the input may reach a controller other than through the DNS records of its
+/// hosts, read once for every source: ConfigMaps naming an in-cluster address (a tunnel's
+/// config, a proxy's upstream), ExternalName Services, ExternalDNS `target` annotations.
+#[derive(Default)]
+pub struct Reach {
+    /// (ConfigMap, its data values).
+    config_maps: Vec<(String, Vec<String>)>,
+    /// (Service, its externalName).
+    external_names: Vec<(String, String)>,
+    /// (object, its ExternalDNS target).
+    dns_targets: Vec<(String, String)>,
+}
+
+impl Reach {
+    pub fn index(objects: &Objects<'_>) -> Reach {
+        let mut reach = Reach::default();
+        for (key, object) in objects.iter() {
+            let annotations = match &object.typed {
+                _ if object.reference.kind == "ConfigMap" => {
+                    let values: Vec<String> =
+                        data_of(objects, key).into_iter().map(|(_, v)| v).collect();
+                    if values.iter().any(|v| v.contains(".svc")) {
+                        reach
+                            .config_maps
+                            .push((objects.reference(key).to_string(), values));
+                    }
+                    None
                 }
-            }
-            manifest::TypedObject::Service(s) => {
-                let external = s
-                    .spec
-                    .as_ref()
-                    .and_then(|spec| spec.external_name.as_deref())
-                    .is_some_and(|name| name.starts_with(&dns));
-                if external {
-                    found.push(format!("{reference} is an ExternalName for `{dns}`: point it at the target's Service"));
+                manifest::TypedObject::Service(s) => {
+                    if let Some(name) = s.spec.as_ref().and_then(|spec| spec.external_name.clone())
+                    {
+                        reach
+                            .external_names
+                            .push((objects.reference(key).to_string(), name));
+                    }
+                    s.metadata.annotations.as_ref()
                 }
-                found.extend(external_dns_target(
-                    &reference,
-                    s.metadata.annotations.as_ref(),
-                    &dns,
-                    pinned,
-                ));
+                manifest::TypedObject::Ingress(ingress) => ingress.metadata.annotations.as_ref(),
+                _ => None,
+            };
+            if let Some(target) =
+                annotations.and_then(|a| a.get("external-dns.alpha.kubernetes.io/target"))
+            {
+                reach
+                    .dns_targets
+                    .push((objects.reference(key).to_string(), target.clone()));
             }
-            manifest::TypedObject::Ingress(ingress) => {
-                found.extend(external_dns_target(
-                    &reference,
-                    ingress.metadata.annotations.as_ref(),
-                    &dns,
-                    pinned,
-                ));
-            }
-            _ => {}
         }
+        reach
     }
-    tunneled.sort();
-    tunneled.dedup();
-    (found, tunneled)
+
+    /// What reaches the controller Service `service` (and the hosts a tunnel carries).
+    fn also_switch(
+        &self,
+        service: &str,
+        namespace: &str,
+        pinned: Option<&Pinned>,
+        hosts: &[String],
+    ) -> (Vec<String>, Vec<String>) {
+        let dns = format!("{service}.{namespace}.svc");
+        let mut found = Vec::new();
+        let mut tunneled = Vec::new();
+        for (reference, values) in &self.config_maps {
+            if values.iter().any(|v| v.contains(&dns)) {
+                found.push(format!("{reference} names `{dns}` (a tunnel or proxy sending traffic to the controller): point it at the target's Service"));
+                tunneled.extend(
+                    hosts
+                        .iter()
+                        .filter(|h| values.iter().any(|v| v.contains(h.as_str())))
+                        .cloned(),
+                );
+            }
+        }
+        for (reference, name) in &self.external_names {
+            if name.starts_with(&dns) {
+                found.push(format!(
+                    "{reference} is an ExternalName for `{dns}`: point it at the target's Service"
+                ));
+            }
+        }
+        for (reference, target) in &self.dns_targets {
+            let names_it = target.split(',').map(str::trim).any(|t| {
+                pinned.is_some_and(|p| p.value.split(',').any(|v| v.trim() == t))
+                    || t.starts_with(&dns)
+            });
+            if names_it {
+                found.push(format!("{reference}: ExternalDNS publishes `{target}`, the controller's address: change the target with the switch"));
+            }
+        }
+        tunneled.sort();
+        tunneled.dedup();
+        (found, tunneled)
+    }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::detect::{ControllerInstance, Exposure, Inventory, Objects};
 use crate::knowledge::Knowledge;
-use facts::{Facts, Pinned, Stream};
+use facts::{Facts, Pinned, Reach, Stream};
 
 /// How traffic reaches a controller, as the handbook's matrix sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,10 +202,42 @@ pub fn plan(
             .map(|s| objects.reference(s.workload).to_string()),
         exposure: s.map_or_else(|| "none".to_string(), |s| main_exposure(&s.exposure)),
     };
+    // Indexed once for every source: the Ingresses each instance serves, and what in the
+    // input reaches controllers by address.
+    let mut served: Vec<Vec<&crate::detect::IngressEntry>> =
+        vec![Vec::new(); inventory.controllers.len()];
+    for entry in &inventory.ingresses {
+        for &(i, _) in entry.served_by.iter() {
+            if served[i]
+                .last()
+                .is_none_or(|last| !std::ptr::eq(*last, entry))
+            {
+                served[i].push(entry);
+            }
+        }
+    }
+    let reach = if sources.is_empty() {
+        Reach::default()
+    } else {
+        Reach::index(objects)
+    };
     let plans: Vec<SourcePlan> = sources
         .iter()
         .map(|source| {
-            let facts = Facts::gather(objects, inventory, knowledge, source, request.to);
+            let index = inventory
+                .controllers
+                .iter()
+                .position(|c| std::ptr::eq(c, *source))
+                .unwrap_or(0);
+            let facts = Facts::gather(
+                objects,
+                inventory,
+                knowledge,
+                (index, source),
+                &served[index],
+                &reach,
+                request.to,
+            );
             let scenarios = choose(
                 &facts,
                 Entry::of(&source.exposure),
