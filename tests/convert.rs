@@ -46,7 +46,7 @@ fn schemas() -> BTreeMap<(String, String), (jsonschema::Validator, serde_json::V
             (validator, file["schema"].clone()),
         );
     }
-    assert_eq!(schemas.len(), 17);
+    assert_eq!(schemas.len(), 20);
     schemas
 }
 
@@ -63,12 +63,11 @@ fn every_emitted_object_validates_against_its_crd() {
     let runs: Vec<Vec<&str>> = TARGETS
         .iter()
         .map(|t| vec!["--to", t])
-        .chain(std::iter::once(vec![
-            "--to",
-            "gateway-api",
-            "--implementation",
-            "envoy-gateway",
-        ]))
+        .chain(
+            ["envoy-gateway", "nginx-gateway-fabric"].map(|implementation| {
+                vec!["--to", "gateway-api", "--implementation", implementation]
+            }),
+        )
         .collect();
     for run_args in &runs {
         let target = run_args.join(" ");
@@ -127,6 +126,9 @@ fn every_emitted_object_validates_against_its_crd() {
         "TLSOption",
         "SecurityPolicy",
         "BackendTrafficPolicy",
+        "ProxySettingsPolicy",
+        "ClientSettingsPolicy",
+        "RateLimitPolicy",
     ] {
         assert!(
             validated.get(kind).copied().unwrap_or(0) > 0,
@@ -433,12 +435,11 @@ fn the_report_validates_against_its_schema() {
     let runs: Vec<Vec<&str>> = TARGETS
         .iter()
         .map(|t| vec!["--to", t])
-        .chain(std::iter::once(vec![
-            "--to",
-            "gateway-api",
-            "--implementation",
-            "envoy-gateway",
-        ]))
+        .chain(
+            ["envoy-gateway", "nginx-gateway-fabric"].map(|implementation| {
+                vec!["--to", "gateway-api", "--implementation", implementation]
+            }),
+        )
         .collect();
     for run_args in &runs {
         let target = run_args.join(" ");
@@ -635,8 +636,22 @@ fn envoy_gateway_policies_carry_what_the_standard_channel_cannot() {
     };
     let (base, total) = share(&[]);
     let (with, _) = share(&["--implementation", "envoy-gateway"]);
+    let (fabric, _) = share(&["--implementation", "nginx-gateway-fabric"]);
     eprintln!(
-        "not translated on the corpus: {base}/{total} standard channel, {with}/{total} with envoy-gateway"
+        "not translated on the corpus: {base}/{total} standard channel, {with}/{total} with envoy-gateway, {fabric}/{total} with nginx-gateway-fabric"
     );
     assert!(with * 100 < base * 75, "{with} vs {base}");
+    assert!(fabric < base, "{fabric} vs {base}");
+    let run = common::run(&[
+        "convert",
+        "--to",
+        "gateway-api",
+        "--implementation",
+        "nginx-gateway-fabric",
+        "fixtures/convert",
+    ]);
+    insta::assert_snapshot!(
+        "convert_gateway-api_nginx-gateway-fabric_manifests",
+        run.stdout
+    );
 }

@@ -480,6 +480,18 @@ fn slug(host: &str) -> String {
     slug.trim_matches('-').to_string()
 }
 
+/// `8m` → 8388608; NGINX sizes are bytes, k, m or g (binary).
+pub(crate) fn nginx_size_bytes(text: &str) -> Option<i64> {
+    let lower = text.to_ascii_lowercase();
+    let (digits, factor) = match lower.chars().last()? {
+        'k' => (&lower[..lower.len() - 1], 1024),
+        'm' => (&lower[..lower.len() - 1], 1024 * 1024),
+        'g' => (&lower[..lower.len() - 1], 1024 * 1024 * 1024),
+        _ => (lower.as_str(), 1),
+    };
+    digits.parse::<i64>().ok()?.checked_mul(factor)
+}
+
 /// Text as a regular expression matching it literally.
 pub(crate) fn regex_escape(text: &str) -> String {
     text.chars()

@@ -43,7 +43,7 @@ pub fn write(
                 continue;
             }
             let spec = specs.entry(mapping.object).or_default();
-            let outcome = match apply(mapping.transform, source, spec) {
+            let outcome = match apply(mapping.transform, &mapping.field, source, spec) {
                 Ok(()) => match mapping.verdict {
                     Verdict::Exact => Outcome::Translated,
                     _ => Outcome::Approximated(format!(
@@ -77,47 +77,177 @@ pub fn write(
             if fields.is_empty() {
                 continue;
             }
-            let refs: Vec<Value> = targets
-                .iter()
-                .map(|(route_kind, name)| {
-                    Value::Map(
-                        Map::new()
-                            .with("group", "gateway.networking.k8s.io")
-                            .with("kind", *route_kind)
-                            .with("name", name.as_str()),
-                    )
-                })
-                .collect();
-            let mut spec = Map::new().with("targetRefs", refs);
-            for (key, value) in fields.entries() {
-                spec.set(key, value.clone());
-            }
-            let short = match kind {
-                PolicyKind::SecurityPolicy => "security",
-                PolicyKind::BackendTrafficPolicy => "traffic",
-            };
-            out.emit(
-                Some(source.key.file),
+            let reference = |(route_kind, name): &(&'static str, String)| {
                 Map::new()
-                    .with("apiVersion", implementation.api.as_str())
-                    .with("kind", kind.as_str())
-                    .with(
-                        "metadata",
-                        metadata(
-                            &derived_name(&source.name, short),
-                            &source.namespace,
-                            &source.origin,
-                        ),
-                    )
-                    .with("spec", spec),
-            );
+                    .with("group", "gateway.networking.k8s.io")
+                    .with("kind", *route_kind)
+                    .with("name", name.as_str())
+            };
+            // A kind that names one route gets an object per route.
+            let objects: Vec<(String, Map)> = if kind.single_target() {
+                targets
+                    .iter()
+                    .map(|t| {
+                        let name = if targets.len() == 1 {
+                            derived_name(&source.name, kind.suffix())
+                        } else {
+                            derived_name(&t.1, kind.suffix())
+                        };
+                        (name, Map::new().with("targetRef", reference(t)))
+                    })
+                    .collect()
+            } else {
+                let refs: Vec<Value> = targets.iter().map(|t| Value::Map(reference(t))).collect();
+                vec![(
+                    derived_name(&source.name, kind.suffix()),
+                    Map::new().with("targetRefs", refs),
+                )]
+            };
+            for (name, mut spec) in objects {
+                for (key, value) in fields.entries() {
+                    spec.set(key, value.clone());
+                }
+                out.emit(
+                    Some(source.key.file),
+                    Map::new()
+                        .with("apiVersion", implementation.api.as_str())
+                        .with("kind", kind.as_str())
+                        .with(
+                            "metadata",
+                            metadata(&name, &source.namespace, &source.origin),
+                        )
+                        .with("spec", spec),
+                );
+            }
         }
     }
 }
 
+/// Sets a value at a dotted path (`timeout.tcp.connectTimeout`).
+fn set_path(spec: &mut Map, path: &str, value: impl Into<Value>) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let last = parts.pop().unwrap_or(path);
+    let mut map = spec;
+    for part in parts {
+        map = map.map_mut(part);
+    }
+    map.set(last, value);
+}
+
+/// Whole seconds of an annotation, as a duration (`30s`).
+fn seconds(source: &Source<'_>, suffix: &str) -> Result<String, String> {
+    source
+        .value(suffix)
+        .and_then(|v| v.trim_end_matches('s').parse::<i64>().ok())
+        .map(|n| format!("{n}s"))
+        .ok_or_else(|| "not whole seconds".to_string())
+}
+
+/// An NGINX size as NGINX Gateway Fabric's fields take it: up to four digits and k, m or g.
+fn nginx_size(value: &str) -> Option<String> {
+    let bytes = u64::try_from(super::nginx_size_bytes(value)?).ok()?;
+    for (unit, factor) in [("g", 1u64 << 30), ("m", 1 << 20), ("k", 1 << 10), ("", 1)] {
+        if bytes % factor == 0 && bytes / factor < 10_000 {
+            return Some(format!("{}{unit}", bytes / factor));
+        }
+    }
+    None
+}
+
+/// ingress-nginx's limit_req: per client address, its burst, nodelay.
+fn nginx_rate(
+    source: &Source<'_>,
+    spec: &mut Map,
+    field: &str,
+    suffix: &str,
+    unit: char,
+) -> Result<(), String> {
+    let rate = source
+        .value(suffix)
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|&n| n > 0)
+        .ok_or("0 sets no limit in NGINX")?;
+    let multiplier = source
+        .value("limit-burst-multiplier")
+        .and_then(|m| m.parse::<i64>().ok())
+        .filter(|&m| m >= 1)
+        .unwrap_or(5);
+    let mut local = Map::new();
+    let mut rules = Vec::new();
+    let mut parts: Vec<&str> = field.split('.').collect();
+    let last = parts.pop().unwrap_or(field);
+    {
+        let mut map: &mut Map = spec;
+        for part in &parts {
+            map = map.map_mut(part);
+        }
+        if let Some(Value::Map(existing)) = map.get(last) {
+            local = existing.clone();
+        }
+        if let Some(Value::List(existing)) = local.get("rules") {
+            rules = existing.clone();
+        }
+        rules.push(Value::Map(
+            Map::new()
+                .with("rate", format!("{rate}r/{unit}"))
+                .with("key", "$binary_remote_addr")
+                .with("burst", rate.saturating_mul(multiplier))
+                .with("noDelay", true),
+        ));
+        local.set("rules", rules);
+        map.set(last, local);
+    }
+    Ok(())
+}
+
 /// Writes one annotation's field into its policy's spec, or says why it cannot.
-fn apply(transform: Transform, source: &Source<'_>, spec: &mut Map) -> Result<(), String> {
+fn apply(
+    transform: Transform,
+    field: &str,
+    source: &Source<'_>,
+    spec: &mut Map,
+) -> Result<(), String> {
     match transform {
+        Transform::ReadTimeout => set_path(spec, field, seconds(source, "proxy-read-timeout")?),
+        Transform::SendTimeout => set_path(spec, field, seconds(source, "proxy-send-timeout")?),
+        Transform::BufferingSwitch => {
+            set_path(spec, field, source.value("proxy-buffering") != Some("on"));
+        }
+        Transform::BufferSize => {
+            let value = source.value("proxy-buffer-size").unwrap_or_default();
+            set_path(
+                spec,
+                field,
+                nginx_size(value).ok_or_else(|| format!("`{value}` is not an NGINX size"))?,
+            );
+        }
+        Transform::Buffers => {
+            let number = source
+                .value("proxy-buffers-number")
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|n| (2..=256).contains(n))
+                .ok_or("the field takes 2 to 256 buffers")?;
+            let size = source
+                .value("proxy-buffer-size")
+                .and_then(nginx_size)
+                .unwrap_or_else(|| "4k".into());
+            set_path(
+                spec,
+                field,
+                Map::new().with("number", number).with("size", size),
+            );
+        }
+        Transform::BodyMaxSize => {
+            let value = source.value("proxy-body-size").unwrap_or_default();
+            set_path(
+                spec,
+                field,
+                nginx_size(value)
+                    .ok_or_else(|| format!("`{value}` is not an NGINX size the field takes"))?,
+            );
+        }
+        Transform::NginxRatePerSecond => nginx_rate(source, spec, field, "limit-rps", 's')?,
+        Transform::NginxRatePerMinute => nginx_rate(source, spec, field, "limit-rpm", 'm')?,
         Transform::BasicAuth => {
             if source.value("auth-type") != Some("basic") {
                 return Err("only basic authentication has a field (no digest)".into());
@@ -223,13 +353,7 @@ fn apply(transform: Transform, source: &Source<'_>, spec: &mut Map) -> Result<()
             local.set("rules", rules);
         }
         Transform::ConnectTimeout => {
-            let seconds = source
-                .value("proxy-connect-timeout")
-                .and_then(|v| v.parse::<i64>().ok())
-                .ok_or("not whole seconds")?;
-            spec.map_mut("timeout")
-                .map_mut("tcp")
-                .set("connectTimeout", format!("{seconds}s"));
+            set_path(spec, field, seconds(source, "proxy-connect-timeout")?);
         }
         Transform::Retries => {
             let conditions = source
@@ -280,7 +404,7 @@ fn apply(transform: Transform, source: &Source<'_>, spec: &mut Map) -> Result<()
             if quantity == "0" {
                 return Err("0 lifts NGINX's limit: no buffer limit is written".into());
             }
-            spec.set("requestBuffer", Map::new().with("limit", quantity));
+            set_path(spec, field, quantity);
         }
         Transform::CookieAffinity => {
             if source.value("affinity") != Some("cookie") {

@@ -37,8 +37,13 @@ pub struct PolicyMapping {
 /// The policy objects writers exist for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 pub enum PolicyKind {
+    /// Envoy Gateway.
     SecurityPolicy,
     BackendTrafficPolicy,
+    /// NGINX Gateway Fabric.
+    ProxySettingsPolicy,
+    ClientSettingsPolicy,
+    RateLimitPolicy,
 }
 
 impl PolicyKind {
@@ -46,7 +51,26 @@ impl PolicyKind {
         match self {
             PolicyKind::SecurityPolicy => "SecurityPolicy",
             PolicyKind::BackendTrafficPolicy => "BackendTrafficPolicy",
+            PolicyKind::ProxySettingsPolicy => "ProxySettingsPolicy",
+            PolicyKind::ClientSettingsPolicy => "ClientSettingsPolicy",
+            PolicyKind::RateLimitPolicy => "RateLimitPolicy",
         }
+    }
+
+    /// The suffix of its objects' names (`<ingress>-<suffix>`).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            PolicyKind::SecurityPolicy => "security",
+            PolicyKind::BackendTrafficPolicy => "traffic",
+            PolicyKind::ProxySettingsPolicy => "proxy-settings",
+            PolicyKind::ClientSettingsPolicy => "client-settings",
+            PolicyKind::RateLimitPolicy => "rate-limit",
+        }
+    }
+
+    /// It names one route (`targetRef`), not a list: one object per route.
+    pub fn single_target(self) -> bool {
+        self == PolicyKind::ClientSettingsPolicy
     }
 }
 
@@ -67,6 +91,14 @@ pub enum Transform {
     HashBy,
     StreamsRequests,
     StreamsResponses,
+    ReadTimeout,
+    SendTimeout,
+    BufferingSwitch,
+    BufferSize,
+    Buffers,
+    BodyMaxSize,
+    NginxRatePerSecond,
+    NginxRatePerMinute,
 }
 
 impl Implementation {

@@ -287,10 +287,16 @@ pub fn read_with_controllers(extra: &[(&str, &str)]) -> Result<Knowledge, DataEr
 }
 
 /// The Gateway API implementations `convert --implementation` writes policies for.
-const IMPLEMENTATION_FILES: [(&str, &str); 1] = [(
-    "rules/implementations/envoy-gateway.yaml",
-    include_str!("../../rules/implementations/envoy-gateway.yaml"),
-)];
+const IMPLEMENTATION_FILES: [(&str, &str); 2] = [
+    (
+        "rules/implementations/envoy-gateway.yaml",
+        include_str!("../../rules/implementations/envoy-gateway.yaml"),
+    ),
+    (
+        "rules/implementations/nginx-gateway-fabric.yaml",
+        include_str!("../../rules/implementations/nginx-gateway-fabric.yaml"),
+    ),
+];
 
 /// The `--implementation` values, from `rules/implementations/`.
 pub fn implementation_ids() -> Vec<&'static str> {

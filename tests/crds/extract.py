@@ -15,6 +15,7 @@ WANTED = {
     "traefik-crds-v41.3.0.yaml": [("Middleware", "v1alpha1"), ("ServersTransport", "v1alpha1"), ("IngressRoute", "v1alpha1"), ("TraefikService", "v1alpha1"), ("TLSOption", "v1alpha1"), ("IngressRouteTCP", "v1alpha1")],
     "kong-crds-3.4.1.yaml": [("KongPlugin", "v1")],
     "envoy-gateway-crds-v1.9.0.yaml": [("SecurityPolicy", "v1alpha1"), ("BackendTrafficPolicy", "v1alpha1")],
+    "ngf-crds-v2.6.7.yaml": [("ProxySettingsPolicy", "v1alpha1"), ("ClientSettingsPolicy", "v1alpha1"), ("RateLimitPolicy", "v1alpha1")],
     "f5-nginx-crds-v5.5.4.yaml": [("Policy", "v1"), ("VirtualServer", "v1")],
 }
 

@@ -653,7 +653,7 @@ fn buffering(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
     let Some(annotation) = source.nginx("proxy-body-size") else {
         return;
     };
-    let Some(bytes) = size_bytes(annotation.value.trim()) else {
+    let Some(bytes) = crate::convert::nginx_size_bytes(annotation.value.trim()) else {
         ledger.record(
             &annotation.key,
             Outcome::NotTranslated("not an NGINX size (number with k, m or g)".into()),
@@ -677,18 +677,6 @@ fn buffering(chain: &mut Chain<'_, '_>, ledger: &mut Ledger) {
             "the buffering Middleware also buffers the whole request before passing it on".into(),
         ),
     );
-}
-
-/// `8m` → 8388608; NGINX sizes are bytes, k, m or g (binary).
-fn size_bytes(text: &str) -> Option<i64> {
-    let lower = text.to_ascii_lowercase();
-    let (digits, factor) = match lower.chars().last()? {
-        'k' => (&lower[..lower.len() - 1], 1024),
-        'm' => (&lower[..lower.len() - 1], 1024 * 1024),
-        'g' => (&lower[..lower.len() - 1], 1024 * 1024 * 1024),
-        _ => (lower.as_str(), 1),
-    };
-    digits.parse::<i64>().ok()?.checked_mul(factor)
 }
 
 /// proxy-next-upstream (its conditions), -tries and -timeout → retry, as ingress-nginx reads
@@ -809,10 +797,13 @@ mod tests {
 
     #[test]
     fn nginx_sizes_are_binary() {
-        assert_eq!(size_bytes("8m"), Some(8 * 1024 * 1024));
-        assert_eq!(size_bytes("100K"), Some(100 * 1024));
-        assert_eq!(size_bytes("1024"), Some(1024));
-        assert_eq!(size_bytes("8mb"), None);
-        assert_eq!(size_bytes(""), None);
+        assert_eq!(
+            crate::convert::nginx_size_bytes("8m"),
+            Some(8 * 1024 * 1024)
+        );
+        assert_eq!(crate::convert::nginx_size_bytes("100K"), Some(100 * 1024));
+        assert_eq!(crate::convert::nginx_size_bytes("1024"), Some(1024));
+        assert_eq!(crate::convert::nginx_size_bytes("8mb"), None);
+        assert_eq!(crate::convert::nginx_size_bytes(""), None);
     }
 }
