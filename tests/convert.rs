@@ -655,3 +655,41 @@ fn envoy_gateway_policies_carry_what_the_standard_channel_cannot() {
         run.stdout
     );
 }
+
+/// `translate` and `check` read the same implementation data: its policies are a second path,
+/// and the better verdict counts.
+#[test]
+fn translate_and_check_know_the_implementation() {
+    let summary = |extra: &[&str]| {
+        let mut args = vec!["translate", "--to", "gateway-api", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("fixtures/convert");
+        common::run(&args).json()["summary"]["verdicts"].clone()
+    };
+    let base = summary(&[]);
+    let with = summary(&["--implementation", "envoy-gateway"]);
+    assert!(
+        with["crd"].as_u64() < base["crd"].as_u64()
+            && with["exact"].as_u64() > base["exact"].as_u64(),
+        "{base} → {with}"
+    );
+    let findings = |extra: &[&str]| {
+        let mut args = vec!["check", "--to", "gateway-api", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("fixtures/convert");
+        common::run(&args).json()["findings"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert!(findings(&["--implementation", "envoy-gateway"]) < findings(&[]));
+    let wrong = common::run(&[
+        "translate",
+        "--to",
+        "traefik",
+        "--implementation",
+        "envoy-gateway",
+        "fixtures/convert",
+    ]);
+    assert_eq!(wrong.code, 2);
+}

@@ -118,6 +118,9 @@ pub struct TranslateArgs {
     /// The controller you migrate to (traefik, haproxy, kong, f5-nginx, gateway-api, ingress-nginx)
     #[arg(long, value_name = "TARGET")]
     pub to: String,
+    /// Gateway API: the implementation whose policies count as a second path
+    #[arg(long, value_name = "ID", value_parser = PossibleValuesParser::new(crate::knowledge::implementation_ids()))]
+    pub implementation: Option<String>,
     /// The controller you migrate from (default: ingress-nginx, or every other controller
     /// when the target is ingress-nginx)
     #[arg(long, value_name = "ID")]
@@ -286,6 +289,10 @@ pub struct RuleArgs {
     /// kong, f5-nginx, gateway-api, ingress-nginx)
     #[arg(long, value_name = "TARGET")]
     pub to: Option<String>,
+    /// With `--to gateway-api`: the implementation whose policies carry what the standard
+    /// channel cannot
+    #[arg(long, value_name = "ID", value_parser = PossibleValuesParser::new(crate::knowledge::implementation_ids()))]
+    pub implementation: Option<String>,
     /// The controller you migrate from (default: ingress-nginx, or every other controller
     /// when the target is ingress-nginx)
     #[arg(long, value_name = "ID")]

@@ -93,6 +93,22 @@ pub(crate) fn check_migration(
     translate::migration(knowledge(), to, from).map_err(|e| UsageError(e.to_string()))
 }
 
+/// The migration with a Gateway API implementation's policies as a second path.
+pub(crate) fn with_implementation(
+    mut migration: translate::Migration,
+    implementation: Option<&str>,
+) -> Result<translate::Migration, UsageError> {
+    if let Some(id) = implementation {
+        if migration.target != "gateway-api" {
+            return Err(UsageError(
+                "--implementation is for --to gateway-api (the implementation's policies)".into(),
+            ));
+        }
+        migration.implementation = Some(id.to_string());
+    }
+    Ok(migration)
+}
+
 /// Refuses an unknown controller id.
 pub(crate) fn check_ids(ids: &[Option<&str>]) -> Result<(), UsageError> {
     let known = knowledge().migration_ids();
@@ -117,7 +133,10 @@ fn findings(
     check_ids(&[rule_args.from.as_deref()])?;
     let migration = target
         .as_deref()
-        .map(|to| check_migration(to, rule_args.from.as_deref()))
+        .map(|to| {
+            check_migration(to, rule_args.from.as_deref())
+                .and_then(|m| with_implementation(m, rule_args.implementation.as_deref()))
+        })
         .transpose()?;
     let provider = rule_args
         .provider

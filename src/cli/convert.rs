@@ -12,12 +12,10 @@ use crate::report::convert as report;
 use crate::translate::translate;
 
 pub fn run(args: &ConvertArgs) -> Result<Outcome, UsageError> {
-    let migration = check_migration(&args.to, args.from.as_deref())?;
-    if args.implementation.is_some() && args.to != "gateway-api" {
-        return Err(UsageError(
-            "--implementation is for --to gateway-api (the implementation's policies)".into(),
-        ));
-    }
+    let migration = super::check::with_implementation(
+        check_migration(&args.to, args.from.as_deref())?,
+        args.implementation.as_deref(),
+    )?;
     if args.via.is_some() && args.to != "traefik" {
         return Err(UsageError(
             "--via nginx-provider is for --to traefik (Traefik's ingress-nginx provider)".into(),

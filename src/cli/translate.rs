@@ -9,7 +9,10 @@ use crate::report::translate as report;
 use crate::translate::translate;
 
 pub fn run(args: &TranslateArgs) -> Result<Outcome, UsageError> {
-    let migration = check_migration(&args.to, args.from.as_deref())?;
+    let migration = super::check::with_implementation(
+        check_migration(&args.to, args.from.as_deref())?,
+        args.implementation.as_deref(),
+    )?;
     let read = Read::new(&args.input)?;
     let objects = read.objects()?;
     let inventory = detect::build(&objects, knowledge());

@@ -63,6 +63,9 @@ pub struct Translation {
 pub struct Migration {
     pub target: String,
     pub from: Vec<String>,
+    /// Gateway API: the implementation whose policies are a second path
+    /// (`rules/implementations/`).
+    pub implementation: Option<String>,
 }
 
 /// Why there is no translation data for a pair.
@@ -142,6 +145,7 @@ pub fn migration(
     Ok(Migration {
         target: target.to_string(),
         from,
+        implementation: None,
     })
 }
 
@@ -205,7 +209,15 @@ pub fn translate(
                 continue;
             }
             let item = if source == NGINX {
-                nginx_item(knowledge, target, entry.key, key, value, key_span)
+                let mut item = nginx_item(knowledge, target, entry.key, key, value, key_span);
+                if let Some(implementation) = migration
+                    .implementation
+                    .as_deref()
+                    .and_then(|id| knowledge.implementation(id))
+                {
+                    implementation_path(&mut item, implementation);
+                }
+                item
             } else {
                 reverse_item(knowledge, &source, entry.key, key, value, key_span)
             };
@@ -213,6 +225,34 @@ pub fn translate(
         }
     }
     translation
+}
+
+/// The implementation's policy for a key, as another path beside the standard channel's; the
+/// item takes the better verdict.
+fn implementation_path(
+    item: &mut Item,
+    implementation: &crate::knowledge::implementations::Implementation,
+) {
+    let suffix = item
+        .key
+        .split_once('/')
+        .map_or(item.key.as_str(), |(_, s)| s);
+    let Some(mapping) = implementation.mapping(suffix) else {
+        return;
+    };
+    let path = TargetPath {
+        name: implementation.name.clone(),
+        verdict: mapping.verdict,
+        target_form: Some(format!("{} {}", mapping.object.as_str(), mapping.field)),
+        note: mapping.note.clone(),
+    };
+    if path.verdict < item.verdict {
+        item.verdict = path.verdict;
+        item.target_form = path.target_form.clone();
+        item.note = path.note.clone();
+        item.sources.push(mapping.source.clone());
+    }
+    item.paths.push(path);
 }
 
 fn nginx_item(
