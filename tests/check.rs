@@ -868,3 +868,72 @@ fn unused_suppressions_are_reported() {
         ]
     );
 }
+
+/// `--only-report` compares paths however each side is written (absolute input, relative
+/// list, a list relative to the repository's root from a subdirectory), and an empty list (a
+/// change with no manifest) reports nothing.
+#[test]
+fn only_report_normalises_paths_and_an_empty_list_reports_nothing() {
+    let root = common::root();
+    let file = "fixtures/demo/platform/traefik.yaml";
+    let expected = common::located(&common::check_json(&[
+        "--only-report",
+        file,
+        "fixtures/demo",
+    ]));
+    assert!(!expected.is_empty());
+    // An absolute input with a relative list.
+    let absolute_input = root.join("fixtures/demo");
+    let run = common::check_json(&["--only-report", file, absolute_input.to_str().unwrap()]);
+    assert_eq!(
+        common::located(&run).len(),
+        expected.len(),
+        "{}",
+        run.stderr
+    );
+    // From a subdirectory, with the list relative to the repository's root (git diff
+    // --name-only): the input relative to the subdirectory.
+    let run = common::run_in(
+        &root.join("fixtures"),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--only-report",
+            file,
+            "demo",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(
+        common::located(&run).len(),
+        expected.len(),
+        "{}",
+        run.stderr
+    );
+    // An empty list: nothing reported, the run passes.
+    let dir = common::scratch("only-report-empty");
+    let list = dir.join("changed.txt");
+    std::fs::write(&list, "").unwrap();
+    let at = format!("@{}", list.display());
+    let run = common::run(&[
+        "check",
+        "--format",
+        "json",
+        "--only-report",
+        &at,
+        "fixtures/demo",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(common::located(&run).is_empty());
+    // A listed path that names no input is said.
+    let run = common::check_json(&["--only-report", "README.md", "fixtures/demo"]);
+    assert!(
+        run.stderr.contains("name no input file (first: README.md)"),
+        "{}",
+        run.stderr
+    );
+}

@@ -255,8 +255,12 @@ pub fn baseline(args: &BaselineArgs) -> Result<Outcome, UsageError> {
     Ok(Outcome::Clean)
 }
 
-/// The files `--only-report` names: paths, and the lines of `@FILE`s.
-fn only_report(given: &[String]) -> Result<Vec<String>, UsageError> {
+/// The files `--only-report` names: paths, and the lines of `@FILE`s. `None` without the
+/// option; an empty list (an `@FILE` of a change with no manifest) reports nothing.
+fn only_report(given: &[String]) -> Result<Option<Vec<String>>, UsageError> {
+    if given.is_empty() {
+        return Ok(None);
+    }
     let mut paths = Vec::new();
     for item in given {
         match item.strip_prefix('@') {
@@ -274,32 +278,74 @@ fn only_report(given: &[String]) -> Result<Vec<String>, UsageError> {
             None => paths.push(item.clone()),
         }
     }
-    Ok(paths
-        .into_iter()
-        .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_string())
-        .collect())
+    Ok(Some(paths))
+}
+
+/// A path as an absolute one, to compare an input with a listed path however each was
+/// written: absolute, relative to the working directory, or (as `git diff --name-only`
+/// prints it) to the repository's root.
+fn absolute(path: &str, roots: &[std::path::PathBuf]) -> std::path::PathBuf {
+    let path = std::path::Path::new(path);
+    if path.is_absolute() {
+        return std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    }
+    roots
+        .iter()
+        .find_map(|root| std::fs::canonicalize(root.join(path)).ok())
+        .unwrap_or_else(|| roots.first().map_or(path.to_path_buf(), |r| r.join(path)))
+}
+
+/// The working directory, then the repository's root above it (where `.git` is).
+fn path_roots() -> Vec<std::path::PathBuf> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Vec::new();
+    };
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let repository = cwd
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(|a| a.to_path_buf());
+    std::iter::once(cwd.clone())
+        .chain(repository.filter(|r| *r != cwd))
+        .collect()
 }
 
 pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     let reported = only_report(&args.only_report)?;
     let (mut loaded, mut findings) = findings(&args.input, &args.rules)?;
-    if !reported.is_empty() {
-        // A file is reported when it, or a directory above it, is listed: looked up by its
-        // path and each of its directories, not against every listed path.
-        let listed: std::collections::HashSet<&str> = reported.iter().map(String::as_str).collect();
-        findings.retain(|f| {
-            let name = loaded.files[f.location.file].source.name.as_str();
-            let mut name = name.trim_start_matches("./");
-            loop {
-                if listed.contains(name) {
-                    return true;
+    if let Some(reported) = reported {
+        // A file is reported when it, or a directory above it, is listed: both sides made
+        // absolute, each input looked up by its path and each of its directories.
+        let roots = path_roots();
+        let listed: std::collections::HashSet<std::path::PathBuf> =
+            reported.iter().map(|p| absolute(p, &roots)).collect();
+        let files: Vec<std::path::PathBuf> = loaded
+            .files
+            .iter()
+            .map(|f| absolute(&f.source.name, &roots))
+            .collect();
+        let mut matched = std::collections::HashSet::new();
+        let keep: Vec<bool> = files
+            .iter()
+            .map(|file| {
+                let hit = file.ancestors().find(|a| listed.contains(*a));
+                if let Some(hit) = hit {
+                    matched.insert(hit.to_path_buf());
                 }
-                match name.rsplit_once('/') {
-                    Some((parent, _)) => name = parent,
-                    None => return false,
-                }
-            }
-        });
+                hit.is_some()
+            })
+            .collect();
+        findings.retain(|f| keep[f.location.file]);
+        let unmatched: Vec<&String> = reported
+            .iter()
+            .filter(|p| !matched.contains(&absolute(p, &roots)))
+            .collect();
+        if let Some(first) = unmatched.first() {
+            super::note(&format!(
+                "ingress-lint: {} --only-report path(s) name no input file (first: {first})",
+                unmatched.len()
+            ));
+        }
     }
     if let Some(path) = &args.baseline {
         let baseline = rules::baseline::read(path).map_err(|e| UsageError(e.to_string()))?;
