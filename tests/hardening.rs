@@ -529,3 +529,48 @@ fn ports_outside_the_range_are_said() {
     let ports = inventory["controllers"][0]["services"][0]["ports"].to_string();
     assert!(!ports.contains("70000"), "{ports}");
 }
+
+/// One object defined several times is one object: a chart render copied into two files,
+/// or repeated in one stream, is one controller (no class "served by 2 controllers" of one
+/// name), exposed by its own Service once; in one stream the last definition is the one
+/// applied. Three hundred copies in one stream stay linear (a Service selecting every copy
+/// of the workload was quadratic in time and memory).
+#[test]
+fn an_object_defined_twice_is_one_object() {
+    let render = std::fs::read_to_string(
+        common::root().join("../shared/corpus/charts/ingress-nginx/default.yaml"),
+    )
+    .unwrap();
+    let dir = scratch("defined-twice");
+    std::fs::write(dir.join("a.yaml"), &render).unwrap();
+    std::fs::write(dir.join("b.yaml"), &render).unwrap();
+    let check = run(&["check", "--format", "json", dir.to_str().unwrap()]).json();
+    assert!(
+        common::findings_of(&check, "ingress-class-contested").is_empty(),
+        "{check}"
+    );
+    let inventory = run(&["inventory", "--format", "json", dir.to_str().unwrap()]).json();
+    let controllers = inventory["controllers"].as_array().unwrap();
+    assert_eq!(controllers.len(), 1, "{inventory}");
+    assert!(controllers[0]["workload"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("a.yaml"));
+
+    // In one stream the later definition is what applying leaves: here a ClusterIP Service.
+    let relabelled = render.replacen("type: LoadBalancer", "type: ClusterIP", 1);
+    let stream = dir.join("stream.yaml");
+    std::fs::write(&stream, format!("{render}\n---\n{relabelled}")).unwrap();
+    let inventory = run(&["inventory", "--format", "json", stream.to_str().unwrap()]).json();
+    let exposure = &inventory["controllers"][0]["exposure"];
+    assert_eq!(exposure, &serde_json::json!(["clusterip"]), "{inventory}");
+
+    let copies = dir.join("copies.yaml");
+    std::fs::write(&copies, format!("{render}\n---\n").repeat(300)).unwrap();
+    let check = run(&["check", "--format", "json", copies.to_str().unwrap()]).json();
+    assert_eq!(
+        common::findings_of(&check, "controller-retired").len(),
+        1,
+        "{check}"
+    );
+}

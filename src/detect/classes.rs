@@ -50,7 +50,7 @@ pub struct IngressEntry {
 
 pub fn collect(objects: &Objects<'_>) -> Vec<ClassEntry> {
     objects
-        .iter()
+        .iter_kept()
         .filter_map(|(key, object)| {
             let TypedObject::IngressClass(class) = &object.typed else {
                 return None;
@@ -133,7 +133,7 @@ pub fn serve(objects: &Objects<'_>, inventory: &mut Inventory) {
     let mut served_alike: HashMap<ReadAlike, (usize, Served)> = HashMap::new();
     let mut narrowing = Narrowing::default();
     let mut ingresses = Vec::new();
-    for (key, object) in objects.iter() {
+    for (key, object) in objects.iter_kept() {
         let TypedObject::Ingress(ingress) = &object.typed else {
             continue;
         };

@@ -10,6 +10,7 @@ pub mod nodes;
 mod pod;
 mod scope;
 pub mod settings;
+mod superseded;
 
 use std::collections::HashMap;
 
@@ -162,11 +163,15 @@ pub struct Objects<'a> {
     /// With a scope, the files that can hold its objects (its own, and those holding objects
     /// of Kustomize builds): one cluster's pass costs its own size, not the input's.
     files_in_scope: Option<Vec<usize>>,
+    /// Definitions another definition of the same object replaces (`superseded`): each is
+    /// still a definition in its file, but not an object that meets others.
+    superseded: std::collections::HashSet<ObjectKey>,
 }
 
 impl<'a> Objects<'a> {
     pub fn new(loaded: &'a Loaded, namespace: &'a str, scope: Option<Vec<usize>>) -> Objects<'a> {
         Objects {
+            superseded: Default::default(),
             files: &loaded.files,
             releases: &loaded.releases,
             files_in_scope: scope.as_ref().map(|scope| {
@@ -180,6 +185,12 @@ impl<'a> Objects<'a> {
             scope,
             file_clusters: Vec::new(),
         }
+        .without_superseded()
+    }
+
+    fn without_superseded(mut self) -> Objects<'a> {
+        self.superseded = superseded::superseded(&self);
+        self
     }
 
     /// These objects, all clusters at once, knowing the clusters (for the inventory).
@@ -192,6 +203,7 @@ impl<'a> Objects<'a> {
                     self.file_clusters[file].push(cluster as u32);
                 }
             }
+            return self.without_superseded();
         }
         self
     }
@@ -270,6 +282,19 @@ impl<'a> Objects<'a> {
         }
     }
 
+    /// The objects of the scope, each once: what the cluster holds, for what relates objects
+    /// (a Service selecting a controller, controllers serving a class). A definition another
+    /// replaces is left out.
+    pub fn iter_kept(&self) -> impl Iterator<Item = (ObjectKey, &'a Object)> + '_ {
+        self.iter().filter(|(key, _)| !self.is_superseded(*key))
+    }
+
+    /// Whether another definition of this object replaces this one.
+    pub fn is_superseded(&self, key: ObjectKey) -> bool {
+        self.superseded.contains(&key)
+    }
+
+    /// Every definition in the scope (what each file says).
     pub fn iter(&self) -> impl Iterator<Item = (ObjectKey, &'a Object)> + '_ {
         self.scope_files().flat_map(move |file| {
             self.files[file]
@@ -358,7 +383,7 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
     };
     // Reading controllers' settings is most of this stage: each object's controllers are
     // found in parallel (one cluster of a fleet repository is a single pass), in order.
-    let in_scope: Vec<(ObjectKey, &Object)> = objects.iter().collect();
+    let in_scope: Vec<(ObjectKey, &Object)> = objects.iter_kept().collect();
     let found: Vec<Recognised> = in_scope
         .par_iter()
         .map(|&(key, object)| controllers_of(objects, knowledge, key, object))
@@ -400,6 +425,9 @@ pub fn build(objects: &Objects<'_>, knowledge: &'static Knowledge) -> Inventory 
     let mut group_of: HashMap<(&str, &std::collections::BTreeMap<String, String>), usize> =
         HashMap::new();
     for (index, service) in inventory.services.iter().enumerate() {
+        if objects.is_superseded(service.key) {
+            continue;
+        }
         let groups = services_in.entry(service.namespace.as_str()).or_default();
         let group = *group_of
             .entry((service.namespace.as_str(), &service.selector))

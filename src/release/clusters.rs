@@ -214,7 +214,11 @@ fn alternative_clusters(
 }
 
 /// A hash of a node's content (keys and scalars, in order), down to `depth` levels.
-fn fingerprint(tree: &manifest::parse::Tree, node: manifest::parse::NodeId, depth: usize) -> u64 {
+pub fn fingerprint(
+    tree: &manifest::parse::Tree,
+    node: manifest::parse::NodeId,
+    depth: usize,
+) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     fn walk(

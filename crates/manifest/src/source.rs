@@ -246,22 +246,26 @@ impl SourceText {
             return;
         }
         let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        let bytes = self.text.as_bytes();
+        // Cut where it lies when nothing else holds the text (the loader's case), else copied.
+        let mut text = match Arc::get_mut(&mut self.text) {
+            Some(text) => std::mem::take(text).into_bytes(),
+            None => self.text.as_bytes().to_vec(),
+        };
         // Counted in SIMD: this runs over most of every file's text.
-        let breaks =
-            |range: std::ops::Range<usize>| memchr::memchr_iter(b'\n', &bytes[range]).count();
+        let breaks = |bytes: &[u8], range: std::ops::Range<usize>| {
+            memchr::memchr_iter(b'\n', &bytes[range]).count()
+        };
         let mut holes: Vec<Hole> = Vec::with_capacity(ranges.len());
-        let gone: usize = ranges.iter().map(|r| r.len()).sum();
-        let mut kept = String::with_capacity(bytes.len().saturating_sub(gone));
-        let (mut from, mut line) = (0usize, 0usize);
+        let (mut from, mut line, mut to) = (0usize, 0usize, 0usize);
         let (mut bytes_before, mut lines_before) = (0usize, 0usize);
         for range in ranges {
-            if range.start < from || range.end > bytes.len() || range.is_empty() {
+            if range.start < from || range.end > text.len() || range.is_empty() {
                 continue;
             }
-            line += breaks(from..range.start);
-            let lines = breaks(range.clone());
-            kept.push_str(&self.text[from..range.start]);
+            line += breaks(&text, from..range.start);
+            let lines = breaks(&text, range.clone());
+            text.copy_within(from..range.start, to);
+            to += range.start - from;
             match holes.last_mut() {
                 Some(last) if last.end() == range.start => {
                     last.len += small(range.len());
@@ -281,8 +285,14 @@ impl SourceText {
             lines_before += lines;
             from = range.end;
         }
-        kept.push_str(&self.text[from..]);
-        self.text = Arc::new(kept);
+        let rest = text.len() - from;
+        text.copy_within(from.., to);
+        text.truncate(to + rest);
+        text.shrink_to_fit();
+        // Whole lines were cut, so the text is still UTF-8.
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        self.text = Arc::new(text);
         self.holes = holes;
         self.line_marks = OnceLock::new();
     }

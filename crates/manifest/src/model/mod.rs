@@ -472,7 +472,7 @@ impl LoadedFile {
         for document in &self.documents {
             hold(document.span.start);
         }
-        let text = self.source.shared().clone();
+        let text = self.source.shared();
         let mut held = held.into_iter();
         ranges.retain(|r| {
             !held.next().unwrap_or(true)
@@ -486,10 +486,14 @@ impl LoadedFile {
         let Some(source) = Arc::get_mut(&mut self.source) else {
             return;
         };
+        // The tree lets go of the text first, so that it is cut where it lies: a second copy
+        // of a large file's text would be the run's peak.
+        self.tree.release_source(&ranges);
         source.let_go(&ranges);
         let source = &self.source;
-        self.tree
-            .move_source(source.shared().clone(), |offset| source.kept_offset(offset));
+        self.tree.move_source(source.shared().clone(), |offset| {
+            source.kept_offset(offset).unwrap_or(offset)
+        });
     }
 
     /// Models an object built in this file's tree from other text (a chart release's values

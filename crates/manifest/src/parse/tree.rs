@@ -394,28 +394,40 @@ impl Tree {
         Some(id)
     }
 
-    /// Moves the scalars that are ranges of the source into `source`, the same text with
-    /// lines let go: `moved` says where an old offset is now. A scalar whose text was let go
-    /// (none should be) keeps a copy of it.
-    pub(crate) fn move_source(
-        &mut self,
-        source: Arc<String>,
-        moved: impl Fn(usize) -> Option<usize>,
-    ) {
-        let old = self.source.replace(source);
-        let old = old.as_deref().map_or("", String::as_str);
+    /// Lets go of the source before lines of it are cut: the scalars written in `cut`
+    /// (sorted, apart; none should be) keep a copy of their text, and the tree holds the
+    /// source no more, so the text can be cut where it lies. `move_source` then points the
+    /// tree at the cut text.
+    pub(crate) fn release_source(&mut self, cut: &[std::ops::Range<usize>]) {
+        let Some(source) = self.source.take() else {
+            return;
+        };
+        let touches_cut = |range: std::ops::Range<usize>| {
+            let after = cut.partition_point(|c| c.end <= range.start);
+            cut.get(after)
+                .is_some_and(|c| c.start < range.end.max(range.start + 1))
+        };
         for slot in &mut self.slots {
             let Shape::SourceScalar(style) = slot.shape else {
                 continue;
             };
-            match moved(slot.a as usize) {
-                Some(at) => slot.a = small(at),
-                None => {
-                    let text = old.get(slot.range()).unwrap_or_default();
-                    slot.a = small(self.owned.len());
-                    self.owned.push_str(text);
-                    slot.shape = Shape::OwnedScalar(style);
-                }
+            if touches_cut(slot.range()) {
+                let text = source.get(slot.range()).unwrap_or_default();
+                slot.a = small(self.owned.len());
+                self.owned.push_str(text);
+                slot.shape = Shape::OwnedScalar(style);
+            }
+        }
+    }
+
+    /// Points the scalars that are ranges of the source (`release_source` left only those
+    /// outside what was cut) at `source`, the same text with lines let go: `moved` says where
+    /// an old offset is now.
+    pub(crate) fn move_source(&mut self, source: Arc<String>, moved: impl Fn(usize) -> usize) {
+        self.source = Some(source);
+        for slot in &mut self.slots {
+            if let Shape::SourceScalar(_) = slot.shape {
+                slot.a = small(moved(slot.a as usize));
             }
         }
     }
