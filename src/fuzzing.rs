@@ -135,9 +135,68 @@ pub fn check_bytes(data: &[u8]) -> usize {
         + report::plan::markdown(&plan).len()
 }
 
+/// Most kustomizations a graph input makes, and most edges between them.
+const GRAPH_NODES: usize = 64;
+const GRAPH_EDGES: usize = 512;
+
+/// Runs the whole pipeline on a Kustomize graph the bytes describe (`graph_repository`):
+/// diamonds, chains, cycles, components. Every build must stay linear in the files: the run
+/// is bounded by a generous time per file (the fuzz target bounds memory the same way).
+/// Returns the reports' length and the number of files.
+pub fn kustomize_graph(data: &[u8]) -> (usize, usize) {
+    let repository = graph_repository(data);
+    let files = repository.matches("\n#>>> ").count() + 1;
+    let started = std::time::Instant::now();
+    let length = check_bytes(repository.as_bytes());
+    let bound =
+        std::time::Duration::from_millis(50) * files as u32 + std::time::Duration::from_secs(2);
+    let took = started.elapsed();
+    assert!(
+        took <= bound,
+        "{files} files took {took:?} (bound {bound:?})"
+    );
+    (length, files)
+}
+
+/// A repository of kustomizations from bytes: the first byte says how many (1 to
+/// `GRAPH_NODES`), each following pair an edge — from, to, and the high bit of `to` makes it
+/// a component. Each kustomization also lists a Service of its own; their names repeat, so
+/// builds meet the same object through several paths.
+pub fn graph_repository(data: &[u8]) -> String {
+    let (first, edges) = data.split_first().unwrap_or((&0, &[]));
+    let nodes = usize::from(*first) % GRAPH_NODES + 1;
+    let mut resources: Vec<Vec<String>> = vec![vec!["svc.yaml".to_string()]; nodes];
+    let mut components: Vec<Vec<String>> = vec![Vec::new(); nodes];
+    for pair in edges.chunks_exact(2).take(GRAPH_EDGES) {
+        let from = usize::from(pair[0]) % nodes;
+        let to = usize::from(pair[1] & 0x7f) % nodes;
+        let list = if pair[1] & 0x80 == 0 {
+            &mut resources[from]
+        } else {
+            &mut components[from]
+        };
+        list.push(format!("../k{to}"));
+    }
+    // k0 is the input's first file (`fuzz.yaml` stands for nothing here).
+    let mut text = String::from("# a Kustomize graph\n");
+    for node in 0..nodes {
+        text.push_str(&format!(
+            "\n#>>> k{node}/kustomization.yaml\nresources: [{}]\ncomponents: [{}]\n",
+            resources[node].join(", "),
+            components[node].join(", ")
+        ));
+        text.push_str(&format!(
+            "\n#>>> k{node}/svc.yaml\napiVersion: v1\nkind: Service\nmetadata: {{name: s{}}}\nspec: {{type: LoadBalancer, loadBalancerIP: 192.0.2.{}}}\n",
+            node % 4,
+            node % 250 + 1
+        ));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_bytes;
+    use super::{check_bytes, kustomize_graph};
 
     /// Inputs that once broke a YAML tool somewhere; each must come back with a report.
     #[test]
@@ -191,6 +250,39 @@ mod tests {
         ];
         for case in &cases {
             check_bytes(case.as_bytes());
+        }
+    }
+
+    /// Diamonds of resources and of components (every level lists both kustomizations of the
+    /// level below), a chain through every node, and cycles with components: each stays within the per-file bound.
+    #[test]
+    fn kustomize_graphs_stay_linear() {
+        let nodes = 63u8;
+        let mut diamond = vec![nodes];
+        for level in 0..nodes - 2 {
+            let below = level + 2 - level % 2;
+            diamond.extend([level, below, level, below + 1]);
+        }
+        let chain: Vec<u8> = std::iter::once(nodes)
+            .chain((0..nodes - 1).flat_map(|n| [n, n + 1]))
+            .collect();
+        let cycles: Vec<u8> = std::iter::once(20)
+            .chain((0..200u16).flat_map(|n| {
+                [
+                    (n * 7 % 20) as u8,
+                    (n * 13 % 20) as u8 | (0x80 * (n % 3 == 0) as u8),
+                ]
+            }))
+            .collect();
+        // The same diamond of components: each applied once per build.
+        let components: Vec<u8> = diamond
+            .iter()
+            .enumerate()
+            .map(|(i, b)| if i > 0 && i % 2 == 0 { b | 0x80 } else { *b })
+            .collect();
+        for graph in [diamond, components, chain, cycles] {
+            let (length, files) = kustomize_graph(&graph);
+            assert!(length > 0 && files > 1);
         }
     }
 }

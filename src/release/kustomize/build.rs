@@ -80,6 +80,9 @@ struct Walk<'a> {
     built: std::collections::HashMap<usize, (Vec<Instance>, bool)>,
 }
 
+/// The components a build has applied (by kustomization).
+type Applied = std::collections::HashSet<usize>;
+
 /// Deeper chains of kustomizations are not followed (16,000 would exhaust the stack).
 const DEEPEST: usize = 256;
 
@@ -133,7 +136,7 @@ pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomiz
     let mut built: BTreeMap<(usize, usize), Results> = BTreeMap::new();
     for (build, &root) in roots.iter().enumerate() {
         let mut instances = Vec::new();
-        walk.accumulate(root, &mut instances, &mut Vec::new());
+        walk.accumulate(root, &mut instances, &mut Vec::new(), &mut Applied::new());
         let build = u32::try_from(build).unwrap_or(u32::MAX);
         for instance in instances {
             let results = built.entry((instance.file, instance.object)).or_default();
@@ -149,7 +152,7 @@ pub fn apply(files: &mut [LoadedFile], paths: &Paths, kustomizations: &[Kustomiz
     // A cycle keeps its members from being roots: walk them for it.
     for (k, kustomization) in kustomizations.iter().enumerate() {
         if !walk.visited.contains(&k) && !kustomization.component {
-            walk.accumulate(k, &mut Vec::new(), &mut Vec::new());
+            walk.accumulate(k, &mut Vec::new(), &mut Vec::new(), &mut Applied::new());
         }
     }
     let mut problems = std::mem::take(&mut walk.problems);
@@ -186,8 +189,17 @@ impl Walk<'_> {
 
     /// Adds what kustomization `k` builds to `out` and applies its changes to all of `out`
     /// (a component changes what its parent built before it). Returns whether everything
-    /// it reaches is in the input.
-    fn accumulate(&mut self, k: usize, out: &mut Vec<Instance>, stack: &mut Vec<usize>) -> bool {
+    /// it reaches is in the input. `applied` holds the components this build has applied:
+    /// each is applied once per build, however many paths list it (a second application
+    /// would add its resources again, which `kustomize build` rejects, or repeat its patches;
+    /// following every path through shared components is exponential).
+    fn accumulate(
+        &mut self,
+        k: usize,
+        out: &mut Vec<Instance>,
+        stack: &mut Vec<usize>,
+        applied: &mut Applied,
+    ) -> bool {
         stack.push(k);
         self.visited.insert(k);
         let kustomization = &self.kustomizations[k];
@@ -202,7 +214,8 @@ impl Walk<'_> {
                     Some(memo) => memo.clone(),
                     None => {
                         let mut built = Vec::new();
-                        let inner_complete = self.accumulate(inner, &mut built, stack);
+                        let inner_complete =
+                            self.accumulate(inner, &mut built, stack, &mut Applied::new());
                         self.built.insert(inner, (built.clone(), inner_complete));
                         (built, inner_complete)
                     }
@@ -233,8 +246,11 @@ impl Walk<'_> {
         }
         for (path, span) in &kustomization.components {
             if let Some(component) = self.kustomization_at(path) {
-                if !self.is_cycle(k, component, *span, stack) && !self.too_deep(k, *span, stack) {
-                    complete &= self.accumulate(component, out, stack);
+                if !self.is_cycle(k, component, *span, stack)
+                    && !self.too_deep(k, *span, stack)
+                    && applied.insert(component)
+                {
+                    complete &= self.accumulate(component, out, stack, applied);
                 }
             }
         }
