@@ -222,7 +222,7 @@ impl<'a> ObjectView<'a> {
             .file
             .documents
             .get(self.object.document)
-            .and_then(|d| d.helm_source.clone());
+            .and_then(|d| d.helm_source.as_deref().map(str::to_string));
         finding
     }
 }
@@ -254,7 +254,7 @@ impl Context<'_> {
                     finding.helm_source = file
                         .documents
                         .get(document)
-                        .and_then(|d| d.helm_source.clone());
+                        .and_then(|d| d.helm_source.as_deref().map(str::to_string));
                     let mut objects = file
                         .objects
                         .iter()

@@ -118,14 +118,8 @@ impl Object {
     }
 }
 
-#[derive(Clone, Debug)]
-pub struct Document {
-    pub span: Span,
-    /// The document's root node (`None` for an empty one): values files, `Chart.yaml` and
-    /// other documents that are not objects are still read through it.
-    pub root: Option<NodeId>,
-    pub helm_source: Option<String>,
-}
+/// A document of a file: the parse's, kept as the model's (one list, not a copy).
+pub use crate::parse::ParsedDocument as Document;
 
 /// Everything read from one file.
 #[derive(Debug)]
@@ -262,21 +256,20 @@ fn model_file(
         };
         return (file, Vec::new());
     }
+    // Sized once: a stream of thousands of documents would otherwise hold up to twice its
+    // objects' room at its peak (most documents are one object).
     let mut file = LoadedFile {
         source,
         tree: parsed.tree,
-        documents: Vec::new(),
-        objects: Vec::new(),
+        objects: Vec::with_capacity(parsed.documents.len()),
+        documents: parsed.documents,
         problems: parsed.problems,
         skipped_documents: 0,
     };
-    for (index, document) in parsed.documents.into_iter().enumerate() {
-        file.documents.push(Document {
-            span: document.span,
-            root: document.root,
-            helm_source: document.helm_source,
-        });
-        let Some(root) = document.root else { continue };
+    for index in 0..file.documents.len() {
+        let Some(root) = file.documents[index].root else {
+            continue;
+        };
         let before = file.objects.len();
         model_node(&mut file, index, root, 0);
         if file.objects.len() == before && !is_blank(&file.tree, root) {
@@ -511,7 +504,7 @@ impl LoadedFile {
         self.documents.push(Document {
             span,
             root: Some(node),
-            helm_source: Some(helm_source),
+            helm_source: Some(helm_source.into()),
         });
         let (objects, problems) = (self.objects.len(), self.problems.len());
         model_node(self, document, node, MAX_LIST_DEPTH);

@@ -38,8 +38,9 @@ pub struct ParsedDocument {
     /// `None` for an empty document (a lone `---`) or one abandoned after an error.
     pub root: Option<NodeId>,
     pub span: Span,
-    /// The `# Source: chart/templates/x.yaml` comment `helm template` writes before it.
-    pub helm_source: Option<String>,
+    /// The `# Source: chart/templates/x.yaml` comment `helm template` writes before it: one
+    /// text per template in a file (a stream of renders repeats each).
+    pub helm_source: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -104,6 +105,8 @@ struct Builder<'a> {
     pending_items: Vec<NodeId>,
     pending_entries: Vec<Entry>,
     anchors: HashMap<usize, NodeId>,
+    /// The `# Source:` texts so far, each once.
+    helm_sources: HashMap<&'a str, Arc<str>>,
     /// Nodes each node stands for once aliases are expanded (saturating).
     expanded: Vec<u64>,
     alias_expansion: u64,
@@ -237,6 +240,7 @@ fn parse_into(
         pending_items: Vec::new(),
         pending_entries: Vec::new(),
         anchors: HashMap::new(),
+        helm_sources: HashMap::new(),
         expanded: Vec::with_capacity(text.len() / 18),
         alias_expansion: 0,
         document: None,
@@ -773,7 +777,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn helm_source_before(&self, document: &ParsedDocument) -> Option<String> {
+    fn helm_source_before(&mut self, document: &ParsedDocument) -> Option<Arc<str>> {
         let from = self
             .file
             .documents
@@ -784,12 +788,18 @@ impl<'a> Builder<'a> {
             .root
             .map_or(document.span.end, |root| self.file.tree.span(root).start)
             as usize;
-        let region = self.text.get(from..to.max(from))?;
-        region
+        let text: &'a str = self.text;
+        let source = text
+            .get(from..to.max(from))?
             .lines()
             .filter_map(|line| line.trim_start().strip_prefix("# Source: "))
-            .next_back()
-            .map(|s| s.trim().to_string())
+            .next_back()?
+            .trim();
+        Some(Arc::clone(
+            self.helm_sources
+                .entry(source)
+                .or_insert_with(|| source.into()),
+        ))
     }
 }
 
