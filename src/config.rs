@@ -78,14 +78,45 @@ pub enum SingleCluster {
     Single,
 }
 
-/// What `rules:` sets a rule to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// What `rules:` sets a rule to. `false` is `off`: YAML 1.1 tools (and editors validating
+/// with the JSON schema) read a plain `off` as `false`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Error,
     Warning,
     Info,
     Off,
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Level, D::Error> {
+        struct LevelVisitor;
+        impl serde::de::Visitor<'_> for LevelVisitor {
+            type Value = Level;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("one of `error`, `warning`, `info`, `off` (or `false`)")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Level, E> {
+                match value {
+                    false => Ok(Level::Off),
+                    true => Err(E::invalid_value(serde::de::Unexpected::Bool(true), &self)),
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Level, E> {
+                match value {
+                    "error" => Ok(Level::Error),
+                    "warning" => Ok(Level::Warning),
+                    "info" => Ok(Level::Info),
+                    "off" => Ok(Level::Off),
+                    _ => Err(E::unknown_variant(
+                        value,
+                        &["error", "warning", "info", "off"],
+                    )),
+                }
+            }
+        }
+        deserializer.deserialize_any(LevelVisitor)
+    }
 }
 
 /// Why the configuration cannot be used (exit code 2).

@@ -450,3 +450,29 @@ fn completions_and_the_manual_page_are_generated() {
         &man[..man.len().min(200)]
     );
 }
+
+/// `off` as YAML 1.1 tools read it (`false`) turns a rule off like `off` and `"off"`; `true`
+/// is no level.
+#[test]
+fn false_is_off() {
+    for level in ["off", "\"off\"", "false"] {
+        let dir = repository(
+            &format!("config-false-{}", level.trim_matches('"')),
+            &format!("rules:\n  controller-retired: {level}\n"),
+        );
+        let found = rules(&dir, &["."]);
+        assert!(!found.is_empty(), "{level}");
+        assert!(
+            !found.iter().any(|(r, ..)| r == "controller-retired"),
+            "{level}: {found:?}"
+        );
+    }
+    let dir = repository("config-true", "rules:\n  controller-retired: true\n");
+    let refused = run_in(&dir, &["check", "."], None, &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("`off` (or `false`)"),
+        "{}",
+        refused.stderr
+    );
+}
