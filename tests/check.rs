@@ -937,3 +937,114 @@ fn only_report_normalises_paths_and_an_empty_list_reports_nothing() {
         run.stderr
     );
 }
+
+/// The conventions of the linters CI already runs: `--format concise`, `--statistics`,
+/// `--exit-zero`, `-q`, several reports in one run (`FORMAT:FILE`), rule selection by glob
+/// and prefix, short flags.
+#[test]
+fn ci_conventions_formats_statistics_and_selection() {
+    let dir = scratch("ci-conventions");
+    let input = "fixtures/gitops-clusters";
+    let concise = run(&["check", "-f", "concise", "--fail-on", "never", input]);
+    assert_eq!(concise.code, 0);
+    let first = concise.stdout.lines().next().unwrap();
+    let parts: Vec<&str> = first.splitn(4, ':').collect();
+    assert!(parts[0].ends_with(".yaml"), "{first}");
+    assert!(
+        parts[1].parse::<u32>().is_ok() && parts[2].parse::<u32>().is_ok(),
+        "{first}"
+    );
+    assert!(
+        parts[3].starts_with(" warning ") || parts[3].starts_with(" error "),
+        "{first}"
+    );
+    let json = run(&["check", "--format", "json", "--fail-on", "never", input]).json();
+    let count = json["findings"].as_array().unwrap().len();
+    assert_eq!(concise.stdout.lines().count(), count);
+
+    // Several reports from one reading; stdout gets the statistics.
+    let sarif = dir.join("out.sarif");
+    let github = dir.join("out.txt");
+    let both = run(&[
+        "check",
+        "-f",
+        &format!("sarif:{}", sarif.display()),
+        "-f",
+        &format!("github:{}", github.display()),
+        "--statistics",
+        "--exit-zero",
+        input,
+    ]);
+    assert_eq!(both.code, 0, "{}", both.stderr);
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), count);
+    assert_eq!(
+        std::fs::read_to_string(&github).unwrap().lines().count(),
+        count
+    );
+    assert!(
+        both.stdout.contains("ingress-class-contested"),
+        "{}",
+        both.stdout
+    );
+    assert!(both
+        .stdout
+        .trim_end()
+        .ends_with(&format!("{count}  finding(s)")));
+    // Without --exit-zero the error fails the run.
+    assert_eq!(run(&["check", "-q", input]).code, 1);
+
+    // Two reports to stdout, or to one file, are usage errors.
+    assert_eq!(run(&["check", "-f", "json", "-f", "human", input]).code, 2);
+    let same = format!("json:{}", dir.join("x").display());
+    assert_eq!(run(&["check", "-f", &same, "-f", &same, input]).code, 2);
+
+    // -q: the findings, no summary line, nothing on stderr.
+    let empty = dir.join("changed.txt");
+    std::fs::write(&empty, "").unwrap();
+    let listed = format!("@{}", empty.display());
+    let quiet = run(&[
+        "check",
+        "-q",
+        "--fail-on",
+        "never",
+        "--only-report",
+        &listed,
+        input,
+    ]);
+    assert_eq!(quiet.stdout, "");
+    assert_eq!(quiet.stderr, "");
+
+    // Rules by glob and by prefix; a pattern naming no rule is a usage error.
+    let rules = |pattern: &str| -> Vec<String> {
+        let json = run(&[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--select",
+            pattern,
+            input,
+        ])
+        .json();
+        let mut rules: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect();
+        rules.dedup();
+        rules
+    };
+    assert_eq!(rules("ingress-class-*"), ["ingress-class-contested"]);
+    assert_eq!(rules("ingress-class-"), ["ingress-class-contested"]);
+    let unknown = run(&["check", "--select", "controler-retired", input]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("did you mean `controller-retired`"),
+        "{}",
+        unknown.stderr
+    );
+}

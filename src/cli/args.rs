@@ -89,12 +89,46 @@ pub struct InputArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
     Human,
+    /// One line per finding: `path:line:col: severity rule message`.
+    Concise,
     Json,
     Sarif,
     Github,
     Gitlab,
     Junit,
     Markdown,
+}
+
+/// A report to write: its format, and its file (`None`: stdout or `--output`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: CheckFormat,
+    pub file: Option<PathBuf>,
+}
+
+/// `FORMAT` or `FORMAT:FILE`.
+fn format_spec(text: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match text.split_once(':') {
+        Some((name, file)) => (name, Some(file)),
+        None => (text, None),
+    };
+    let format = CheckFormat::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = CheckFormat::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        let near = crate::knowledge::did_you_mean(name, names.iter().map(String::as_str))
+            .map(|n| format!("did you mean `{n}`? "))
+            .unwrap_or_default();
+        format!("unknown format `{name}`: {near}one of {}", names.join(", "))
+    })?;
+    match file {
+        Some("") => Err(format!("`{name}:` names no file")),
+        file => Ok(FormatSpec {
+            format,
+            file: file.map(PathBuf::from),
+        }),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -126,10 +160,10 @@ pub struct TranslateArgs {
     #[arg(long, value_name = "ID")]
     pub from: Option<String>,
     /// Output format
-    #[arg(long, value_enum, default_value = "markdown")]
+    #[arg(short, long, value_enum, default_value = "markdown")]
     pub format: TranslateFormat,
     /// Write the report to this file instead of stdout
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -186,7 +220,7 @@ pub struct ConvertArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Format of the conversion report
-    #[arg(long, value_enum, default_value = "markdown")]
+    #[arg(short, long, value_enum, default_value = "markdown")]
     pub format: ConvertFormat,
 }
 
@@ -228,10 +262,10 @@ pub struct PlanArgs {
     #[arg(long, value_enum)]
     pub target_exposure: Option<ExposureArg>,
     /// Output format
-    #[arg(long, value_enum, default_value = "markdown")]
+    #[arg(short, long, value_enum, default_value = "markdown")]
     pub format: PlanFormat,
     /// Write the report to this file instead of stdout
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -246,10 +280,10 @@ pub struct InventoryArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Output format
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(short, long, value_enum, default_value = "table")]
     pub format: InventoryFormat,
     /// Write the report to this file instead of stdout
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -329,16 +363,27 @@ pub struct CheckArgs {
     /// line (`git diff --name-only`). Every input is still read.
     #[arg(long, value_name = "PATH|@FILE")]
     pub only_report: Vec<String>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: CheckFormat,
+    /// Output format: human, concise, json, sarif, github, gitlab, junit, markdown
+    /// [default: human]. Repeatable: `FORMAT:FILE` writes that report to FILE, so one run
+    /// writes several (`-f sarif:out.sarif -f github`); one format at most goes to stdout.
+    #[arg(short = 'f', long, value_name = "FORMAT[:FILE]", value_parser = format_spec)]
+    pub format: Vec<FormatSpec>,
     /// Exit 1 when a finding is at or above this severity
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// Exit 0 whatever is found (usage errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print how many findings each rule gave (by severity) instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print the findings and nothing else: no summary, no notes on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Exit 1 when no Kubernetes object was found
     #[arg(long)]
     pub fail_if_no_objects: bool,
     /// Write the report to this file instead of stdout
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -114,7 +114,16 @@ pub(crate) fn write_streamed(
 /// A note on stderr. `eprintln!` panics when stderr cannot be written (`2>/dev/full`, a
 /// closed pipe); a note that does not reach anyone changes nothing else.
 pub(crate) fn note(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
+}
+
+/// `--quiet`: notes are not written.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn quiet() {
+    QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Whether to colour: `--color`, then `NO_COLOR`, then whether stdout is a terminal.

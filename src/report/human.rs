@@ -196,6 +196,13 @@ static RELATED: Finding = Finding {
 };
 
 pub fn human(loaded: &Loaded, findings: &[Finding], color: bool) -> String {
+    let mut out = human_findings(findings, loaded, color);
+    out.push_str(&human_summary(loaded, findings));
+    out
+}
+
+/// The findings alone (`--quiet`): no summary.
+pub fn human_findings(findings: &[Finding], loaded: &Loaded, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -213,6 +220,12 @@ pub fn human(loaded: &Loaded, findings: &[Finding], color: bool) -> String {
         }
         out.push('\n');
     }
+    out
+}
+
+/// The summary lines: counts, the baseline, and what was skipped.
+fn human_summary(loaded: &Loaded, findings: &[Finding]) -> String {
+    let mut out = String::new();
     let summary = Summary::new(loaded, findings);
     let _ = writeln!(
         out,

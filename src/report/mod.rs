@@ -1,5 +1,6 @@
 //! Report stage: one file per output format. Every format reads the same sorted findings.
 
+mod concise;
 pub mod convert;
 mod github;
 mod gitlab;
@@ -11,6 +12,7 @@ mod markdown;
 pub mod plan;
 mod sarif;
 mod source;
+mod statistics;
 pub mod translate;
 
 pub use human::no_manifest;
@@ -19,13 +21,15 @@ use manifest::{LoadedFile, Position};
 use crate::findings::{Finding, Location, Severity};
 use crate::load::Loaded;
 
+pub use concise::concise;
 pub use github::github;
 pub use gitlab::gitlab;
-pub use human::human;
+pub use human::{human, human_findings};
 pub use json::{json, write_json};
 pub use junit::junit;
 pub use markdown::markdown;
 pub use sarif::sarif;
+pub use statistics::statistics;
 
 /// A report that cannot be serialised: an error, never an empty output.
 #[derive(Debug)]
