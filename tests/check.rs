@@ -1048,3 +1048,82 @@ fn ci_conventions_formats_statistics_and_selection() {
         unknown.stderr
     );
 }
+
+/// SARIF validates against the OASIS SARIF 2.1.0 schema (`tests/sarif-2.1.0-rtm.5.schema.json`,
+/// from npm `@microsoft/jest-sarif` 1.0.0-beta.0, MIT, as published by SchemaStore; its one
+/// malformed pattern, `run.language`'s stray `]`, made the regex it means), with a
+/// `partialFingerprints` per result that stays the same when the finding moves down a line,
+/// the rules' help as text and Markdown, and a directory named like a URI scheme kept a path.
+#[test]
+fn sarif_validates_with_fingerprints_that_survive_line_moves() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("tests/sarif-2.1.0-rtm.5.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let log = run(&[
+        "check",
+        "--format",
+        "sarif",
+        "--fail-on",
+        "never",
+        "fixtures",
+    ])
+    .json();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| e.to_string())
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().all(|r| r["help"]["markdown"]
+        .as_str()
+        .is_some_and(|m| m.contains("## Fix"))));
+
+    let dir = scratch("sarif-fingerprints").join("ns:prod");
+    std::fs::create_dir_all(&dir).unwrap();
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: LoadBalancer, loadBalancerIP: 192.0.2.1}\n";
+    let fingerprints = |text: &str| -> (Vec<String>, String) {
+        std::fs::write(dir.join("svc.yaml"), text).unwrap();
+        let log = common::run_in(
+            &dir.join(".."),
+            &[
+                "check",
+                "--format",
+                "sarif",
+                "--fail-on",
+                "never",
+                "ns:prod",
+            ],
+            None,
+            &[],
+        )
+        .json();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let uri = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let prints = results
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["ingressLintFingerprint/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        (prints, uri)
+    };
+    let (before, uri) = fingerprints(service);
+    assert!(!before.is_empty());
+    assert_eq!(uri, "ns%3Aprod/svc.yaml");
+    let (after, _) = fingerprints(&format!("# moved down\n\n{service}"));
+    assert_eq!(before, after);
+    let (changed, _) = fingerprints(&service.replace("name: web", "name: api"));
+    assert_ne!(before, changed);
+}

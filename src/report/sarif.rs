@@ -55,7 +55,19 @@ struct ReportingDescriptor {
     id: &'static str,
     short_description: Text,
     full_description: Text,
+    /// The rule's documentation (what `explain` prints), as text and as Markdown.
+    help: Help,
+    /// The rule's source and documentation in the repository ingress-lint was built from,
+    /// when the package names one (`CARGO_PKG_REPOSITORY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
 }
 
 #[derive(Serialize)]
@@ -79,6 +91,30 @@ struct SarifResult<'a> {
     related_locations: Vec<SarifLocation>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
+    /// The baseline's fingerprint (rule, object, YAML path, text): code scanning follows an
+    /// alert across line moves by it.
+    partial_fingerprints: BTreeMap<&'static str, String>,
+}
+
+/// The key of `partialFingerprints`, versioned with the fingerprint's fields.
+const FINGERPRINT_KEY: &str = "ingressLintFingerprint/v1";
+
+/// The fingerprint as 16 hex digits (FNV-1a 64 over its fields, each ended by a NUL): stable
+/// across runs, platforms and Rust versions.
+fn fingerprint_hash(fingerprint: &crate::rules::baseline::Fingerprint) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for field in [
+        &fingerprint.rule,
+        &fingerprint.subject,
+        &fingerprint.path,
+        &fingerprint.text,
+    ] {
+        for byte in field.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 #[derive(Serialize)]
@@ -121,12 +157,13 @@ fn artifact(path: &str) -> ArtifactLocation {
     }
 }
 
-/// RFC 3986: everything but unreserved characters, sub-delimiters, `:`, `@` and `/` is
-/// percent-encoded (a space, `%`, `#`, `?`, non-ASCII).
+/// RFC 3986: everything but unreserved characters, sub-delimiters, `@` and `/` is
+/// percent-encoded (a space, `%`, `#`, `?`, non-ASCII), and `:` too — in a relative
+/// reference a directory named `ns:prod` would read as the URI scheme `ns`.
 fn percent_encode(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
-        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte);
+        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@/".contains(&byte);
         if keep {
             out.push(char::from(byte));
         } else {
@@ -191,6 +228,11 @@ fn descriptors() -> &'static [ReportingDescriptor] {
                         text: info.summary(),
                     },
                     full_description: Text { text: info.doc() },
+                    help: Help {
+                        text: info.doc(),
+                        markdown: format!("**{}**\n\n{}", info.id, info.doc()),
+                    },
+                    help_uri: help_uri(info.file),
                     default_configuration: Configuration {
                         level: level(info.default_severity),
                     },
@@ -198,6 +240,16 @@ fn descriptors() -> &'static [ReportingDescriptor] {
             })
             .collect()
     })
+}
+
+/// Where a rule's file is in the repository the package names, if it names one.
+fn help_uri(file: &str) -> Option<String> {
+    let repository = option_env!("CARGO_PKG_REPOSITORY").filter(|r| r.starts_with("https://"))?;
+    Some(format!(
+        "{}/blob/v{}/src/rules/{file}",
+        repository.trim_end_matches('/'),
+        env!("CARGO_PKG_VERSION")
+    ))
 }
 
 pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> Result<String, super::ReportError> {
@@ -228,6 +280,10 @@ pub fn sarif(loaded: &Loaded, findings: &[Finding]) -> Result<String, super::Rep
                         justification: reason.clone(),
                     })
                     .collect(),
+                partial_fingerprints: BTreeMap::from([(
+                    FINGERPRINT_KEY,
+                    fingerprint_hash(&crate::rules::baseline::fingerprint(loaded, f)),
+                )]),
             }
         })
         .collect();
@@ -270,6 +326,8 @@ mod tests {
     fn uris_are_percent_encoded_and_relative_to_srcroot() {
         assert_eq!(percent_encode("a b/c#d%.yaml"), "a%20b/c%23d%25.yaml");
         assert_eq!(percent_encode("é"), "%C3%A9");
+        // A directory named like a scheme stays a path.
+        assert_eq!(artifact("ns:prod/a.yaml").uri, "ns%3Aprod/a.yaml");
         let relative = artifact("./apps/my app.yaml");
         assert_eq!(
             (relative.uri.as_str(), relative.uri_base_id),

@@ -60,6 +60,8 @@ use rayon::prelude::*;
 pub struct RuleInfo {
     pub id: &'static str,
     pub default_severity: Severity,
+    /// The rule's file in `src/rules/`.
+    pub file: &'static str,
     /// The rule file's source; `doc()` extracts its `//!` comment.
     source: &'static str,
 }
@@ -68,11 +70,13 @@ impl RuleInfo {
     pub const fn new(
         id: &'static str,
         default_severity: Severity,
+        file: &'static str,
         source: &'static str,
     ) -> RuleInfo {
         RuleInfo {
             id,
             default_severity,
+            file,
             source,
         }
     }
@@ -110,6 +114,7 @@ macro_rules! rule_info {
         $crate::rules::RuleInfo::new(
             $id,
             $crate::findings::Severity::$severity,
+            $file,
             include_str!($file),
         )
     };
