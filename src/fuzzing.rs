@@ -76,7 +76,7 @@ pub fn check_bytes(data: &[u8]) -> usize {
         + report::sarif(&loaded, &findings).expect(SERIALISES).len()
         + report::github(&loaded, &findings).len()
         + report::gitlab(&loaded, &findings).expect(SERIALISES).len()
-        + report::junit(&loaded, &findings).len()
+        + report::junit(&loaded, &findings, Some(crate::findings::Severity::Warning)).len()
         + report::markdown(&loaded, &findings).len();
 
     let objects = Objects::new(&loaded, "default", None);

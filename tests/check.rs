@@ -788,28 +788,103 @@ fn gitlab_output_is_a_code_quality_report() {
     assert_eq!(before, prints.len(), "fingerprints are unique");
 }
 
-/// JUnit: one test case per file, a failure per finding, input text escaped.
+/// JUnit as the strict Ant schema (windyroad `JUnit.xsd`) has it: no attributes on
+/// `<testsuites>`; a suite with every required attribute and `properties`, the cases,
+/// `system-out`, `system-err` in that order; a case per file and rule with findings, at most
+/// one `<failure>` each, and only when a finding reaches `--fail-on`; a passed case per file
+/// without. (Checked here by structure; validated with `xmllint --schema JUnit.xsd` by hand.)
 #[test]
-fn junit_output_has_a_case_per_file_and_a_failure_per_finding() {
+fn junit_output_has_a_case_per_file_and_rule_and_a_failure_per_failing_case() {
     let xml = run(&["check", "fixtures/demo", "--format", "junit"]).stdout;
     let json = run(&["check", "fixtures/demo", "--format", "json"]).json();
+    let findings = json["findings"].as_array().unwrap();
+    let mut pairs: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    let mut cases: Vec<(&str, &str)> = pairs.iter().map(|(f, r, _)| (*f, *r)).collect();
+    cases.dedup();
+    let mut failing: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(.., s)| *s == "error")
+        .map(|(f, r, _)| (*f, *r))
+        .collect();
+    failing.dedup();
     let files = json["summary"]["files"].as_u64().unwrap() as usize;
-    let findings = json["findings"].as_array().unwrap().len();
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
-    assert_eq!(xml.matches("<testcase ").count(), files);
-    assert_eq!(xml.matches("<failure ").count(), findings);
-    assert_eq!(
-        xml.matches("<failure ").count(),
-        xml.matches("</failure>").count()
-    );
-    assert!(xml.contains(&format!("failures=\"{findings}\"")));
-    // Every tag opened is closed: well-formed enough for a CI parser.
-    for tag in ["testsuites", "testsuite"] {
-        assert_eq!(
-            xml.matches(&format!("<{tag} ")).count(),
-            xml.matches(&format!("</{tag}>")).count()
-        );
+    let clean_files = files - {
+        let mut with: Vec<&str> = cases.iter().map(|(f, _)| *f).collect();
+        with.dedup();
+        with.len()
+    };
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite package=\"ingress-lint\" id=\"0\" name=\"ingress-lint\" timestamp=\""), "{xml}");
+    let suite = xml.lines().nth(2).unwrap();
+    for attribute in ["hostname=\"localhost\"", "errors=\"0\"", "time=\"0\""] {
+        assert!(suite.contains(attribute), "{suite}");
     }
+    assert!(
+        suite.contains(&format!("tests=\"{}\"", cases.len() + clean_files)),
+        "{suite}"
+    );
+    assert!(
+        suite.contains(&format!("failures=\"{}\"", failing.len())),
+        "{suite}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), cases.len() + clean_files);
+    assert_eq!(xml.matches("<failure ").count(), failing.len());
+    assert!(
+        failing.len() < cases.len(),
+        "warnings below --fail-on are no failures"
+    );
+    let order: Vec<usize> = [
+        "<properties/>",
+        "<testcase ",
+        "<system-out>",
+        "<system-err/>",
+        "</testsuite>",
+    ]
+    .iter()
+    .map(|tag| xml.find(tag).unwrap_or_else(|| panic!("{tag}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    // A timestamp without a zone, as the schema's pattern has it; reproducible on request.
+    let fixed = common::run_with(
+        &["check", "fixtures/demo", "--format", "junit"],
+        None,
+        &[("SOURCE_DATE_EPOCH", "1796688000")],
+    );
+    assert!(
+        fixed.stdout.contains("timestamp=\"2026-12-08T00:00:00\""),
+        "{}",
+        fixed.stdout
+    );
+    // With --fail-on warning, every case with a warning fails too.
+    let strict = run(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "junit",
+        "--fail-on",
+        "warning",
+    ])
+    .stdout;
+    let warned = cases.len()
+        - cases
+            .iter()
+            .filter(|(f, r)| {
+                pairs
+                    .iter()
+                    .filter(|p| p.0 == *f && p.1 == *r)
+                    .all(|p| p.2 == "info")
+            })
+            .count();
+    assert_eq!(strict.matches("<failure ").count(), warned);
     let hostile = common::scratch("junit-escape");
     std::fs::write(
         hostile.join("a.yaml"),

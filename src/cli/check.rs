@@ -427,7 +427,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
             CheckFormat::Sarif => Some(report::sarif(&loaded, &findings)?),
             CheckFormat::Github => Some(report::github(&loaded, &findings)),
             CheckFormat::Gitlab => Some(report::gitlab(&loaded, &findings)?),
-            CheckFormat::Junit => Some(report::junit(&loaded, &findings)),
+            CheckFormat::Junit => Some(report::junit(&loaded, &findings, args.fail_on.threshold())),
             CheckFormat::Markdown => Some(report::markdown(&loaded, &findings)),
         };
         match text {
