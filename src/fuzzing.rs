@@ -77,7 +77,7 @@ pub fn check_bytes(data: &[u8]) -> usize {
         + report::github(&loaded, &findings).len()
         + report::gitlab(&loaded, &findings).expect(SERIALISES).len()
         + report::junit(&loaded, &findings, Some(crate::findings::Severity::Warning)).len()
-        + report::markdown(&loaded, &findings).len();
+        + report::markdown(&loaded, &findings, &report::MarkdownOptions::default()).len();
 
     let objects = Objects::new(&loaded, "default", None);
     let inventory = detect::build(&objects, knowledge());

@@ -920,6 +920,61 @@ fn markdown_output_is_a_pull_request_comment() {
     assert!(text.contains("](fixtures/"));
 }
 
+/// The comment of the shared corpus (400 KB before) stays under the limit, errors first, the
+/// table whole, with a line saying how many findings were left out; `--link-base` makes the
+/// links absolute.
+#[test]
+fn markdown_comment_fits_with_errors_first() {
+    // Run in the corpus, so that paths are relative and links can take a base.
+    let corpus = common::root().join("../shared/corpus");
+    let run = |args: &[&str]| common::run_in(&corpus, args, None, &[]);
+    let json = run(&["check", "--format", "json", "--fail-on", "never", "."]).json();
+    let rules: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    let base = "https://github.com/o/r/blob/0123abc";
+    let text = run(&[
+        "check",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "never",
+        "--link-base",
+        base,
+        ".",
+    ])
+    .stdout;
+    assert!(text.chars().count() < 60_000, "{}", text.len());
+    for rule in &rules {
+        assert!(
+            text.contains(&format!("| `{rule}` |")),
+            "{rule} missing from the table"
+        );
+    }
+    let listed: Vec<&str> = text.lines().filter(|l| l.starts_with("- **")).collect();
+    let first_warning = listed.iter().position(|l| !l.starts_with("- **error**"));
+    let last_error = listed.iter().rposition(|l| l.starts_with("- **error**"));
+    assert!(last_error.unwrap() < first_warning.unwrap());
+    assert!(text.contains("more finding(s) not shown"), "{text}");
+    assert!(listed[0].contains(&format!("]({base}/")), "{}", listed[0]);
+    // A smaller limit is kept too.
+    let small = run(&[
+        "check",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "never",
+        "--max-comment-size",
+        "5000",
+        ".",
+    ])
+    .stdout;
+    assert!(small.len() <= 5_000, "{}", small.len());
+}
+
 /// A suppression that suppresses nothing is reported where it is written; one in use is not.
 #[test]
 fn unused_suppressions_are_reported() {

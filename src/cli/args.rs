@@ -386,4 +386,12 @@ pub struct CheckArgs {
     /// Write the report to this file instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// `--format markdown`: the most characters the comment takes (errors first, the table
+    /// always; GitHub holds 65,536)
+    #[arg(long, value_name = "CHARS", default_value_t = 60_000)]
+    pub max_comment_size: usize,
+    /// `--format markdown`: make file links absolute under this URL (the blob URL of the
+    /// commit, `https://github.com/OWNER/REPO/blob/SHA`)
+    #[arg(long, value_name = "URL")]
+    pub link_base: Option<String>,
 }

@@ -428,7 +428,14 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
             CheckFormat::Github => Some(report::github(&loaded, &findings)),
             CheckFormat::Gitlab => Some(report::gitlab(&loaded, &findings)?),
             CheckFormat::Junit => Some(report::junit(&loaded, &findings, args.fail_on.threshold())),
-            CheckFormat::Markdown => Some(report::markdown(&loaded, &findings)),
+            CheckFormat::Markdown => Some(report::markdown(
+                &loaded,
+                &findings,
+                &report::MarkdownOptions {
+                    max_size: args.max_comment_size,
+                    link_base: args.link_base.clone(),
+                },
+            )),
         };
         match text {
             Some(text) => write_out(destination, &text)?,

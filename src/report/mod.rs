@@ -27,7 +27,7 @@ pub use gitlab::gitlab;
 pub use human::{human, human_findings};
 pub use json::{json, write_json};
 pub use junit::junit;
-pub use markdown::markdown;
+pub use markdown::{markdown, MarkdownOptions};
 pub use sarif::sarif;
 pub use statistics::statistics;
 
