@@ -1257,3 +1257,37 @@ fn sarif_validates_with_fingerprints_that_survive_line_moves() {
     let (changed, _) = fingerprints(&service.replace("name: web", "name: api"));
     assert_ne!(before, changed);
 }
+
+/// The GitHub Action: inputs reach scripts only through environment variables (an input is
+/// never pasted into bash), the binary is cached by version, `check` runs once for both
+/// reports, and SARIF goes up with the current `upload-sarif`.
+#[test]
+fn the_github_action_quotes_its_inputs_and_caches_the_build() {
+    let action = std::fs::read_to_string(common::root().join("action.yml")).unwrap();
+    for line in action.lines().filter(|l| l.contains("${{ inputs.")) {
+        let trimmed = line.trim_start();
+        let env_value = trimmed
+            .split_once(": ${{ inputs.")
+            .is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+        assert!(
+            env_value || trimmed.starts_with("if:"),
+            "an input pasted into a script: {line}"
+        );
+    }
+    assert!(action.contains("uses: actions/cache@"));
+    assert!(action.contains("if: steps.cache.outputs.cache-hit != 'true'"));
+    assert_eq!(
+        action.matches("/bin/ingress-lint\" check ").count(),
+        1,
+        "{action}"
+    );
+    assert!(action.contains("--format sarif:ingress-lint.sarif --format github"));
+    assert!(action.contains("github/codeql-action/upload-sarif@v4"));
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    for input in ["`paths`", "`args`", "`upload-sarif`"] {
+        assert!(
+            readme.contains(&format!("| {input} |")),
+            "{input} undocumented"
+        );
+    }
+}
