@@ -276,10 +276,16 @@ impl Config {
             value: value.to_string(),
             listing,
         };
-        let explain = || " (`ingress-lint explain` lists them)".to_string();
+        // The closest rule id, or where they are listed.
+        let explain = |rule: &str| {
+            let ids = crate::rules::registry().iter().map(|r| r.info().id);
+            crate::knowledge::did_you_mean(rule, ids)
+                .map(|near| format!("; did you mean `{near}`?"))
+                .unwrap_or_else(|| " (`ingress-lint explain` lists them)".to_string())
+        };
         for rule in self.rules.keys() {
             if crate::rules::find(rule).is_none() {
-                return Err(unknown("rules", "rule", rule, explain()));
+                return Err(unknown("rules", "rule", rule, explain(rule)));
             }
         }
         let knowledge = crate::knowledge::knowledge();
@@ -316,7 +322,7 @@ impl Config {
         }
         for s in &self.suppressions {
             if s.rule != "all" && crate::rules::find(&s.rule).is_none() {
-                return Err(unknown("suppressions", "rule", &s.rule, explain()));
+                return Err(unknown("suppressions", "rule", &s.rule, explain(&s.rule)));
             }
             if s.reason.trim().is_empty() {
                 return Err(ConfigError::MissingReason {

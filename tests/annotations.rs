@@ -156,11 +156,17 @@ fn unknown_targets_and_pairs_are_usage_errors() {
     let unknown = run(&["translate", "fixtures/demo", "--to", "nginx-plus"]);
     assert_eq!(unknown.code, 2);
     assert!(
-        unknown
-            .stderr
-            .contains("unknown controller id `nginx-plus`"),
+        unknown.stderr.contains("unknown --to `nginx-plus`"),
         "{}",
         unknown.stderr
+    );
+    let typo = run(&["check", "fixtures/demo", "--to", "trafik"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr
+            .contains("did you mean `traefik`? one of traefik, haproxy, kong, f5-nginx, gateway-api, ingress-nginx"),
+        "{}",
+        typo.stderr
     );
     let no_data = run(&["translate", "fixtures/demo", "--to", "contour"]);
     assert_eq!(no_data.code, 2);

@@ -476,3 +476,38 @@ fn false_is_off() {
         refused.stderr
     );
 }
+
+/// A rule id that names no rule — in the configuration, or in a suppression in the input —
+/// is said with the closest id.
+#[test]
+fn misspelt_rule_ids_get_a_did_you_mean() {
+    let dir = repository(
+        "config-misspelt-suppression",
+        "suppressions:\n  - rule: controler-retired\n    reason: x\n",
+    );
+    let refused = run_in(&dir, &["check", "."], None, &[]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("unknown rule `controler-retired`; did you mean `controller-retired`?"),
+        "{}",
+        refused.stderr
+    );
+    let dir = scratch("misspelt-pragma");
+    std::fs::write(
+        dir.join("a.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n    ignore-check.ingress-lint.io/load-balancer-ip-deprecatd: typo\nspec:\n  type: LoadBalancer  # ingress-lint: ignore[host-port-clsh] typo\n",
+    )
+    .unwrap();
+    let found = run_in(&dir, &["check", "--format", "concise", "."], None, &[]).stdout;
+    assert!(
+        found
+            .contains("`load-balancer-ip-deprecatd` (did you mean `load-balancer-ip-deprecated`?)"),
+        "{found}"
+    );
+    assert!(
+        found.contains("`host-port-clsh` (did you mean `host-port-clash`?)"),
+        "{found}"
+    );
+}

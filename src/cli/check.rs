@@ -89,7 +89,8 @@ pub(crate) fn check_migration(
     to: &str,
     from: Option<&str>,
 ) -> Result<translate::Migration, UsageError> {
-    check_ids(&[Some(to), from])?;
+    check_target(to)?;
+    check_source(from)?;
     translate::migration(knowledge(), to, from).map_err(|e| UsageError(e.to_string()))
 }
 
@@ -109,18 +110,40 @@ pub(crate) fn with_implementation(
     Ok(migration)
 }
 
-/// Refuses an unknown controller id.
-pub(crate) fn check_ids(ids: &[Option<&str>]) -> Result<(), UsageError> {
-    let known = knowledge().migration_ids();
-    for id in ids.iter().copied().flatten() {
-        if !known.contains(&id) {
-            return Err(UsageError(format!(
-                "unknown controller id `{id}`; known: {}",
-                known.join(", ")
-            )));
-        }
+/// Refuses an id none of `known` is, naming the closest and listing only those.
+fn check_id(flag: &str, id: &str, known: &[&str]) -> Result<(), UsageError> {
+    if known.contains(&id) {
+        return Ok(());
     }
-    Ok(())
+    let near = crate::knowledge::did_you_mean(id, known.iter().copied())
+        .map(|near| format!("did you mean `{near}`? "))
+        .unwrap_or_default();
+    Err(UsageError(format!(
+        "unknown {flag} `{id}`: {near}one of {}",
+        known.join(", ")
+    )))
+}
+
+/// Refuses a `--from` that is no controller ingress-lint knows.
+pub(crate) fn check_source(from: Option<&str>) -> Result<(), UsageError> {
+    match from {
+        Some(id) => check_id("--from", id, &knowledge().migration_ids()),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a `--to` that is no controller, naming the targets the annotation catalog
+/// translates to (a known controller without translations is said by the catalog).
+fn check_target(to: &str) -> Result<(), UsageError> {
+    if knowledge().migration_ids().contains(&to) {
+        return Ok(());
+    }
+    check_id("--to", to, &knowledge().translation_targets())
+}
+
+/// Refuses a `plan --to` that is no controller ingress-lint knows.
+pub(crate) fn check_plan_target(to: &str) -> Result<(), UsageError> {
+    check_id("--to", to, &knowledge().migration_ids())
 }
 
 /// Every finding of the rules that run, over the inputs.
@@ -130,7 +153,7 @@ fn findings(
 ) -> Result<(Loaded, Vec<crate::findings::Finding>), UsageError> {
     let config = Config::find(input.config.as_deref())?;
     let target = rule_args.to.clone().or_else(|| config.target.clone());
-    check_ids(&[rule_args.from.as_deref()])?;
+    check_source(rule_args.from.as_deref())?;
     let migration = target
         .as_deref()
         .map(|to| {

@@ -1,7 +1,7 @@
 //! `plan --to TARGET`: the scenario that fits and its runbook.
 
 use super::args::{ExposureArg, PlanArgs, PlanFormat};
-use super::check::{check_ids, load_inputs, Read};
+use super::check::{check_plan_target, check_source, load_inputs, Read};
 use super::{write_out, Outcome, UsageError};
 use crate::detect::{self, Objects};
 use crate::knowledge::knowledge;
@@ -9,7 +9,8 @@ use crate::plan::{plan, Request};
 use crate::report::plan as report;
 
 pub fn run(args: &PlanArgs) -> Result<Outcome, UsageError> {
-    check_ids(&[Some(&args.to), args.from.as_deref()])?;
+    check_plan_target(&args.to)?;
+    check_source(args.from.as_deref())?;
     let read = Read::new(&args.input)?;
     let objects = read.objects()?;
     let inventory = detect::build(&objects, knowledge());

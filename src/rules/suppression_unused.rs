@@ -56,7 +56,27 @@ pub fn unused(loaded: &Loaded, used: &[Source]) -> Vec<Finding> {
             let Source::Located(location) = source else {
                 return None;
             };
-            let message = format!("this suppression ({rules}) suppresses no finding");
+            // A rule id that names no rule is said as such, with the closest one.
+            let unknown: Vec<String> = rules
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty() && *r != "all" && super::find(r).is_none())
+                .map(|r| {
+                    let ids = super::registry().iter().map(|rule| rule.info().id);
+                    match crate::knowledge::did_you_mean(r, ids) {
+                        Some(near) => format!("`{r}` (did you mean `{near}`?)"),
+                        None => format!("`{r}`"),
+                    }
+                })
+                .collect();
+            let message = if unknown.is_empty() {
+                format!("this suppression ({rules}) suppresses no finding")
+            } else {
+                format!(
+                    "this suppression names no rule: {}; it suppresses nothing",
+                    unknown.join(", ")
+                )
+            };
             Some(
                 Finding::new(info.id, info.default_severity, location, message)
                     .help("remove it, or correct the rule id (`ingress-lint explain` lists them)"),
