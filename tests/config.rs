@@ -432,7 +432,7 @@ fn to_json(
     }
 }
 
-/// Completions and the manual page come from the clap definitions.
+/// Completions and the manual pages come from the clap definitions.
 #[test]
 fn completions_and_the_manual_page_are_generated() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
@@ -445,10 +445,77 @@ fn completions_and_the_manual_page_are_generated() {
     }
     let man = run(&["man"]).stdout;
     assert!(
-        man.starts_with(".ie") || man.contains(".TH ingress-lint"),
+        man.contains(".TH ingress-lint"),
         "{}",
         &man[..man.len().min(200)]
     );
+    // A page per command, each with the sections a manual page is expected to have.
+    let check = run(&["man", "check"]).stdout;
+    assert!(check.contains(".TH ingress-lint-check 1"), "{check}");
+    for section in ["EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES"] {
+        assert!(check.contains(section), "{section}");
+    }
+    assert!(check.contains("NO_COLOR") && check.contains(".ingress\\-lint.yaml"));
+    let dir = scratch("man-pages");
+    let written = run(&["man", "--output-dir", dir.join("man1").to_str().unwrap()]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    for page in [
+        "ingress-lint.1",
+        "ingress-lint-check.1",
+        "ingress-lint-convert.1",
+        "ingress-lint-plan.1",
+    ] {
+        assert!(dir.join("man1").join(page).is_file(), "{page}");
+    }
+    let typo = run(&["man", "chek"]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.stderr.contains("did you mean `check`?"),
+        "{}",
+        typo.stderr
+    );
+}
+
+/// The bash script, sourced in bash, completes after the subcommand (clap_complete's
+/// hyphenated-name defect is worked around) and completes values: `--to` targets, rule ids
+/// for `--select` and `explain`, formats.
+#[test]
+fn bash_completion_completes_options_and_values() {
+    let dir = scratch("bash-completion");
+    let script = dir.join("ingress-lint.bash");
+    std::fs::write(&script, run(&["completions", "bash"]).stdout).unwrap();
+    let complete = |words: &str| -> Vec<String> {
+        let program = format!(
+            "source '{}'\nCOMP_WORDS=({words})\nCOMP_CWORD=$((${{#COMP_WORDS[@]}}-1))\nCOMPREPLY=()\n_ingress__lint ingress-lint \"${{COMP_WORDS[-1]}}\" \"${{COMP_WORDS[-2]}}\"\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            script.display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", &program])
+            .output()
+            .expect("bash runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(complete("ingress-lint ch"), ["check"]);
+    assert!(complete("ingress-lint check --fail-").contains(&"--fail-on".to_string()));
+    let targets = complete("ingress-lint check --to ''");
+    for target in ["traefik", "gateway-api", "haproxy", "kong", "f5-nginx"] {
+        assert!(targets.contains(&target.to_string()), "{targets:?}");
+    }
+    assert_eq!(
+        complete("ingress-lint convert --from ingress-ng"),
+        ["ingress-nginx"]
+    );
+    assert_eq!(
+        complete("ingress-lint explain load-balancer-ip-d"),
+        ["load-balancer-ip-deprecated"]
+    );
+    assert!(complete("ingress-lint check --select annotation-")
+        .contains(&"annotation-snippet".to_string()));
+    assert_eq!(complete("ingress-lint check --format sa"), ["sarif"]);
 }
 
 /// `off` as YAML 1.1 tools read it (`false`) turns a rule off like `off` and `"off"`; `true`

@@ -48,8 +48,14 @@ pub enum Command {
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions { shell: clap_complete::Shell },
-    /// Print the manual page (roff)
-    Man,
+    /// Print the manual page (roff) of ingress-lint, or of one subcommand (`man check`)
+    Man {
+        /// The subcommand whose page to print
+        subcommand: Option<String>,
+        /// Write every page (`ingress-lint.1`, `ingress-lint-check.1`, …) into DIR
+        #[arg(long, value_name = "DIR", conflicts_with = "subcommand")]
+        output_dir: Option<PathBuf>,
+    },
     /// Print the JSON Schema of `.ingress-lint.yaml` (for editors' completion and validation)
     ConfigSchema,
 }

@@ -3,10 +3,12 @@
 
 pub mod args;
 mod check;
+mod completions;
 mod controllers;
 mod convert;
 mod explain;
 mod inventory;
+mod manual;
 mod plan;
 mod translate;
 mod write;
@@ -61,19 +63,23 @@ pub fn run(cli: Cli) -> Result<Outcome, UsageError> {
             Ok(Outcome::Clean)
         }
         Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut command, "ingress-lint", &mut out);
-            write_out(None, &String::from_utf8_lossy(&out))?;
+            write_out(None, &completions::script(shell))?;
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            let command = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            clap_mangen::Man::new(command)
-                .render(&mut out)
-                .map_err(|e| UsageError(format!("writing the manual page: {e}")))?;
-            write_out(None, &String::from_utf8_lossy(&out))?;
+        Command::Man {
+            subcommand,
+            output_dir,
+        } => {
+            match output_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .map_err(|e| UsageError(format!("--output-dir {}: {e}", dir.display())))?;
+                    for (name, page) in manual::pages()? {
+                        write_out(Some(&dir.join(format!("{name}.1"))), &page)?;
+                    }
+                }
+                None => write_out(None, &manual::page(subcommand.as_deref())?)?,
+            }
             Ok(Outcome::Clean)
         }
         Command::ConfigSchema => {
