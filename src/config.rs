@@ -212,16 +212,28 @@ fn glob(text: &str, file: &str, context: &str) -> Result<GlobMatcher, ConfigErro
 }
 
 impl Config {
-    /// `--config FILE`, else `.ingress-lint.yaml` in the current directory or an ancestor,
-    /// else the defaults. An unreadable or invalid file is a usage error (exit code 2).
-    pub fn find(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    /// `--config FILE`, else `.ingress-lint.yaml` in the checked path's directory or an
+    /// ancestor (`checked`: the first path given), else in the current directory or an
+    /// ancestor, else the defaults. An unreadable or invalid file is a usage error (exit
+    /// code 2).
+    pub fn find(explicit: Option<&Path>, checked: Option<&Path>) -> Result<Config, ConfigError> {
+        let nearest = |start: &Path| {
+            let start = std::path::absolute(start).ok()?;
+            let directory = if start.is_dir() {
+                start
+            } else {
+                start.parent()?.to_path_buf()
+            };
+            directory
+                .ancestors()
+                .map(|d| d.join(FILE_NAME))
+                .find(|p| p.is_file())
+        };
         let path = match explicit {
             Some(path) => Some(path.to_path_buf()),
-            None => std::env::current_dir().ok().and_then(|dir| {
-                dir.ancestors()
-                    .map(|d| d.join(FILE_NAME))
-                    .find(|p| p.is_file())
-            }),
+            None => checked
+                .and_then(nearest)
+                .or_else(|| std::env::current_dir().ok().and_then(|dir| nearest(&dir))),
         };
         let Some(path) = path else {
             return Ok(Config::default());
@@ -405,6 +417,11 @@ impl Config {
                         .as_deref()
                         .map(|p| glob(p, &file, "suppression path"))
                         .transpose()?,
+                    base: self
+                        .path
+                        .as_deref()
+                        .and_then(|p| std::path::absolute(p).ok())
+                        .and_then(|p| p.parent().map(Path::to_path_buf)),
                     reason: entry.reason.clone(),
                 })
             })

@@ -578,3 +578,94 @@ fn misspelt_rule_ids_get_a_did_you_mean() {
         "{found}"
     );
 }
+
+/// The configuration is found from the checked path upwards, not only from the working
+/// directory; its suppression paths match files named from its own directory; the human
+/// summary names it, and `--show-config` prints it with the settings in effect.
+#[test]
+fn configuration_is_found_from_the_checked_path() {
+    let outside = scratch("config-from-path");
+    let repo = outside.join("repo");
+    std::fs::create_dir_all(repo.join("apps/dev")).unwrap();
+    std::fs::write(
+        repo.join(".ingress-lint.yaml"),
+        "target: traefik\nsuppressions:\n  - rule: load-balancer-ip-deprecated\n    path: \"apps/dev/**\"\n    reason: dev is frozen\n",
+    )
+    .unwrap();
+    let service = |name: &str| {
+        format!("apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec: {{type: LoadBalancer, loadBalancerIP: 192.0.2.1}}\n")
+    };
+    std::fs::write(repo.join("apps/dev/a.yaml"), service("dev")).unwrap();
+    std::fs::write(repo.join("apps/b.yaml"), service("prod")).unwrap();
+    let json = run_in(
+        &outside,
+        &[
+            "check",
+            "repo/apps",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        None,
+        &[],
+    )
+    .json();
+    let findings: Vec<(&str, bool)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "load-balancer-ip-deprecated")
+        .map(|f| (f["file"].as_str().unwrap(), f["suppressed"] == true))
+        .collect();
+    assert_eq!(
+        findings,
+        [("repo/apps/b.yaml", false), ("repo/apps/dev/a.yaml", true)],
+        "{json}"
+    );
+    let human = run_in(
+        &outside,
+        &["check", "repo/apps", "--fail-on", "never"],
+        None,
+        &[],
+    )
+    .stdout;
+    assert!(
+        human
+            .trim_end()
+            .ends_with("configuration: repo/.ingress-lint.yaml"),
+        "{human}"
+    );
+    let shown = run_in(
+        &outside,
+        &["check", "--show-config", "repo/apps"],
+        None,
+        &[],
+    );
+    assert_eq!(shown.code, 0);
+    assert!(
+        shown
+            .stdout
+            .starts_with("# configuration: repo/.ingress-lint.yaml\ntarget: traefik\n"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains("#   target: traefik (configuration)"),
+        "{}",
+        shown.stdout
+    );
+    let overridden = run_in(
+        &outside,
+        &["check", "--show-config", "--to", "kong", "repo/apps"],
+        None,
+        &[],
+    );
+    assert!(
+        overridden
+            .stdout
+            .contains("#   target: kong (command line)"),
+        "{}",
+        overridden.stdout
+    );
+}

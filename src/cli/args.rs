@@ -392,6 +392,10 @@ pub struct CheckArgs {
     /// Write the report to this file instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Print the configuration file these paths get (found from the first path upwards),
+    /// its text and the settings in effect, then exit
+    #[arg(long)]
+    pub show_config: bool,
     /// `--format markdown`: the most characters the comment takes (errors first, the table
     /// always; GitHub holds 65,536)
     #[arg(long, value_name = "CHARS", default_value_t = 60_000)]

@@ -60,7 +60,7 @@ pub(crate) struct Read {
 
 impl Read {
     pub(crate) fn new(input: &super::args::InputArgs) -> Result<Read, UsageError> {
-        let config = Config::find(input.config.as_deref())?;
+        let config = find_config(input)?;
         let namespace = config.namespace(input.namespace.as_deref());
         let loaded = load_inputs(input, &config)?;
         if loaded.files.is_empty() {
@@ -147,11 +147,21 @@ pub(crate) fn check_plan_target(to: &str) -> Result<(), UsageError> {
 }
 
 /// Every finding of the rules that run, over the inputs.
-fn findings(
-    input: &super::args::InputArgs,
-    rule_args: &RuleArgs,
-) -> Result<(Loaded, Vec<crate::findings::Finding>), UsageError> {
-    let config = Config::find(input.config.as_deref())?;
+/// The configuration for these inputs: `--config`, else found from the first path checked.
+fn find_config(input: &super::args::InputArgs) -> Result<Config, UsageError> {
+    let checked = input
+        .paths
+        .first()
+        .filter(|p| p.as_str() != "-")
+        .map(std::path::Path::new);
+    Ok(Config::find(input.config.as_deref(), checked)?)
+}
+
+/// The loaded inputs, every finding, and the configuration file used (as reports name it).
+type Checked = (Loaded, Vec<crate::findings::Finding>, Option<String>);
+
+fn findings(input: &super::args::InputArgs, rule_args: &RuleArgs) -> Result<Checked, UsageError> {
+    let config = find_config(input)?;
     let target = rule_args.to.clone().or_else(|| config.target.clone());
     check_source(rule_args.from.as_deref())?;
     let migration = target
@@ -196,7 +206,7 @@ fn findings(
     let (mut findings, unused) = rules::run_and_report_unused(&loaded, &options);
     let mut loaded = loaded;
     report_unused_configured(&config, &mut loaded, &mut findings, &unused, &options);
-    Ok((loaded, findings))
+    Ok((loaded, findings, config.display_path()))
 }
 
 /// The configuration's suppressions that suppressed nothing, located at their entries: the
@@ -281,6 +291,43 @@ fn deselected(rule_args: &RuleArgs) -> Result<Vec<String>, UsageError> {
         .collect())
 }
 
+/// `--show-config`: the configuration file these inputs get, its text, and the settings in
+/// effect with where each comes from.
+fn show_config(args: &CheckArgs) -> Result<Outcome, UsageError> {
+    let config = find_config(&args.input)?;
+    let mut out = match config.display_path() {
+        Some(file) => format!("# configuration: {file}\n{}", config.text),
+        None => "# no configuration file (.ingress-lint.yaml) found: the defaults\n".to_string(),
+    };
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    let from = |flag: Option<&String>, file: Option<&String>| match (flag, file) {
+        (Some(v), _) => format!("{v} (command line)"),
+        (None, Some(v)) => format!("{v} (configuration)"),
+        (None, None) => "(not set)".to_string(),
+    };
+    out.push_str("# in effect:\n");
+    out.push_str(&format!(
+        "#   target: {}\n",
+        from(args.rules.to.as_ref(), config.target.as_ref())
+    ));
+    out.push_str(&format!(
+        "#   provider: {}\n",
+        from(args.rules.provider.as_ref(), config.provider.as_ref())
+    ));
+    out.push_str(&format!(
+        "#   platform: {}\n",
+        from(args.input.platform.as_ref(), config.platform.as_ref())
+    ));
+    out.push_str(&format!(
+        "#   namespace: {}\n",
+        config.namespace(args.input.namespace.as_deref())
+    ));
+    write_out(args.output.as_deref(), &out)?;
+    Ok(Outcome::Clean)
+}
+
 /// The reports to write: `--format` as given (human to stdout when none). One goes to stdout
 /// (or `--output`) at most, and no two to one file.
 fn report_specs(args: &CheckArgs) -> Result<Vec<FormatSpec>, UsageError> {
@@ -314,7 +361,7 @@ fn report_specs(args: &CheckArgs) -> Result<Vec<FormatSpec>, UsageError> {
 
 /// `baseline`: today's findings, written to `--output`.
 pub fn baseline(args: &BaselineArgs) -> Result<Outcome, UsageError> {
-    let (loaded, findings) = findings(&args.input, &args.rules)?;
+    let (loaded, findings, _) = findings(&args.input, &args.rules)?;
     let text = rules::baseline::write(&loaded, &findings)
         .map_err(|e| UsageError(format!("writing the baseline: {e}")))?;
     write_out(Some(&args.output), &text)?;
@@ -386,7 +433,10 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
         super::quiet();
     }
     let reported = only_report(&args.only_report)?;
-    let (mut loaded, mut findings) = findings(&args.input, &args.rules)?;
+    if args.show_config {
+        return show_config(args);
+    }
+    let (mut loaded, mut findings, config_file) = findings(&args.input, &args.rules)?;
     if let Some(reported) = reported {
         // A file is reported when it, or a directory above it, is listed: both sides made
         // absolute, each input looked up by its path and each of its directories.
@@ -440,11 +490,14 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
                 &loaded,
                 use_color(args.input.color, to_file),
             )),
-            CheckFormat::Human => Some(report::human(
-                &loaded,
-                &findings,
-                use_color(args.input.color, to_file),
-            )),
+            CheckFormat::Human => Some({
+                let mut text =
+                    report::human(&loaded, &findings, use_color(args.input.color, to_file));
+                if let Some(file) = &config_file {
+                    text.push_str(&format!("configuration: {file}\n"));
+                }
+                text
+            }),
             CheckFormat::Concise => Some(report::concise(&loaded, &findings)),
             CheckFormat::Json => None,
             CheckFormat::Sarif => Some(report::sarif(&loaded, &findings)?),

@@ -25,6 +25,9 @@ pub struct Suppression {
     pub namespace: Option<String>,
     pub name: Option<globset::GlobMatcher>,
     pub path: Option<globset::GlobMatcher>,
+    /// The configuration's directory: `path` matches a file as named on the command line, or
+    /// as named from there (a configuration found above the checked path).
+    pub base: Option<std::path::PathBuf>,
     pub reason: String,
 }
 
@@ -45,7 +48,15 @@ impl Suppression {
                 .name
                 .as_ref()
                 .is_none_or(|g| object.is_some_and(|o| g.is_match(&o.name)))
-            && self.path.as_ref().is_none_or(|g| g.is_match(file))
+            && self.path.as_ref().is_none_or(|g| {
+                g.is_match(file)
+                    || self.base.as_deref().is_some_and(|base| {
+                        std::path::absolute(file)
+                            .ok()
+                            .and_then(|f| f.strip_prefix(base).ok().map(|r| g.is_match(r)))
+                            .unwrap_or(false)
+                    })
+            })
     }
 }
 
