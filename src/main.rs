@@ -7,9 +7,16 @@ use ingress_lint::cli::{run, Cli, Outcome};
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(error) if error.use_stderr() => {
+            // Usage errors in one style, ours: `ingress-lint: error: …`, exit code 2.
+            let text = error.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            let _ = write!(std::io::stderr(), "ingress-lint: error: {text}");
+            return ExitCode::from(2);
+        }
         Err(error) => {
-            // clap's own exit codes: 0 for --help/--version, 2 for usage errors; help that
-            // could not be written is no success.
+            // --help and --version: exit code 0; help that could not be written is no
+            // success.
             if error
                 .print()
                 .and_then(|()| std::io::stdout().flush())

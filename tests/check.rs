@@ -1291,3 +1291,46 @@ fn the_github_action_quotes_its_inputs_and_caches_the_build() {
         );
     }
 }
+
+/// Usage errors in one style whoever finds them (clap or ingress-lint), exit code 2; help
+/// wraps to the terminal's width.
+#[test]
+fn usage_errors_share_one_style_and_help_wraps() {
+    let parse = run(&["check", "--to-x", "fixtures/demo"]);
+    let ours = run(&["check", "--to", "trafik", "fixtures/demo"]);
+    for error in [&parse, &ours] {
+        assert_eq!(error.code, 2);
+        assert!(
+            error.stderr.starts_with("ingress-lint: error: "),
+            "{}",
+            error.stderr
+        );
+    }
+    let narrow = common::run_with(&["check", "--help"], None, &[("COLUMNS", "60")]).stdout;
+    assert!(narrow.lines().all(|l| l.chars().count() <= 60), "{narrow}");
+    let wide = common::run_with(&["check", "--help"], None, &[("COLUMNS", "100")]).stdout;
+    assert!(wide.lines().any(|l| l.chars().count() > 60), "{wide}");
+}
+
+/// The progress line is drawn only on a terminal, outside CI: never in a log or a pipe.
+#[test]
+fn progress_stays_out_of_logs() {
+    let piped = run(&["check", "--fail-on", "never", "fixtures"]);
+    assert!(!piped.stderr.contains("file(s) read"), "{}", piped.stderr);
+    // On a terminal (`script` gives one, where it exists) and past a second, it is drawn;
+    // with CI set, it is not. The benchmark's size is not at hand here: a slow enough input
+    // is not guaranteed, so only the CI side is asserted.
+    let binary = env!("CARGO_BIN_EXE_ingress-lint");
+    let under_ci = std::process::Command::new("script")
+        .args([
+            "-qc",
+            &format!("{binary} check --fail-on never fixtures >/dev/null"),
+            "/dev/null",
+        ])
+        .env("CI", "true")
+        .current_dir(common::root())
+        .output();
+    if let Ok(out) = under_ci {
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("file(s) read"));
+    }
+}

@@ -436,7 +436,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, UsageError> {
     if args.show_config {
         return show_config(args);
     }
+    let ticker = super::progress::Ticker::start(args.quiet);
     let (mut loaded, mut findings, config_file) = findings(&args.input, &args.rules)?;
+    drop(ticker);
     if let Some(reported) = reported {
         // A file is reported when it, or a directory above it, is listed: both sides made
         // absolute, each input looked up by its path and each of its directories.

@@ -10,6 +10,7 @@ mod explain;
 mod inventory;
 mod manual;
 mod plan;
+mod progress;
 mod translate;
 mod write;
 

@@ -36,12 +36,29 @@ impl Loaded {
     }
 }
 
+/// How far loading has got, for a progress line (`cli`): files read and objects modelled.
+pub static PROGRESS: Progress = Progress {
+    files: std::sync::atomic::AtomicUsize::new(0),
+    objects: std::sync::atomic::AtomicUsize::new(0),
+};
+
+pub struct Progress {
+    pub files: std::sync::atomic::AtomicUsize,
+    pub objects: std::sync::atomic::AtomicUsize,
+}
+
 /// Reads and parses every input in parallel, then renders the Helm releases found in them
 /// and adds the controllers the platform and the configuration bring.
 pub fn load(inputs: &[Input], max_file_size: u64, setup: &Setup<'_>) -> Loaded {
+    use std::sync::atomic::Ordering::Relaxed;
     let files = inputs
         .par_iter()
-        .map(|input| load_one(input, max_file_size))
+        .map(|input| {
+            let file = load_one(input, max_file_size);
+            PROGRESS.files.fetch_add(1, Relaxed);
+            PROGRESS.objects.fetch_add(file.objects.len(), Relaxed);
+            file
+        })
         .collect();
     Loaded::from_files(files, setup)
 }
